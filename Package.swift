@@ -1,0 +1,108 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "Coffer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "coffer", targets: ["coffer"]),
+        .library(name: "CofferClient", targets: ["CofferClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", exact: "1.13.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // Storage: the Physical key/value contract, its SQLite and in-memory implementations, and the
+        // AES-256-GCM barrier every backend's data passes through.
+        .target(
+            name: "CofferStorage",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Vault's HCL policy subset, the JSON form, and ACL evaluation with Vault's priority rules.
+        .target(name: "CofferPolicy", dependencies: ["CofferFramework"], swiftSettings: swiftSettings),
+        // The backend framework: logical requests/responses, typed fields, paths, operations.
+        .target(
+            name: "CofferFramework",
+            dependencies: ["CofferStorage"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KVSecrets",
+            dependencies: ["CofferFramework", "CofferStorage"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CofferCore",
+            dependencies: [
+                "CofferFramework", "CofferStorage", "CofferPolicy",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CofferHTTP",
+            dependencies: [
+                "CofferCore", "CofferFramework",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CofferClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "coffer",
+            dependencies: [
+                "CofferHTTP", "CofferCore", "CofferStorage", "CofferFramework", "KVSecrets", "CofferClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CofferStorageTests", dependencies: ["CofferStorage"], swiftSettings: swiftSettings),
+        .testTarget(name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferFramework"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CofferFrameworkTests", dependencies: ["CofferFramework"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "KVSecretsTests", dependencies: ["KVSecrets", "CofferFramework", "CofferStorage"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CofferCoreTests",
+            dependencies: ["CofferCore", "CofferFramework", "CofferStorage", "KVSecrets"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "CofferClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,1 @@
+// placeholder for CofferCore build bootstrap

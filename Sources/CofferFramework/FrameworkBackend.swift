@@ -1,0 +1,168 @@
+import CofferStorage
+
+/// A backend defined as a table of paths, like Vault's `framework.Backend`: routing, field
+/// parsing, unknown-field warnings, create-vs-update existence checks and help come from the table.
+///
+/// ```swift
+/// let backend = FrameworkBackend(kind: .secrets, paths: [configPath, dataPath, metadataPath])
+/// let response = try await backend.handle(request)
+/// ```
+public struct FrameworkBackend: LogicalBackend {
+    public let kind: BackendKind
+    public let paths: [PathDefinition]
+    public let help: String
+    let renewHandler: (@Sendable (Auth, LogicalRequest) async throws -> Auth)?
+    let initializeHandler: (@Sendable (any Storage) async throws -> Void)?
+    let cleanupHandler: (@Sendable () async -> Void)?
+
+    public init(
+        kind: BackendKind, paths: [PathDefinition], help: String = "",
+        renew: (@Sendable (Auth, LogicalRequest) async throws -> Auth)? = nil,
+        initialize: (@Sendable (any Storage) async throws -> Void)? = nil,
+        cleanup: (@Sendable () async -> Void)? = nil
+    ) {
+        self.kind = kind
+        self.paths = paths
+        self.help = help
+        self.renewHandler = renew
+        self.initializeHandler = initialize
+        self.cleanupHandler = cleanup
+    }
+
+    /// The first path whose pattern matches, with its captures.
+    public func route(_ path: String) -> (PathDefinition, [String: String])? {
+        for definition in paths {
+            if let captures = definition.pattern.match(path) { return (definition, captures) }
+        }
+        return nil
+    }
+
+    /// Field data for a request: body/query data with path captures taking precedence.
+    func fieldData(_ request: LogicalRequest, _ definition: PathDefinition, _ captures: [String: String])
+        -> (FieldData, replaced: [String])
+    {
+        var raw = request.data
+        var replaced: [String] = []
+        for (name, value) in captures {
+            if raw[name] != nil { replaced.append(name) }
+            raw[name] = .string(value)
+        }
+        return (FieldData(raw: raw, schema: definition.fields), replaced.sorted())
+    }
+
+    public func handle(_ request: LogicalRequest) async throws -> LogicalResponse? {
+        guard let (definition, captures) = route(request.path) else { throw LogicalError.unsupportedPath }
+        guard let operation = definition.operations[request.operation] else {
+            throw LogicalError.unsupportedOperation
+        }
+        let (fields, replaced) = fieldData(request, definition, captures)
+        try fields.validate()
+        var response = try await operation.handler(request, fields)
+        if response != nil {
+            let unknown = request.data.keys.filter { definition.fields[$0] == nil && captures[$0] == nil }.sorted()
+            if !unknown.isEmpty {
+                response!.warnings.append(
+                    "Endpoint ignored these unrecognized parameters: [\(unknown.joined(separator: " "))]")
+            }
+            if !replaced.isEmpty {
+                response!.warnings.append(
+                    "Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [\(replaced.joined(separator: " "))]"
+                )
+            }
+        }
+        return response
+    }
+
+    public func existenceCheck(_ request: LogicalRequest) async throws -> Bool? {
+        guard let (definition, captures) = route(request.path), let check = definition.existenceCheck else {
+            return nil
+        }
+        let (fields, _) = fieldData(request, definition, captures)
+        return try await check(request, fields)
+    }
+
+    public func isUnauthenticated(path: String) -> Bool {
+        route(path)?.0.unauthenticated ?? false
+    }
+
+    public func renew(_ auth: Auth, request: LogicalRequest) async throws -> Auth {
+        guard let renewHandler else {
+            throw LogicalError.badRequest("this auth method does not support renewal")
+        }
+        return try await renewHandler(auth, request)
+    }
+
+    public func initialize(storage: any Storage) async throws { try await initializeHandler?(storage) }
+    public func cleanup() async { await cleanupHandler?() }
+
+    /// Help for `?help=1`: the matched path's synopsis and fields.
+    public func helpResponse(for path: String) -> LogicalResponse {
+        var text = help
+        if let (definition, _) = route(path) {
+            text = "## PATH\n\n\(definition.pattern)\n\n\(definition.synopsis)\n\n\(definition.description)\n\n## PARAMETERS\n\n"
+            for name in definition.fields.keys.sorted() {
+                let field = definition.fields[name]!
+                text += "\(name) (\(field.type.rawValue))\n    \(field.description)\n\n"
+            }
+        }
+        return LogicalResponse(data: ["help": .string(text), "openapi": openAPIDocument()])
+    }
+
+    /// An OpenAPI 3 fragment derived from the path table.
+    public func openAPIDocument() -> JSONValue {
+        var paths: [String: JSONValue] = [:]
+        for definition in self.paths {
+            var item: [String: JSONValue] = ["description": .string(definition.synopsis)]
+            var parameters: [JSONValue] = []
+            for name in definition.pattern.captureNames {
+                parameters.append([
+                    "name": .string(name), "in": "path", "required": true,
+                    "description": .string(definition.fields[name]?.description ?? ""),
+                    "schema": ["type": "string"],
+                ])
+            }
+            if !parameters.isEmpty { item["parameters"] = .array(parameters) }
+            var bodyProperties: [String: JSONValue] = [:]
+            for (name, field) in definition.fields where !definition.pattern.captureNames.contains(name) {
+                bodyProperties[name] = [
+                    "type": .string(Self.openAPIType(field.type)), "description": .string(field.description),
+                    "deprecated": .bool(field.deprecated),
+                ]
+            }
+            for (operation, spec) in definition.operations {
+                let method: String
+                switch operation {
+                case .read: method = "get"
+                case .list: method = "list"
+                case .create, .update: method = "post"
+                case .patch: method = "patch"
+                case .delete: method = "delete"
+                case .header: method = "head"
+                }
+                var op: [String: JSONValue] = ["summary": .string(spec.summary)]
+                if method == "post" || method == "patch", !bodyProperties.isEmpty {
+                    op["requestBody"] = [
+                        "content": ["application/json": ["schema": ["type": "object", "properties": .object(bodyProperties)]]]
+                    ]
+                }
+                if method == "list" {
+                    item["get"] = .object(op)
+                } else {
+                    item[method] = .object(op)
+                }
+            }
+            paths[definition.pattern.openAPIPath] = .object(item)
+        }
+        return ["openapi": "3.0.2", "paths": .object(paths)]
+    }
+
+    static func openAPIType(_ type: FieldType) -> String {
+        switch type {
+        case .string, .lowerCaseString: return "string"
+        case .int, .duration: return "integer"
+        case .bool: return "boolean"
+        case .commaStringSlice, .stringSlice, .commaIntSlice: return "array"
+        case .keyPairs, .map, .raw: return "object"
+        }
+    }
+}

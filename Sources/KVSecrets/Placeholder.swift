@@ -1,0 +1,1 @@
+// placeholder for KVSecrets build bootstrap
