@@ -9,6 +9,7 @@
 public enum DurationParser {
     public struct InvalidDuration: Error, Sendable, CustomStringConvertible {
         public var input: String
+        public init(input: String) { self.input = input }
         public var description: String { "time: invalid duration \"\(input)\"" }
     }
 

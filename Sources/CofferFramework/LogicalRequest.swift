@@ -8,11 +8,14 @@ public struct RequestIdentity: Sendable {
     public var displayName: String
     public var metadata: [String: String]
     public var isRoot: Bool
+    /// Root, or `sudo` on the rule that matched this request's path.
+    public var rootPrivileges: Bool
 
     public init(
         accessor: String, policies: [String], entityID: String, displayName: String,
-        metadata: [String: String], isRoot: Bool
+        metadata: [String: String], isRoot: Bool, rootPrivileges: Bool
     ) {
+        self.rootPrivileges = rootPrivileges
         self.accessor = accessor
         self.policies = policies
         self.entityID = entityID

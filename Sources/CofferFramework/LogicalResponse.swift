@@ -9,6 +9,8 @@ public struct LogicalResponse: Sendable {
     public var warnings: [String]
     /// Set by auth methods on login: the core turns it into a token.
     public var auth: Auth?
+    /// An already-issued token's `auth` block (the token store's create/renew answers).
+    public var issuedAuth: [String: JSONValue]?
     /// Overrides the HTTP status (e.g. 404 with a full envelope for a deleted KV version, 202).
     public var statusCode: Int?
     /// Copy every `data` key to the top level of the envelope too (some `sys/` paths, see vault-api §1.6).
@@ -23,6 +25,7 @@ public struct LogicalResponse: Sendable {
         self.auth = auth
         self.statusCode = statusCode
         self.injectDataAtTopLevel = injectDataAtTopLevel
+        self.issuedAuth = nil
     }
 
     /// A list response (`data.keys`).

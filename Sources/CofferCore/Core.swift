@@ -1,0 +1,162 @@
+import CofferFramework
+import CofferPolicy
+import CofferStorage
+import Crypto
+import Foundation
+import Logging
+import Synchronization
+
+/// Server-wide settings the core needs.
+public struct CoreConfiguration: Sendable {
+    /// Seconds; the system default/max lease TTL (768h unless configured).
+    public var defaultLeaseTTL: Int64 = TokenTTL.systemDefault
+    public var maxLeaseTTL: Int64 = TokenTTL.systemDefault
+    /// Backend types users can mount (besides the built-in system, token, cubbyhole and identity).
+    public var catalog: [BackendFactory] = []
+    /// Reported by `sys/seal-status` (`inmem`, `sqlite`).
+    public var storageType = "inmem"
+    public var logger = Logger(label: "coffer.core")
+    public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+
+    public init() {}
+}
+
+/// The heart of the server: seal state, mount table and router, token store, policies, identity,
+/// and the request pipeline (token check → ACL → backend → token issue).
+///
+/// ```swift
+/// let core = Core(barrier: Barrier(physical: MemoryPhysical()), configuration: configuration)
+/// let rootToken = try await core.initialize(sealKey: key)
+/// let response = await core.handle(CoreRequest(operation: .read, path: "sys/mounts", token: rootToken))
+/// ```
+public final class Core: Sendable {
+    /// Everything that exists only while unsealed.
+    struct Unsealed: Sendable {
+        let tokens: TokenStore
+        let policies: PolicyStore
+        let identity: IdentityStore
+        let expiration: ExpirationManager
+    }
+
+    public let barrier: Barrier
+    public let configuration: CoreConfiguration
+    let router = Router()
+    let state = Mutex<Unsealed?>(nil)
+    let mountLock = AsyncLock()
+    let logger: Logger
+    let initializedFlag = Mutex(false)
+    public let clusterID = UUID().uuidString.lowercased()
+    public let clusterName = "coffer-cluster-" + Hex.random8()
+
+    public init(barrier: Barrier, configuration: CoreConfiguration) {
+        self.barrier = barrier
+        self.configuration = configuration
+        self.logger = configuration.logger
+    }
+
+    public var now: Double { configuration.clock() }
+    /// Whether storage holds a keyring, as last seen (cheap: `sys/health` is polled).
+    public var isInitializedCached: Bool { initializedFlag.withLock { $0 } }
+    public var storageType: String { configuration.storageType }
+    public var isSealed: Bool { state.withLock { $0 == nil } }
+
+    func unsealed() throws -> Unsealed {
+        guard let current = state.withLock({ $0 }) else { throw LogicalError.sealed }
+        return current
+    }
+
+    // MARK: lifecycle
+
+    public func isInitialized() async throws -> Bool { try await barrier.isInitialized() }
+
+    /// First start: creates the keyring, built-in mounts and the default policy, then returns a
+    /// new root token (or one with `rootTokenID` when given, as `-dev-root-token-id`).
+    public func initialize(sealKey: SymmetricKey, rootTokenID: String? = nil) async throws -> String {
+        try await barrier.initialize(sealKey: sealKey)
+        try await persistMountTable(Self.builtinMounts(), kind: .secrets)
+        try await persistMountTable(Self.builtinAuthMounts(), kind: .credential)
+        try await setupUnsealed()
+        return try await createRootToken(id: rootTokenID)
+    }
+
+    /// Opens the keyring and loads everything persisted.
+    public func unseal(sealKey: SymmetricKey) async throws {
+        try await barrier.unseal(sealKey: sealKey)
+        try await setupUnsealed()
+    }
+
+    public func seal() async {
+        let old = state.withLock { current -> Unsealed? in
+            let old = current
+            current = nil
+            return old
+        }
+        await old?.expiration.stop()
+        for route in router.all { await route.backend.cleanup() }
+        router.replace([])
+        barrier.seal()
+    }
+
+    func setupUnsealed() async throws {
+        let tokens = try await TokenStore.load(storage: barrier)
+        let policies = try await PolicyStore.load(storage: barrier)
+        let identity = IdentityStore(storage: barrier)
+        let expiration = ExpirationManager(store: tokens, logger: logger, clock: configuration.clock)
+        tokens.setExpirationHandler { hash, expireTime in
+            await expiration.schedule(hash: hash, expireTime: expireTime)
+        }
+        let unsealed = Unsealed(tokens: tokens, policies: policies, identity: identity, expiration: expiration)
+        state.withLock { $0 = unsealed }
+        initializedFlag.withLock { $0 = true }
+        try await loadMounts()
+        try await expiration.restore()
+        await expiration.start()
+    }
+
+    func createRootToken(id: String?) async throws -> String {
+        let tokens = try unsealed().tokens
+        let tokenID = id ?? TokenStore.newServiceTokenID()
+        var entry = TokenEntry(
+            idHash: "", accessor: TokenStore.newAccessor(), parentHash: nil, policies: ["root"],
+            path: id == nil ? "auth/token/root" : "auth/token/create", meta: nil, displayName: id == nil ? "root" : "token",
+            numUses: 0, creationTime: now, ttl: 0, explicitMaxTTL: 0, period: 0, maxTTL: 0, renewable: false,
+            type: "service", boundCIDRs: [], entityID: "")
+        entry.createdByID = id != nil
+        _ = try await tokens.create(entry, id: tokenID)
+        return tokenID
+    }
+
+    // MARK: token resolution
+
+    /// The live token entry for a client token string, or nil.
+    public func resolveToken(_ token: String?, remoteAddress: String?) async throws -> TokenEntry? {
+        guard let token, !token.isEmpty else { return nil }
+        let unsealed = try unsealed()
+        guard let entry = try await unsealed.tokens.lookup(id: token, now: now) else { return nil }
+        if !entry.boundCIDRs.isEmpty, !(entry.isRoot && entry.ttl == 0) {
+            guard let remoteAddress, CIDR.contains(entry.boundCIDRs, address: remoteAddress) else { return nil }
+        }
+        if !entry.entityID.isEmpty, let entity = try await unsealed.identity.entity(id: entry.entityID), entity.disabled {
+            return nil
+        }
+        return entry
+    }
+
+    /// Token policies plus the entity's own policies, sorted and unique.
+    func effectivePolicies(_ entry: TokenEntry) async throws -> (all: [String], identity: [String]) {
+        guard !entry.entityID.isEmpty, let entity = try await unsealed().identity.entity(id: entry.entityID),
+            !entity.policies.isEmpty
+        else { return (entry.policies, []) }
+        return (Array(Set(entry.policies + entity.policies)).sorted(), entity.policies.sorted())
+    }
+
+    func acl(for entry: TokenEntry) async throws -> ACL {
+        let unsealed = try unsealed()
+        let (policies, _) = try await effectivePolicies(entry)
+        var context: TemplateContext? = nil
+        if !entry.entityID.isEmpty, let entity = try await unsealed.identity.entity(id: entry.entityID) {
+            context = TemplateContext(entity: entity)
+        }
+        return try await unsealed.policies.acl(for: policies, context: context)
+    }
+}

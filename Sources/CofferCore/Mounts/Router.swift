@@ -1,0 +1,52 @@
+import CofferFramework
+import CofferStorage
+import Synchronization
+
+/// A mounted backend with its table entry and storage view.
+public struct RouteEntry: Sendable {
+    public let mount: MountEntry
+    public let backend: any LogicalBackend
+    public let storage: StorageView
+}
+
+/// Longest-prefix routing over the mount table.
+///
+/// Reads take a snapshot under a lock and never wait for mount changes.
+///
+/// ```swift
+/// router.replace(entries)
+/// if let (route, relative) = router.match("secret/data/creds") { … }   // relative == "data/creds"
+/// ```
+public final class Router: Sendable {
+    // Sorted longest prefix first so the first hit is the longest match.
+    private let routes = Mutex<[RouteEntry]>([])
+
+    public init() {}
+
+    public func replace(_ entries: [RouteEntry]) {
+        let sorted = entries.sorted { $0.mount.routePrefix.count > $1.mount.routePrefix.count }
+        routes.withLock { $0 = sorted }
+    }
+
+    public var all: [RouteEntry] { routes.withLock { $0 } }
+
+    /// The route owning `path`, and the path relative to it. A path equal to the mount path
+    /// without its trailing slash (`secret`) routes to the mount too.
+    public func match(_ path: String) -> (RouteEntry, String)? {
+        let snapshot = routes.withLock { $0 }
+        for route in snapshot {
+            let prefix = route.mount.routePrefix
+            if path.hasPrefix(prefix) {
+                return (route, String(path.dropFirst(prefix.count)))
+            }
+            if path.count == prefix.count - 1, prefix.hasPrefix(path) {
+                return (route, "")
+            }
+        }
+        return nil
+    }
+
+    public func route(accessor: String) -> RouteEntry? {
+        routes.withLock { $0.first { $0.mount.accessor == accessor } }
+    }
+}

@@ -1,0 +1,128 @@
+import CofferFramework
+import CofferPolicy
+import CofferStorage
+import Foundation
+
+extension Core {
+    /// Paths that need `sudo` on top of the operation's capability (vault-api §4.3).
+    static func isRootProtected(_ path: String, _ operation: LogicalOperation) -> Bool {
+        if path.hasPrefix("sys/auth/") { return true }
+        if path == "sys/rotate" || path == "sys/seal" || path == "sys/step-down" { return true }
+        if path.hasPrefix("sys/raw") || path.hasPrefix("sys/audit") && !path.hasPrefix("sys/audit-hash") { return true }
+        if path == "auth/token/accessors/" || path == "auth/token/accessors" { return true }
+        if path.hasPrefix("auth/token/revoke-orphan") { return true }
+        return false
+    }
+
+    /// Normalises a logical path: collapses `//`, refuses `..` segments.
+    static func normalize(_ path: String) throws -> String {
+        var result = path
+        while result.hasPrefix("/") { result.removeFirst() }
+        while result.contains("//") { result = result.replacingOccurrences(of: "//", with: "/") }
+        if result.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0 == "." }) {
+            throw LogicalError.badRequest("path cannot contain parent references")
+        }
+        return result
+    }
+
+    /// Runs one request through the pipeline; never throws (errors become Vault error bodies).
+    public func handle(_ request: CoreRequest) async -> CoreResponse {
+        do {
+            return try await process(request)
+        } catch let error as LogicalError {
+            return .error(error)
+        } catch StorageError.sealed {
+            return .error(.sealed)
+        } catch {
+            logger.error(
+                "request failed", metadata: ["request_id": "\(request.id)", "path": "\(request.path)", "error": "\(error)"])
+            return .error(.internalError)
+        }
+    }
+
+    func process(_ request: CoreRequest) async throws -> CoreResponse {
+        let unsealed = try unsealed()
+        var path = try Self.normalize(request.path)
+        var operation = request.operation
+        if operation == .list, !path.hasSuffix("/") { path += "/" }
+        if [.create, .update, .patch].contains(operation), path.hasSuffix("/") {
+            throw LogicalError.badRequest("cannot write to a path ending in '/'")
+        }
+        guard let (route, relativePath) = router.match(path) else {
+            throw LogicalError(status: 404, messages: ["no handler for route \"\(path)\". route entry not found."])
+        }
+        let backend = route.backend
+        let unauthenticated = backend.isUnauthenticated(path: relativePath)
+
+        var tokenEntry: TokenEntry? = nil
+        if !unauthenticated {
+            guard let token = request.token, !token.isEmpty else { throw LogicalError.missingToken }
+            guard let entry = try await resolveToken(token, remoteAddress: request.remoteAddress) else {
+                throw LogicalError.invalidToken
+            }
+            guard let used = try await unsealed.tokens.use(entry) else { throw LogicalError.invalidToken }
+            tokenEntry = used
+        }
+
+        var logical = LogicalRequest(
+            id: request.id, operation: operation, path: relativePath, data: request.data,
+            mountPoint: route.mount.routePrefix, mountAccessor: route.mount.accessor, mountType: route.mount.type,
+            clientToken: request.token, identity: nil, remoteAddress: request.remoteAddress, headers: request.headers,
+            storage: route.storage)
+
+        if request.isHelp, let framework = backend as? FrameworkBackend {
+            return envelope(request, framework.helpResponse(for: relativePath), route: route)
+        }
+
+        if operation == .update, let exists = try await backend.existenceCheck(logical), !exists {
+            operation = .create
+            logical.operation = .create
+        }
+
+        if let entry = tokenEntry {
+            let acl = try await acl(for: entry)
+            let result = acl.evaluate(operation, path: path, data: request.data.isEmpty ? nil : request.data)
+            guard result.allowed else { throw LogicalError.permissionDenied }
+            if Self.isRootProtected(path, operation), !result.rootPrivileges { throw LogicalError.permissionDenied }
+            logical.identity = RequestIdentity(
+                accessor: entry.accessor, policies: entry.policies, entityID: entry.entityID,
+                displayName: entry.displayName, metadata: entry.meta ?? [:], isRoot: acl.isRoot,
+                rootPrivileges: result.rootPrivileges)
+        }
+
+        guard var response = try await backend.handle(logical) else {
+            return CoreResponse(status: 204, body: .empty)
+        }
+        if let auth = response.auth, route.mount.kind == .credential, route.mount.type != "token" {
+            let (authBlock, warnings) = try await issueLoginToken(auth, mount: route.mount, request: request)
+            response.auth = nil
+            var result = envelope(request, response, route: route)
+            if case .envelope(var body) = result.body {
+                body.auth = authBlock
+                body.warnings += warnings
+                result.body = .envelope(body)
+            }
+            return result
+        }
+        if operation == .list, response.statusCode == nil, response.warnings.isEmpty {
+            let keys = response.data?["keys"]?.arrayValue ?? []
+            let others = (response.data ?? [:]).keys.filter { $0 != "keys" }
+            if keys.isEmpty, others.isEmpty { throw LogicalError.notFound }
+        }
+        return envelope(request, response, route: route)
+    }
+
+    func envelope(_ request: CoreRequest, _ response: LogicalResponse, route: RouteEntry, auth: [String: JSONValue]? = nil)
+        -> CoreResponse
+    {
+        let body = Envelope(
+            requestID: request.id, data: response.data, warnings: response.warnings, auth: auth ?? response.issuedAuth,
+            mountType: route.mount.type, injectDataAtTopLevel: response.injectDataAtTopLevel)
+        if let status = response.statusCode, status == 404, response.data == nil, response.warnings.isEmpty,
+            response.issuedAuth == nil
+        {
+            return CoreResponse(status: 404, body: .empty)
+        }
+        return CoreResponse(status: response.statusCode ?? 200, body: .envelope(body))
+    }
+}

@@ -1,0 +1,63 @@
+import CofferFramework
+import Foundation
+
+/// `identity/`: read entities (and set their policies) — the minimum of vault-api §6.
+struct IdentityBackend: Sendable {
+    let core: Core
+
+    var backend: FrameworkBackend {
+        let entityFields: [String: FieldSchema] = [
+            "id": FieldSchema(.string, description: "Entity ID"),
+            "name": FieldSchema(.string, description: "Entity name"),
+            "policies": FieldSchema(.commaStringSlice, description: "Policies of the entity"),
+            "metadata": FieldSchema(.keyPairs, description: "Metadata"),
+            "disabled": FieldSchema(.bool, description: "Disable the entity"),
+            "alias_id": FieldSchema(.string, description: "Alias ID"),
+            "alias_name": FieldSchema(.string, description: "Alias name"),
+            "alias_mount_accessor": FieldSchema(.string, description: "Alias mount accessor"),
+        ]
+        return FrameworkBackend(
+            kind: .secrets,
+            paths: [
+                PathDefinition(
+                    "entity/id/?",
+                    operations: [.list: PathOperation("List entity ids") { _, _ in
+                        .list(try await core.unsealed().identity.entityIDs())
+                    }], synopsis: "List entities"),
+                PathDefinition(
+                    "entity/id/{id}", fields: entityFields,
+                    operations: [
+                        .read: PathOperation("Read an entity") { _, fields in
+                            try await core.unsealed().identity.entity(id: fields.string("id")).map { LogicalResponse(data: $0.info()) }
+                        },
+                        .update: PathOperation("Update an entity") { _, fields in
+                            try await update(fields, id: fields.string("id"))
+                        },
+                    ], synopsis: "Read or update an entity by id"),
+                PathDefinition(
+                    "entity/name/{name}", fields: entityFields,
+                    operations: [.read: PathOperation("Read an entity by name") { _, fields in
+                        try await core.unsealed().identity.entity(name: fields.string("name")).map { LogicalResponse(data: $0.info()) }
+                    }], synopsis: "Read an entity by name"),
+                PathDefinition(
+                    "lookup/entity", fields: entityFields,
+                    operations: [.update: PathOperation("Look up an entity") { _, fields in
+                        let identity = try core.unsealed().identity
+                        if fields.has("id") { return try await identity.entity(id: fields.string("id")).map { LogicalResponse(data: $0.info()) } }
+                        if fields.has("name") { return try await identity.entity(name: fields.string("name")).map { LogicalResponse(data: $0.info()) } }
+                        throw LogicalError.badRequest("missing entity id or name")
+                    }], synopsis: "Look up an entity"),
+            ], help: "The identity store: entities and aliases.")
+    }
+
+    func update(_ fields: FieldData, id: String) async throws -> LogicalResponse? {
+        let identity = try core.unsealed().identity
+        guard var entity = try await identity.entity(id: id) else { throw LogicalError.badRequest("entity not found") }
+        if fields.has("policies") { entity.policies = Core.sanitizePolicies(try fields.stringSlice("policies"), addDefault: false) }
+        if fields.has("metadata") { entity.metadata = try fields.keyPairs("metadata") }
+        if fields.has("disabled") { entity.disabled = try fields.bool("disabled") }
+        entity.lastUpdateTime = RFC3339.string(Date())
+        try await identity.save(entity)
+        return nil
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import Logging
+
+/// Revokes tokens when they expire, without scanning: a min-heap ordered by expiry time.
+///
+/// Stale heap entries (a token renewed after it was scheduled) are detected when popped by
+/// asking the store for the token's current expiry.
+///
+/// ```swift
+/// let manager = ExpirationManager(store: tokens, logger: logger)
+/// await manager.restore()      // after unseal: schedule every stored expiring token
+/// manager.start()
+/// ```
+public actor ExpirationManager {
+    struct Item: Comparable {
+        var expireTime: Double
+        var hash: String
+        static func < (a: Item, b: Item) -> Bool { a.expireTime < b.expireTime }
+    }
+
+    let store: TokenStore
+    let logger: Logger
+    private var heap: [Item] = []
+    private var loop: Task<Void, Never>?
+    private let clock: @Sendable () -> Double
+
+    public init(store: TokenStore, logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.store = store
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public var pendingCount: Int { heap.count }
+
+    public func schedule(hash: String, expireTime: Double) {
+        push(Item(expireTime: expireTime, hash: hash))
+    }
+
+    /// Schedules every persisted expiring token (after a restart).
+    public func restore() async throws {
+        for (hash, expireTime) in try await store.expiringTokens() {
+            push(Item(expireTime: expireTime, hash: hash))
+        }
+    }
+
+    public func start() {
+        guard loop == nil else { return }
+        loop = Task { [weak self] in
+            while !Task.isCancelled {
+                guard let self else { return }
+                let delay = await self.revokeDue()
+                try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+            }
+        }
+    }
+
+    public func stop() {
+        loop?.cancel()
+        loop = nil
+    }
+
+    /// Revokes everything due; returns how long to sleep (at most 250 ms so newly scheduled
+    /// earlier expiries are picked up promptly).
+    func revokeDue() async -> Double {
+        let now = clock()
+        while let first = heap.first, first.expireTime <= now {
+            popFirst()
+            do {
+                guard let entry = try await store.storedEntry(hash: first.hash) else { continue }
+                if let current = entry.expireTime, current > now {
+                    continue  // renewed since; its new expiry was scheduled separately
+                }
+                try await store.revokeTree(hash: first.hash)
+            } catch {
+                logger.error("failed to revoke an expired token; will retry", metadata: ["error": "\(error)"])
+                push(Item(expireTime: now + 5, hash: first.hash))
+                break
+            }
+        }
+        guard let next = heap.first else { return 0.25 }
+        return min(max(next.expireTime - clock(), 0.01), 0.25)
+    }
+
+    // MARK: binary heap
+
+    private func push(_ item: Item) {
+        heap.append(item)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child] < heap[parent] else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private func popFirst() {
+        heap.swapAt(0, heap.count - 1)
+        heap.removeLast()
+        var parent = 0
+        while true {
+            let left = parent * 2 + 1
+            let right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left] < heap[smallest] { smallest = left }
+            if right < heap.count, heap[right] < heap[smallest] { smallest = right }
+            if smallest == parent { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}

@@ -1,0 +1,519 @@
+import CofferFramework
+import CofferStorage
+import Foundation
+
+/// The token store's HTTP surface, `auth/token/…` (vault-api §3.2).
+struct TokenBackend: Sendable {
+    let core: Core
+
+    var backend: FrameworkBackend {
+        let tokenFields: [String: FieldSchema] = [
+            "id": FieldSchema(.string, description: "Token ID (sudo only)"),
+            "role_name": FieldSchema(.string, description: "Token role"),
+            "policies": FieldSchema(.commaStringSlice, description: "Policies for the token"),
+            "meta": FieldSchema(.keyPairs, description: "Metadata"),
+            "no_parent": FieldSchema(.bool, description: "Create an orphan token (sudo)"),
+            "no_default_policy": FieldSchema(.bool, description: "Do not attach the default policy"),
+            "renewable": FieldSchema(.bool, default: true, description: "Allow renewal"),
+            "ttl": FieldSchema(.duration, description: "Time to live"),
+            "lease": FieldSchema(.duration, description: "Deprecated alias of ttl", deprecated: true),
+            "type": FieldSchema(.string, description: "service or batch"),
+            "explicit_max_ttl": FieldSchema(.duration, description: "Hard lifetime cap"),
+            "display_name": FieldSchema(.string, description: "Display name"),
+            "num_uses": FieldSchema(.int, description: "Use limit, 0 = unlimited"),
+            "period": FieldSchema(.duration, description: "Renewal period (sudo)"),
+            "entity_alias": FieldSchema(.string, description: "Entity alias (roles only)"),
+        ]
+        let tokenField: [String: FieldSchema] = ["token": FieldSchema(.string, description: "Token to act on")]
+        let accessorField: [String: FieldSchema] = ["accessor": FieldSchema(.string, description: "Token accessor")]
+        let incrementField: [String: FieldSchema] = [
+            "increment": FieldSchema(.duration, description: "Requested TTL extension")
+        ]
+        return FrameworkBackend(
+            kind: .credential,
+            paths: [
+                PathDefinition(
+                    "create-orphan", fields: tokenFields,
+                    operations: [.update: PathOperation("Create an orphan token") { try await create($0, $1, orphanPath: true) }],
+                    synopsis: "Create an orphan token"),
+                PathDefinition(
+                    "create/{role_name}", fields: tokenFields,
+                    operations: [.update: PathOperation("Create a token from a role") { try await create($0, $1, orphanPath: false) }],
+                    synopsis: "Create a token from a role"),
+                PathDefinition(
+                    "create", fields: tokenFields,
+                    operations: [.update: PathOperation("Create a token") { try await create($0, $1, orphanPath: false) }],
+                    synopsis: "Create a token"),
+                PathDefinition(
+                    "lookup-self", fields: tokenField,
+                    operations: [
+                        .read: PathOperation("Look up the calling token") { request, _ in try await lookup(request, token: request.clientToken) },
+                        .update: PathOperation("Look up the calling token") { request, _ in try await lookup(request, token: request.clientToken) },
+                    ], synopsis: "Look up the calling token"),
+                PathDefinition(
+                    "lookup", fields: tokenField,
+                    operations: [
+                        .read: PathOperation("Look up a token") { try await lookupOther($0, $1) },
+                        .update: PathOperation("Look up a token") { try await lookupOther($0, $1) },
+                    ], synopsis: "Look up a token"),
+                PathDefinition(
+                    "lookup-accessor", fields: accessorField,
+                    operations: [.update: PathOperation("Look up a token by accessor") { try await lookupAccessor($0, $1) }],
+                    synopsis: "Look up a token by accessor"),
+                PathDefinition(
+                    "renew-self", fields: tokenField.merging(incrementField) { a, _ in a },
+                    operations: [.update: PathOperation("Renew the calling token") { request, fields in
+                        try await renew(request, token: request.clientToken, increment: fields.duration("increment"), hideToken: false)
+                    }], synopsis: "Renew the calling token"),
+                PathDefinition(
+                    "renew", fields: tokenField.merging(incrementField) { a, _ in a },
+                    operations: [.update: PathOperation("Renew a token") { request, fields in
+                        let token = try fields.string("token")
+                        guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
+                        return try await renew(request, token: token, increment: fields.duration("increment"), hideToken: false)
+                    }], synopsis: "Renew a token"),
+                PathDefinition(
+                    "renew-accessor", fields: accessorField.merging(incrementField) { a, _ in a },
+                    operations: [.update: PathOperation("Renew a token by accessor") { request, fields in
+                        try await renewAccessor(request, fields)
+                    }], synopsis: "Renew a token by accessor"),
+                PathDefinition(
+                    "revoke-self",
+                    operations: [.update: PathOperation("Revoke the calling token and its children") { request, _ in
+                        if let entry = try await core.resolveToken(request.clientToken, remoteAddress: request.remoteAddress) {
+                            try await revoke(entry)
+                        }
+                        return nil
+                    }], synopsis: "Revoke the calling token"),
+                PathDefinition(
+                    "revoke", fields: tokenField,
+                    operations: [.update: PathOperation("Revoke a token and its children") { request, fields in
+                        let token = try fields.string("token")
+                        guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
+                        if let entry = try await core.unsealed().tokens.lookup(id: token, now: core.now) { try await revoke(entry) }
+                        return nil
+                    }], synopsis: "Revoke a token"),
+                PathDefinition(
+                    "revoke-accessor", fields: accessorField,
+                    operations: [.update: PathOperation("Revoke a token by accessor") { request, fields in
+                        let accessor = try fields.string("accessor")
+                        guard !accessor.isEmpty else { throw LogicalError.badRequest("missing accessor") }
+                        guard let entry = try await core.unsealed().tokens.lookup(accessor: accessor, now: core.now) else {
+                            return LogicalResponse(warnings: ["No token found with this accessor"])
+                        }
+                        try await revoke(entry)
+                        return nil
+                    }], synopsis: "Revoke a token by accessor"),
+                PathDefinition(
+                    "revoke-orphan", fields: tokenField,
+                    operations: [.update: PathOperation("Revoke a token, orphaning its children") { request, fields in
+                        guard request.identity?.rootPrivileges == true else {
+                            throw LogicalError.badRequest("root or sudo privileges required to revoke and orphan")
+                        }
+                        let token = try fields.string("token")
+                        guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
+                        let tokens = try core.unsealed().tokens
+                        guard let entry = try await tokens.lookup(id: token, now: core.now), !entry.isBatch else {
+                            throw LogicalError.badRequest("token to revoke not found")
+                        }
+                        try await tokens.revokeOrphan(hash: entry.idHash)
+                        return nil
+                    }], synopsis: "Revoke a token without its children"),
+                PathDefinition(
+                    "accessors/?",
+                    operations: [.list: PathOperation("List token accessors") { _, _ in
+                        .list(try await core.unsealed().tokens.accessors())
+                    }], synopsis: "List token accessors"),
+                PathDefinition(
+                    "roles/?",
+                    operations: [.list: PathOperation("List token roles") { request, _ in
+                        .list(try await request.storage.list(prefix: "roles/").filter { !$0.hasSuffix("/") })
+                    }], synopsis: "List token roles"),
+                PathDefinition(
+                    "roles/{role_name}", fields: TokenRolePaths.fields,
+                    operations: [
+                        .read: PathOperation("Read a token role") { try await TokenRolePaths.read($0, $1) },
+                        .create: PathOperation("Create a token role") { try await TokenRolePaths.write($0, $1) },
+                        .update: PathOperation("Update a token role") { try await TokenRolePaths.write($0, $1) },
+                        .delete: PathOperation("Delete a token role") { request, fields in
+                            try await request.storage.delete("roles/" + fields.string("role_name").lowercased())
+                            return nil
+                        },
+                    ],
+                    existenceCheck: { request, fields in
+                        try await request.storage.get("roles/" + fields.string("role_name").lowercased()) != nil
+                    }, synopsis: "Manage token roles"),
+                PathDefinition(
+                    "tidy",
+                    operations: [.update: PathOperation("Clean up token indexes") { request, _ in
+                        try await tidy()
+                        return LogicalResponse(
+                            warnings: ["Tidy operation successfully started. Any information from the operation will be printed to Coffer's server logs."],
+                            statusCode: 202)
+                    }], synopsis: "Clean up token indexes"),
+            ],
+            help: "The token credential backend is always enabled and built into Coffer.")
+    }
+
+    // MARK: create
+
+    func create(_ request: LogicalRequest, _ fields: FieldData, orphanPath: Bool) async throws -> LogicalResponse? {
+        let unsealed = try core.unsealed()
+        guard let parent = try await core.resolveToken(request.clientToken, remoteAddress: request.remoteAddress) else {
+            throw LogicalError.invalidToken
+        }
+        let sudo = request.identity?.rootPrivileges ?? false
+        var warnings: [String] = []
+        if parent.isBatch { throw LogicalError.badRequest("batch tokens cannot create more tokens") }
+        if parent.numUses > 0 || (parent.numUses == 0 && parent.path.isEmpty) {
+            if parent.numUses > 0 { throw LogicalError.badRequest("restricted use token cannot generate child tokens") }
+        }
+        var role: TokenRole? = nil
+        var roleName = try fields.string("role_name")
+        if orphanPath, roleName.isEmpty == false || request.path.hasPrefix("create/") {
+            roleName = roleName.lowercased()
+        }
+        if !roleName.isEmpty {
+            guard let found = try await request.storage.getJSON(TokenRole.self, "roles/" + roleName.lowercased()) else {
+                throw LogicalError.badRequest("unknown role \(roleName)")
+            }
+            role = found
+        }
+
+        let ttl = try fields.has("ttl") ? fields.duration("ttl") : fields.duration("lease")
+        var explicitMax = try fields.duration("explicit_max_ttl")
+        var period = try fields.duration("period")
+        var numUses = try fields.int("num_uses")
+        let customID = try fields.string("id")
+        let noParent = try fields.bool("no_parent")
+        let noDefault = try fields.bool("no_default_policy")
+        var tokenType = try fields.string("type")
+        if ttl < 0 { throw LogicalError.badRequest("ttl must be positive") }
+        if explicitMax < 0 { throw LogicalError.badRequest("explicit_max_ttl must be positive") }
+        if period < 0 { throw LogicalError.badRequest("period must be positive") }
+        if numUses < 0 { throw LogicalError.badRequest("number of uses cannot be negative") }
+        if !customID.isEmpty {
+            guard sudo else { throw LogicalError.badRequest("root or sudo privileges required to specify token id") }
+            if customID.hasPrefix("hvs.") { throw LogicalError.badRequest("custom token ID cannot have the 'hvs.' prefix") }
+            if customID.hasPrefix("s.") { throw LogicalError.badRequest("custom token ID cannot have the 's.' prefix") }
+            if customID.contains(".") { throw LogicalError.badRequest("custom token ID cannot have a '.' in the value") }
+        }
+        if period > 0, role == nil, !sudo {
+            throw LogicalError.badRequest("root or sudo privileges required to create periodic token")
+        }
+        var orphan = orphanPath
+        if noParent {
+            guard sudo || orphanPath else {
+                throw LogicalError.badRequest("root or sudo privileges required to create orphan token")
+            }
+            orphan = true
+        }
+
+        // Policies (vault-api §3.3 and §3.6).
+        let requested = try fields.has("policies") ? fields.stringSlice("policies") : nil
+        var policies: [String]
+        if let role {
+            if role.orphan { orphan = true }
+            let allowed = role.allowedPolicies.map { $0.lowercased() }
+            var chosen = (requested ?? (allowed.isEmpty ? parent.policies : allowed)).map { $0.lowercased() }
+            chosen = Core.sanitizePolicies(chosen, addDefault: false)
+            for name in chosen where name != "default" {
+                if role.disallowedPolicies.map({ $0.lowercased() }).contains(name)
+                    || role.disallowedPoliciesGlob.contains(where: { TokenRole.globMatch($0, name) })
+                {
+                    throw LogicalError.badRequest("token policy \"\(name)\" is disallowed by this role")
+                }
+                if !allowed.isEmpty || !role.allowedPoliciesGlob.isEmpty,
+                    !allowed.contains(name), !role.allowedPoliciesGlob.contains(where: { TokenRole.globMatch($0, name) })
+                {
+                    throw LogicalError.badRequest(
+                        "token policies (\(chosen)) must be subset of the role's allowed policies (\(allowed)) or glob policies (\(role.allowedPoliciesGlob))"
+                    )
+                }
+                if allowed.isEmpty, role.allowedPoliciesGlob.isEmpty, !sudo, !parent.policies.contains(name),
+                    !parent.isRoot
+                {
+                    throw LogicalError.badRequest("child policies must be subset of parent")
+                }
+            }
+            let addDefault =
+                !(noDefault || role.tokenNoDefaultPolicy) && !role.disallowedPolicies.contains("default")
+            policies = Core.sanitizePolicies(chosen, addDefault: addDefault)
+            if role.tokenPeriod > 0 { period = period > 0 ? min(period, role.tokenPeriod) : role.tokenPeriod }
+            if role.tokenExplicitMaxTTL > 0 {
+                explicitMax = explicitMax > 0 ? min(explicitMax, role.tokenExplicitMaxTTL) : role.tokenExplicitMaxTTL
+            }
+            if role.tokenNumUses > 0, numUses == 0 || numUses > role.tokenNumUses { numUses = role.tokenNumUses }
+            if tokenType.isEmpty {
+                tokenType = role.tokenType == "batch" || role.tokenType == "default-batch" ? "batch" : "service"
+            } else if role.tokenType == "service" && tokenType != "service" || role.tokenType == "batch" && tokenType != "batch" {
+                throw LogicalError.badRequest("token type \"\(tokenType)\" not allowed by role")
+            }
+        } else if let requested {
+            let wanted = Core.sanitizePolicies(requested, addDefault: false)
+            if !sudo, !parent.isRoot {
+                let parentSet = Set(parent.policies)
+                if !wanted.allSatisfy({ parentSet.contains($0) || $0 == "default" }) {
+                    throw LogicalError.badRequest("child policies must be subset of parent")
+                }
+            }
+            let addDefault = !noDefault && (sudo || parent.isRoot || parent.policies.contains("default"))
+            policies = Core.sanitizePolicies(wanted, addDefault: addDefault)
+        } else {
+            policies = parent.policies
+            if noDefault { policies.removeAll { $0 == "default" } }
+        }
+        if noDefault { policies.removeAll { $0 == "default" } }
+        if policies.contains("root") {
+            guard parent.isRoot else {
+                throw LogicalError.badRequest("root tokens may not be created without parent token being root")
+            }
+            policies = ["root"]
+        }
+        for name in policies where PolicyStore.reservedNames.contains(name) {
+            throw LogicalError.badRequest("cannot assign policy \"\(name)\"")
+        }
+        if tokenType.isEmpty { tokenType = "service" }
+        guard tokenType == "service" || tokenType == "batch" else {
+            throw LogicalError.badRequest("invalid 'type' value \"\(tokenType)\"")
+        }
+        if tokenType == "batch" {
+            if policies == ["root"] { throw LogicalError.badRequest("batch tokens cannot be root tokens") }
+            if period > 0 { throw LogicalError.badRequest("batch tokens cannot have \"period\" set") }
+            if explicitMax > 0 { throw LogicalError.badRequest("batch tokens cannot have \"explicit_max_ttl\" set") }
+            if numUses > 0 { throw LogicalError.badRequest("batch tokens cannot have \"num_uses\" set") }
+            if !customID.isEmpty { throw LogicalError.badRequest("batch tokens cannot have a custom ID") }
+        }
+
+        // TTL (vault-api §3.3).
+        let mount = core.router.route(accessor: request.mountAccessor)?.mount
+        let limits = TokenTTL.Limits(
+            config: mount?.config ?? MountConfig(), systemDefault: core.configuration.defaultLeaseTTL,
+            systemMax: core.configuration.maxLeaseTTL)
+        var finalTTL: Int64
+        if policies == ["root"], ttl == 0, period == 0, explicitMax == 0 {
+            if parent.ttl > 0 {
+                throw LogicalError.badRequest("expiring root tokens cannot create non-expiring root tokens")
+            }
+            finalTTL = 0
+        } else {
+            let (computed, warning) = TokenTTL.initial(
+                requested: ttl, period: period, explicitMax: explicitMax, methodMax: 0, limits: limits)
+            finalTTL = computed
+            if let warning { warnings.append(warning) }
+        }
+        // A child never outlives its parent's hard limits in practice: revocation cascades.
+        let renewable = (try fields.bool("renewable")) && (role?.renewable ?? true) && finalTTL > 0 && tokenType == "service"
+
+        var displayName = "token"
+        let requestedName = try fields.string("display_name")
+        if !requestedName.isEmpty, requestedName != "token" {
+            var cleaned = ""
+            var lastDash = false
+            for char in requestedName {
+                if char.isASCII, char.isLetter || char.isNumber || char == "_" || char == "-" {
+                    cleaned.append(char)
+                    lastDash = false
+                } else if !lastDash {
+                    cleaned.append("-")
+                    lastDash = true
+                }
+            }
+            while cleaned.hasSuffix("-") { cleaned.removeLast() }
+            displayName = "token-" + cleaned
+        }
+        let path: String
+        if let role {
+            path = "auth/token/create/\(role.name)" + (role.pathSuffix.isEmpty ? "" : "/" + role.pathSuffix)
+        } else {
+            path = orphanPath ? "auth/token/create-orphan" : "auth/token/create"
+        }
+        var boundCIDRs = role?.tokenBoundCIDRs ?? []
+        if role == nil, !orphan { boundCIDRs = parent.boundCIDRs }
+        if finalTTL == 0 { boundCIDRs = [] }
+        var entry = TokenEntry(
+            idHash: "", accessor: tokenType == "batch" ? "" : TokenStore.newAccessor(),
+            parentHash: orphan ? nil : parent.idHash, policies: policies, path: path,
+            meta: try fields.has("meta") ? fields.keyPairs("meta") : nil, displayName: displayName, numUses: numUses,
+            creationTime: core.now, ttl: finalTTL, explicitMaxTTL: explicitMax, period: period, maxTTL: 0,
+            renewable: renewable, type: tokenType, boundCIDRs: boundCIDRs, entityID: orphan ? "" : parent.entityID)
+        entry.role = role?.name
+        if entry.meta?.isEmpty == true { entry.meta = nil }
+
+        let id: String
+        if tokenType == "batch" {
+            if parent.isBatch == false, orphan == false { entry.parentHash = parent.idHash }
+            id = try unsealed.tokens.makeBatchToken(entry)
+        } else {
+            if !customID.isEmpty {
+                id = customID
+                entry.createdByID = true
+                warnings.append(
+                    "Supplying a custom ID for the token uses the weaker SHA1 hashing instead of the more secure SHA2-256 HMAC for token obfuscation. SHA1 hashed tokens on the wire leads to less secure lookups."
+                )
+            } else {
+                id = TokenStore.newServiceTokenID()
+            }
+            entry = try await unsealed.tokens.create(entry, id: id)
+        }
+        for name in policies where name != "root" && name != "default" {
+            if try await unsealed.policies.policy(name) == nil { warnings.append("Policy \"\(name)\" does not exist") }
+        }
+        let (_, identityPolicies) = try await core.effectivePolicies(entry)
+        return LogicalResponse(
+            data: nil, warnings: warnings, auth: nil, statusCode: nil, injectDataAtTopLevel: false
+        ).withAuthBlock(core.authBlock(id: id, entry: entry, identityPolicies: identityPolicies))
+    }
+
+    // MARK: lookup
+
+    func tokenInfo(_ entry: TokenEntry, id: String) async throws -> [String: JSONValue] {
+        let now = core.now
+        var data: [String: JSONValue] = [
+            "id": .string(id), "accessor": .string(entry.accessor), "policies": .strings(entry.policies),
+            "path": .string(entry.path), "meta": .stringMap(entry.meta), "display_name": .string(entry.displayName),
+            "num_uses": .int(entry.numUses), "orphan": .bool(entry.parentHash == nil),
+            "creation_time": .int(Int64(entry.creationTime)), "creation_ttl": .int(entry.creationTTL),
+            "expire_time": entry.expireTime.map { .string(RFC3339.string(unixSeconds: $0)) } ?? .null,
+            "ttl": .int(entry.remainingTTL(now: now)), "explicit_max_ttl": .int(entry.explicitMaxTTL),
+            "entity_id": .string(entry.entityID), "type": .string(entry.type),
+            "issue_time": .string(RFC3339.string(unixSeconds: entry.creationTime)), "renewable": .bool(entry.renewable),
+        ]
+        if let last = entry.lastRenewalTime {
+            data["last_renewal_time"] = .int(Int64(last))
+            data["last_renewal"] = .string(RFC3339.string(unixSeconds: last))
+        }
+        if entry.period > 0 { data["period"] = .int(entry.period) }
+        if let role = entry.role { data["role"] = .string(role) }
+        if !entry.boundCIDRs.isEmpty { data["bound_cidrs"] = .strings(entry.boundCIDRs) }
+        let (_, identityPolicies) = try await core.effectivePolicies(entry)
+        if !identityPolicies.isEmpty { data["identity_policies"] = .strings(identityPolicies) }
+        return data
+    }
+
+    func lookup(_ request: LogicalRequest, token: String?) async throws -> LogicalResponse? {
+        guard let token, let entry = try await core.resolveToken(token, remoteAddress: request.remoteAddress) else {
+            throw LogicalError.invalidToken
+        }
+        return LogicalResponse(data: try await tokenInfo(entry, id: token))
+    }
+
+    func lookupOther(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
+        var token = try fields.string("token")
+        if token.isEmpty {
+            guard request.operation == .read, let own = request.clientToken else {
+                throw LogicalError.badRequest("missing token ID")
+            }
+            token = own
+        }
+        guard let entry = try await core.unsealed().tokens.lookup(id: token, now: core.now) else {
+            throw LogicalError(status: 403, messages: ["bad token"])
+        }
+        return LogicalResponse(data: try await tokenInfo(entry, id: token))
+    }
+
+    func lookupAccessor(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
+        let accessor = try fields.string("accessor")
+        guard !accessor.isEmpty else { throw LogicalError.badRequest("missing accessor") }
+        guard let entry = try await core.unsealed().tokens.lookup(accessor: accessor, now: core.now) else {
+            throw LogicalError.badRequest("1 error occurred:\n\t* invalid accessor\n\n")
+        }
+        return LogicalResponse(data: try await tokenInfo(entry, id: ""))
+    }
+
+    // MARK: renew / revoke
+
+    func renewAccessor(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
+        let accessor = try fields.string("accessor")
+        guard !accessor.isEmpty else { throw LogicalError.badRequest("missing accessor") }
+        guard let entry = try await core.unsealed().tokens.lookup(accessor: accessor, now: core.now) else {
+            throw LogicalError.badRequest("1 error occurred:\n\t* invalid accessor\n\n")
+        }
+        return try await renewEntry(entry, id: "", increment: fields.duration("increment"), request: request)
+    }
+
+    func renew(_ request: LogicalRequest, token: String?, increment: Int64, hideToken: Bool) async throws
+        -> LogicalResponse?
+    {
+        guard let token else { throw LogicalError.invalidToken }
+        if token.hasPrefix("hvb.") { throw LogicalError.badRequest("batch tokens cannot be renewed") }
+        guard let entry = try await core.unsealed().tokens.lookup(id: token, now: core.now) else {
+            if request.path == "renew-self" { throw LogicalError.invalidToken }
+            throw LogicalError.badRequest("token not found")
+        }
+        return try await renewEntry(entry, id: hideToken ? "" : token, increment: increment, request: request)
+    }
+
+    func renewEntry(_ entry: TokenEntry, id: String, increment: Int64, request: LogicalRequest) async throws
+        -> LogicalResponse?
+    {
+        if entry.isBatch { throw LogicalError.badRequest("batch tokens cannot be renewed") }
+        guard entry.renewable, entry.ttl > 0 else { throw LogicalError.badRequest("lease is not renewable") }
+        if increment < 0 { throw LogicalError.badRequest("increment must be positive") }
+        let unsealed = try core.unsealed()
+        var updated = entry
+        var methodMax = entry.maxTTL
+        var baseTTL = entry.creationTTL
+        var period = entry.period
+        var limitsConfig = MountConfig()
+        if let accessor = entry.authMountAccessor {
+            guard let route = core.router.route(accessor: accessor), let auth = entry.auth else {
+                throw LogicalError.badRequest("no handler for the auth method that issued this token")
+            }
+            var methodRequest = request
+            methodRequest.mountPoint = route.mount.routePrefix
+            methodRequest.mountAccessor = route.mount.accessor
+            methodRequest.mountType = route.mount.type
+            methodRequest.storage = route.storage
+            methodRequest.path = "login"
+            let renewed = try await route.backend.renew(auth, request: methodRequest)
+            updated.auth = renewed
+            methodMax = renewed.maxTTL
+            baseTTL = renewed.ttl
+            period = renewed.period
+            updated.period = period
+            updated.maxTTL = methodMax
+            limitsConfig = route.mount.config
+        } else if let mount = core.router.route(accessor: request.mountAccessor)?.mount {
+            limitsConfig = mount.config
+        }
+        let limits = TokenTTL.Limits(
+            config: limitsConfig, systemDefault: core.configuration.defaultLeaseTTL,
+            systemMax: core.configuration.maxLeaseTTL)
+        let now = core.now
+        let (ttl, warning) = TokenTTL.renewal(
+            increment: increment, baseTTL: baseTTL, period: period, explicitMax: entry.explicitMaxTTL,
+            methodMax: methodMax, creationTime: entry.creationTime, now: now, limits: limits)
+        updated.ttl = ttl
+        updated.expireTime = now + Double(ttl)
+        updated.lastRenewalTime = now
+        try await unsealed.tokens.update(updated)
+        let (_, identityPolicies) = try await core.effectivePolicies(updated)
+        var response = LogicalResponse().withAuthBlock(core.authBlock(id: id, entry: updated, identityPolicies: identityPolicies))
+        if let warning { response.warnings.append(warning) }
+        return response
+    }
+
+    func revoke(_ entry: TokenEntry) async throws {
+        if entry.isBatch { throw LogicalError.badRequest("batch tokens cannot be revoked") }
+        try await core.unsealed().tokens.revokeTree(hash: entry.idHash)
+    }
+
+    /// Removes accessor and parent index entries whose token no longer exists.
+    func tidy() async throws {
+        let tokens = try core.unsealed().tokens
+        for accessor in try await tokens.accessors() where !accessor.hasSuffix("/") {
+            if try await tokens.lookup(accessor: accessor, now: core.now) == nil {
+                try await tokens.storage.delete("accessor/" + accessor)
+            }
+        }
+    }
+}
+
+extension LogicalResponse {
+    func withAuthBlock(_ block: [String: JSONValue]) -> LogicalResponse {
+        var copy = self
+        copy.issuedAuth = block
+        return copy
+    }
+}

@@ -1,0 +1,90 @@
+import CofferCore
+import CofferFramework
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The raw (non-envelope) status endpoints: `sys/health`, `sys/seal-status`, `sys/leader`,
+/// `sys/init` (vault-api §2.4–§2.5). No token needed.
+struct StatusEndpoints {
+    let core: Core
+
+    func respond(path: String, method: HTTPRequest.Method, query: [String: JSONValue], extra: HTTPFields) -> Response {
+        switch path {
+        case "sys/health":
+            guard method == .get || method == .head else { return VaultResponder.errors(405, [], extra: extra) }
+            return health(method: method, query: query, extra: extra)
+        case "sys/seal-status":
+            guard method == .get else { return VaultResponder.errors(405, [], extra: extra) }
+            return VaultResponder.json(200, JSONValue.object(sealStatus()).serialized(), extra: extra)
+        case "sys/leader":
+            guard method == .get else { return VaultResponder.errors(405, [], extra: extra) }
+            let body: JSONValue = [
+                "ha_enabled": false, "is_self": false, "active_time": "0001-01-01T00:00:00Z", "leader_address": "",
+                "leader_cluster_address": "", "performance_standby": false, "performance_standby_last_remote_wal": 0,
+            ]
+            return VaultResponder.json(200, body.serialized(), extra: extra)
+        default:  // sys/init
+            if method == .get {
+                return VaultResponder.json(200, JSONValue.object(["initialized": .bool(core.isInitializedCached)]).serialized(), extra: extra)
+            }
+            if method == .put || method == .post {
+                if core.isInitializedCached {
+                    return VaultResponder.errors(400, ["Vault is already initialized"], extra: extra)
+                }
+                return VaultResponder.errors(
+                    400, ["this server initialises itself with its configured seal on first start"], extra: extra)
+            }
+            return VaultResponder.errors(405, [], extra: extra)
+        }
+    }
+
+    func sealStatus() -> [String: JSONValue] {
+        let sealed = core.isSealed
+        var body: [String: JSONValue] = [
+            "type": "static", "initialized": .bool(core.isInitializedCached), "sealed": .bool(sealed), "t": 1, "n": 1,
+            "progress": 0, "nonce": "", "version": .string(CofferVersion.vaultCompatible),
+            "build_date": "2026-11-29T00:00:00Z", "migration": false, "recovery_seal": false,
+            "storage_type": .string(core.storageType), "removed_from_cluster": false,
+        ]
+        if !sealed {
+            body["cluster_name"] = .string(core.clusterName)
+            body["cluster_id"] = .string(core.clusterID)
+        }
+        return body
+    }
+
+    func health(method: HTTPRequest.Method, query: [String: JSONValue], extra: HTTPFields) -> Response {
+        func code(_ name: String, _ fallback: Int) -> Int? {
+            guard let value = query[name]?.stringValue else { return fallback }
+            return Int(value)
+        }
+        for name in ["standbyok", "perfstandbyok"] {
+            if let value = query[name]?.stringValue, !value.isEmpty, RequestDecoder.parseBool(value) == nil {
+                return VaultResponder.errors(400, [], extra: extra)
+            }
+        }
+        guard let activeCode = code("activecode", 200), let sealedCode = code("sealedcode", 503),
+            let uninitCode = code("uninitcode", 501), code("standbycode", 429) != nil,
+            code("drsecondarycode", 472) != nil, code("performancestandbycode", 473) != nil
+        else { return VaultResponder.errors(400, [], extra: extra) }
+        let initialized = core.isInitializedCached
+        let sealed = core.isSealed
+        let status = !initialized ? uninitCode : (sealed ? sealedCode : activeCode)
+        if method == .head {
+            return Response(status: .init(code: status), headers: [.cacheControl: "no-store"])
+        }
+        var body: [String: JSONValue] = [
+            "initialized": .bool(initialized), "sealed": .bool(sealed), "standby": false, "performance_standby": false,
+            "replication_performance_mode": "disabled", "replication_dr_mode": "disabled",
+            "server_time_utc": .int(Int64(Date().timeIntervalSince1970)), "version": .string(CofferVersion.vaultCompatible),
+            "enterprise": false, "echo_duration_ms": 0, "clock_skew_ms": 0, "replication_primary_canary_age_ms": 0,
+            "removed_from_cluster": false,
+        ]
+        if !sealed {
+            body["cluster_name"] = .string(core.clusterName)
+            body["cluster_id"] = .string(core.clusterID)
+        }
+        return VaultResponder.json(status, JSONValue.object(body).serialized(), extra: extra)
+    }
+}
