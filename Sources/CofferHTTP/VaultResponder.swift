@@ -61,6 +61,9 @@ public struct VaultResponder: HTTPResponder {
         var data: [String: JSONValue] = [:]
         var isHelp = false
         switch request.method.rawValue {
+        case "GET" where request.headers[.init(ListMethodRewriter.markerHeader)!] == "LIST":
+            operation = .list
+            data = query
         case "GET":
             data = query
             operation = .read

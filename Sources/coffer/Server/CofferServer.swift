@@ -163,6 +163,7 @@ public enum CofferServer {
         let responder = VaultResponder(core: core, maxRequestSize: maxRequestSize, logger: logger)
         let app = Application(
             responder: responder,
+            server: VaultHTTPServer.http1(),
             configuration: ApplicationConfiguration(
                 address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { _ in onRunning() },
