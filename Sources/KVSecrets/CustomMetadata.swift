@@ -1,0 +1,131 @@
+import CofferFramework
+
+/// Parsing and Vault's limits for a key's `custom_metadata`: at most 64 entries, keys of 1–128
+/// bytes, values of 1–512 bytes, printable characters only.
+///
+/// ```swift
+/// let map = try CustomMetadata.parse(["owner": "ops", "tier": 1], droppingNulls: false)  // tier → "1"
+/// try CustomMetadata.validate(map)   // throws 400 "1 error occurred:\n\t* custom_metadata validation failed: …"
+/// ```
+enum CustomMetadata {
+    static let maxKeys = 64
+    static let maxKeyLength = 128
+    static let maxValueLength = 512
+    static let errorPrefix = "custom_metadata validation failed"
+
+    /// Values converted like Go's weak decoding to string; `null` becomes `""` unless dropped
+    /// (a patch uses `null` to remove an entry).
+    static func parse(_ raw: [String: JSONValue], droppingNulls: Bool) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for (key, value) in raw {
+            switch value {
+            case .null where droppingNulls: continue
+            case .null: result[key] = ""
+            case .string(let s): result[key] = s
+            case .int(let i): result[key] = String(i)
+            case .double(let d): result[key] = d == d.rounded() && abs(d) < 1e15 ? String(Int64(d)) : String(d)
+            case .bool(let b): result[key] = b ? "1" : "0"
+            case .array, .object:
+                throw LogicalError.badRequest(
+                    "\(errorPrefix): '\(key)' expected type 'string', got unconvertible type '\(value.goTypeName)'")
+            }
+        }
+        return result
+    }
+
+    static func validate(_ metadata: [String: String]) throws {
+        var errors: [String] = []
+        if metadata.count > maxKeys {
+            errors.append("\(errorPrefix): payload must contain at most \(maxKeys) keys, provided \(metadata.count)")
+            throw LogicalError.badRequest(multiError(errors))
+        }
+        // Vault walks a Go map (random order); sorting keeps our messages stable.
+        for key in metadata.keys.sorted() {
+            let value = metadata[key]!
+            let keyLength = key.utf8.count
+            if keyLength == 0 || keyLength > maxKeyLength {
+                errors.append(
+                    "\(errorPrefix): length of key \(goQuote(key)) is \(keyLength) but must be 0 < len(key) <= \(maxKeyLength)")
+            }
+            let valueLength = value.utf8.count
+            if valueLength == 0 || valueLength > maxValueLength {
+                errors.append(
+                    "\(errorPrefix): length of value for key \(goQuote(key)) is \(valueLength) but must be 0 < len(value) <= \(maxValueLength)"
+                )
+            }
+            if !isPrintable(key) {
+                errors.append("\(errorPrefix): key \(goQuote(key)) (\(key)) contains unprintable characters")
+            }
+            if !isPrintable(value) {
+                errors.append("\(errorPrefix): value for key \(goQuote(key)) contains unprintable characters")
+            }
+        }
+        if !errors.isEmpty { throw LogicalError.badRequest(multiError(errors)) }
+    }
+
+    /// go-multierror's rendering, which Vault returns verbatim.
+    static func multiError(_ errors: [String]) -> String {
+        let header = errors.count == 1 ? "1 error occurred:" : "\(errors.count) errors occurred:"
+        return header + "\n" + errors.map { "\t* \($0)" }.joined(separator: "\n") + "\n\n"
+    }
+
+    /// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
+    static func isPrintable(_ text: String) -> Bool {
+        text.unicodeScalars.allSatisfy(isPrintable)
+    }
+
+    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == " " { return true }
+        switch scalar.properties.generalCategory {
+        case .control, .format, .privateUse, .surrogate, .unassigned,
+            .spaceSeparator, .lineSeparator, .paragraphSeparator:
+            return false
+        default:
+            return true
+        }
+    }
+
+    /// Go's `%q`: double-quoted with escapes for quotes, backslashes and unprintable characters.
+    static func goQuote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if isPrintable(scalar) {
+                    out.unicodeScalars.append(scalar)
+                } else if scalar.value < 0x80 {
+                    out += "\\x" + hex(scalar.value, width: 2)
+                } else if scalar.value <= 0xFFFF {
+                    out += "\\u" + hex(scalar.value, width: 4)
+                } else {
+                    out += "\\U" + hex(scalar.value, width: 8)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    private static func hex(_ value: UInt32, width: Int) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+}
+
+extension JSONValue {
+    /// The Go type name `encoding/json` would have produced for this value, for error messages.
+    var goTypeName: String {
+        switch self {
+        case .null: return "<nil>"
+        case .bool: return "bool"
+        case .int, .double: return "json.Number"
+        case .string: return "string"
+        case .array: return "[]interface {}"
+        case .object: return "map[string]interface {}"
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// A wall-clock instant with nanosecond precision, rendered the way Vault renders KV times
+/// (Go's `time.RFC3339Nano` in UTC: fraction trimmed of trailing zeros, `Z` suffix).
+///
+/// ```swift
+/// let created = KVTimestamp.now()
+/// created.rfc3339                           // "2024-11-29T00:00:00.123456789Z"
+/// created.adding(seconds: 3600) > created   // true
+/// ```
+struct KVTimestamp: Sendable, Hashable, Comparable, Codable {
+    /// Nanoseconds since the Unix epoch.
+    var nanoseconds: Int64
+
+    init(nanoseconds: Int64) {
+        self.nanoseconds = nanoseconds
+    }
+
+    static func now() -> KVTimestamp {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return KVTimestamp(nanoseconds: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
+    }
+
+    func adding(seconds: Int64) -> KVTimestamp {
+        KVTimestamp(nanoseconds: nanoseconds + seconds * 1_000_000_000)
+    }
+
+    static func < (lhs: KVTimestamp, rhs: KVTimestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
+
+    init(from decoder: any Decoder) throws {
+        nanoseconds = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(nanoseconds)
+    }
+
+    var rfc3339: String {
+        let (seconds, fraction) = Self.floorDivide(nanoseconds, 1_000_000_000)
+        let (days, secondOfDay) = Self.floorDivide(seconds, 86_400)
+        let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
+        var text = "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
+        text += "\(Self.pad(secondOfDay / 3600, 2)):\(Self.pad(secondOfDay / 60 % 60, 2)):\(Self.pad(secondOfDay % 60, 2))"
+        if fraction > 0 {
+            var digits = pad(fraction, 9)
+            while digits.last == "0" { digits.removeLast() }
+            text += "." + digits
+        }
+        return text + "Z"
+    }
+
+    private func pad(_ value: Int64, _ width: Int) -> String { Self.pad(value, width) }
+
+    private static func pad(_ value: Int64, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+
+    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
+        let quotient = value >= 0 ? value / divisor : (value - divisor + 1) / divisor
+        return (quotient, value - quotient * divisor)
+    }
+
+    /// Proleptic Gregorian date for a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
+    private static func civilDate(daysSinceEpoch: Int64) -> (Int64, Int64, Int64) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+/// Where the backend reads the current time; tests substitute a controllable clock.
+typealias KVClock = @Sendable () -> KVTimestamp

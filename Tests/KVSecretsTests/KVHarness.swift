@@ -1,0 +1,109 @@
+import CofferFramework
+import CofferStorage
+import Synchronization
+import Testing
+
+@testable import KVSecrets
+
+/// ``MemoryPhysical`` seen as the plaintext ``Storage`` a mount gets (same keys and listing rules).
+/// Reads and transactions yield first, as real storage suspends, so concurrent writers genuinely interleave.
+struct MemoryStorage: Storage {
+    let physical = MemoryPhysical()
+
+    func get(_ key: String) async throws -> [UInt8]? {
+        await Task.yield()
+        return try await physical.get(key)
+    }
+    func put(_ key: String, value: [UInt8]) async throws { try await physical.put(key, value: value) }
+    func delete(_ key: String) async throws { try await physical.delete(key) }
+    func list(prefix: String) async throws -> [String] { try await physical.list(prefix: prefix) }
+    func transaction(_ operations: [StorageOperation]) async throws {
+        await Task.yield()
+        try await physical.transaction(operations)
+    }
+}
+
+/// A clock tests move by hand; starts at 2024-11-29T00:00:00.123456789Z.
+final class ManualClock: Sendable {
+    static let start = KVTimestamp(nanoseconds: 1_732_838_400_123_456_789)
+    private let current = Mutex(ManualClock.start)
+
+    var now: KVTimestamp { current.withLock { $0 } }
+
+    func advance(seconds: Int64) {
+        current.withLock { $0 = $0.adding(seconds: seconds) }
+    }
+}
+
+/// One KV mount with its storage and clock, driven the way the core drives a backend: POST/PUT
+/// arrive as `update` and become `create` when the path's existence check says the item is missing.
+///
+/// ```swift
+/// let kv = KVHarness()
+/// _ = try await kv.send(.update, "data/app", ["data": ["user": "a"]])
+/// let read = try await kv.send(.read, "data/app")
+/// ```
+struct KVHarness {
+    let storage = MemoryStorage()
+    let clock = ManualClock()
+    let backend: any LogicalBackend
+
+    init(version: Int = 2) {
+        if version == 2 {
+            let clock = self.clock
+            backend = KVBackend.makeVersioned(clock: { clock.now })
+        } else {
+            backend = PassthroughKVBackend()
+        }
+    }
+
+    func request(_ operation: LogicalOperation, _ path: String, _ data: [String: JSONValue] = [:]) -> LogicalRequest {
+        LogicalRequest(
+            operation: operation, path: path, data: data, mountPoint: "secret/", mountType: "kv", storage: storage)
+    }
+
+    func send(_ operation: LogicalOperation, _ path: String, _ data: [String: JSONValue] = [:]) async throws
+        -> LogicalResponse?
+    {
+        var request = request(operation, path, data)
+        if operation == .update, let exists = try await backend.existenceCheck(request), !exists {
+            request.operation = .create
+        }
+        return try await backend.handle(request)
+    }
+
+    /// Writes `data` to `data/<path>` and returns the response data (version metadata).
+    @discardableResult
+    func put(_ path: String, _ data: [String: JSONValue], options: [String: JSONValue] = [:]) async throws
+        -> [String: JSONValue]
+    {
+        let response = try await send(.update, "data/" + path, ["data": .object(data), "options": .object(options)])
+        return try #require(response?.data)
+    }
+
+    func error(_ operation: LogicalOperation, _ path: String, _ data: [String: JSONValue] = [:]) async -> LogicalError? {
+        do {
+            _ = try await send(operation, path, data)
+            return nil
+        } catch let error as LogicalError {
+            return error
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    func metadata(_ path: String) async throws -> [String: JSONValue] {
+        try #require(try await send(.read, "metadata/" + path)?.data)
+    }
+}
+
+extension LogicalError {
+    static func bad(_ message: String) -> LogicalError { .badRequest(message) }
+}
+
+extension JSONValue {
+    subscript(_ key: String) -> JSONValue? { objectValue?[key] }
+}
+
+let startText = "2024-11-29T00:00:00.123456789Z"
