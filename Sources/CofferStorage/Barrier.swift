@@ -1,0 +1,176 @@
+import Crypto
+import Foundation
+import Synchronization
+
+/// The encryption barrier: the ``Storage`` every backend and the core see, encrypting each value
+/// with AES-256-GCM before it reaches the ``PhysicalStorage`` below.
+///
+/// The seal key only unlocks the keyring at `core/keyring`; the keyring holds the data keys by term.
+/// A static key file or a Shamir combination can therefore both supply the same `SymmetricKey`.
+///
+/// ```swift
+/// let barrier = Barrier(physical: physical)
+/// if try await !barrier.isInitialized() {
+///     try await barrier.initialize(sealKey: sealKey)   // leaves it unsealed
+/// } else {
+///     try await barrier.unseal(sealKey: sealKey)
+/// }
+/// try await barrier.put("core/mounts", value: bytes)
+/// let term = try await barrier.rotate()
+/// barrier.seal()
+/// ```
+public final class Barrier: Storage, Sendable {
+    private struct Unsealed: Sendable {
+        var keyring: Keyring
+        /// Kept while unsealed so a rotation can persist the grown keyring.
+        let sealKey: SymmetricKey
+    }
+
+    private let physical: any PhysicalStorage
+    /// `nil` while sealed. Only key lookups happen under the lock; the AES work runs outside it.
+    private let state = Mutex<Unsealed?>(nil)
+    /// Serialises initialise/unseal/rotate so two rotations can never persist keyrings out of order.
+    private let keyringLock = AsyncLock()
+
+    public init(physical: any PhysicalStorage) {
+        self.physical = physical
+    }
+
+    // MARK: Seal lifecycle
+
+    public var isSealed: Bool { state.withLock { $0 == nil } }
+
+    public func isInitialized() async throws -> Bool {
+        try await physical.get(Keyring.path) != nil
+    }
+
+    /// Creates the keyring (term 1), stores it encrypted with `sealKey` and leaves the barrier unsealed.
+    public func initialize(sealKey: SymmetricKey) async throws {
+        try Self.checkSize(sealKey)
+        try await keyringLock.withLock {
+            guard try await self.physical.get(Keyring.path) == nil else {
+                throw StorageError.backend("the barrier is already initialized")
+            }
+            let keyring = Keyring.initial(now: Date())
+            try await self.physical.put(Keyring.path, value: try keyring.sealed(with: sealKey))
+            self.state.withLock { $0 = Unsealed(keyring: keyring, sealKey: sealKey) }
+        }
+    }
+
+    /// Loads the keyring with `sealKey`. Unsealing an unsealed barrier succeeds without re-reading.
+    public func unseal(sealKey: SymmetricKey) async throws {
+        try Self.checkSize(sealKey)
+        try await keyringLock.withLock {
+            guard self.isSealed else { return }
+            guard let blob = try await self.physical.get(Keyring.path) else {
+                throw StorageError.backend("the barrier is not initialized")
+            }
+            let keyring = try Keyring.unsealed(blob, with: sealKey)
+            self.state.withLock { $0 = Unsealed(keyring: keyring, sealKey: sealKey) }
+        }
+    }
+
+    /// Forgets every key; all storage calls throw ``StorageError/sealed`` until the next unseal.
+    public func seal() {
+        state.withLock { $0 = nil }
+    }
+
+    /// Adds a new key term, persists the keyring, then uses the new term for every later write.
+    public func rotate() async throws -> UInt32 {
+        try await keyringLock.withLock {
+            guard let current = self.state.withLock({ $0 }) else { throw StorageError.sealed }
+            let rotated = current.keyring.rotated(now: Date())
+            // Persist first: no value may be written under a term the stored keyring lacks.
+            try await self.physical.put(Keyring.path, value: try rotated.sealed(with: current.sealKey))
+            self.state.withLock { state in
+                if state != nil { state = Unsealed(keyring: rotated, sealKey: current.sealKey) }
+            }
+            return rotated.activeTerm
+        }
+    }
+
+    /// The active term and when it was installed; `(0, .distantPast)` while sealed.
+    public func keyStatus() -> (term: UInt32, installTime: Date) {
+        state.withLock { state in
+            guard let keyring = state?.keyring else { return (0, .distantPast) }
+            return (keyring.activeTerm, keyring.active.installTime)
+        }
+    }
+
+    // MARK: Storage
+
+    public func get(_ key: String) async throws -> [UInt8]? {
+        try Self.checkNotReserved(key)
+        _ = try activeKey()  // fail while sealed even when the key is absent
+        guard let blob = try await physical.get(key) else { return nil }
+        return try open(blob, path: key)
+    }
+
+    public func put(_ key: String, value: [UInt8]) async throws {
+        try await physical.put(key, value: try seal(value, path: key))
+    }
+
+    public func delete(_ key: String) async throws {
+        try Self.checkNotReserved(key)
+        _ = try activeKey()
+        try await physical.delete(key)
+    }
+
+    public func list(prefix: String) async throws -> [String] {
+        _ = try activeKey()
+        return try await physical.list(prefix: prefix)
+    }
+
+    public func transaction(_ operations: [StorageOperation]) async throws {
+        let encrypted = try operations.map { operation -> StorageOperation in
+            switch operation {
+            case .put(let key, let value): return .put(key: key, value: try seal(value, path: key))
+            case .delete(let key):
+                try Self.checkNotReserved(key)
+                _ = try activeKey()
+                return .delete(key: key)
+            }
+        }
+        try await physical.transaction(encrypted)
+    }
+
+    // MARK: Crypto
+
+    private func activeKey() throws -> (term: UInt32, key: SymmetricKey) {
+        try state.withLock { state in
+            guard let keyring = state?.keyring else { throw StorageError.sealed }
+            return (keyring.activeTerm, keyring.active.key)
+        }
+    }
+
+    private func seal(_ value: [UInt8], path: String) throws -> [UInt8] {
+        try Self.checkNotReserved(path)
+        let (term, key) = try activeKey()
+        return try BarrierCipher.encrypt(value, key: key, term: term, path: path)
+    }
+
+    private func open(_ blob: [UInt8], path: String) throws -> [UInt8] {
+        guard let header = BarrierCipher.Header(blob) else { throw StorageError.corrupt(key: path) }
+        let key = try state.withLock { state -> SymmetricKey in
+            guard let keyring = state?.keyring else { throw StorageError.sealed }
+            guard let term = keyring.terms[header.term] else { throw StorageError.unknownKeyTerm(header.term) }
+            return term.key
+        }
+        do {
+            return try BarrierCipher.decrypt(blob, header: header, key: key, path: path)
+        } catch {
+            throw StorageError.corrupt(key: path)
+        }
+    }
+
+    /// The keyring lives in the same key space; writing it through the barrier would destroy it.
+    private static func checkNotReserved(_ key: String) throws {
+        if key == Keyring.path { throw StorageError.backend("\(Keyring.path) is reserved for the barrier keyring") }
+    }
+
+    private static func checkSize(_ sealKey: SymmetricKey) throws {
+        guard sealKey.bitCount == 256 else {
+            throw StorageError.invalidSealKey("expected a 256-bit key, got \(sealKey.bitCount) bits")
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/// A bounded least-recently-used map: a dictionary into a doubly linked list kept in an array,
+/// so hits and evictions are O(1) without per-entry allocations. Not thread-safe; callers lock.
+///
+/// ```swift
+/// var cache = LRUCache<String, Int>(capacity: 2)
+/// cache.set("a", 1); cache.set("b", 2); _ = cache.get("a"); cache.set("c", 3)  // evicts "b"
+/// ```
+struct LRUCache<Key: Hashable, Value> {
+    private struct Node {
+        var key: Key
+        var value: Value
+        var newer: Int?
+        var older: Int?
+    }
+
+    let capacity: Int
+    private var nodes: [Node] = []
+    private var index: [Key: Int] = [:]
+    private var free: [Int] = []
+    private var newest: Int?
+    private var oldest: Int?
+
+    init(capacity: Int) {
+        precondition(capacity > 0, "LRUCache capacity must be positive")
+        self.capacity = capacity
+    }
+
+    var count: Int { index.count }
+
+    /// The cached value, marking it most recently used.
+    mutating func get(_ key: Key) -> Value? {
+        guard let slot = index[key] else { return nil }
+        moveToNewest(slot)
+        return nodes[slot].value
+    }
+
+    mutating func set(_ key: Key, _ value: Value) {
+        if let slot = index[key] {
+            nodes[slot].value = value
+            moveToNewest(slot)
+            return
+        }
+        if index.count >= capacity, let oldest { remove(slot: oldest) }
+        let node = Node(key: key, value: value, newer: nil, older: newest)
+        let slot: Int
+        if let reused = free.popLast() {
+            nodes[reused] = node
+            slot = reused
+        } else {
+            nodes.append(node)
+            slot = nodes.count - 1
+        }
+        if let newest { nodes[newest].newer = slot }
+        newest = slot
+        if oldest == nil { oldest = slot }
+        index[key] = slot
+    }
+
+    mutating func remove(_ key: Key) {
+        if let slot = index[key] { remove(slot: slot) }
+    }
+
+    mutating func removeAll() {
+        self = LRUCache(capacity: capacity)
+    }
+
+    private mutating func unlink(_ slot: Int) {
+        let (newer, older) = (nodes[slot].newer, nodes[slot].older)
+        if let newer { nodes[newer].older = older } else { newest = older }
+        if let older { nodes[older].newer = newer } else { oldest = newer }
+        nodes[slot].newer = nil
+        nodes[slot].older = nil
+    }
+
+    private mutating func moveToNewest(_ slot: Int) {
+        guard newest != slot else { return }
+        unlink(slot)
+        nodes[slot].older = newest
+        if let newest { nodes[newest].newer = slot }
+        newest = slot
+        if oldest == nil { oldest = slot }
+    }
+
+    private mutating func remove(slot: Int) {
+        unlink(slot)
+        index[nodes[slot].key] = nil
+        free.append(slot)
+    }
+}
