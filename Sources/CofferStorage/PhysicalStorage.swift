@@ -13,7 +13,7 @@ public enum StorageOperation: Sendable, Equatable {
 /// contract as Vault's physical backends.
 ///
 /// ```swift
-/// let physical = try await SQLitePhysical(path: "coffer.db", logger: logger)
+/// let physical = try await SQLitePhysical.open(path: "coffer.db", logger: logger)
 /// try await physical.put("core/mounts", value: bytes)
 /// let children = try await physical.list(prefix: "logical/") // ["0f3c…/", …]
 /// ```
