@@ -78,17 +78,24 @@ class CofferProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     @classmethod
-    def dev(cls, workdir: Path | None = None) -> "CofferProcess":
+    def dev(cls, workdir: Path | None = None, attempts: int = 3) -> "CofferProcess":
         workdir = workdir or Path(tempfile.mkdtemp(prefix="coffer-compat-"))
-        token = random_token_id()
-        address = f"127.0.0.1:{free_port()}"
-        args = [
-            str(coffer_binary()), "server", "-dev",
-            f"-dev-root-token-id={token}", f"-dev-listen-address={address}",
-        ]
-        server = cls(args, address, token, workdir)
-        server.start()
-        return server
+        for attempt in range(attempts):
+            token = random_token_id()
+            address = f"127.0.0.1:{free_port()}"
+            args = [
+                str(coffer_binary()), "server", "-dev",
+                f"-dev-root-token-id={token}", f"-dev-listen-address={address}",
+            ]
+            server = cls(args, address, token, workdir)
+            try:
+                server.start()
+                return server
+            except RuntimeError:
+                # The free port may have been taken between probing and binding; try another.
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def start(self) -> None:
         log = open(self.log_path, "ab")
