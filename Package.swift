@@ -97,7 +97,18 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferCoreTests",
-            dependencies: ["CofferCore", "CofferFramework", "CofferStorage", "KVSecrets"],
+            dependencies: [
+                "CofferCore", "CofferFramework", "CofferStorage", "KVSecrets",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CofferHTTPTests",
+            dependencies: [
+                "CofferHTTP", "CofferCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",

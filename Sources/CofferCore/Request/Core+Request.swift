@@ -55,13 +55,20 @@ extension Core {
         let unauthenticated = backend.isUnauthenticated(path: relativePath)
 
         var tokenEntry: TokenEntry? = nil
+        var lastUse = false
+        defer {
+            if lastUse, let entry = tokenEntry {
+                Task { try? await unsealed.tokens.finishLastUse(entry) }
+            }
+        }
         if !unauthenticated {
             guard let token = request.token, !token.isEmpty else { throw LogicalError.missingToken }
             guard let entry = try await resolveToken(token, remoteAddress: request.remoteAddress) else {
                 throw LogicalError.invalidToken
             }
             guard let used = try await unsealed.tokens.use(entry) else { throw LogicalError.invalidToken }
-            tokenEntry = used
+            tokenEntry = used.entry
+            lastUse = used.lastUse
         }
 
         var logical = LogicalRequest(
@@ -91,6 +98,8 @@ extension Core {
         }
 
         guard var response = try await backend.handle(logical) else {
+            // Vault: a read or list that finds nothing is a 404 with an empty error list.
+            if operation == .read || operation == .list { throw LogicalError.notFound }
             return CoreResponse(status: 204, body: .empty)
         }
         if let auth = response.auth, route.mount.kind == .credential, route.mount.type != "token" {

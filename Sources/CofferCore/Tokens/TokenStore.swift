@@ -22,6 +22,7 @@ public final class TokenStore: Sendable {
     // Write-through cache of persisted entries; bounded by clearing when full (a miss costs one read).
     private let cache = Mutex<[String: TokenEntry]>([:])
     private static let cacheLimit = 100_000
+    private let lastUses = Mutex<Set<String>>([])
     /// Told about every expiring token so it can be revoked on time.
     let onExpiring: Mutex<(@Sendable (String, Double) async -> Void)?> = Mutex(nil)
 
@@ -153,19 +154,27 @@ public final class TokenStore: Sendable {
         }
     }
 
-    /// Counts one use of a limited-use token; revokes it after its last use. Returns the entry to
-    /// authorise this request with, or nil when no uses were left.
-    public func use(_ entry: TokenEntry) async throws -> TokenEntry? {
-        guard entry.numUses > 0, !entry.isBatch else { return entry }
+    /// Counts one use of a limited-use token. Returns the entry to authorise this request with
+    /// and whether the request was its last use (the caller then revokes it once the request is
+    /// done), or nil when no uses are left.
+    public func use(_ entry: TokenEntry) async throws -> (entry: TokenEntry, lastUse: Bool)? {
+        guard entry.numUses > 0, !entry.isBatch else { return (entry, false) }
+        if entry.numUses == 1 {
+            // The last use: claim it, so a concurrent request with the same token is refused.
+            let claimed = lastUses.withLock { $0.insert(entry.idHash).inserted }
+            return claimed ? (entry, true) : nil
+        }
         var updated = entry
         updated.numUses -= 1
-        if updated.numUses == 0 {
-            try await revokeTree(hash: entry.idHash)
-        } else {
-            try await storage.put("id/" + entry.idHash, value: try encode(updated))
-            remember(updated)
-        }
-        return entry
+        try await storage.put("id/" + entry.idHash, value: try encode(updated))
+        remember(updated)
+        return (entry, false)
+    }
+
+    /// Revokes a token whose last use has been served.
+    public func finishLastUse(_ entry: TokenEntry) async throws {
+        try await revokeTree(hash: entry.idHash)
+        lastUses.withLock { _ = $0.remove(entry.idHash) }
     }
 
     // MARK: revocation
