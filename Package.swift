@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "CofferStorageTests", dependencies: ["CofferStorage"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferFramework"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CofferFrameworkTests", dependencies: ["CofferFramework"], swiftSettings: swiftSettings),
+            name: "CofferFrameworkTests", dependencies: ["CofferFramework", "CofferStorage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "KVSecretsTests", dependencies: ["KVSecrets", "CofferFramework", "CofferStorage"],
             swiftSettings: swiftSettings),
