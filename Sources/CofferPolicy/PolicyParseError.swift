@@ -1,0 +1,53 @@
+/// Why a policy's text was rejected; `message` is what Vault puts in the 400 response.
+///
+/// ```swift
+/// do { _ = try Policy.parse(name: "p", text: "bad = 1") }
+/// catch let error as PolicyParseError { print(error.message) }
+/// // failed to parse policy: 1 error occurred:\n\t* invalid key "bad" on line 1\n\n
+/// ```
+public struct PolicyParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+
+    public init(message: String) { self.message = message }
+
+    public var description: String { message }
+
+    /// Wraps a detail the way Vault's `fmt.Errorf("failed to parse policy: %w", err)` does.
+    static func policy(_ detail: String) -> PolicyParseError {
+        PolicyParseError(message: "failed to parse policy: " + detail)
+    }
+}
+
+/// Renders errors the way `github.com/hashicorp/go-multierror` does, because Vault reports HCL
+/// key-check failures through it and clients see this exact text.
+func multiErrorText(_ errors: [String]) -> String {
+    if errors.count == 1 { return "1 error occurred:\n\t* \(errors[0])\n\n" }
+    let points = errors.map { "* \($0)" }.joined(separator: "\n\t")
+    return "\(errors.count) errors occurred:\n\t\(points)\n\n"
+}
+
+/// Go's `%q` for the strings that appear in policy errors (paths, keys, capability words).
+func goQuoted(_ text: String) -> String {
+    var out = "\""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        case "\r": out += "\\r"
+        case "\u{07}": out += "\\a"
+        case "\u{08}": out += "\\b"
+        case "\u{0C}": out += "\\f"
+        case "\u{0B}": out += "\\v"
+        default:
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                let hex = String(scalar.value, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+    }
+    return out + "\""
+}
