@@ -1,0 +1,104 @@
+import ArgumentParser
+import CofferClient
+import Foundation
+
+/// `coffer login [token]`: checks a token with `lookup-self` and stores it in `~/.vault-token`.
+///
+/// ```sh
+/// coffer login hvs.abc…        # or: echo hvs.abc… | coffer login -
+/// ```
+struct LoginCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "login", abstract: "Authenticate locally")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .vault("method"), help: "Auth method; only token is built in (use `coffer write auth/<m>/login` for others).")
+    var method = "token"
+
+    @Flag(name: .vault("no-store"), help: "Do not store the token in the token helper.")
+    var noStore = false
+
+    @Argument(help: "The token, `-` to read it from stdin, or token=<value>.")
+    var arguments: [String] = []
+
+    func run() async throws {
+        guard method == "token" else {
+            throw fail(
+                "Unknown auth method: \(method). Use \"coffer auth list\" to see the complete list of auth methods. Additionally, some auth methods are only available via the HTTP API.",
+                code: ExitStatus.usage)
+        }
+        let token = try readToken()
+        try await global.withClient { cli in
+            let lookup: VaultResponse
+            do {
+                lookup = try await cli.client.request("GET", "auth/token/lookup-self", headers: ["X-Vault-Token": token])
+            } catch {
+                throw fail("Error authenticating: error looking up token: \(error)")
+            }
+            let envelope = Self.loginEnvelope(token: token, lookup: lookup.data ?? [:])
+            if !noStore {
+                do {
+                    try TokenHelper().store(envelope["auth"]?["client_token"]?.stringValue ?? token)
+                } catch {
+                    throw fail("Error storing token: \(error)")
+                }
+            }
+            if ProcessInfo.processInfo.environment["VAULT_TOKEN"].nonEmpty != nil {
+                Console.error(Console.wrap(
+                    "WARNING! The VAULT_TOKEN environment variable is set! The value of this variable will take precedence; if this is unwanted please unset VAULT_TOKEN or update its value accordingly.") + "\n")
+            }
+            if let field = cli.printer.field {
+                try cli.printer.rawField(Printer.rawField(in: envelope, named: field), named: field)
+                return
+            }
+            if cli.printer.isTable {
+                let text = noStore
+                    ? "Success! You are now authenticated. The token information below is displayed for you to use; it was not stored in the token helper. Set the VAULT_TOKEN environment variable or pass the token with each request."
+                    : "Success! You are now authenticated. The token information displayed below is already stored in the token helper. You do NOT need to run \"coffer login\" again. Future requests will automatically use this token."
+                Console.output(Console.wrap(text) + "\n")
+            }
+            cli.printer.secret(envelope)
+        }
+    }
+
+    private func readToken() throws -> String {
+        var value: String
+        switch arguments.count {
+        case 0:
+            FileHandle.standardError.write(Data("Token (will be hidden): ".utf8))
+            value = readLine(strippingNewline: true) ?? ""
+        case 1:
+            value = arguments[0]
+            if value == "-" {
+                value = String(decoding: Console.readStandardInput(), as: UTF8.self)
+            } else if value.hasPrefix("token=") {
+                value = String(value.dropFirst("token=".count))
+            }
+        default:
+            throw fail("Too many arguments (expected 1, got \(arguments.count))", code: ExitStatus.usage)
+        }
+        value = value.trimmed
+        guard !value.isEmpty else { throw fail("Error authenticating: a token must be passed to auth, please view the help for more information", code: ExitStatus.usage) }
+        return value
+    }
+
+    /// The `auth` block Vault's token method builds from `lookup-self` data.
+    static func loginEnvelope(token: String, lookup: [String: VaultJSON]) -> VaultJSON {
+        let tokenPolicies = lookup["policies"]?.stringArray ?? []
+        let identityPolicies = lookup["identity_policies"]?.stringArray ?? []
+        let auth: [String: VaultJSON] = [
+            "client_token": lookup["id"]?.stringValue.map(VaultJSON.string) ?? .string(token),
+            "accessor": lookup["accessor"] ?? "",
+            "policies": .array((tokenPolicies + identityPolicies).map(VaultJSON.string)),
+            "token_policies": .array(tokenPolicies.map(VaultJSON.string)),
+            "identity_policies": identityPolicies.isEmpty ? .null : .array(identityPolicies.map(VaultJSON.string)),
+            "metadata": lookup["meta"] ?? .null,
+            "orphan": lookup["orphan"] ?? false,
+            "entity_id": lookup["entity_id"] ?? "",
+            "lease_duration": lookup["ttl"] ?? 0,
+            "renewable": lookup["renewable"] ?? false,
+            "mfa_requirement": .null,
+        ]
+        return .object(["auth": .object(auth)])
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import CofferClient
+
+/// `coffer read <path> [k=v…]`: `GET /v1/<path>` (the pairs become query parameters).
+struct ReadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "read", abstract: "Read data and retrieve secrets")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The path to read, then optional key=value query parameters.")
+    var arguments: [String] = []
+
+    func run() async throws {
+        guard let first = arguments.first else {
+            throw fail("Not enough arguments (expected 1, got 0)", code: ExitStatus.usage)
+        }
+        let path = sanitizePath(first)
+        let query: [String: String]
+        do {
+            query = try KeyValueArguments.parse(Array(arguments.dropFirst())).mapValues { GoFormat.value($0) }
+        } catch {
+            throw fail("Failed to parse K=V data: \(error)", code: ExitStatus.usage)
+        }
+        try await global.withClient { cli in
+            let secret = try await cli.call("Error reading \(path)") { try await cli.client.read(path, query: query) }
+            guard let secret else { throw fail("No value found at \(path)") }
+            try cli.printer.secretOrField(secret.json)
+        }
+    }
+}
