@@ -70,7 +70,7 @@ def test_enable_tune_and_disable_secrets_engine(fresh_server):
     assert any('does not allow setting a version' in e for e in versioned.value.errors)
 
 
-def test_auth_methods_list_enable_tune_disable(fresh_server):
+def test_auth_methods_list_and_token_mount(fresh_server):
     client = fresh_server.client()
     methods = client.sys.list_auth_methods()
     assert set(methods["data"]) == {"token/"}
@@ -81,6 +81,21 @@ def test_auth_methods_list_enable_tune_disable(fresh_server):
     assert re.fullmatch(r"auth_token_[0-9a-f]{8}", token["accessor"]), token["accessor"]
     assert token["config"]["token_type"] == "default-service"
 
+    with pytest.raises(exceptions.InvalidRequest) as token_disable:
+        client.sys.disable_auth_method("token")
+    assert any("token credential backend cannot be disabled" in e for e in token_disable.value.errors)
+    with pytest.raises(exceptions.InvalidRequest) as unknown:
+        client.sys.enable_auth_method("no-such-method")
+    assert any("plugin not found in the catalog: no-such-method" in e for e in unknown.value.errors)
+    # Disabling what is not mounted is a 204 (Vault hides whether the mount existed).
+    assert client.sys.disable_auth_method("never-mounted").status_code == 204
+
+    tuning = client.sys.read_auth_method_tuning("token")["data"]
+    assert tuning["default_lease_ttl"] == 2764800 and tuning["max_lease_ttl"] == 2764800
+
+
+def test_enable_tune_disable_azure_auth_method(fresh_server):
+    client = fresh_server.client()
     assert client.sys.enable_auth_method("azure", path="azure-team", description="team login").status_code == 204
     methods = client.sys.list_auth_methods()["data"]
     assert methods["azure-team/"]["type"] == "azure"
@@ -99,12 +114,6 @@ def test_auth_methods_list_enable_tune_disable(fresh_server):
     assert client.sys.disable_auth_method("azure-team").status_code == 204
     assert set(client.sys.list_auth_methods()["data"]) == {"token/"}
     assert client.sys.disable_auth_method("azure-team").status_code == 204
-
-    with pytest.raises(exceptions.InvalidRequest) as token_disable:
-        client.sys.disable_auth_method("token")
-    assert any("token credential backend cannot be disabled" in e for e in token_disable.value.errors)
-    with pytest.raises(exceptions.InvalidRequest):
-        client.sys.enable_auth_method("no-such-method")
 
 
 def test_tune_token_auth_mount_changes_default_token_ttl(fresh_server):
