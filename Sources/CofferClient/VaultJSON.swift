@@ -131,13 +131,19 @@ extension VaultJSON {
     /// Indented JSON the way Go's `json.MarshalIndent(v, "", indent)` prints it: `"key": value`,
     /// object keys sorted except the top-level ones named in `keyOrder` (which come first, in
     /// that order), `<`, `>`, `&` escaped as `\u003c` etc. Empty containers print as `{}` / `[]`.
-    public func formatted(indent: String = "  ", keyOrder: [String] = []) -> String {
+    /// `childKeyOrder` does the same for the objects under the named top-level keys (struct fields).
+    public func formatted(
+        indent: String = "  ", keyOrder: [String] = [], childKeyOrder: [String: [String]] = [:]
+    ) -> String {
         var out = ""
-        write(to: &out, indent: indent, level: 0, keyOrder: keyOrder)
+        write(to: &out, indent: indent, level: 0, keyOrder: keyOrder, childKeyOrder: childKeyOrder)
         return out
     }
 
-    private func write(to out: inout String, indent: String?, level: Int, keyOrder: [String]) {
+    private func write(
+        to out: inout String, indent: String?, level: Int, keyOrder: [String],
+        childKeyOrder: [String: [String]] = [:]
+    ) {
         switch self {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
@@ -164,7 +170,7 @@ extension VaultJSON {
                 Self.newline(&out, indent: indent, level: level + 1)
                 Self.writeString(key, to: &out)
                 out += indent == nil ? ":" : ": "
-                object[key]!.write(to: &out, indent: indent, level: level + 1, keyOrder: [])
+                object[key]!.write(to: &out, indent: indent, level: level + 1, keyOrder: childKeyOrder[key] ?? [])
             }
             Self.newline(&out, indent: indent, level: level)
             out += "}"

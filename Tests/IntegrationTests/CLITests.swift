@@ -119,6 +119,10 @@ import Testing
                 ["token", "create", "-policy=app", "-ttl=1h", "-display-name=ci", "-format=json"],
                 token: server.rootToken, stdin: nil)
             #expect(created.status == 0, "\(created.stderr)")
+            // Go's struct order: envelope fields, then auth fields starting with client_token.
+            let order = ["\"request_id\"", "\"data\"", "\"auth\"", "\"client_token\"", "\"accessor\"", "\"policies\""]
+            let positions = order.compactMap { created.stdout.range(of: $0)?.lowerBound }
+            #expect(positions.count == order.count && positions == positions.sorted())
             let auth = try created.json()["auth"]
             let token = try #require(auth?["client_token"]?.stringValue)
             #expect(auth?["policies"]?.stringArray == ["app", "default"])
@@ -203,6 +207,8 @@ import Testing
             #expect(denied.status == 2)
             #expect(denied.stderr.contains("Code: 403"))
             #expect(denied.stderr.contains("permission denied"))
+            // Raw (non-envelope) bodies are read as data, like the Go client does.
+            #expect(try await server.cli("read", "-field=initialized", "sys/health").stdout == "true")
             let status = try await server.cli("status")
             #expect(status.status == 0)
             #expect(status.stdout.contains("Sealed          false"))

@@ -17,10 +17,24 @@ struct Printer: Sendable {
     /// The order Go's `api.Secret` struct marshals its fields in.
     static let envelopeKeys = ["request_id", "lease_id", "lease_duration", "renewable", "data", "warnings", "auth", "wrap_info", "mount_type"]
 
+    /// The order of Go's `api.SecretAuth` fields (the only ones it keeps).
+    static let authKeys = [
+        "client_token", "accessor", "policies", "token_policies", "identity_policies", "metadata", "orphan",
+        "entity_id", "lease_duration", "renewable", "mfa_requirement",
+    ]
+
+    /// A body with none of the envelope keys is all data (raw endpoints such as `sys/health`),
+    /// as the Go client's `ParseSecret` reads it.
+    static func secretObject(_ json: VaultJSON?) -> [String: VaultJSON] {
+        guard let object = json?.objectValue else { return [:] }
+        if object.keys.contains(where: envelopeKeys.contains) { return object }
+        return ["data": .object(object)]
+    }
+
     /// A response body reshaped into Go's `api.Secret`: envelope keys only, absent ones defaulted,
     /// `auth`/`wrap_info`/`mount_type` left out when empty.
     static func envelope(_ json: VaultJSON?) -> VaultJSON {
-        let object = json?.objectValue ?? [:]
+        let object = secretObject(json)
         var out: [String: VaultJSON] = [
             "request_id": object["request_id"] ?? "",
             "lease_id": object["lease_id"] ?? "",
@@ -29,7 +43,10 @@ struct Printer: Sendable {
             "data": object["data"] ?? .null,
             "warnings": object["warnings"] ?? .null,
         ]
-        if let auth = object["auth"], auth.objectValue != nil { out["auth"] = auth }
+        if let auth = object["auth"]?.objectValue {
+            let defaults: [String: VaultJSON] = ["client_token": "", "accessor": "", "orphan": false, "entity_id": "", "lease_duration": 0, "renewable": false]
+            out["auth"] = .object(Dictionary(uniqueKeysWithValues: authKeys.map { ($0, auth[$0] ?? defaults[$0] ?? .null) }))
+        }
         if let wrap = object["wrap_info"], wrap.objectValue != nil { out["wrap_info"] = wrap }
         if let mountType = object["mount_type"], mountType.stringValue?.isEmpty == false { out["mount_type"] = mountType }
         return .object(out)
@@ -49,10 +66,10 @@ struct Printer: Sendable {
     /// Vault's `OutputSecret`.
     func secret(_ json: VaultJSON?) {
         guard isTable else {
-            Console.output(Self.envelope(json).formatted(keyOrder: Self.envelopeKeys))
+            Console.output(Self.envelope(json).formatted(keyOrder: Self.envelopeKeys, childKeyOrder: ["auth": Self.authKeys]))
             return
         }
-        let object = json?.objectValue ?? [:]
+        let object = Self.secretObject(json)
         printWarnings(json)
         var rows: [[String]] = []
         let leaseDuration = object["lease_duration"]?.intValue ?? 0
@@ -154,7 +171,7 @@ struct Printer: Sendable {
 
     /// Vault's `RawField`: auth fields first for login/token responses, envelope fields, then `data`.
     static func rawField(in json: VaultJSON?, named field: String) -> VaultJSON? {
-        let object = json?.objectValue ?? [:]
+        let object = secretObject(json)
         let data = object["data"]?.objectValue
         if let auth = object["auth"]?.objectValue {
             switch field {
