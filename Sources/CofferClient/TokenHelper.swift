@@ -45,7 +45,8 @@ public struct TokenHelper: Sendable {
         while written < bytes.count {
             let result = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
             guard result > 0 else {
-                throw VaultClientError.tokenHelper("error writing token file \(path): \(String(cString: strerror(errno)))")
+                throw VaultClientError.tokenHelper(
+                    "error writing token file \(path): \(String(cString: strerror(errno)))")
             }
             written += result
         }

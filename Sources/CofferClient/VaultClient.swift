@@ -74,7 +74,8 @@ public final class VaultClient: Sendable {
     private let currentToken: Mutex<String?>
 
     public init(configuration: Configuration) throws {
-        let trimmed = configuration.address.hasSuffix("/")
+        let trimmed =
+            configuration.address.hasSuffix("/")
             ? String(configuration.address.dropLast()) : configuration.address
         guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
             scheme == "http" || scheme == "https", url.host != nil
@@ -183,7 +184,8 @@ public final class VaultClient: Sendable {
         let encoded = logical.addingPercentEncoding(withAllowedCharacters: Self.pathAllowed) ?? logical
         var url = "\(address)/v1/\(encoded)"
         if !query.isEmpty {
-            url += "?"
+            url +=
+                "?"
                 + query.sorted(by: { $0.key < $1.key }).map { key, value in
                     "\(Self.queryEscape(key))=\(Self.queryEscape(value))"
                 }.joined(separator: "&")

@@ -8,7 +8,9 @@ import Testing
         try await DevServer.with { server in
             let put = try await server.cli("kv", "put", "secret/creds", "password=s3cr3t", "user=app")
             #expect(put.status == 0, "\(put.stderr)")
-            #expect(put.stdout.hasPrefix("== Secret Path ==\nsecret/data/creds\n\n======= Metadata =======\nKey                Value\n"))
+            #expect(
+                put.stdout.hasPrefix(
+                    "== Secret Path ==\nsecret/data/creds\n\n======= Metadata =======\nKey                Value\n"))
             #expect(put.stdout.contains("\nversion            1\n"))
 
             let field = try await server.cli("kv", "get", "-field=password", "secret/creds")
@@ -17,7 +19,9 @@ import Testing
 
             let table = try await server.cli("kv", "get", "secret/creds")
             #expect(table.status == 0)
-            #expect(table.stdout.contains("====== Data ======\nKey         Value\n---         -----\npassword    s3cr3t\nuser        app\n"))
+            #expect(
+                table.stdout.contains(
+                    "====== Data ======\nKey         Value\n---         -----\npassword    s3cr3t\nuser        app\n"))
             #expect(table.stdout.contains("deletion_time      n/a"))
 
             let json = try await server.cli("kv", "get", "-format=json", "secret/creds").json()
@@ -63,7 +67,8 @@ import Testing
 
     @Test func kvOnAVersion2MountEnabledWithTheVersionFlag() async throws {
         try await DevServer.with { server in
-            let enable = try await server.cli("secrets", "enable", "-path=team", "-version=2", "-description=team kv", "kv")
+            let enable = try await server.cli(
+                "secrets", "enable", "-path=team", "-version=2", "-description=team kv", "kv")
             #expect(enable.status == 0, "\(enable.stderr)")
             #expect(enable.stdout == "Success! Enabled the kv secrets engine at: team/\n")
             let mount = try await server.cli("read", "-format=json", "sys/mounts/team").json()
@@ -114,7 +119,8 @@ import Testing
     @Test func tokenCreateLookupRenewRevoke() async throws {
         try await DevServer.with { server in
             _ = try await server.run(
-                ["policy", "write", "app", "-"], token: server.rootToken, stdin: "path \"x\" { capabilities = [\"read\"] }")
+                ["policy", "write", "app", "-"], token: server.rootToken,
+                stdin: "path \"x\" { capabilities = [\"read\"] }")
             let created = try await server.run(
                 ["token", "create", "-policy=app", "-ttl=1h", "-display-name=ci", "-format=json"],
                 token: server.rootToken, stdin: nil)
@@ -143,7 +149,10 @@ import Testing
             #expect(try await server.cli("token", "revoke", token).stdout == "Success! Revoked token (if it existed)\n")
             let after = try await server.cli("token", "lookup", token)
             #expect(after.status == 2)
-            #expect(after.stderr.hasPrefix("Error looking up token: Error making API request.\n\nURL: POST \(server.address)/v1/auth/token/lookup\nCode: 403."))
+            #expect(
+                after.stderr.hasPrefix(
+                    "Error looking up token: Error making API request.\n\nURL: POST \(server.address)/v1/auth/token/lookup\nCode: 403."
+                ))
             let usage = try await server.cli("token", "revoke", "-self", token)
             #expect(usage.status == 1)
         }
@@ -177,7 +186,8 @@ import Testing
             let valueFromStdin = try await server.run(
                 ["write", "secret/data/raw2", "data=-"], token: server.rootToken, stdin: "plain")
             #expect(valueFromStdin.status == 2)
-            #expect(valueFromStdin.stderr.hasPrefix("Error writing data to secret/data/raw2: Error making API request."))
+            #expect(
+                valueFromStdin.stderr.hasPrefix("Error writing data to secret/data/raw2: Error making API request."))
             #expect(try await server.cli("read", "-field=data", "secret/data/raw").stdout == "map[k:v]")
 
             let policyFile = server.home + "/p.hcl"

@@ -49,7 +49,9 @@ final class DevServer {
                 .deletingLastPathComponent()
             let path = root.appendingPathComponent(".build/debug/coffer").path
             guard FileManager.default.isExecutableFile(atPath: path) else {
-                throw Failure(description: "coffer binary not found at \(path); run `swift build --product coffer` or set COFFER_BIN")
+                throw Failure(
+                    description:
+                        "coffer binary not found at \(path); run `swift build --product coffer` or set COFFER_BIN")
             }
             return path
         }
@@ -70,7 +72,7 @@ final class DevServer {
         let port = try freePort()
         let rootToken = "root-\(UUID().uuidString.prefix(8).lowercased())"
         let logPath = home + "/server.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
@@ -145,8 +147,8 @@ final class DevServer {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let outPath = directory + "/out", errPath = directory + "/err", inPath = directory + "/in"
-        for path in [outPath, errPath] { FileManager.default.createFile(atPath: path, contents: nil) }
-        FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
+        for path in [outPath, errPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        _ = FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try Self.binaryPath)
         process.arguments = arguments

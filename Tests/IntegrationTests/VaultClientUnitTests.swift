@@ -9,8 +9,11 @@ import Testing
         #expect(parsed["b"]?.arrayValue == [.int(1), .double(2.5), .bool(true), .null])
         #expect(
             parsed.formatted()
-                == "{\n  \"a\": \"\\u003cx\\u003e\",\n  \"b\": [\n    1,\n    2.5,\n    true,\n    null\n  ],\n  \"c\": {}\n}")
-        #expect(String(decoding: parsed.serialized(), as: UTF8.self) == #"{"a":"\u003cx\u003e","b":[1,2.5,true,null],"c":{}}"#)
+                == "{\n  \"a\": \"\\u003cx\\u003e\",\n  \"b\": [\n    1,\n    2.5,\n    true,\n    null\n  ],\n  \"c\": {}\n}"
+        )
+        #expect(
+            String(decoding: parsed.serialized(), as: UTF8.self)
+                == #"{"a":"\u003cx\u003e","b":[1,2.5,true,null],"c":{}}"#)
         #expect(VaultJSON.object(["z": 1, "a": 2]).formatted(keyOrder: ["z"]) == "{\n  \"z\": 1,\n  \"a\": 2\n}")
     }
 
@@ -21,7 +24,8 @@ import Testing
     @Test func buildsURLsAndRejectsBadAddresses() async throws {
         let client = try VaultClient(configuration: .init(address: "http://127.0.0.1:8200/", token: "t"))
         #expect(client.url(for: "/secret/data/a b") == "http://127.0.0.1:8200/v1/secret/data/a%20b")
-        #expect(client.url(for: "x", query: ["version": "2", "a": "&"]) == "http://127.0.0.1:8200/v1/x?a=%26&version=2")
+        #expect(
+            client.url(for: "x", query: ["version": "2", "a": "&"]) == "http://127.0.0.1:8200/v1/x?a=%26&version=2")
         #expect(client.token == "t")
         client.setToken("u")
         #expect(client.token == "u")
@@ -45,7 +49,7 @@ import Testing
 
     @Test func tokenHelperStoresWithOwnerOnlyMode() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
         let helper = TokenHelper(path: path)
         try helper.store("hvs.new")
         #expect(try helper.get() == "hvs.new")
@@ -57,7 +61,8 @@ import Testing
     }
 
     @Test func apiErrorRendersLikeVault() {
-        let response = VaultResponse(statusCode: 403, headers: [:], body: Data(#"{"errors":["permission denied"]}"#.utf8))
+        let response = VaultResponse(
+            statusCode: 403, headers: [:], body: Data(#"{"errors":["permission denied"]}"#.utf8))
         let error = VaultAPIError(method: "GET", url: "http://h/v1/x", response: response)
         #expect(error.errors == ["permission denied"])
         #expect(

@@ -58,7 +58,10 @@ import Testing
         try await withVaultClient(.init(address: denied.address)) { client in
             let error = await #expect(throws: VaultAPIError.self) { try await client.read("secret/data/x") }
             #expect(error?.statusCode == 403)
-            #expect(error?.description == "Error making API request.\n\nURL: GET \(denied.address)/v1/secret/data/x\nCode: 403. Errors:\n\n* permission denied")
+            #expect(
+                error?.description
+                    == "Error making API request.\n\nURL: GET \(denied.address)/v1/secret/data/x\nCode: 403. Errors:\n\n* permission denied"
+            )
         }
         let result = try await withVaultClient(.init(address: missing.address)) { client in
             try await client.read("secret/data/x")

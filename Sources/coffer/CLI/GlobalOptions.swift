@@ -18,16 +18,23 @@ extension NameSpecification {
 /// }
 /// ```
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .vault("format"), help: "Print the output in the given format: table or json (default VAULT_FORMAT or table).")
+    @Option(
+        name: .vault("format"),
+        help: "Print the output in the given format: table or json (default VAULT_FORMAT or table).")
     var format: String?
 
-    @Option(name: .vault("field"), help: "Print only the field with the given name, without a trailing newline when piped.")
+    @Option(
+        name: .vault("field"), help: "Print only the field with the given name, without a trailing newline when piped.")
     var field: String?
 
     @Option(name: .vault("address"), help: "Address of the server (default VAULT_ADDR or https://127.0.0.1:8200).")
     var address: String?
 
-    @Option(name: [.customLong("namespace", withSingleDash: true), .customLong("namespace"), .customLong("ns", withSingleDash: true)],
+    @Option(
+        name: [
+            .customLong("namespace", withSingleDash: true), .customLong("namespace"),
+            .customLong("ns", withSingleDash: true),
+        ],
         help: "Namespace sent as X-Vault-Namespace (default VAULT_NAMESPACE).")
     var namespace: String?
 

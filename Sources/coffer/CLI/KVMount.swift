@@ -21,7 +21,8 @@ struct KVMount {
         let response = try await client.send("GET", "sys/internal/ui/mounts/" + path)
         if response.statusCode == 404 { return ("", 1) }
         guard response.isSuccess else {
-            throw VaultAPIError(method: "GET", url: client.url(for: "sys/internal/ui/mounts/" + path), response: response)
+            throw VaultAPIError(
+                method: "GET", url: client.url(for: "sys/internal/ui/mounts/" + path), response: response)
         }
         guard let data = response.data else {
             throw KeyValueArguments.ParseError(description: "nil response from pre-flight request")
@@ -40,7 +41,8 @@ struct KVMount {
         if mountFlag != nil && found.version == 2 {
             partial = joinPath(found.mountPath, partial)
         }
-        return KVMount(mountPath: found.mountPath, isV2: found.version == 2, partialPath: partial, usesMountFlag: mountFlag != nil)
+        return KVMount(
+            mountPath: found.mountPath, isV2: found.version == 2, partialPath: partial, usesMountFlag: mountFlag != nil)
     }
 
     /// The API path for a v2 `apiPrefix` (`data`, `metadata`, `delete`…), or the plain v1 path.

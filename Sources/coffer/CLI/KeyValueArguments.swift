@@ -35,7 +35,8 @@ struct KeyValueArguments {
                 continue
             }
             guard let separator = argument.firstIndex(of: "=") else {
-                throw ParseError(description: "invalid key/value pair \(GoFormat.quoted(argument)): format must be key=value")
+                throw ParseError(
+                    description: "invalid key/value pair \(GoFormat.quoted(argument)): format must be key=value")
             }
             let key = String(argument[..<separator])
             var value = String(argument[argument.index(after: separator)...])

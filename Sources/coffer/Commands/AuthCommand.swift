@@ -89,7 +89,8 @@ struct AuthCommand: AsyncParsableCommand {
 
     /// `coffer auth tune [-default-lease-ttl=…] [-max-lease-ttl=…] [-description=…] <path>`.
     struct Tune: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "tune", abstract: "Tune an auth method configuration")
+        static let configuration = CommandConfiguration(
+            commandName: "tune", abstract: "Tune an auth method configuration")
         @OptionGroup var global: GlobalOptions
         @Option(name: .vault("description")) var description: String?
         @Option(name: .vault("default-lease-ttl")) var defaultLeaseTTL: String?

@@ -21,7 +21,9 @@ struct DeleteCommand: AsyncParsableCommand {
             throw fail("Failed to parse K=V data: \(error)", code: ExitStatus.usage)
         }
         try await global.withClient { cli in
-            let secret = try await cli.call("Error deleting \(path)") { try await cli.client.delete(path, query: query) }
+            let secret = try await cli.call("Error deleting \(path)") {
+                try await cli.client.delete(path, query: query)
+            }
             guard let secret else {
                 if cli.printer.isTable { Console.output("Success! Data deleted (if it existed) at: \(path)") }
                 return

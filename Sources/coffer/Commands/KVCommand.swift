@@ -52,7 +52,8 @@ struct KVCommand: AsyncParsableCommand {
 
     /// `coffer kv put [-cas=N] [-mount=m] <path> k=v…`.
     struct Put: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "put", abstract: "Set or update data in the KV store")
+        static let configuration = CommandConfiguration(
+            commandName: "put", abstract: "Set or update data in the KV store")
         @OptionGroup var global: GlobalOptions
         @Option(name: .vault("cas"), help: "Check-and-set version (0: only if the key does not exist).") var cas = -1
         @Option(name: .vault("mount")) var mount: String?
@@ -94,7 +95,9 @@ struct KVCommand: AsyncParsableCommand {
                 let kv = try await KVMount.resolve(arguments[0], mountFlag: mount, cli: cli)
                 let path = kv.apiPath("data")
                 let query = kv.isV2 && version > 0 ? ["version": String(version)] : [:]
-                let secret = try await cli.call("Error reading \(path)") { try await cli.client.read(path, query: query) }
+                let secret = try await cli.call("Error reading \(path)") {
+                    try await cli.client.read(path, query: query)
+                }
                 guard let secret else { throw fail("No value found at \(path)") }
                 try print(secret, path: path, isV2: kv.isV2, cli: cli)
             }
@@ -136,7 +139,8 @@ struct KVCommand: AsyncParsableCommand {
 
     /// `coffer kv patch [-cas=N] [-method=patch|rw] [-remove=k] <path> k=v…` (KV v2 only).
     struct Patch: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "patch", abstract: "Set or update data in the KV store without overwriting")
+        static let configuration = CommandConfiguration(
+            commandName: "patch", abstract: "Set or update data in the KV store without overwriting")
         @OptionGroup var global: GlobalOptions
         @Option(name: .vault("cas")) var cas = -1
         @Option(name: .vault("method"), help: "patch (HTTP PATCH) or rw (read, then write).") var method: String?
@@ -159,7 +163,8 @@ struct KVCommand: AsyncParsableCommand {
                 let secret: VaultResponse?
                 switch method {
                 case "rw": secret = try await readThenWrite(path, update: update, cli: cli)
-                case "patch", nil: secret = try await mergePatch(path, update: update, fallBack: method == nil, cli: cli)
+                case "patch", nil:
+                    secret = try await mergePatch(path, update: update, fallBack: method == nil, cli: cli)
                 case let other?: throw fail("Unsupported method provided to -method flag: \(other)")
                 }
                 try KVCommand.printWriteResult(secret, path: path, cli: cli)
@@ -168,7 +173,9 @@ struct KVCommand: AsyncParsableCommand {
 
         private func options() -> VaultJSON { cas > -1 ? ["cas": .int(Int64(cas))] : [:] }
 
-        private func mergePatch(_ path: String, update: [String: VaultJSON], fallBack: Bool, cli: CLIContext) async throws -> VaultResponse? {
+        private func mergePatch(_ path: String, update: [String: VaultJSON], fallBack: Bool, cli: CLIContext)
+            async throws -> VaultResponse?
+        {
             do {
                 return try await cli.client.patch(path, data: ["data": .object(update), "options": options()])
             } catch let error as VaultAPIError where fallBack && error.statusCode == 405 {
@@ -181,7 +188,9 @@ struct KVCommand: AsyncParsableCommand {
             }
         }
 
-        private func readThenWrite(_ path: String, update: [String: VaultJSON], cli: CLIContext) async throws -> VaultResponse? {
+        private func readThenWrite(_ path: String, update: [String: VaultJSON], cli: CLIContext) async throws
+            -> VaultResponse?
+        {
             let current = try await cli.call("Error doing pre-read at \(path)") { try await cli.client.read(path) }
             guard let current, let existing = current.data else { throw fail("No value found at \(path)") }
             guard let metadata = existing["metadata"]?.objectValue else {
@@ -201,7 +210,8 @@ struct KVCommand: AsyncParsableCommand {
 
     /// `coffer kv delete [-versions=1,2] [-mount=m] <path>`: soft-delete the latest or given versions.
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete versions in the KV store")
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Delete versions in the KV store")
         @OptionGroup var global: GlobalOptions
         @Option(name: .vault("versions")) var versions: [String] = []
         @Option(name: .vault("mount")) var mount: String?
@@ -216,7 +226,9 @@ struct KVCommand: AsyncParsableCommand {
                 if kv.isV2 && !versions.isEmpty {
                     path = kv.apiPath("delete")
                     let body: VaultJSON = ["versions": KVCommand.versions(versions)]
-                    secret = try await cli.call("Error deleting \(path)") { try await cli.client.write(path, data: body) }
+                    secret = try await cli.call("Error deleting \(path)") {
+                        try await cli.client.write(path, data: body)
+                    }
                 } else {
                     path = kv.apiPath("data")
                     secret = try await cli.call("Error deleting \(path)") { try await cli.client.delete(path) }
@@ -232,7 +244,8 @@ struct KVCommand: AsyncParsableCommand {
 
     /// `coffer kv undelete -versions=1,2 <path>`.
     struct Undelete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "undelete", abstract: "Undelete versions in the KV store")
+        static let configuration = CommandConfiguration(
+            commandName: "undelete", abstract: "Undelete versions in the KV store")
         @OptionGroup var global: GlobalOptions
         @Option(name: .vault("versions")) var versions: [String] = []
         @Option(name: .vault("mount")) var mount: String?
@@ -246,7 +259,8 @@ struct KVCommand: AsyncParsableCommand {
 
     /// `coffer kv destroy -versions=1,2 <path>`: permanently remove version data.
     struct Destroy: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "destroy", abstract: "Permanently remove versions in the KV store")
+        static let configuration = CommandConfiguration(
+            commandName: "destroy", abstract: "Permanently remove versions in the KV store")
         @OptionGroup var global: GlobalOptions
         @Option(name: .vault("versions")) var versions: [String] = []
         @Option(name: .vault("mount")) var mount: String?
@@ -264,16 +278,22 @@ struct KVCommand: AsyncParsableCommand {
     ) async throws {
         try expectArguments(arguments, count: 1)
         guard !versions.isEmpty else {
-            throw fail("No versions provided, use the \"-versions\" flag to specify the version to \(action).", code: ExitStatus.usage)
+            throw fail(
+                "No versions provided, use the \"-versions\" flag to specify the version to \(action).",
+                code: ExitStatus.usage)
         }
         try await global.withClient { cli in
             let kv = try await KVMount.resolve(arguments[0], mountFlag: mount, cli: cli)
             guard kv.isV2 else {
-                throw fail("\(action.prefix(1).uppercased() + action.dropFirst()) not supported on KV Version 1", code: ExitStatus.usage)
+                throw fail(
+                    "\(action.prefix(1).uppercased() + action.dropFirst()) not supported on KV Version 1",
+                    code: ExitStatus.usage)
             }
             let path = kv.apiPath(action)
             let body: VaultJSON = ["versions": KVCommand.versions(versions)]
-            let secret = try await cli.call("Error writing data to \(path)") { try await cli.client.write(path, data: body) }
+            let secret = try await cli.call("Error writing data to \(path)") {
+                try await cli.client.write(path, data: body)
+            }
             guard let secret else {
                 if cli.printer.isTable { Console.output("Success! Data written to: \(path)") }
                 return
@@ -306,7 +326,8 @@ struct KVMetadataCommand: AsyncParsableCommand {
         subcommands: [Get.self])
 
     struct Get: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "get", abstract: "Retrieve key metadata from the KV store")
+        static let configuration = CommandConfiguration(
+            commandName: "get", abstract: "Retrieve key metadata from the KV store")
         @OptionGroup var global: GlobalOptions
         @Option(name: .vault("mount")) var mount: String?
         @Argument var arguments: [String] = []

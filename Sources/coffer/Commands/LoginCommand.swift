@@ -12,7 +12,9 @@ struct LoginCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .vault("method"), help: "Auth method; only token is built in (use `coffer write auth/<m>/login` for others).")
+    @Option(
+        name: .vault("method"),
+        help: "Auth method; only token is built in (use `coffer write auth/<m>/login` for others).")
     var method = "token"
 
     @Flag(name: .vault("no-store"), help: "Do not store the token in the token helper.")
@@ -31,7 +33,8 @@ struct LoginCommand: AsyncParsableCommand {
         try await global.withClient { cli in
             let lookup: VaultResponse
             do {
-                lookup = try await cli.client.request("GET", "auth/token/lookup-self", headers: ["X-Vault-Token": token])
+                lookup = try await cli.client.request(
+                    "GET", "auth/token/lookup-self", headers: ["X-Vault-Token": token])
             } catch {
                 throw fail("Error authenticating: error looking up token: \(error)")
             }
@@ -44,15 +47,18 @@ struct LoginCommand: AsyncParsableCommand {
                 }
             }
             if ProcessInfo.processInfo.environment["VAULT_TOKEN"].nonEmpty != nil {
-                Console.error(Console.wrap(
-                    "WARNING! The VAULT_TOKEN environment variable is set! The value of this variable will take precedence; if this is unwanted please unset VAULT_TOKEN or update its value accordingly.") + "\n")
+                Console.error(
+                    Console.wrap(
+                        "WARNING! The VAULT_TOKEN environment variable is set! The value of this variable will take precedence; if this is unwanted please unset VAULT_TOKEN or update its value accordingly."
+                    ) + "\n")
             }
             if let field = cli.printer.field {
                 try cli.printer.rawField(Printer.rawField(in: envelope, named: field), named: field)
                 return
             }
             if cli.printer.isTable {
-                let text = noStore
+                let text =
+                    noStore
                     ? "Success! You are now authenticated. The token information below is displayed for you to use; it was not stored in the token helper. Set the VAULT_TOKEN environment variable or pass the token with each request."
                     : "Success! You are now authenticated. The token information displayed below is already stored in the token helper. You do NOT need to run \"coffer login\" again. Future requests will automatically use this token."
                 Console.output(Console.wrap(text) + "\n")
@@ -78,7 +84,11 @@ struct LoginCommand: AsyncParsableCommand {
             throw fail("Too many arguments (expected 1, got \(arguments.count))", code: ExitStatus.usage)
         }
         value = value.trimmed
-        guard !value.isEmpty else { throw fail("Error authenticating: a token must be passed to auth, please view the help for more information", code: ExitStatus.usage) }
+        guard !value.isEmpty else {
+            throw fail(
+                "Error authenticating: a token must be passed to auth, please view the help for more information",
+                code: ExitStatus.usage)
+        }
         return value
     }
 

@@ -23,7 +23,8 @@ struct PolicyCommand: AsyncParsableCommand {
                 text = String(decoding: Console.readStandardInput(), as: UTF8.self)
             } else {
                 guard let contents = FileManager.default.contents(atPath: source) else {
-                    throw fail("Error opening policy file: open \(source): no such file or directory", code: ExitStatus.usage)
+                    throw fail(
+                        "Error opening policy file: open \(source): no such file or directory", code: ExitStatus.usage)
                 }
                 text = String(decoding: contents, as: UTF8.self)
             }

@@ -17,7 +17,9 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .vault("dev-root-token-id"), help: "Root token id in dev mode (VAULT_DEV_ROOT_TOKEN_ID).")
     var devRootTokenID: String?
 
-    @Option(name: .vault("dev-listen-address"), help: "Listen address in dev mode (VAULT_DEV_LISTEN_ADDRESS), default 127.0.0.1:8200.")
+    @Option(
+        name: .vault("dev-listen-address"),
+        help: "Listen address in dev mode (VAULT_DEV_LISTEN_ADDRESS), default 127.0.0.1:8200.")
     var devListenAddress: String?
 
     @Option(name: .vault("config"), help: "Path to the server configuration file.")

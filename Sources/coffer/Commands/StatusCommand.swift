@@ -49,14 +49,18 @@ struct StatusCommand: AsyncParsableCommand {
             ["Threshold", GoFormat.value(seal["t"] ?? 0)],
         ]
         if sealed {
-            rows.append(["Unseal Progress", "\(GoFormat.value(seal["progress"] ?? 0))/\(GoFormat.value(seal["t"] ?? 0))"])
+            rows.append([
+                "Unseal Progress", "\(GoFormat.value(seal["progress"] ?? 0))/\(GoFormat.value(seal["t"] ?? 0))",
+            ])
             rows.append(["Unseal Nonce", text("nonce", in: seal)])
         }
         if seal["migration"]?.boolValue == true { rows.append(["Seal Migration in Progress", "true"]) }
         rows.append(["Version", text("version", in: seal)])
         rows.append(["Build Date", text("build_date", in: seal)])
         rows.append(["Storage Type", text("storage_type", in: seal)])
-        if let name = seal["cluster_name"]?.stringValue, !name.isEmpty, let id = seal["cluster_id"]?.stringValue, !id.isEmpty {
+        if let name = seal["cluster_name"]?.stringValue, !name.isEmpty, let id = seal["cluster_id"]?.stringValue,
+            !id.isEmpty
+        {
             rows.append(["Cluster Name", name])
             rows.append(["Cluster ID", id])
         }

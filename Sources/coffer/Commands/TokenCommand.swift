@@ -27,7 +27,9 @@ struct TokenCommand: AsyncParsableCommand {
 
         func body() throws -> VaultJSON {
             var body: [String: VaultJSON] = ["renewable": .bool(renewable)]
-            let policyList = policies.flatMap { $0.split(separator: ",").map { String($0).trimmed } }.filter { !$0.isEmpty }
+            let policyList = policies.flatMap { $0.split(separator: ",").map { String($0).trimmed } }.filter {
+                !$0.isEmpty
+            }
             if !policyList.isEmpty { body["policies"] = .array(policyList.map(VaultJSON.string)) }
             if let ttl { body["ttl"] = .string(ttl) }
             if let explicitMaxTTL { body["explicit_max_ttl"] = .string(explicitMaxTTL) }
@@ -42,7 +44,9 @@ struct TokenCommand: AsyncParsableCommand {
                 var meta: [String: VaultJSON] = [:]
                 for pair in metadata {
                     guard let separator = pair.firstIndex(of: "=") else {
-                        throw fail("Invalid metadata \(GoFormat.quoted(pair)): format must be key=value", code: ExitStatus.usage)
+                        throw fail(
+                            "Invalid metadata \(GoFormat.quoted(pair)): format must be key=value",
+                            code: ExitStatus.usage)
                     }
                     meta[String(pair[..<separator])] = .string(String(pair[pair.index(after: separator)...]))
                 }
@@ -53,7 +57,8 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let body = try body()
-            let path = role.map { "auth/token/create/\($0)" } ?? (orphan ? "auth/token/create-orphan" : "auth/token/create")
+            let path =
+                role.map { "auth/token/create/\($0)" } ?? (orphan ? "auth/token/create-orphan" : "auth/token/create")
             try await global.withClient { cli in
                 let response = try await cli.call("Error creating token") {
                     try await cli.client.request("POST", path, body: body)
@@ -65,7 +70,8 @@ struct TokenCommand: AsyncParsableCommand {
 
     /// `coffer token lookup [token]` / `-accessor <accessor>`.
     struct Lookup: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "lookup", abstract: "Display information about a token")
+        static let configuration = CommandConfiguration(
+            commandName: "lookup", abstract: "Display information about a token")
         @OptionGroup var global: GlobalOptions
         @Flag(name: .vault("accessor"), help: "Treat the argument as an accessor.") var accessor = false
         @Argument var arguments: [String] = []
@@ -77,7 +83,8 @@ struct TokenCommand: AsyncParsableCommand {
                 let response = try await cli.call("Error looking up token") { () -> VaultResponse in
                     if let value = arguments.first {
                         return accessor
-                            ? try await cli.client.request("POST", "auth/token/lookup-accessor", body: ["accessor": .string(value)])
+                            ? try await cli.client.request(
+                                "POST", "auth/token/lookup-accessor", body: ["accessor": .string(value)])
                             : try await cli.client.request("POST", "auth/token/lookup", body: ["token": .string(value)])
                     }
                     return try await cli.client.request("GET", "auth/token/lookup-self")
@@ -91,7 +98,10 @@ struct TokenCommand: AsyncParsableCommand {
     struct Renew: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "renew", abstract: "Renew a token lease")
         @OptionGroup var global: GlobalOptions
-        @Option(name: [.customLong("increment", withSingleDash: true), .customLong("increment"), .customLong("i", withSingleDash: true)])
+        @Option(name: [
+            .customLong("increment", withSingleDash: true), .customLong("increment"),
+            .customLong("i", withSingleDash: true),
+        ])
         var increment: String?
         @Flag(name: .vault("accessor")) var accessor = false
         @Argument var arguments: [String] = []
@@ -118,7 +128,8 @@ struct TokenCommand: AsyncParsableCommand {
 
     /// `coffer token revoke <token>` / `-self` / `-accessor <accessor>` / `-mode=orphan`.
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token and its children")
+        static let configuration = CommandConfiguration(
+            commandName: "revoke", abstract: "Revoke a token and its children")
         @OptionGroup var global: GlobalOptions
         @Flag(name: .vault("self")) var revokeSelf = false
         @Flag(name: .vault("accessor")) var accessor = false

@@ -3,11 +3,15 @@ import CofferClient
 
 /// `coffer write <path> k=v… | -`: `PUT /v1/<path>` with the pairs as a JSON object.
 struct WriteCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "write", abstract: "Write data, configuration, and secrets")
+    static let configuration = CommandConfiguration(
+        commandName: "write", abstract: "Write data, configuration, and secrets")
 
     @OptionGroup var global: GlobalOptions
 
-    @Flag(name: [.customLong("f", withSingleDash: true), .customLong("force", withSingleDash: true), .customLong("force")],
+    @Flag(
+        name: [
+            .customLong("f", withSingleDash: true), .customLong("force", withSingleDash: true), .customLong("force"),
+        ],
         help: "Allow the operation to continue with no key=value pairs.")
     var force = false
 

@@ -15,7 +15,9 @@ struct Printer: Sendable {
     var isTable: Bool { format == "table" }
 
     /// The order Go's `api.Secret` struct marshals its fields in.
-    static let envelopeKeys = ["request_id", "lease_id", "lease_duration", "renewable", "data", "warnings", "auth", "wrap_info", "mount_type"]
+    static let envelopeKeys = [
+        "request_id", "lease_id", "lease_duration", "renewable", "data", "warnings", "auth", "wrap_info", "mount_type",
+    ]
 
     /// The order of Go's `api.SecretAuth` fields (the only ones it keeps).
     static let authKeys = [
@@ -44,11 +46,17 @@ struct Printer: Sendable {
             "warnings": object["warnings"] ?? .null,
         ]
         if let auth = object["auth"]?.objectValue {
-            let defaults: [String: VaultJSON] = ["client_token": "", "accessor": "", "orphan": false, "entity_id": "", "lease_duration": 0, "renewable": false]
-            out["auth"] = .object(Dictionary(uniqueKeysWithValues: authKeys.map { ($0, auth[$0] ?? defaults[$0] ?? .null) }))
+            let defaults: [String: VaultJSON] = [
+                "client_token": "", "accessor": "", "orphan": false, "entity_id": "", "lease_duration": 0,
+                "renewable": false,
+            ]
+            out["auth"] = .object(
+                Dictionary(uniqueKeysWithValues: authKeys.map { ($0, auth[$0] ?? defaults[$0] ?? .null) }))
         }
         if let wrap = object["wrap_info"], wrap.objectValue != nil { out["wrap_info"] = wrap }
-        if let mountType = object["mount_type"], mountType.stringValue?.isEmpty == false { out["mount_type"] = mountType }
+        if let mountType = object["mount_type"], mountType.stringValue?.isEmpty == false {
+            out["mount_type"] = mountType
+        }
         return .object(out)
     }
 
@@ -66,7 +74,8 @@ struct Printer: Sendable {
     /// Vault's `OutputSecret`.
     func secret(_ json: VaultJSON?) {
         guard isTable else {
-            Console.output(Self.envelope(json).formatted(keyOrder: Self.envelopeKeys, childKeyOrder: ["auth": Self.authKeys]))
+            Console.output(
+                Self.envelope(json).formatted(keyOrder: Self.envelopeKeys, childKeyOrder: ["auth": Self.authKeys]))
             return
         }
         let object = Self.secretObject(json)

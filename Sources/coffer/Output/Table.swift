@@ -27,7 +27,11 @@ enum Table {
         var widths: [Int] = []
         for row in cells {
             for (index, cell) in row.enumerated() {
-                if widths.count <= index { widths.append(cell.count) } else { widths[index] = max(widths[index], cell.count) }
+                if widths.count <= index {
+                    widths.append(cell.count)
+                } else {
+                    widths[index] = max(widths[index], cell.count)
+                }
             }
         }
         return cells.map { row in
