@@ -5,12 +5,21 @@ import NIOCore
 /// Sits before the HTTP decoder and follows HTTP/1.1 framing (head, then a `Content-Length` or
 /// chunked body) so it only ever touches the start of a request: `LIST /v1/x HTTP/1.1` becomes
 /// `GET /v1/x HTTP/1.1` plus the header `X-Coffer-Method: LIST`, which ``VaultResponder`` turns
-/// back into a list operation. Everything else passes through untouched.
+/// back into a list operation. Other methods the parser does not know are carried the same way so
+/// the responder can answer Vault's `405`. Everything else passes through untouched.
 final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
     static let markerHeader = "X-Coffer-Method"
+    /// Methods the HTTP parser handles itself; any other token method (`LIST`, or something
+    /// unknown that must get Vault's 405) is carried in the marker header.
+    static let parserMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
+
+    static func isTokenCharacter(_ byte: UInt8) -> Bool {
+        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+            || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+    }
     static let maxHeadSize = 256 * 1024
 
     enum State {
@@ -115,12 +124,15 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
             if name == "content-length" { contentLength = Int(value) ?? 0 }
             if name == "transfer-encoding", value.lowercased().contains("chunked") { chunked = true }
         }
-        if head.starts(with: Array("LIST ".utf8)), let lineEnd = head.firstIndex(of: 13) {
-            var rewritten = Array("GET ".utf8)
-            rewritten.append(contentsOf: head[5..<lineEnd])
-            rewritten.append(contentsOf: Array("\r\n\(Self.markerHeader): LIST".utf8))
-            rewritten.append(contentsOf: head[lineEnd...])
-            head = rewritten
+        if let space = head.firstIndex(of: 32), let lineEnd = head.firstIndex(of: 13), space < lineEnd {
+            let method = String(decoding: head[..<space], as: UTF8.self)
+            if !Self.parserMethods.contains(method), method.utf8.allSatisfy({ Self.isTokenCharacter($0) }) {
+                var rewritten = Array("GET".utf8)
+                rewritten.append(contentsOf: head[space..<lineEnd])
+                rewritten.append(contentsOf: Array("\r\n\(Self.markerHeader): \(method)".utf8))
+                rewritten.append(contentsOf: head[lineEnd...])
+                head = rewritten
+            }
         }
         output.append(contentsOf: head)
         if chunked {

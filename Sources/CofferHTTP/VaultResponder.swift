@@ -61,7 +61,10 @@ public struct VaultResponder: HTTPResponder {
         var data: [String: JSONValue] = [:]
         var isHelp = false
         switch request.method.rawValue {
-        case "GET" where request.headers[.init(ListMethodRewriter.markerHeader)!] == "LIST":
+        case "GET" where request.headers[.init(ListMethodRewriter.markerHeader)!] != nil:
+            guard request.headers[.init(ListMethodRewriter.markerHeader)!] == "LIST" else {
+                return Self.errors(405, [], extra: extra)
+            }
             operation = .list
             data = query
         case "GET":

@@ -20,7 +20,7 @@ struct PassthroughKVBackend: LogicalBackend {
             guard !Self.isFolder(path), let bytes = try await request.storage.get(path) else {
                 throw LogicalError.notFound
             }
-            let stored = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            let stored = try JSONParser.parse(bytes)
             return LogicalResponse(data: stored.objectValue ?? [:])
         case .list:
             let prefix = path.isEmpty || path.hasSuffix("/") ? path : path + "/"

@@ -51,7 +51,7 @@ final class VersionedKV: Sendable {
 
     func versionData(_ path: String, _ version: UInt64, _ storage: any Storage) async throws -> JSONValue? {
         guard let bytes = try await storage.get(Self.versionKey(path, version)) else { return nil }
-        return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        return try JSONParser.parse(bytes)
     }
 
     func encode(_ value: some Encodable) throws -> [UInt8] {

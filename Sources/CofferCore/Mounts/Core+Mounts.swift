@@ -150,6 +150,11 @@ extension Core {
         guard !path.split(separator: "/").contains(".."), !path.contains("//") else {
             throw LogicalError.badRequest("path cannot contain parent references")
         }
+        for key in ["config", "options"] {
+            if let value = data[key], !value.isNull, value.objectValue == nil {
+                throw LogicalError.badRequest("'\(key)' must be a JSON object")
+            }
+        }
         var options: [String: String]? = nil
         if let raw = data["options"], case .object(let object) = raw {
             var converted: [String: String] = [:]
@@ -250,6 +255,9 @@ extension Core {
                 throw LogicalError.badRequest("cannot tune '\(path)': no mount entry found")
             }
             var entry = existing[index].mount
+            if let options = data["options"], !options.isNull, options.objectValue == nil {
+                throw LogicalError.badRequest("'options' must be a JSON object")
+            }
             try applyTuning(data, to: &entry.config, kind: kind)
             if let description = data["description"]?.stringValue { entry.description = description }
             if let raw = data["options"]?.objectValue {
