@@ -95,6 +95,8 @@ public struct FrameworkBackend: LogicalBackend {
     public func initialize(storage: any Storage) async throws { try await initializeHandler?(storage) }
     public func cleanup() async { await cleanupHandler?() }
 
+    public func help(for path: String) -> LogicalResponse? { helpResponse(for: path) }
+
     /// Help for `?help=1`: the matched path's synopsis and fields.
     public func helpResponse(for path: String) -> LogicalResponse {
         var text = help

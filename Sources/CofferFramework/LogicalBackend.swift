@@ -26,6 +26,8 @@ public protocol LogicalBackend: Sendable {
     func initialize(storage: any Storage) async throws
     /// Called when the mount is removed; release caches and tasks.
     func cleanup() async
+    /// The answer to `?help=1` on `path`, or nil when the backend has no help.
+    func help(for path: String) -> LogicalResponse?
 }
 
 extension LogicalBackend {
@@ -35,6 +37,7 @@ extension LogicalBackend {
     }
     public func initialize(storage: any Storage) async throws {}
     public func cleanup() async {}
+    public func help(for path: String) -> LogicalResponse? { nil }
 }
 
 /// Builds a backend for a mount of a given type (the plugin catalog entry).

@@ -40,6 +40,7 @@ struct VersionedKVBackend: LogicalBackend {
 
     func initialize(storage: any Storage) async throws { try await framework.initialize(storage: storage) }
     func cleanup() async { await framework.cleanup() }
+    func help(for path: String) -> LogicalResponse? { framework.help(for: path) }
 
     static func isWrite(_ operation: LogicalOperation) -> Bool {
         operation == .create || operation == .update || operation == .patch

@@ -77,8 +77,8 @@ extension Core {
             clientToken: request.token, identity: nil, remoteAddress: request.remoteAddress, headers: request.headers,
             storage: route.storage)
 
-        if request.isHelp, let framework = backend as? FrameworkBackend {
-            return envelope(request, framework.helpResponse(for: relativePath), route: route)
+        if request.isHelp, let help = backend.help(for: relativePath) {
+            return envelope(request, help, route: route)
         }
 
         if operation == .update, let exists = try await backend.existenceCheck(logical), !exists {
