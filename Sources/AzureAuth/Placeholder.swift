@@ -1,0 +1,1 @@
+// The Azure auth method backend lives here.
