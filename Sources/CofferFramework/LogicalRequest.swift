@@ -49,6 +49,8 @@ public struct LogicalRequest: Sendable {
     /// Request headers, names lower-cased.
     public var headers: [String: String]
     public var storage: any Storage
+    /// The mount's effective maximum lease TTL in seconds (its tuning, else the system's).
+    public var mountMaxTTL: Int64 = 0
 
     public init(
         id: String = "", operation: LogicalOperation, path: String, data: [String: JSONValue] = [:],

@@ -76,6 +76,11 @@ extension Core {
             mountPoint: route.mount.routePrefix, mountAccessor: route.mount.accessor, mountType: route.mount.type,
             clientToken: request.token, identity: nil, remoteAddress: request.remoteAddress, headers: request.headers,
             storage: route.storage)
+        logical.mountMaxTTL =
+            TokenTTL.Limits(
+                config: route.mount.config, systemDefault: configuration.defaultLeaseTTL,
+                systemMax: configuration.maxLeaseTTL
+            ).mountMax
 
         if request.isHelp, let help = backend.help(for: relativePath) {
             return envelope(request, help, route: route)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// IPv4/IPv6 CIDR blocks for `bound_cidrs` / `token_bound_cidrs`.
 ///
 /// ```swift

@@ -1,0 +1,221 @@
+import AzureKit
+import CofferFramework
+import CofferStorage
+import Foundation
+import Logging
+import Synchronization
+
+/// The Azure auth method (mount type `azure`): `config`, `role/<name>`, `role/` and `login`
+/// (spec §1–§3 with Coffer's §11 decisions).
+///
+/// ```swift
+/// configuration.catalog.append(AzureAuthMethod.factory(environment: ProcessInfo.processInfo.environment, logger: logger))
+/// ```
+public enum AzureAuthMethod {
+    /// The catalog entry. `makeServices` builds Azure clients per mount (production: AzureKit over HTTP).
+    public static func factory(
+        environment: [String: String], logger: Logger,
+        makeServicesFactory: @escaping @Sendable () -> any AzureServicesFactory
+    ) -> BackendFactory {
+        BackendFactory(type: "azure", kind: .credential) { _ in
+            AzureAuthBackend(environment: environment, services: makeServicesFactory(), logger: logger).backend
+        }
+    }
+}
+
+/// One mounted Azure auth method: its path table and the per-configuration Azure services cache.
+final class AzureAuthBackend: Sendable {
+    let environment: [String: String]
+    let servicesFactory: any AzureServicesFactory
+    let logger: Logger
+    private let cachedServices = Mutex<AzureServices?>(nil)
+    let apiVersions = APIVersionCache()
+
+    init(environment: [String: String], services: any AzureServicesFactory, logger: Logger) {
+        self.environment = environment
+        self.servicesFactory = services
+        self.logger = logger
+    }
+
+    var backend: FrameworkBackend {
+        FrameworkBackend(
+            kind: .credential,
+            paths: [
+                PathDefinition(
+                    "config", fields: AzureConfig.fields,
+                    operations: [
+                        .read: PathOperation("Read the configuration") { request, _ in
+                            try await self.loadConfig(request.storage).map { LogicalResponse(data: $0.readData()) }
+                        },
+                        .create: PathOperation("Configure the method") { request, fields in try await self.writeConfig(request, fields) },
+                        .update: PathOperation("Configure the method") { request, fields in try await self.writeConfig(request, fields) },
+                        .delete: PathOperation("Delete the configuration") { request, _ in
+                            try await request.storage.delete(AzureConfig.storageKey)
+                            self.dropServices()
+                            return nil
+                        },
+                    ],
+                    existenceCheck: { request, _ in try await request.storage.get(AzureConfig.storageKey) != nil },
+                    synopsis: "Configures the Azure tenant, audience and the credentials Coffer uses to call Azure."),
+                PathDefinition(
+                    "role/?",
+                    operations: [.list: PathOperation("List roles") { request, _ in
+                        .list(try await request.storage.list(prefix: "role/").filter { !$0.hasSuffix("/") })
+                    }], synopsis: "Lists the roles."),
+                PathDefinition(
+                    "role/{name}", fields: AzureRole.fields,
+                    operations: [
+                        .read: PathOperation("Read a role") { request, fields in
+                            try await self.loadRole(request.storage, fields.string("name")).map { LogicalResponse(data: $0.readData()) }
+                        },
+                        .create: PathOperation("Create a role") { request, fields in try await self.writeRole(request, fields) },
+                        .update: PathOperation("Update a role") { request, fields in try await self.writeRole(request, fields) },
+                        .delete: PathOperation("Delete a role") { request, fields in
+                            try await request.storage.delete("role/" + fields.string("name").lowercased())
+                            return nil
+                        },
+                    ],
+                    existenceCheck: { request, fields in
+                        try await self.loadRole(request.storage, fields.string("name")) != nil
+                    }, synopsis: "Manages the roles machines log in with."),
+                PathDefinition(
+                    "login", fields: Self.loginFields,
+                    operations: [.update: PathOperation("Log in with an Azure managed identity token") { request, fields in
+                        try await self.login(request, fields)
+                    }],
+                    synopsis: "Logs in with the JWT of an Azure managed identity.", unauthenticated: true),
+            ],
+            help: "The Azure auth method lets Azure machines and services log in with their managed identity's token.",
+            renew: { auth, request in try await self.renew(auth, request) },
+            cleanup: { await self.servicesFactory.shutdown() })
+    }
+
+    static let loginFields: [String: FieldSchema] = [
+        "role": FieldSchema(.string, description: "The role to log in with"),
+        "jwt": FieldSchema(.string, description: "The managed identity's access token"),
+        "subscription_id": FieldSchema(.string, description: "Subscription of the machine"),
+        "resource_group_name": FieldSchema(.string, description: "Resource group of the machine"),
+        "vm_name": FieldSchema(.string, description: "Name of the virtual machine"),
+        "vmss_name": FieldSchema(.string, description: "Name of the virtual machine scale set"),
+        "resource_id": FieldSchema(.string, description: "ARM id of the resource (App Service, Functions, …)"),
+    ]
+
+    // MARK: config
+
+    func loadConfig(_ storage: any Storage) async throws -> AzureConfig? {
+        try await storage.getJSON(AzureConfig.self, AzureConfig.storageKey)
+    }
+
+    func writeConfig(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
+        var config = try await loadConfig(request.storage) ?? AzureConfig()
+        try config.merge(fields)
+        // Validate offline (a config write never contacts Azure): tenant, resource and cloud must resolve.
+        _ = try settings(for: config)
+        try await request.storage.putJSON(AzureConfig.storageKey, config)
+        dropServices()
+        return nil
+    }
+
+    func settings(for config: AzureConfig) throws -> AzureSettings {
+        do {
+            return try AzureSettings.resolve(
+                tenantID: config.tenantID, resource: config.resource, clientID: config.clientID,
+                clientSecret: config.clientSecret, environmentName: config.environment,
+                identityTokenAudience: config.identityTokenAudience, identityTokenTTL: Int(config.identityTokenTTL),
+                retry: AzureRetryPolicy(
+                    maxRetries: Int(config.maxRetries), retryDelay: Double(config.retryDelay),
+                    maxRetryDelay: Double(config.maxRetryDelay)),
+                environment: environment)
+        } catch {
+            throw LogicalError.badRequest(error.description)
+        }
+    }
+
+    func services(_ storage: any Storage) async throws -> AzureServices {
+        if let cached = cachedServices.withLock({ $0 }) { return cached }
+        let config = try await loadConfig(storage) ?? AzureConfig()
+        let built = try servicesFactory.makeServices(try settings(for: config))
+        // Two first logins may race to build; either result is equivalent, keep the first stored.
+        return cachedServices.withLock { current in
+            if let current { return current }
+            current = built
+            return built
+        }
+    }
+
+    func dropServices() { cachedServices.withLock { $0 = nil } }
+
+    // MARK: roles
+
+    func loadRole(_ storage: any Storage, _ name: String) async throws -> AzureRole? {
+        try await storage.getJSON(AzureRole.self, "role/" + name.lowercased())
+    }
+
+    func writeRole(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
+        let name = try fields.string("name")
+        guard Self.isValidRoleName(name) else { throw LogicalError.badRequest("invalid role name \"\(name)\"") }
+        var role = try await loadRole(request.storage, name) ?? AzureRole()
+        let warnings = try role.apply(fields, mountMaxTTL: request.mountMaxTTL)
+        try await request.storage.putJSON("role/" + name.lowercased(), role)
+        return warnings.isEmpty ? nil : LogicalResponse(warnings: warnings)
+    }
+
+    /// Vault's `GenericNameRegex`: `\w(([\w-.]+)?\w)?`.
+    static func isValidRoleName(_ name: String) -> Bool {
+        func word(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" }
+        guard let first = name.first, let last = name.last, word(first), word(last) else { return false }
+        return name.allSatisfy { word($0) || $0 == "-" || $0 == "." }
+    }
+
+    // MARK: login
+
+    func login(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
+        let login = AzureLoginFields(
+            role: try fields.string("role"), jwt: try fields.string("jwt"), subscriptionID: try fields.string("subscription_id"),
+            resourceGroupName: try fields.string("resource_group_name"), vmName: try fields.string("vm_name"),
+            vmssName: try fields.string("vmss_name"), resourceID: try fields.string("resource_id"))
+        guard !login.jwt.isEmpty else { throw LogicalError.badRequest("jwt is required") }
+        guard !login.role.isEmpty else { throw LogicalError.badRequest("role is required") }
+        guard let role = try await loadRole(request.storage, login.role) else {
+            throw LogicalError.badRequest("invalid role name \"\(login.role)\"")
+        }
+        if !role.tokenBoundCIDRs.isEmpty {
+            guard let address = request.remoteAddress, CIDR.contains(role.tokenBoundCIDRs, address: address) else {
+                throw LogicalError.forbidden("permission denied")
+            }
+        }
+        if !login.subscriptionID.isEmpty, !LoginFieldSyntax.isSubscriptionID(login.subscriptionID) {
+            throw LogicalError.badRequest("invalid subscription id \"\(login.subscriptionID)\"")
+        }
+        if !login.resourceGroupName.isEmpty, !LoginFieldSyntax.isResourceGroupName(login.resourceGroupName) {
+            throw LogicalError.badRequest("invalid resource group name \"\(login.resourceGroupName)\"")
+        }
+        if !login.vmssName.isEmpty, !LoginFieldSyntax.isMachineName(login.vmssName) {
+            throw LogicalError.badRequest("invalid vmss_name \"\(login.vmssName)\"")
+        }
+        if !login.vmName.isEmpty, !LoginFieldSyntax.isMachineName(login.vmName) {
+            throw LogicalError.badRequest("invalid vm name \"\(login.vmName)\"")
+        }
+        let services = try await services(request.storage)
+        let verifier = AzureLogin(
+            verifier: services.verifier, resourceManager: services.resourceManager, apiVersions: apiVersions)
+        let auth = try await verifier.authenticate(login, role: role)
+        return LogicalResponse(auth: auth)
+    }
+
+    // MARK: renewal (§3.10)
+
+    func renew(_ auth: Auth, _ request: LogicalRequest) async throws -> Auth {
+        guard let name = auth.internalData["role"]?.stringValue, !name.isEmpty else {
+            throw LogicalError.badRequest("failed to fetch role_name during renewal")
+        }
+        guard let role = try await loadRole(request.storage, name) else {
+            throw LogicalError.badRequest("role \(name) does not exist during renewal")
+        }
+        var renewed = auth
+        renewed.ttl = role.tokenTTL
+        renewed.maxTTL = role.tokenMaxTTL
+        renewed.period = role.tokenPeriod
+        return renewed
+    }
+}

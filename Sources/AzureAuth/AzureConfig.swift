@@ -1,0 +1,119 @@
+import CofferFramework
+import Foundation
+
+/// The stored configuration of an Azure auth mount (`config`, spec §1.1 with §11's merge rules).
+///
+/// Durations are seconds. `clientSecret` is stored (encrypted by the barrier) but never read back.
+struct AzureConfig: Codable, Sendable, Equatable {
+    var tenantID = ""
+    var resource = ""
+    var environment = ""
+    var clientID = ""
+    var clientSecret = ""
+    var clientSecretKeyID = ""
+    var rootPasswordTTL: Int64 = AzureConfig.defaultRootPasswordTTL
+    var rootPasswordExpirationDate = ""
+    var maxRetries: Int64 = 3
+    var retryDelay: Int64 = 4
+    var maxRetryDelay: Int64 = 60
+    var identityTokenAudience = ""
+    var identityTokenTTL: Int64 = 3600
+    var rotationSchedule = ""
+    var rotationWindow: Int64 = 0
+    var rotationPeriod: Int64 = 0
+    var disableAutomatedRotation = false
+    var rotationPolicy = ""
+
+    static let defaultRootPasswordTTL: Int64 = 15_768_000
+    static let storageKey = "config"
+
+    static let fields: [String: FieldSchema] = [
+        "tenant_id": FieldSchema(.string, description: "The tenant (directory) id of the Entra ID tenant"),
+        "resource": FieldSchema(.string, description: "The expected audience (`aud`) of login JWTs"),
+        "environment": FieldSchema(
+            .string, description: "AzurePublicCloud, AzureUSGovernmentCloud, AzureChinaCloud or AzureStackCloud"),
+        "client_id": FieldSchema(.string, description: "Client id of the app Coffer uses to call ARM and Graph"),
+        "client_secret": FieldSchema(.string, description: "Client secret of that app (never returned)"),
+        "root_password_ttl": FieldSchema(.duration, description: "Lifetime of secrets created by rotate-root"),
+        "max_retries": FieldSchema(.int, description: "ARM retries after the first attempt"),
+        "retry_delay": FieldSchema(.duration, description: "First ARM retry delay"),
+        "max_retry_delay": FieldSchema(.duration, description: "Longest ARM retry delay"),
+        "identity_token_audience": FieldSchema(.string, description: "Audience of plugin identity tokens (WIF)"),
+        "identity_token_ttl": FieldSchema(.duration, description: "TTL of plugin identity tokens"),
+        "rotation_schedule": FieldSchema(.string, description: "Cron schedule of automated root rotation"),
+        "rotation_window": FieldSchema(.duration, description: "Window of a scheduled rotation"),
+        "rotation_period": FieldSchema(.duration, description: "Period of automated root rotation"),
+        "disable_automated_rotation": FieldSchema(.bool, description: "Disable automated root rotation"),
+        "rotation_policy": FieldSchema(.string, description: "Rotation policy name (stored and echoed)"),
+    ]
+
+    /// Applies a write: fields present replace stored values, absent ones are kept (§11).
+    mutating func merge(_ fields: FieldData) throws {
+        if fields.has("tenant_id") { tenantID = try fields.string("tenant_id") }
+        if fields.has("resource") { resource = try fields.string("resource") }
+        if fields.has("environment") { environment = try fields.string("environment") }
+        if fields.has("client_id") { clientID = try fields.string("client_id") }
+        if fields.has("client_secret") { clientSecret = try fields.string("client_secret") }
+        if fields.has("root_password_ttl") {
+            let ttl = try fields.duration("root_password_ttl")
+            guard ttl >= 0 else { throw LogicalError.badRequest("root_password_ttl cannot be negative") }
+            rootPasswordTTL = ttl == 0 ? Self.defaultRootPasswordTTL : ttl
+        }
+        if fields.has("max_retries") { maxRetries = try fields.int("max_retries") }
+        if fields.has("retry_delay") { retryDelay = try fields.duration("retry_delay") }
+        if fields.has("max_retry_delay") { maxRetryDelay = try fields.duration("max_retry_delay") }
+        if fields.has("identity_token_audience") { identityTokenAudience = try fields.string("identity_token_audience") }
+        if fields.has("identity_token_ttl") { identityTokenTTL = try fields.duration("identity_token_ttl") }
+        if fields.has("rotation_policy") { rotationPolicy = try fields.string("rotation_policy") }
+        if fields.has("disable_automated_rotation") {
+            disableAutomatedRotation = try fields.bool("disable_automated_rotation")
+        }
+        let schedule = try fields.string("rotation_schedule")
+        let period = try fields.duration("rotation_period")
+        let window = try fields.duration("rotation_window")
+        if !schedule.isEmpty, period != 0 {
+            throw LogicalError.badRequest(
+                "mutually exclusive fields rotation_schedule and rotation_period were both specified; only one of them can be provided"
+            )
+        }
+        if window != 0, period != 0 { throw LogicalError.badRequest("rotation_window does not apply to period") }
+        if window != 0, schedule.isEmpty {
+            throw LogicalError.badRequest("cannot use rotation_window without rotation_schedule")
+        }
+        if !schedule.isEmpty || period != 0 || window != 0 {
+            // Automated rotation needs the rotation scheduler (issue 6); refusing is honest, storing would not be.
+            throw LogicalError.badRequest("automated root rotation is not available in this Coffer version yet")
+        }
+        if fields.has("rotation_schedule") { rotationSchedule = schedule }
+        if fields.has("rotation_period") { rotationPeriod = period }
+        if fields.has("rotation_window") { rotationWindow = window }
+        if !clientSecret.isEmpty, !identityTokenAudience.isEmpty {
+            throw LogicalError.badRequest("only one of 'client_secret' or 'identity_token_audience' can be set")
+        }
+        if !identityTokenAudience.isEmpty {
+            throw LogicalError.badRequest(
+                "plugin workload identity federation (identity_token_audience) is not available in this Coffer version yet")
+        }
+        if maxRetries < 0 { throw LogicalError.badRequest("max_retries cannot be negative") }
+        if retryDelay < 0 || maxRetryDelay < 0 {
+            throw LogicalError.badRequest("retry_delay and max_retry_delay cannot be negative")
+        }
+    }
+
+    /// The `data` of a config read (§1.1), never including the client secret.
+    func readData() -> [String: JSONValue] {
+        var data: [String: JSONValue] = [
+            "tenant_id": .string(tenantID), "resource": .string(resource), "environment": .string(environment),
+            "client_id": .string(clientID), "root_password_ttl": .int(rootPasswordTTL), "retry_delay": .int(retryDelay),
+            "max_retry_delay": .int(maxRetryDelay), "max_retries": .int(maxRetries),
+            "identity_token_audience": .string(identityTokenAudience), "identity_token_ttl": .int(identityTokenTTL),
+            "rotation_schedule": .string(rotationSchedule), "rotation_window": .int(rotationWindow),
+            "rotation_period": .int(rotationPeriod), "disable_automated_rotation": .bool(disableAutomatedRotation),
+            "rotation_policy": .string(rotationPolicy),
+        ]
+        if !rootPasswordExpirationDate.isEmpty {
+            data["root_password_expiration_date"] = .string(rootPasswordExpirationDate)
+        }
+        return data
+    }
+}

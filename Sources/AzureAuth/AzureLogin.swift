@@ -1,0 +1,304 @@
+import AzureKit
+import CofferFramework
+
+/// The login fields of `auth/<mount>/login`.
+struct AzureLoginFields: Sendable {
+    var role: String
+    var jwt: String
+    var subscriptionID: String
+    var resourceGroupName: String
+    var vmName: String
+    var vmssName: String
+    var resourceID: String
+}
+
+/// Checks a login against a role (spec §3.2–§3.5 with Coffer's §11 rules) and builds the ``Auth``.
+///
+/// ```swift
+/// let login = AzureLogin(verifier: services.verifier, resourceManager: services.arm, apiVersions: services.apiVersions)
+/// let auth = try await login.authenticate(fields, role: role)
+/// ```
+struct AzureLogin: Sendable {
+    let verifier: any AzureTokenVerifying
+    let resourceManager: any AzureResourceManaging
+    let apiVersions: APIVersionCache
+
+    /// Verifies the token and the role's bindings, then returns the auth for the token.
+    func authenticate(_ fields: AzureLoginFields, role: AzureRole) async throws -> Auth {
+        guard role.hasValidBinding else { throw LogicalError.badRequest(AzureRole.bindingMessage) }
+        let claims: AzureTokenClaims
+        do {
+            claims = try await verifier.verify(fields.jwt)
+        } catch let error as AzureError {
+            throw Self.logicalError(error, prefix: nil)
+        }
+        guard !claims.objectID.isEmpty else {
+            throw LogicalError.badRequest("the token has no oid claim: it does not identify a managed identity or service principal")
+        }
+        try checkPrincipalBindings(claims, role: role)
+        let resource = try await checkResource(fields, claims: claims, role: role)
+
+        var metadata = [
+            "resource_group_name": fields.resourceGroupName, "subscription_id": fields.subscriptionID,
+        ]
+        if !fields.vmName.isEmpty { metadata["vm_name"] = fields.vmName }
+        if !fields.vmssName.isEmpty { metadata["vmss_name"] = fields.vmssName }
+        if !fields.resourceID.isEmpty { metadata["resource_id"] = fields.resourceID }
+        if !claims.appID.isEmpty { metadata["app_id"] = claims.appID }
+        _ = resource
+        var tokenMetadata = metadata
+        tokenMetadata["role"] = fields.role
+        let base = Auth(
+            metadata: tokenMetadata, displayName: claims.objectID, alias: Alias(name: claims.objectID, metadata: metadata),
+            groupAliases: claims.groups.filter { !$0.isEmpty }.map { Alias(name: $0) },
+            internalData: ["role": .string(fields.role)])
+        return role.auth(base: base)
+    }
+
+    // MARK: role checks on claims (§3.4)
+
+    static func containsFolded(_ list: [String], _ value: String) -> Bool {
+        let folded = value.lowercased()
+        return list.contains { $0.lowercased() == folded }
+    }
+
+    func checkPrincipalBindings(_ claims: AzureTokenClaims, role: AzureRole) throws {
+        if let principals = role.boundServicePrincipalIDs, !principals.isEmpty, !AzureRole.isWildcard(principals),
+            !Self.containsFolded(principals, claims.objectID)
+        {
+            throw LogicalError.badRequest("service principal not authorized: \(claims.objectID)")
+        }
+        if let groups = role.boundGroupIDs, !groups.isEmpty, !AzureRole.isWildcard(groups),
+            !claims.groups.contains(where: { Self.containsFolded(groups, $0) })
+        {
+            throw LogicalError.badRequest("groups not authorized: [\(claims.groups.joined(separator: " "))]")
+        }
+    }
+
+    // MARK: resource checks (§3.5 + §11)
+
+    /// What the resource proof established.
+    struct ResourceProof {
+        var location: String?
+        var appIDMatch = false
+    }
+
+    func checkResource(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws -> ResourceProof {
+        guard role.needsResourceCheck else { return ResourceProof() }
+        guard !fields.subscriptionID.isEmpty, !fields.resourceGroupName.isEmpty else {
+            throw LogicalError.badRequest("subscription_id and resource_group_name are required")
+        }
+        let hasClaims = !claims.xmsAzRid.isEmpty || !claims.xmsMirid.isEmpty
+        var proof = ResourceProof()
+        var principals: [String] = []
+        var systemPrincipal: String?
+        var allowAppID = true
+
+        if !fields.vmssName.isEmpty {
+            if hasClaims { try checkScaleSetClaims(claims, fields) }
+            let scaleSet = try await arm("unable to retrieve virtual machine scale set metadata") {
+                try await resourceManager.virtualMachineScaleSet(
+                    subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName, name: fields.vmssName)
+            }
+            if let bound = role.boundScaleSets, !bound.isEmpty, !Self.containsFolded(bound, fields.vmssName) {
+                throw LogicalError.badRequest("scale set not authorized")
+            }
+            proof.location = scaleSet.location
+            guard let identity = scaleSet.identity else {
+                throw LogicalError.badRequest("vmss client did not return identity information")
+            }
+            systemPrincipal = identity.principalID
+            principals = try await resolvePrincipals(identity)
+        } else if !fields.vmName.isEmpty {
+            if hasClaims {
+                try checkClaims(claims, fields, key: "vm_name", value: fields.vmName) { id in
+                    id.resources.count == 1 && id.lastType == "virtualmachines"
+                        && id.lastName.lowercased() == fields.vmName.lowercased()
+                }
+            }
+            let machine = try await arm("unable to retrieve virtual machine metadata") {
+                try await resourceManager.virtualMachine(
+                    subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName, name: fields.vmName)
+            }
+            proof.location = machine.location
+            guard let identity = machine.identity else {
+                throw LogicalError.badRequest("vm client did not return identity information")
+            }
+            if let bound = role.boundScaleSets, !bound.isEmpty {
+                throw LogicalError.badRequest("bound scale set defined but this vm isn't in a scale set")
+            }
+            systemPrincipal = identity.principalID
+            principals = try await resolvePrincipals(identity)
+        } else if !fields.resourceID.isEmpty {
+            if let bound = role.boundScaleSets, !bound.isEmpty {
+                throw LogicalError.badRequest("scale set requires the vmss_name field to be set")
+            }
+            guard let id = ResourceIDClaim(fields.resourceID) else {
+                throw LogicalError.badRequest("unable to parse the resource ID: \"\(fields.resourceID)\"")
+            }
+            guard id.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName) else {
+                throw LogicalError.badRequest("provided resource_id does not match subscription_id and resource_group_name")
+            }
+            let version = try await apiVersions.version(for: id, subscription: fields.subscriptionID, resourceManager: resourceManager)
+            let resource = try await arm("unable to retrieve resource metadata") {
+                try await resourceManager.resource(id: fields.resourceID, apiVersion: version)
+            }
+            guard let identity = resource.identity else {
+                throw LogicalError.badRequest("client did not return identity information")
+            }
+            if hasClaims { try checkResourceClaims(claims, resource: id, identity: identity) }
+            proof.location = resource.location
+            systemPrincipal = identity.principalID
+            principals = try await resolvePrincipals(identity)
+        } else {
+            guard !claims.appID.isEmpty else {
+                throw LogicalError.badRequest("one of vm_name, vmss_name, resource_id, or an appid JWT claim must be provided")
+            }
+        }
+
+        if !hasClaims, !fields.vmssName.isEmpty || !fields.vmName.isEmpty || !fields.resourceID.isEmpty {
+            // Without xms claims only the resource's own system-assigned identity proves the binding (§11).
+            guard let systemPrincipal, systemPrincipal.lowercased() == claims.objectID.lowercased() else {
+                throw LogicalError.badRequest("xms_az_rid and xms_mirid claims are missing from token")
+            }
+            principals = [systemPrincipal]
+            allowAppID = false
+        }
+
+        if !Self.containsFolded(principals, claims.objectID) {
+            guard !claims.appID.isEmpty, allowAppID else {
+                throw LogicalError.badRequest("token object id does not match expected identities, and no app id was found")
+            }
+            var groups = [fields.resourceGroupName]
+            for group in role.boundResourceGroups ?? [] where !Self.containsFolded(groups, group) { groups.append(group) }
+            var clientIDs: [String] = []
+            for group in groups where !group.isEmpty {
+                do {
+                    clientIDs += try await resourceManager.userAssignedIdentities(
+                        subscription: fields.subscriptionID, resourceGroup: group
+                    ).compactMap(\.clientID)
+                } catch AzureError.notFound {
+                    continue  // a bound resource group that does not exist has no identities
+                } catch let error as AzureError {
+                    throw Self.logicalError(error, prefix: "failed to list user-assigned identities")
+                }
+            }
+            guard Self.containsFolded(clientIDs, claims.appID) else {
+                throw LogicalError.badRequest("neither token object id nor token app id match expected identities")
+            }
+            proof.appIDMatch = true
+        }
+
+        if let bound = role.boundSubscriptionIDs, !bound.isEmpty, !Self.containsFolded(bound, fields.subscriptionID) {
+            throw LogicalError.badRequest("subscription not authorized")
+        }
+        if !proof.appIDMatch, let bound = role.boundResourceGroups, !bound.isEmpty,
+            !Self.containsFolded(bound, fields.resourceGroupName)
+        {
+            throw LogicalError.badRequest("resource group not authorized")
+        }
+        if let bound = role.boundLocations, !bound.isEmpty {
+            guard let location = proof.location, !location.isEmpty else { throw LogicalError.badRequest("location is empty") }
+            guard Self.containsFolded(bound, location) else { throw LogicalError.badRequest("location not authorized") }
+        }
+        return proof
+    }
+
+    /// System principal plus every user-assigned principal; flexible scale sets omit them, so those
+    /// identities are read one by one in their own subscription and resource group.
+    func resolvePrincipals(_ identity: ARMIdentity) async throws -> [String] {
+        var principals: [String] = []
+        if let system = identity.principalID, !system.isEmpty { principals.append(system) }
+        for (resourceID, principal) in identity.userAssignedIdentities.sorted(by: { $0.key < $1.key }) {
+            if let principal, !principal.isEmpty {
+                principals.append(principal)
+                continue
+            }
+            guard ResourceIDClaim(resourceID)?.isUserAssignedIdentity == true else {
+                throw LogicalError.badRequest("unable to parse the user-assigned identity resource ID \"\(resourceID)\"")
+            }
+            let info = try await arm("unable to retrieve user assigned identity metadata") {
+                try await resourceManager.userAssignedIdentity(resourceID: resourceID)
+            }
+            if let principal = info.principalID, !principal.isEmpty { principals.append(principal) }
+        }
+        return principals
+    }
+
+    // MARK: xms claims (exact, §11)
+
+    /// Passes when `xms_az_rid` or `xms_mirid` parses, lies in the login's subscription and resource
+    /// group, and satisfies `matches`. Fails with the reference's texts.
+    func checkClaims(
+        _ claims: AzureTokenClaims, _ fields: AzureLoginFields, key: String, value: String,
+        matches: (ResourceIDClaim) -> Bool
+    ) throws {
+        if let failure = claimFailure(claims, fields, key: key, value: value, matches: matches) {
+            throw LogicalError.badRequest(failure)
+        }
+    }
+
+    func claimFailure(
+        _ claims: AzureTokenClaims, _ fields: AzureLoginFields, key: String, value: String,
+        matches: (ResourceIDClaim) -> Bool
+    ) -> String? {
+        var failures: [String] = []
+        for (name, claim) in [("xms_az_rid", claims.xmsAzRid), ("xms_mirid", claims.xmsMirid)] where !claim.isEmpty {
+            if let id = ResourceIDClaim(claim), id.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName),
+                matches(id)
+            {
+                return nil
+            }
+            failures.append("\(name) token claim does not match \(key) \(value)")
+        }
+        if failures.isEmpty { return "xms_az_rid and xms_mirid claims are missing from token" }
+        return failures.joined(separator: "\n")
+    }
+
+    func checkScaleSetClaims(_ claims: AzureTokenClaims, _ fields: AzureLoginFields) throws {
+        let name = fields.vmssName.lowercased()
+        let flexible = claimFailure(claims, fields, key: "vmss_name", value: fields.vmssName) { id in
+            guard id.resources.count == 1, id.lastType == "virtualmachines" else { return false }
+            let instance = id.lastName.lowercased()
+            guard instance.hasPrefix(name + "_") else { return false }
+            let suffix = instance.dropFirst(name.count + 1)
+            return !suffix.isEmpty && !suffix.contains("_")
+        }
+        guard let flexible else { return }
+        let uniform = claimFailure(claims, fields, key: "vmss_name", value: fields.vmssName) { id in
+            id.resources.first?.type == "virtualmachinescalesets" && id.resources.first?.name.lowercased() == name
+        }
+        guard let uniform else { return }
+        throw LogicalError.badRequest(
+            "failed to verify flexible vmss claim: \(flexible)\nfailed to verify uniform vmss claim: \(uniform)")
+    }
+
+    /// resource_id logins: a claim must name the resource itself or one of its user-assigned identities.
+    func checkResourceClaims(_ claims: AzureTokenClaims, resource: ResourceIDClaim, identity: ARMIdentity) throws {
+        let attached = identity.userAssignedIdentities.keys.compactMap(ResourceIDClaim.init)
+        for claim in [claims.xmsAzRid, claims.xmsMirid] where !claim.isEmpty {
+            guard let id = ResourceIDClaim(claim) else { continue }
+            if id == resource || attached.contains(id) { return }
+        }
+        throw LogicalError.badRequest("the token's xms_az_rid and xms_mirid claims do not name the resource in resource_id")
+    }
+
+    // MARK: errors
+
+    func arm<T: Sendable>(_ prefix: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as AzureError {
+            throw Self.logicalError(error, prefix: prefix)
+        }
+    }
+
+    /// Rejections and ARM 404s are the client's problem (400); Azure failures are 502 (§11, §12.5–6).
+    static func logicalError(_ error: AzureError, prefix: String?) -> LogicalError {
+        let text = prefix.map { "\($0): \(error)" } ?? "\(error)"
+        switch error {
+        case .rejected, .notFound, .configuration: return .badRequest(text)
+        case .upstream: return .badGateway(text)
+        }
+    }
+}

@@ -1,0 +1,20 @@
+import AzureKit
+
+/// What logins under one configuration use to talk to Azure.
+public struct AzureServices: Sendable {
+    public var verifier: any AzureTokenVerifying
+    public var resourceManager: any AzureResourceManaging
+
+    public init(verifier: any AzureTokenVerifying, resourceManager: any AzureResourceManaging) {
+        self.verifier = verifier
+        self.resourceManager = resourceManager
+    }
+}
+
+/// Builds the Azure services for resolved settings. The production factory uses AzureKit's HTTP
+/// clients against the configured cloud; one instance lives as long as its mount.
+public protocol AzureServicesFactory: Sendable {
+    func makeServices(_ settings: AzureSettings) throws -> AzureServices
+    /// Releases HTTP clients when the mount goes away.
+    func shutdown() async
+}

@@ -1,1 +1,0 @@
-// The Azure auth method backend lives here.
