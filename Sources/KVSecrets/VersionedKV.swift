@@ -18,6 +18,7 @@ final class VersionedKV: Sendable {
     let clock: KVClock
     let locks = KeyLocks()
     private let cachedConfig = Mutex<KVConfiguration?>(nil)
+    private let decodedMetadata = Mutex<[String: (bytes: [UInt8], metadata: KeyMetadata)]>([:])
 
     init(clock: @escaping KVClock = KVTimestamp.now) {
         self.clock = clock
@@ -46,7 +47,16 @@ final class VersionedKV: Sendable {
     }
 
     func metadata(_ path: String, _ storage: any Storage) async throws -> KeyMetadata? {
-        try decode(KeyMetadata.self, try await storage.get(Self.metadataKey(path)))
+        guard let bytes = try await storage.get(Self.metadataKey(path)) else { return nil }
+        // Decoding is the costly part of a read; reuse the last decoding while the stored bytes are
+        // unchanged. Keyed by content, so no write path needs to invalidate anything.
+        if let cached = decodedMetadata.withLock({ $0[path] }), cached.bytes == bytes { return cached.metadata }
+        guard let decoded = try decode(KeyMetadata.self, bytes) else { return nil }
+        decodedMetadata.withLock {
+            if $0.count >= 10_000 { $0.removeAll(keepingCapacity: true) }
+            $0[path] = (bytes, decoded)
+        }
+        return decoded
     }
 
     func versionData(_ path: String, _ version: UInt64, _ storage: any Storage) async throws -> JSONValue? {

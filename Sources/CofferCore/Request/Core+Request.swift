@@ -4,6 +4,16 @@ import CofferStorage
 import Foundation
 
 extension Core {
+    /// The token entry the pipeline resolved for the request being handled, so the token store's
+    /// own endpoints (lookup-self, renew-self, …) need not resolve it a second time.
+    @TaskLocal static var requestToken: TokenEntry?
+
+    /// The resolved entry of the calling token: the pipeline's, else a fresh lookup.
+    func callerEntry(_ request: LogicalRequest) async throws -> TokenEntry? {
+        if let entry = Core.requestToken { return entry }
+        return try await resolveToken(request.clientToken, remoteAddress: request.remoteAddress)
+    }
+
     /// Paths that need `sudo` on top of the operation's capability (vault-api §4.3).
     static func isRootProtected(_ path: String, _ operation: LogicalOperation) -> Bool {
         if path.hasPrefix("sys/auth/") { return true }
@@ -102,7 +112,8 @@ extension Core {
                 rootPrivileges: result.rootPrivileges)
         }
 
-        guard var response = try await backend.handle(logical) else {
+        let handled = try await Core.$requestToken.withValue(tokenEntry) { try await backend.handle(logical) }
+        guard var response = handled else {
             // Vault: a read or list that finds nothing is a 404 with an empty error list.
             if operation == .read || operation == .list { throw LogicalError.notFound }
             return CoreResponse(status: 204, body: .empty)

@@ -47,8 +47,8 @@ struct TokenBackend: Sendable {
                 PathDefinition(
                     "lookup-self", fields: tokenField,
                     operations: [
-                        .read: PathOperation("Look up the calling token") { request, _ in try await lookup(request, token: request.clientToken) },
-                        .update: PathOperation("Look up the calling token") { request, _ in try await lookup(request, token: request.clientToken) },
+                        .read: PathOperation("Look up the calling token") { request, _ in try await lookupSelf(request) },
+                        .update: PathOperation("Look up the calling token") { request, _ in try await lookupSelf(request) },
                     ], synopsis: "Look up the calling token"),
                 PathDefinition(
                     "lookup", fields: tokenField,
@@ -80,9 +80,7 @@ struct TokenBackend: Sendable {
                 PathDefinition(
                     "revoke-self",
                     operations: [.update: PathOperation("Revoke the calling token and its children") { request, _ in
-                        if let entry = try await core.resolveToken(request.clientToken, remoteAddress: request.remoteAddress) {
-                            try await revoke(entry)
-                        }
+                        if let entry = try await core.callerEntry(request) { try await revoke(entry) }
                         return nil
                     }], synopsis: "Revoke the calling token"),
                 PathDefinition(
@@ -159,9 +157,7 @@ struct TokenBackend: Sendable {
 
     func create(_ request: LogicalRequest, _ fields: FieldData, orphanPath: Bool) async throws -> LogicalResponse? {
         let unsealed = try core.unsealed()
-        guard let parent = try await core.resolveToken(request.clientToken, remoteAddress: request.remoteAddress) else {
-            throw LogicalError.invalidToken
-        }
+        guard let parent = try await core.callerEntry(request) else { throw LogicalError.invalidToken }
         let sudo = request.identity?.rootPrivileges ?? false
         var warnings: [String] = []
         if parent.isBatch { throw LogicalError.badRequest("batch tokens cannot create more tokens") }
@@ -391,8 +387,8 @@ struct TokenBackend: Sendable {
         return data
     }
 
-    func lookup(_ request: LogicalRequest, token: String?) async throws -> LogicalResponse? {
-        guard let token, let entry = try await core.resolveToken(token, remoteAddress: request.remoteAddress) else {
+    func lookupSelf(_ request: LogicalRequest) async throws -> LogicalResponse? {
+        guard let token = request.clientToken, let entry = try await core.callerEntry(request) else {
             throw LogicalError.invalidToken
         }
         return LogicalResponse(data: try await tokenInfo(entry, id: token))
