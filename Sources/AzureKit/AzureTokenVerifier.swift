@@ -1,0 +1,126 @@
+import Foundation
+import JWTKit
+import Synchronization
+
+/// Verifies Entra ID access tokens for one auth configuration (spec §3.2, §3.3, §11, §12.2–§12.4).
+///
+/// ```swift
+/// let verifier = AzureTokenVerifier(settings: settings, http: http)   // one per configuration
+/// let claims = try await verifier.verify(jwt)                          // AzureError.rejected / .upstream
+/// ```
+///
+/// Order: shape and `alg` (RS256 only) and claim types are checked without any network call; then the
+/// issuer against the tenant's v1 discovery document (or, for a v2-issued token, the v2 document, fetched
+/// when such a token is first seen), `aud`, `exp`, zero-leeway `nbf`, and finally the signature against
+/// the discovered JWKS. Discovery documents and keys are cached by this instance; concurrent first loads
+/// share one fetch; an unknown `kid` refetches the keys at most once per `keyRefetchInterval` (the first
+/// fetch does not count). Drop the instance when the configuration changes.
+public final class AzureTokenVerifier: AzureTokenVerifying {
+    public let resource: String
+    private let v1URL: String
+    private let v2URL: String
+    private let http: AzureHTTP
+    private let keyRefetchInterval: Duration
+    private let now: @Sendable () -> Date
+
+    private let v1Configuration = CoalescedValue<OpenIDConfiguration>()
+    private let v2Configuration = CoalescedValue<OpenIDConfiguration>()
+    private let keySets = Mutex<[String: CoalescedValue<SigningKeys>]>([:])
+    private let lastRefetch = Mutex<ContinuousClock.Instant?>(nil)
+
+    public init(
+        cloud: AzureCloud, tenantID: String, resource: String, http: AzureHTTP,
+        keyRefetchInterval: Duration = .seconds(60), now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        let tenantBase = AzureURL.join(cloud.activeDirectoryEndpoint, AzureURL.escapeSegment(tenantID))
+        self.v1URL = AzureURL.join(tenantBase, ".well-known/openid-configuration")
+        self.v2URL = AzureURL.join(tenantBase, "v2.0/.well-known/openid-configuration")
+        self.resource = resource
+        self.http = http
+        self.keyRefetchInterval = keyRefetchInterval
+        self.now = now
+    }
+
+    public convenience init(settings: AzureSettings, http: AzureHTTP) {
+        self.init(cloud: settings.cloud, tenantID: settings.tenantID, resource: settings.resource, http: http)
+    }
+
+    public func verify(_ jwt: String) async throws -> AzureTokenClaims {
+        let token = try CompactJWT(parsing: jwt)
+        let claims = try AzureTokenClaims(payload: token.payload)
+        let configuration = try await configuration(issuing: claims)
+        guard claims.audiences.contains(resource) else {
+            throw AzureError.rejected(
+                "oidc: expected audience \(Self.goQuote(resource)) got [\(claims.audiences.map(Self.goQuote).joined(separator: " "))]"
+            )
+        }
+        let current = now().timeIntervalSince1970
+        if current > claims.expiresAt {
+            throw AzureError.rejected("oidc: token is expired (Token Expiry: \(GoTime.format(Int64(claims.expiresAt))))")
+        }
+        if let notBefore = claims.notBefore, notBefore > current {
+            throw AzureError.rejected("token is not yet valid (Token Not Before: \(GoTime.format(Int64(notBefore))))")
+        }
+        try await verifySignature(token, keysAt: configuration.jwksURI)
+        return claims
+    }
+
+    /// The discovery document whose issuer is the token's; a v2 document is only fetched for a token that
+    /// says it is v2, so v1-only traffic never touches the v2 endpoint.
+    private func configuration(issuing claims: AzureTokenClaims) async throws -> OpenIDConfiguration {
+        let (http, v1URL, v2URL) = (self.http, self.v1URL, self.v2URL)
+        let v1 = try await v1Configuration.get(accept: { _ in true }, permit: { false }) {
+            try await OpenIDConfiguration.fetch(v1URL, http: http)
+        }
+        if claims.issuer == v1.issuer { return v1 }
+        if claims.version == "2.0" || claims.issuer.hasSuffix("/v2.0") {
+            let v2 = try await v2Configuration.get(accept: { _ in true }, permit: { false }) {
+                try await OpenIDConfiguration.fetch(v2URL, http: http)
+            }
+            if claims.issuer == v2.issuer { return v2 }
+        }
+        throw AzureError.rejected(
+            "oidc: id token issued by a different provider, expected \(Self.goQuote(v1.issuer)) got \(Self.goQuote(claims.issuer))"
+        )
+    }
+
+    private func verifySignature(_ token: CompactJWT, keysAt jwksURI: String) async throws {
+        let http = self.http
+        let keySet = keySets.withLock { sets in
+            if let existing = sets[jwksURI] { return existing }
+            let created = CoalescedValue<SigningKeys>()
+            sets[jwksURI] = created
+            return created
+        }
+        let load: @Sendable () async throws -> SigningKeys = { try await SigningKeys.fetch(jwksURI, http: http) }
+        let candidates: [any JWTAlgorithm]
+        if let kid = token.keyID {
+            let keys = try await keySet.get(
+                accept: { $0.algorithms[kid] != nil }, permit: { self.permitRefetch() }, load: load)
+            candidates = keys.algorithms[kid].map { [$0] } ?? []
+        } else {
+            // No `kid`: like the reference, try every key of the tenant.
+            let keys = try await keySet.get(accept: { _ in true }, permit: { false }, load: load)
+            candidates = Array(keys.algorithms.values)
+        }
+        for algorithm in candidates where (try? algorithm.verify(token.signature, signs: token.signingInput)) == true {
+            return
+        }
+        throw AzureError.rejected("failed to verify signature: failed to verify id token signature")
+    }
+
+    /// Spends the refetch budget: true at most once per `keyRefetchInterval`.
+    private func permitRefetch() -> Bool {
+        let instant = ContinuousClock.now
+        return lastRefetch.withLock { last in
+            if let last, instant - last < keyRefetchInterval { return false }
+            last = instant
+            return true
+        }
+    }
+
+    /// Go's `%q` for the strings the reference quotes in its messages.
+    static func goQuote(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
