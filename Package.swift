@@ -95,7 +95,11 @@ let package = Package(
         // The Azure auth method backend (mount type "azure").
         .target(
             name: "AzureAuth",
-            dependencies: ["AzureKit", "CofferFramework", "CofferStorage", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AzureKit", "CofferFramework", "CofferStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         // A local Azure tenant (Entra ID, ARM, Graph, IMDS) for tests, benchmarks and `coffer azure-sim`.
@@ -118,6 +122,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

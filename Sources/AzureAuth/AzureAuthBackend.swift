@@ -29,7 +29,6 @@ final class AzureAuthBackend: Sendable {
     let servicesFactory: any AzureServicesFactory
     let logger: Logger
     private let cachedServices = Mutex<AzureServices?>(nil)
-    let apiVersions = APIVersionCache()
 
     init(environment: [String: String], services: any AzureServicesFactory, logger: Logger) {
         self.environment = environment
@@ -134,7 +133,12 @@ final class AzureAuthBackend: Sendable {
     func services(_ storage: any Storage) async throws -> AzureServices {
         if let cached = cachedServices.withLock({ $0 }) { return cached }
         let config = try await loadConfig(storage) ?? AzureConfig()
-        let built = try servicesFactory.makeServices(try settings(for: config))
+        let built: AzureServices
+        do {
+            built = try servicesFactory.makeServices(try settings(for: config))
+        } catch let error as AzureError {
+            throw AzureLogin.logicalError(error, prefix: nil)
+        }
         // Two first logins may race to build; either result is equivalent, keep the first stored.
         return cachedServices.withLock { current in
             if let current { return current }
@@ -198,7 +202,7 @@ final class AzureAuthBackend: Sendable {
         }
         let services = try await services(request.storage)
         let verifier = AzureLogin(
-            verifier: services.verifier, resourceManager: services.resourceManager, apiVersions: apiVersions)
+            verifier: services.verifier, resourceManager: services.resourceManager, apiVersions: services.apiVersions)
         let auth = try await verifier.authenticate(login, role: role)
         return LogicalResponse(auth: auth)
     }

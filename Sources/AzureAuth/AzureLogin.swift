@@ -15,13 +15,13 @@ struct AzureLoginFields: Sendable {
 /// Checks a login against a role (spec §3.2–§3.5 with Coffer's §11 rules) and builds the ``Auth``.
 ///
 /// ```swift
-/// let login = AzureLogin(verifier: services.verifier, resourceManager: services.arm, apiVersions: services.apiVersions)
+/// let login = AzureLogin(verifier: services.verifier, resourceManager: services.resourceManager, apiVersions: services.apiVersions)
 /// let auth = try await login.authenticate(fields, role: role)
 /// ```
 struct AzureLogin: Sendable {
     let verifier: any AzureTokenVerifying
     let resourceManager: any AzureResourceManaging
-    let apiVersions: APIVersionCache
+    let apiVersions: ARMAPIVersionResolver
 
     /// Verifies the token and the role's bindings, then returns the auth for the token.
     func authenticate(_ fields: AzureLoginFields, role: AzureRole) async throws -> Auth {
@@ -112,8 +112,7 @@ struct AzureLogin: Sendable {
         } else if !fields.vmName.isEmpty {
             if hasClaims {
                 try checkClaims(claims, fields, key: "vm_name", value: fields.vmName) { id in
-                    id.resources.count == 1 && id.lastType == "virtualmachines"
-                        && id.lastName.lowercased() == fields.vmName.lowercased()
+                    id.isSingle("Microsoft.Compute", "virtualMachines") && id.name?.lowercased() == fields.vmName.lowercased()
                 }
             }
             let machine = try await arm("unable to retrieve virtual machine metadata") {
@@ -133,13 +132,15 @@ struct AzureLogin: Sendable {
             if let bound = role.boundScaleSets, !bound.isEmpty {
                 throw LogicalError.badRequest("scale set requires the vmss_name field to be set")
             }
-            guard let id = ResourceIDClaim(fields.resourceID) else {
+            guard let id = ARMResourceID(claim: fields.resourceID), id.providerNamespace != nil else {
                 throw LogicalError.badRequest("unable to parse the resource ID: \"\(fields.resourceID)\"")
             }
             guard id.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName) else {
                 throw LogicalError.badRequest("provided resource_id does not match subscription_id and resource_group_name")
             }
-            let version = try await apiVersions.version(for: id, subscription: fields.subscriptionID, resourceManager: resourceManager)
+            let version = try await arm("unable to get the provider for resource \"\(fields.resourceID)\"") {
+                try await apiVersions.apiVersion(resourceID: fields.resourceID, subscription: fields.subscriptionID)
+            }
             let resource = try await arm("unable to retrieve resource metadata") {
                 try await resourceManager.resource(id: fields.resourceID, apiVersion: version)
             }
@@ -214,7 +215,7 @@ struct AzureLogin: Sendable {
                 principals.append(principal)
                 continue
             }
-            guard ResourceIDClaim(resourceID)?.isUserAssignedIdentity == true else {
+            guard ARMResourceID(claim: resourceID)?.isUserAssignedIdentity == true else {
                 throw LogicalError.badRequest("unable to parse the user-assigned identity resource ID \"\(resourceID)\"")
             }
             let info = try await arm("unable to retrieve user assigned identity metadata") {
@@ -231,7 +232,7 @@ struct AzureLogin: Sendable {
     /// group, and satisfies `matches`. Fails with the reference's texts.
     func checkClaims(
         _ claims: AzureTokenClaims, _ fields: AzureLoginFields, key: String, value: String,
-        matches: (ResourceIDClaim) -> Bool
+        matches: (ARMResourceID) -> Bool
     ) throws {
         if let failure = claimFailure(claims, fields, key: key, value: value, matches: matches) {
             throw LogicalError.badRequest(failure)
@@ -240,11 +241,11 @@ struct AzureLogin: Sendable {
 
     func claimFailure(
         _ claims: AzureTokenClaims, _ fields: AzureLoginFields, key: String, value: String,
-        matches: (ResourceIDClaim) -> Bool
+        matches: (ARMResourceID) -> Bool
     ) -> String? {
         var failures: [String] = []
         for (name, claim) in [("xms_az_rid", claims.xmsAzRid), ("xms_mirid", claims.xmsMirid)] where !claim.isEmpty {
-            if let id = ResourceIDClaim(claim), id.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName),
+            if let id = ARMResourceID(claim: claim), id.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName),
                 matches(id)
             {
                 return nil
@@ -258,15 +259,17 @@ struct AzureLogin: Sendable {
     func checkScaleSetClaims(_ claims: AzureTokenClaims, _ fields: AzureLoginFields) throws {
         let name = fields.vmssName.lowercased()
         let flexible = claimFailure(claims, fields, key: "vmss_name", value: fields.vmssName) { id in
-            guard id.resources.count == 1, id.lastType == "virtualmachines" else { return false }
-            let instance = id.lastName.lowercased()
+            guard id.isSingle("Microsoft.Compute", "virtualMachines"), let instance = id.name?.lowercased() else {
+                return false
+            }
             guard instance.hasPrefix(name + "_") else { return false }
             let suffix = instance.dropFirst(name.count + 1)
             return !suffix.isEmpty && !suffix.contains("_")
         }
         guard let flexible else { return }
         let uniform = claimFailure(claims, fields, key: "vmss_name", value: fields.vmssName) { id in
-            id.resources.first?.type == "virtualmachinescalesets" && id.resources.first?.name.lowercased() == name
+            id.providerNamespace?.lowercased() == "microsoft.compute"
+                && id.types.first?.lowercased() == "virtualmachinescalesets" && id.names.first?.lowercased() == name
         }
         guard let uniform else { return }
         throw LogicalError.badRequest(
@@ -274,11 +277,11 @@ struct AzureLogin: Sendable {
     }
 
     /// resource_id logins: a claim must name the resource itself or one of its user-assigned identities.
-    func checkResourceClaims(_ claims: AzureTokenClaims, resource: ResourceIDClaim, identity: ARMIdentity) throws {
-        let attached = identity.userAssignedIdentities.keys.compactMap(ResourceIDClaim.init)
+    func checkResourceClaims(_ claims: AzureTokenClaims, resource: ARMResourceID, identity: ARMIdentity) throws {
+        let attached = identity.userAssignedIdentities.keys.compactMap { ARMResourceID(claim: $0) }
         for claim in [claims.xmsAzRid, claims.xmsMirid] where !claim.isEmpty {
-            guard let id = ResourceIDClaim(claim) else { continue }
-            if id == resource || attached.contains(id) { return }
+            guard let id = ARMResourceID(claim: claim) else { continue }
+            if id.names(theSameResourceAs: resource) || attached.contains(where: id.names(theSameResourceAs:)) { return }
         }
         throw LogicalError.badRequest("the token's xms_az_rid and xms_mirid claims do not name the resource in resource_id")
     }

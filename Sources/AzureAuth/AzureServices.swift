@@ -4,10 +4,13 @@ import AzureKit
 public struct AzureServices: Sendable {
     public var verifier: any AzureTokenVerifying
     public var resourceManager: any AzureResourceManaging
+    /// API versions for `resource_id` logins, cached while this configuration lasts.
+    public var apiVersions: ARMAPIVersionResolver
 
     public init(verifier: any AzureTokenVerifying, resourceManager: any AzureResourceManaging) {
         self.verifier = verifier
         self.resourceManager = resourceManager
+        self.apiVersions = ARMAPIVersionResolver(arm: resourceManager)
     }
 }
 

@@ -23,8 +23,14 @@ public final class TokenStore: Sendable {
     private let cache = Mutex<[String: TokenEntry]>([:])
     private static let cacheLimit = 100_000
     private let lastUses = Mutex<Set<String>>([])
-    /// Told about every expiring token so it can be revoked on time.
-    let onExpiring: Mutex<(@Sendable (String, Double) async -> Void)?> = Mutex(nil)
+    /// Told about every expiring token so it can be revoked on time. Boxed in a class: a closure
+    /// stored directly in a generic `Mutex` is re-abstracted on every `withLock` read-and-write-back,
+    /// growing a chain of thunks that made each token creation slower than the last.
+    final class ExpirationHandler: Sendable {
+        let schedule: @Sendable (String, Double) async -> Void
+        init(_ schedule: @escaping @Sendable (String, Double) async -> Void) { self.schedule = schedule }
+    }
+    let onExpiring = Mutex<ExpirationHandler?>(nil)
 
     init(storage: StorageView, salt: SymmetricKey, batchKey: SymmetricKey) {
         self.storage = storage
@@ -48,16 +54,29 @@ public final class TokenStore: Sendable {
     }
 
     public func setExpirationHandler(_ handler: @escaping @Sendable (String, Double) async -> Void) {
-        onExpiring.withLock { $0 = handler }
+        let box = ExpirationHandler(handler)
+        onExpiring.withLock { $0 = box }
     }
 
     // MARK: identifiers
 
     static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
+    /// Uniform base62 characters from the system CSPRNG, eight bytes per call (one syscall each)
+    /// with rejection sampling so no character is more likely than another.
     static func randomBase62(_ count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return String((0..<count).map { _ in base62[Int(generator.next(upperBound: UInt32(62)))] })
+        var result: [Character] = []
+        result.reserveCapacity(count)
+        while result.count < count {
+            var word = generator.next()
+            for _ in 0..<8 where result.count < count {
+                let byte = UInt8(truncatingIfNeeded: word)
+                word >>= 8
+                if byte < 248 { result.append(base62[Int(byte % 62)]) }
+            }
+        }
+        return String(result)
     }
 
     /// A new service token string: `hvs.` + 24 base62 characters (≈143 bits).
@@ -92,7 +111,7 @@ public final class TokenStore: Sendable {
         try await storage.transaction(operations)
         remember(entry)
         if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
-            await handler(entry.idHash, expireTime)
+            await handler.schedule(entry.idHash, expireTime)
         }
         return entry
     }
@@ -150,7 +169,7 @@ public final class TokenStore: Sendable {
         try await storage.put("id/" + entry.idHash, value: try encode(entry))
         remember(entry)
         if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
-            await handler(entry.idHash, expireTime)
+            await handler.schedule(entry.idHash, expireTime)
         }
     }
 

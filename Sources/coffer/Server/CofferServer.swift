@@ -1,3 +1,4 @@
+import AzureAuth
 import CofferCore
 import CofferFramework
 import CofferHTTP
@@ -16,7 +17,14 @@ import ServiceLifecycle
 /// start initialises storage and prints the root token once.
 public enum CofferServer {
     /// Every backend type users can mount.
-    static var catalog: [BackendFactory] { KVBackend.factories }
+    static func catalog(logger: Logger) -> [BackendFactory] {
+        let environment = ProcessInfo.processInfo.environment
+        return KVBackend.factories + [
+            AzureAuthMethod.factory(environment: environment, logger: logger) {
+                AzureKitServicesFactory(environment: environment, logger: logger, version: CofferVersion.string)
+            }
+        ]
+    }
 
     public static func run(_ options: ServerOptions) async throws {
         let started = Date()
@@ -56,7 +64,7 @@ public enum CofferServer {
         var core = CoreConfiguration()
         core.defaultLeaseTTL = config.defaultLeaseTTL
         core.maxLeaseTTL = config.maxLeaseTTL
-        core.catalog = catalog
+        core.catalog = catalog(logger: logger)
         core.logger = logger
         core.storageType = storageType
         return core
