@@ -39,7 +39,8 @@ extension SimulatorCore {
         }
         guard request.method == "GET" else {
             return .armError(
-                405, "MethodNotAllowed", "The simulated Resource Manager is read-only; \(request.method) is not supported.")
+                405, "MethodNotAllowed",
+                "The simulated Resource Manager is read-only; \(request.method) is not supported.")
         }
         guard let subscription else {
             return .armError(404, "NotFound", "The simulator answers only subscription-scoped ARM paths.")
@@ -66,7 +67,8 @@ extension SimulatorCore {
         }
         let typePath = parts[5...]
         if typePath.count % 2 == 0 {
-            return list(request, subscription: subscription, group: group, typeSegments: Array(typePath), catalog: catalog)
+            return list(
+                request, subscription: subscription, group: group, typeSegments: Array(typePath), catalog: catalog)
         }
         let id = "/" + parts.joined(separator: "/")
         guard let parsed = ResourceID.parse(id) else {
@@ -76,7 +78,8 @@ extension SimulatorCore {
         guard let object = catalog.object(id: id) else {
             return .armError(
                 404, "ResourceNotFound",
-                "The Resource '\(parsed.type)/\(parsed.name)' under resource group '\(group)' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix")
+                "The Resource '\(parsed.type)/\(parsed.name)' under resource group '\(group)' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+            )
         }
         let expand = request.query["$expand"]?.lowercased() == "instanceview"
         return .json(200, object.render(expand), headers: rateHeaders(subscription))
@@ -105,7 +108,8 @@ extension SimulatorCore {
         }
         guard authorization.lowercased().hasPrefix("bearer "), authorization.count > 7 else {
             return reject(
-                "AuthenticationFailed", "Authentication failed. The 'Authorization' header is provided in an invalid format.")
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is provided in an invalid format.")
         }
         let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard let claims = state.withLock({ $0.keys.verify(token) }) else {
@@ -115,19 +119,22 @@ extension SimulatorCore {
         guard Self.matchesAudience(audience, armAudiences) else {
             return reject(
                 "InvalidAuthenticationTokenAudience",
-                "The access token has been obtained for wrong audience or resource '\(audience)'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'.")
+                "The access token has been obtained for wrong audience or resource '\(audience)'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.core.windows.net','https://management.azure.com/','https://management.azure.com'."
+            )
         }
         let exp = claims["exp"]?.doubleValue ?? 0
         if exp < Date().timeIntervalSince1970 {
             return reject(
                 "ExpiredAuthenticationToken",
-                "The access token expiry UTC time '\(Self.timestamp(Date(timeIntervalSince1970: exp)))' is earlier than current UTC time '\(Self.timestamp())'.")
+                "The access token expiry UTC time '\(Self.timestamp(Date(timeIntervalSince1970: exp)))' is earlier than current UTC time '\(Self.timestamp())'."
+            )
         }
         let tenant = claims["tid"]?.stringValue ?? ""
         if let subscriptionTenant, !ResourceID.equal(subscriptionTenant, tenant) {
             return reject(
                 "InvalidAuthenticationTokenTenant",
-                "The access token is from the wrong issuer '\(claims["iss"]?.stringValue ?? "")'. It must match the tenant 'https://sts.windows.net/\(subscriptionTenant)/' associated with this subscription. Please use the authority (URL) '\(baseURL)\(subscriptionTenant)' to get the token.")
+                "The access token is from the wrong issuer '\(claims["iss"]?.stringValue ?? "")'. It must match the tenant 'https://sts.windows.net/\(subscriptionTenant)/' associated with this subscription. Please use the authority (URL) '\(baseURL)\(subscriptionTenant)' to get the token."
+            )
         }
         return nil
     }
@@ -144,7 +151,8 @@ extension SimulatorCore {
         if entry.apiVersions.contains(version) { return nil }
         return .armError(
             400, "NoRegisteredProviderFound",
-            "No registered resource provider found for location '\(location ?? entry.locations.first?.lowercased() ?? "")' and API version '\(version)' for type '\(typeName)'. The supported api-versions are '\(entry.apiVersions.joined(separator: ", "))'. The supported locations are '\(entry.locations.joined(separator: ", "))'.")
+            "No registered resource provider found for location '\(location ?? entry.locations.first?.lowercased() ?? "")' and API version '\(version)' for type '\(typeName)'. The supported api-versions are '\(entry.apiVersions.joined(separator: ", "))'. The supported locations are '\(entry.locations.joined(separator: ", "))'."
+        )
     }
 
     private func provider(namespace: String, subscription: String, catalog: ResourceCatalog) -> SimulatorResponse {
@@ -177,7 +185,8 @@ extension SimulatorCore {
         let namespace = typeSegments[0]
         let type = ([namespace] + typeSegments.dropFirst()).joined(separator: "/")
         let matching = catalog.objects().filter {
-            ResourceID.equal($0.parsed.subscription, subscription) && ResourceID.equal($0.parsed.resourceGroup ?? "", group)
+            ResourceID.equal($0.parsed.subscription, subscription)
+                && ResourceID.equal($0.parsed.resourceGroup ?? "", group)
                 && ResourceID.equal($0.parsed.type, type)
         }.sorted { $0.id.lowercased() < $1.id.lowercased() }
         let pageSize = catalog.fixture.listPageSize

@@ -85,7 +85,11 @@ public final class AzureSimulator: Sendable {
     }
 
     public func stop() async {
-        guard let running = server.withLock({ current in defer { current = nil }; return current }) else { return }
+        guard
+            let running = server.withLock({ current in
+                defer { current = nil }; return current
+            })
+        else { return }
         running.task.cancel()
         _ = try? await running.task.value
     }
@@ -102,7 +106,8 @@ public final class AzureSimulator: Sendable {
     public var environment: SimulatorJSON {
         let base = baseURL
         return [
-            "name": "AzureSimulator", "activeDirectoryEndpoint": .string(base), "resourceManagerEndpoint": .string(base),
+            "name": "AzureSimulator", "activeDirectoryEndpoint": .string(base),
+            "resourceManagerEndpoint": .string(base),
             "microsoftGraphEndpoint": .string(base + "graph/"), "tokenAudience": .string(Self.armTokenAudience),
         ]
     }
@@ -126,7 +131,8 @@ public final class AzureSimulator: Sendable {
     public func managedIdentityToken(
         scaleSet: String, instance: String? = nil, identity: String? = nil, resource: String = armTokenAudience
     ) throws -> String {
-        try token(for: core.catalog.host(scaleSet: scaleSet, instance: instance), identity: identity, resource: resource)
+        try token(
+            for: core.catalog.host(scaleSet: scaleSet, instance: instance), identity: identity, resource: resource)
     }
 
     /// A managed-identity token of another resource (App Service site, Function app, …) by id or name.
@@ -152,50 +158,12 @@ public final class AzureSimulator: Sendable {
     /// A v2.0 token (`ver` 2.0, issuer `<base><tenant>/v2.0`, `azp`) as AKS workload identity gets: for an app
     /// registration's app id or a user-assigned identity's client id.
     public func workloadIdentityToken(clientID: String, audience: String) throws -> String {
-        let fixture = core.state.withLock { $0.fixture }
-        let principal: (tenant: String, oid: String, mirid: String?)
-        if let identity = fixture.userAssignedIdentities.first(where: { ResourceID.equal($0.clientId, clientID) }) {
-            principal = (
-                fixture.tenant(forSubscription: identity.subscriptionId)?.tenantId ?? "", identity.principalId,
-                ResourceID.claimForm(identity.id)
-            )
-        } else if let (tenant, app) = fixture.tenants.lazy.compactMap({ tenant in
-            tenant.applications.first { ResourceID.equal($0.appId, clientID) }.map { (tenant, $0) }
-        }).first {
-            principal = (tenant.tenantId, app.servicePrincipalId, nil)
-        } else {
-            throw SimulatorError.notFound("client \(clientID)")
-        }
-        var claims = core.baseClaims(tenant: principal.tenant, audience: audience, lifetime: 86_399, version: "2.0")
-        claims["azp"] = .string(clientID)
-        claims["azpacr"] = "2"
-        claims["idtyp"] = "app"
-        claims["oid"] = .string(principal.oid)
-        claims["sub"] = .string(principal.oid)
-        if let mirid = principal.mirid { claims["xms_mirid"] = .string(mirid) }
-        let groups = core.catalog.groups(of: principal.oid, tenant: principal.tenant)
-        if !groups.isEmpty { claims["groups"] = .strings(groups) }
-        return try core.sign(claims)
+        try core.workloadIdentityToken(clientID: clientID, audience: audience)
     }
 
     /// An app-only v1 token of an app registration, like the token endpoint gives for a client secret.
     public func applicationToken(appID: String, resource: String = armTokenAudience) throws -> String {
-        let fixture = core.state.withLock { $0.fixture }
-        guard
-            let (tenant, app) = fixture.tenants.lazy.compactMap({ tenant in
-                tenant.applications.first { ResourceID.equal($0.appId, appID) }.map { (tenant, $0) }
-            }).first
-        else { throw SimulatorError.notFound("application \(appID)") }
-        var claims = core.baseClaims(tenant: tenant.tenantId, audience: resource, lifetime: 3599)
-        claims["appid"] = .string(app.appId)
-        claims["appidacr"] = "1"
-        claims["app_displayname"] = .string(app.displayName)
-        claims["idtyp"] = "app"
-        claims["oid"] = .string(app.servicePrincipalId)
-        claims["sub"] = .string(app.servicePrincipalId)
-        let groups = core.catalog.groups(of: app.servicePrincipalId, tenant: tenant.tenantId)
-        if !groups.isEmpty { claims["groups"] = .strings(groups) }
-        return try core.sign(claims)
+        try core.applicationToken(appID: appID, resource: resource)
     }
 
     /// Signs arbitrary claims with `jwks().keys[signingKeyIndex]`; `kid` overrides the header's `kid`/`x5t`.

@@ -76,6 +76,13 @@ extension SimulatorCore {
                 let resource = body["resource"]?.stringValue ?? AzureSimulator.armTokenAudience
                 return try managedIdentityToken(grant, resource: resource).token
             }
+        case ("POST", "tokens/workload-identity"):
+            return issue {
+                guard let client = body["clientId"]?.stringValue, let audience = body["audience"]?.stringValue else {
+                    throw SimulatorError.invalidArgument("clientId and audience are required")
+                }
+                return try workloadIdentityToken(clientID: client, audience: audience)
+            }
         case ("POST", "tokens/custom"):
             return issue {
                 guard let claims = body["claims"]?.objectValue else {
@@ -87,10 +94,12 @@ extension SimulatorCore {
         case ("POST", "keys/rotate"):
             do {
                 let fresh = try SigningKeySet.generate()
-                return .json(200, state.withLock { state in
-                    state.keys.rotate(to: fresh)
-                    return state.keys.jwks()
-                })
+                return .json(
+                    200,
+                    state.withLock { state in
+                        state.keys.rotate(to: fresh)
+                        return state.keys.jwks()
+                    })
             } catch {
                 return .json(500, ["error": .string("\(error)")])
             }
@@ -125,7 +134,8 @@ extension SimulatorCore {
             let throttle =
                 enabled
                 ? Throttle(
-                    capacity: body["capacity"]?.doubleValue ?? 250, refillPerSecond: body["refillPerSecond"]?.doubleValue ?? 25)
+                    capacity: body["capacity"]?.doubleValue ?? 250,
+                    refillPerSecond: body["refillPerSecond"]?.doubleValue ?? 25)
                 : nil
             state.withLock { $0.throttle = throttle }
             return .empty(204)

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Entra ID (login.microsoftonline.com): discovery documents, JWKS, the OAuth2 token endpoints.
@@ -34,7 +34,8 @@ extension SimulatorCore {
         guard let tenant = catalog.tenant(reference) else {
             return entraError(
                 400, "invalid_tenant", 90002,
-                "Tenant '\(reference)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.")
+                "Tenant '\(reference)' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."
+            )
         }
         switch tail {
         case ".well-known/openid-configuration": return .json(200, discovery(tenant: tenant.tenantId, v2: false))
@@ -43,7 +44,8 @@ extension SimulatorCore {
         default:
             guard request.method == "POST" else {
                 return entraError(
-                    400, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a \(request.method) request.")
+                    400, "invalid_request", 900561,
+                    "The endpoint only accepts POST requests. Received a \(request.method) request.")
             }
             return await tokenRequest(request, tenant: tenant, v2: tail == "oauth2/v2.0/token")
         }
@@ -114,7 +116,8 @@ extension SimulatorCore {
         guard grantType == "client_credentials" else {
             return entraError(
                 400, "unsupported_grant_type", 70003,
-                "The app requested an unsupported grant type '\(grantType)'. The simulator supports client_credentials.")
+                "The app requested an unsupported grant type '\(grantType)'. The simulator supports client_credentials."
+            )
         }
         guard let clientID = form["client_id"], !clientID.isEmpty else {
             return entraError(
@@ -130,13 +133,15 @@ extension SimulatorCore {
         guard let client = catalog.client(id: clientID, tenant: tenant) else {
             return entraError(
                 400, "unauthorized_client", 700016,
-                "Application with identifier '\(clientID)' was not found in the directory '\(tenant.displayName)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.")
+                "Application with identifier '\(clientID)' was not found in the directory '\(tenant.displayName)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            )
         }
         let authenticatedBy: String
         if let secret = form["client_secret"], !secret.isEmpty {
             guard case .application(let app) = client else {
                 return entraError(
-                    401, "invalid_client", 7000215, "Invalid client secret provided. Managed identities have no client secrets.")
+                    401, "invalid_client", 7000215,
+                    "Invalid client secret provided. Managed identities have no client secrets.")
             }
             if let failure = checkSecret(secret, app: app) { return failure }
             authenticatedBy = "1"
@@ -144,7 +149,8 @@ extension SimulatorCore {
             guard form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" else {
                 return entraError(
                     400, "invalid_request", 700010,
-                    "Invalid client_assertion_type '\(form["client_assertion_type"] ?? "")'; expected urn:ietf:params:oauth:client-assertion-type:jwt-bearer.")
+                    "Invalid client_assertion_type '\(form["client_assertion_type"] ?? "")'; expected urn:ietf:params:oauth:client-assertion-type:jwt-bearer."
+                )
             }
             let credentials: [SimulatorFixture.FederatedCredential]
             switch client {
@@ -163,7 +169,8 @@ extension SimulatorCore {
             guard let scope = requested.split(separator: " ").first(where: { $0.hasSuffix("/.default") }) else {
                 return entraError(
                     400, "invalid_scope", 1_002_012,
-                    "The provided value for scope \(requested) is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).")
+                    "The provided value for scope \(requested) is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."
+                )
             }
             resource = String(scope.dropLast("/.default".count))
         } else {
@@ -172,7 +179,8 @@ extension SimulatorCore {
         guard isKnownResource(resource, tenant: tenant) else {
             return entraError(
                 400, "invalid_resource", 500_011,
-                "The resource principal named \(resource) was not found in the tenant named \(tenant.displayName). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.")
+                "The resource principal named \(resource) was not found in the tenant named \(tenant.displayName). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."
+            )
         }
         var claims = baseClaims(tenant: tenant.tenantId, audience: resource, lifetime: 3599)
         claims["appidacr"] = .string(authenticatedBy)
@@ -225,12 +233,14 @@ extension SimulatorCore {
         guard let credential = matching.first else {
             return entraError(
                 401, "invalid_client", 7_000_215,
-                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(app.appId)'.")
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '\(app.appId)'."
+            )
         }
         if let end = credential.endDateTime.flatMap(Self.parseDate), end < Date() {
             return entraError(
                 401, "invalid_client", 7_000_222,
-                "The provided client secret keys for app '\(app.appId)' are expired. Visit the Azure portal to create new keys for your app.")
+                "The provided client secret keys for app '\(app.appId)' are expired. Visit the Azure portal to create new keys for your app."
+            )
         }
         return nil
     }
@@ -252,9 +262,11 @@ extension SimulatorCore {
         }
         let issuer = parsed.claims["iss"]?.stringValue ?? ""
         let subject = parsed.claims["sub"]?.stringValue ?? ""
-        let audiences = parsed.claims["aud"]?.arrayValue?.compactMap(\.stringValue)
+        let audiences =
+            parsed.claims["aud"]?.arrayValue?.compactMap(\.stringValue)
             ?? parsed.claims["aud"]?.stringValue.map { [$0] } ?? []
-        let suffix = "Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."
+        let suffix =
+            "Please check your federated identity credential Subject, Audience and Issuer against the presented assertion."
         let byIssuer = credentials.filter { $0.issuer == issuer }
         guard !byIssuer.isEmpty else {
             return entraError(
@@ -270,7 +282,8 @@ extension SimulatorCore {
         guard let credential = bySubject.first(where: { !Set($0.audiences).isDisjoint(with: audiences) }) else {
             return entraError(
                 400, "invalid_request", 700_212,
-                "No matching federated identity record found for presented assertion audience '\(audiences.joined(separator: ","))'. \(suffix)")
+                "No matching federated identity record found for presented assertion audience '\(audiences.joined(separator: ","))'. \(suffix)"
+            )
         }
         let now = Date().timeIntervalSince1970
         let exp = parsed.claims["exp"]?.doubleValue ?? 0
@@ -278,11 +291,14 @@ extension SimulatorCore {
         guard exp > now, nbf <= now + 300 else {
             return entraError(
                 400, "invalid_client", 700_024,
-                "Client assertion is not within its valid time range. Current time: \(Self.timestamp()), expiry time of assertion \(Self.timestamp(Date(timeIntervalSince1970: exp))).")
+                "Client assertion is not within its valid time range. Current time: \(Self.timestamp()), expiry time of assertion \(Self.timestamp(Date(timeIntervalSince1970: exp)))."
+            )
         }
         guard parsed.header["alg"]?.stringValue == "RS256" else {
             return entraError(
-                400, "invalid_client", 5_002_738, "Invalid JWT token. '\(parsed.header["alg"]?.stringValue ?? "")' is not a supported signature algorithm.")
+                400, "invalid_client", 5_002_738,
+                "Invalid JWT token. '\(parsed.header["alg"]?.stringValue ?? "")' is not a supported signature algorithm."
+            )
         }
         let jwks: SimulatorJSON
         if let inline = credential.jwks {
@@ -322,7 +338,8 @@ extension SimulatorCore {
         request.timeoutInterval = 10
         let (data, response) = try await URLSession.shared.data(for: request)
         guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-            throw SimulatorError.invalidArgument("GET \(address) answered \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+            throw SimulatorError.invalidArgument(
+                "GET \(address) answered \((response as? HTTPURLResponse)?.statusCode ?? 0)")
         }
         return try SimulatorJSON.parse(data)
     }

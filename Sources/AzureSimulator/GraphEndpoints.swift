@@ -22,7 +22,8 @@ extension SimulatorCore {
         switch (request.method, segments.count) {
         case ("GET", 1): return listApplications(request, tenant: tenant)
         case ("GET", 2): return withApplication(segments[1], tenant: tenant) { app in .json(200, applicationJSON(app)) }
-        case ("POST", 3) where segments[2] == "addPassword": return addPassword(request, id: segments[1], tenant: tenant)
+        case ("POST", 3) where segments[2] == "addPassword":
+            return addPassword(request, id: segments[1], tenant: tenant)
         case ("POST", 3) where segments[2] == "removePassword":
             return removePassword(request, id: segments[1], tenant: tenant)
         default:
@@ -59,13 +60,16 @@ extension SimulatorCore {
         }
         let token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard let claims = state.withLock({ $0.keys.verify(token) }) else {
-            return .failure(graphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid signature."))
+            return .failure(
+                graphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid signature."))
         }
         guard Self.matchesAudience(claims["aud"]?.stringValue ?? "", graphAudiences) else {
-            return .failure(graphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience."))
+            return .failure(
+                graphError(401, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience."))
         }
         guard (claims["exp"]?.doubleValue ?? 0) > Date().timeIntervalSince1970 else {
-            return .failure(graphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."))
+            return .failure(
+                graphError(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is expired."))
         }
         return .success(claims["tid"]?.stringValue ?? "")
     }
@@ -76,7 +80,8 @@ extension SimulatorCore {
             let pattern = /^\s*appId\s+eq\s+'([^']*)'\s*$/
             guard let match = filter.wholeMatch(of: pattern) else {
                 return graphError(
-                    400, "Request_UnsupportedQuery", "Unsupported or invalid query filter clause specified for property 'appId'.")
+                    400, "Request_UnsupportedQuery",
+                    "Unsupported or invalid query filter clause specified for property 'appId'.")
             }
             let appID = String(match.1)
             apps = apps.filter { ResourceID.equal($0.appId, appID) }
@@ -108,7 +113,8 @@ extension SimulatorCore {
                 app.passwordCredentials.map { password in
                     [
                         "customKeyIdentifier": .null, "displayName": .optional(password.displayName),
-                        "endDateTime": .optional(password.endDateTime), "hint": .string(String(password.secretText.prefix(3))),
+                        "endDateTime": .optional(password.endDateTime),
+                        "hint": .string(String(password.secretText.prefix(3))),
                         "keyId": .string(password.keyId), "secretText": .null,
                         "startDateTime": .optional(password.startDateTime),
                     ]
@@ -117,12 +123,16 @@ extension SimulatorCore {
     }
 
     /// Mutates the application inside the locked fixture.
-    private func updateApplication(tenant: String, objectID: String, _ body: (inout SimulatorFixture.Application) -> Bool)
+    private func updateApplication(
+        tenant: String, objectID: String, _ body: (inout SimulatorFixture.Application) -> Bool
+    )
         -> Bool
     {
         state.withLock { state in
             guard let t = state.fixture.tenants.firstIndex(where: { ResourceID.equal($0.tenantId, tenant) }),
-                let a = state.fixture.tenants[t].applications.firstIndex(where: { ResourceID.equal($0.objectId, objectID) })
+                let a = state.fixture.tenants[t].applications.firstIndex(where: {
+                    ResourceID.equal($0.objectId, objectID)
+                })
             else { return false }
             return body(&state.fixture.tenants[t].applications[a])
         }

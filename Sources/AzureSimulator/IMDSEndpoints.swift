@@ -28,7 +28,8 @@ extension SimulatorCore {
             return .json(
                 400,
                 [
-                    "error": "Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds",
+                    "error":
+                        "Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds",
                     "newest-versions": ["2021-05-01", "2018-02-01"],
                 ])
         }
@@ -36,7 +37,8 @@ extension SimulatorCore {
             return .json(
                 400,
                 [
-                    "error": "Bad request. api-version is invalid or was not specified in the request. For more information refer to aka.ms/azureimds",
+                    "error":
+                        "Bad request. api-version is invalid or was not specified in the request. For more information refer to aka.ms/azureimds",
                     "newest-versions": ["2021-05-01", "2018-02-01"],
                 ])
         }
@@ -83,7 +85,8 @@ extension SimulatorCore {
                 [
                     "statusCode": 400,
                     "message": .string(
-                        "The api-version '\(request.query["api-version"] ?? "")' is not supported. Supported: 2019-08-01."),
+                        "The api-version '\(request.query["api-version"] ?? "")' is not supported. Supported: 2019-08-01."
+                    ),
                 ])
         }
         guard let resource = request.query["resource"], !resource.isEmpty else {

@@ -35,7 +35,8 @@ struct SigningKeySet: Sendable {
         let thumbprint = Base64URL.encode(Data(Insecure.SHA1.hash(data: publicKey.derRepresentation)))
         let jwk: SimulatorJSON = [
             "kty": "RSA", "use": "sig", "kid": .string(thumbprint), "x5t": .string(thumbprint),
-            "n": .string(Base64URL.encode(primitives.modulus)), "e": .string(Base64URL.encode(primitives.publicExponent)),
+            "n": .string(Base64URL.encode(primitives.modulus)),
+            "e": .string(Base64URL.encode(primitives.publicExponent)),
             "alg": "RS256",
         ]
         return Key(kid: thumbprint, privateKey: privateKey, publicKey: publicKey, jwk: jwk)
@@ -56,7 +57,9 @@ struct SigningKeySet: Sendable {
         }
         let key = keys[index]
         let headerKid = kid ?? key.kid
-        let header: SimulatorJSON = ["typ": "JWT", "alg": "RS256", "x5t": .string(headerKid), "kid": .string(headerKid)]
+        let header: SimulatorJSON = [
+            "typ": "JWT", "alg": "RS256", "x5t": .string(headerKid), "kid": .string(headerKid),
+        ]
         return try JWT.sign(header: header, claims: .object(claims), with: key.privateKey)
     }
 

@@ -180,6 +180,53 @@ final class SimulatorCore: Sendable {
         return (try sign(claims), claims["exp"]?.intValue ?? 0)
     }
 
+    func workloadIdentityToken(clientID: String, audience: String) throws -> String {
+        let fixture = state.withLock { $0.fixture }
+        let principal: (tenant: String, oid: String, mirid: String?)
+        if let identity = fixture.userAssignedIdentities.first(where: { ResourceID.equal($0.clientId, clientID) }) {
+            principal = (
+                fixture.tenant(forSubscription: identity.subscriptionId)?.tenantId ?? "", identity.principalId,
+                ResourceID.claimForm(identity.id)
+            )
+        } else if let (tenant, app) = fixture.tenants.lazy.compactMap({ tenant in
+            tenant.applications.first { ResourceID.equal($0.appId, clientID) }.map { (tenant, $0) }
+        }).first {
+            principal = (tenant.tenantId, app.servicePrincipalId, nil)
+        } else {
+            throw SimulatorError.notFound("client \(clientID)")
+        }
+        var claims = baseClaims(tenant: principal.tenant, audience: audience, lifetime: 86_399, version: "2.0")
+        claims["azp"] = .string(clientID)
+        claims["azpacr"] = "2"
+        claims["idtyp"] = "app"
+        claims["oid"] = .string(principal.oid)
+        claims["sub"] = .string(principal.oid)
+        if let mirid = principal.mirid { claims["xms_mirid"] = .string(mirid) }
+        let groups = catalog.groups(of: principal.oid, tenant: principal.tenant)
+        if !groups.isEmpty { claims["groups"] = .strings(groups) }
+        return try sign(claims)
+    }
+
+    /// An app-only v1 token of an app registration, like the token endpoint gives for a client secret.
+    func applicationToken(appID: String, resource: String) throws -> String {
+        let fixture = state.withLock { $0.fixture }
+        guard
+            let (tenant, app) = fixture.tenants.lazy.compactMap({ tenant in
+                tenant.applications.first { ResourceID.equal($0.appId, appID) }.map { (tenant, $0) }
+            }).first
+        else { throw SimulatorError.notFound("application \(appID)") }
+        var claims = baseClaims(tenant: tenant.tenantId, audience: resource, lifetime: 3599)
+        claims["appid"] = .string(app.appId)
+        claims["appidacr"] = "1"
+        claims["app_displayname"] = .string(app.displayName)
+        claims["idtyp"] = "app"
+        claims["oid"] = .string(app.servicePrincipalId)
+        claims["sub"] = .string(app.servicePrincipalId)
+        let groups = catalog.groups(of: app.servicePrincipalId, tenant: tenant.tenantId)
+        if !groups.isEmpty { claims["groups"] = .strings(groups) }
+        return try sign(claims)
+    }
+
     func sign(_ claims: [String: SimulatorJSON], index: Int = 0, kid: String? = nil) throws -> String {
         try state.withLock { try $0.keys.sign(claims: claims, index: index, kid: kid) }
     }

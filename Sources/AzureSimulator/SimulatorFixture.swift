@@ -79,7 +79,8 @@ public struct SimulatorFixture: Codable, Sendable, Equatable {
             }
         }
         let references =
-            virtualMachines.flatMap(\.userAssignedIdentities) + virtualMachineScaleSets.flatMap(\.userAssignedIdentities)
+            virtualMachines.flatMap(\.userAssignedIdentities)
+            + virtualMachineScaleSets.flatMap(\.userAssignedIdentities)
             + resources.flatMap(\.userAssignedIdentities)
         for reference in references where resolveIdentity(reference) == nil {
             throw SimulatorError.invalidFixture("unknown or ambiguous user-assigned identity \"\(reference)\"")
@@ -324,7 +325,9 @@ public struct SimulatorFixture: Codable, Sendable, Equatable {
             userAssignedIdentities = try c.decodeIfPresent([String].self, forKey: .userAssignedIdentities) ?? []
         }
 
-        public var id: String { ResourceID.make(subscriptionId, resourceGroup, "Microsoft.Compute/virtualMachines", name) }
+        public var id: String {
+            ResourceID.make(subscriptionId, resourceGroup, "Microsoft.Compute/virtualMachines", name)
+        }
     }
 
     public enum OrchestrationMode: String, Codable, Sendable, Equatable {

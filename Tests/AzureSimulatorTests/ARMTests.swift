@@ -7,7 +7,8 @@ import Testing
     static let compute = "2022-11-01"
 
     private func get(_ sim: AzureSimulator, _ path: String, token: String?) async throws -> HTTPAnswer {
-        try await HTTP.get(sim.baseURL + path.dropFirst(), headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [])
+        try await HTTP.get(
+            sim.baseURL + path.dropFirst(), headers: token.map { [("Authorization", "Bearer \($0)")] } ?? [])
     }
 
     private func armToken(_ sim: AzureSimulator) throws -> String { try sim.applicationToken(appID: Example.appID) }
@@ -42,14 +43,16 @@ import Testing
             let flexEntries = try #require(flexible.json["identity"]?["userAssignedIdentities"]?.objectValue)
             #expect(flexEntries.keys.sorted() == [Example.sharedIdentityID])
             #expect(flexEntries.values.allSatisfy { $0["principalId"] == nil })
-            let uniform = try await get(sim, "\(base)/vmss-uniform?api-version=\(Self.compute)", token: try armToken(sim))
+            let uniform = try await get(
+                sim, "\(base)/vmss-uniform?api-version=\(Self.compute)", token: try armToken(sim))
             #expect(uniform.json["properties"]?["orchestrationMode"] == "Uniform")
             #expect(uniform.json["identity"]?["principalId"] == .string(Example.uniformPrincipal))
             let uniformEntries = try #require(uniform.json["identity"]?["userAssignedIdentities"]?.objectValue)
             #expect(uniformEntries.values.allSatisfy { $0["principalId"] == .string(Example.sharedIdentityPrincipal) })
             // The flexible instance is a VM of its own, whose identity entries do carry principalId.
             let instance = try await get(
-                sim, "\(Example.rg)/providers/Microsoft.Compute/virtualMachines/vmss-flex_a1b2c3d4?api-version=\(Self.compute)",
+                sim,
+                "\(Example.rg)/providers/Microsoft.Compute/virtualMachines/vmss-flex_a1b2c3d4?api-version=\(Self.compute)",
                 token: try armToken(sim))
             #expect(instance.status == 200)
             #expect(instance.json["properties"]?["virtualMachineScaleSet"]?["id"] == .string("\(base)/vmss-flex"))
@@ -58,7 +61,8 @@ import Testing
 
     @Test func userAssignedIdentityAndGenericResource() async throws {
         try await Example.withSimulator { sim in
-            let identity = try await get(sim, "\(Example.sharedIdentityID)?api-version=2023-01-31", token: try armToken(sim))
+            let identity = try await get(
+                sim, "\(Example.sharedIdentityID)?api-version=2023-01-31", token: try armToken(sim))
             #expect(identity.status == 200)
             #expect(identity.json["properties"]?["principalId"] == .string(Example.sharedIdentityPrincipal))
             #expect(identity.json["properties"]?["clientId"] == .string(Example.sharedIdentityClient))
@@ -131,7 +135,8 @@ import Testing
             #expect(vm.json["error"]?["code"] == "ResourceNotFound")
             #expect(
                 vm.json["error"]?["message"]?.stringValue?.hasPrefix(
-                    "The Resource 'Microsoft.Compute/virtualMachines/vm-missing' under resource group 'rg-apps' was not found")
+                    "The Resource 'Microsoft.Compute/virtualMachines/vm-missing' under resource group 'rg-apps' was not found"
+                )
                     == true)
             let group = try await get(
                 sim,

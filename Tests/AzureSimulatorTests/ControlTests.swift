@@ -83,8 +83,10 @@ import Testing
     @Test func estateChangesAtRuntime() async throws {
         try await Example.withSimulator { sim in
             let token = try sim.applicationToken(appID: Example.appID)
-            let path = "subscriptions/\(Example.subscription)/resourceGroups/rg-apps/providers/Microsoft.Compute/virtualMachines/vm-new?api-version=2022-11-01"
-            #expect(try await HTTP.get(sim.baseURL + path, headers: [("Authorization", "Bearer \(token)")]).status == 404)
+            let path =
+                "subscriptions/\(Example.subscription)/resourceGroups/rg-apps/providers/Microsoft.Compute/virtualMachines/vm-new?api-version=2022-11-01"
+            #expect(
+                try await HTTP.get(sim.baseURL + path, headers: [("Authorization", "Bearer \(token)")]).status == 404)
             try sim.updateFixture { fixture in
                 fixture.virtualMachines.append(
                     .init(
@@ -113,10 +115,16 @@ import Testing
                 .claims
             #expect(claims["oid"] == .string(Example.webIdentityPrincipal))
             #expect(claims["aud"] == "api://x")
+            let workload = try await HTTP.postJSON(
+                control + "tokens/workload-identity", ["clientId": .string(Example.appID), "audience": "api://x"])
+            let workloadClaims = try TokenCheck.decode(try #require(workload.json["access_token"]?.stringValue)).claims
+            #expect(workloadClaims["ver"] == "2.0")
+            #expect(workloadClaims["oid"] == .string(Example.appPrincipal))
             let missing = try await HTTP.postJSON(control + "tokens/managed-identity", ["vm": "nope"])
             #expect(missing.status == 404)
             let custom = try await HTTP.postJSON(control + "tokens/custom", ["claims": ["sub": "me"], "kid": "other"])
-            #expect(try TokenCheck.decode(try #require(custom.json["access_token"]?.stringValue)).header["kid"] == "other")
+            #expect(
+                try TokenCheck.decode(try #require(custom.json["access_token"]?.stringValue)).header["kid"] == "other")
             let before = sim.jwks()
             let rotated = try await HTTP.send(.POST, control + "keys/rotate")
             #expect(rotated.json != before)
@@ -124,7 +132,8 @@ import Testing
             let fault = try await HTTP.postJSON(
                 control + "faults", ["pathContains": "/metadata/", "status": 429, "retryAfter": 2, "count": 1])
             #expect(fault.status == 204)
-            let imds = try await HTTP.get("\(sim.baseURL)metadata/instance?api-version=2021-05-01", headers: [("Metadata", "true")])
+            let imds = try await HTTP.get(
+                "\(sim.baseURL)metadata/instance?api-version=2021-05-01", headers: [("Metadata", "true")])
             #expect(imds.status == 429)
             let log = try await HTTP.get(control + "requests?pathContains=/metadata/").json
             #expect(log["count"] == 1)

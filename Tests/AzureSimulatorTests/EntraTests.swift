@@ -23,7 +23,8 @@ import Testing
 
     @Test func unknownTenantAnswersEntraError() async throws {
         try await Example.withSimulator { sim in
-            let answer = try await HTTP.get("\(sim.baseURL)00000000-0000-0000-0000-000000000000/.well-known/openid-configuration")
+            let answer = try await HTTP.get(
+                "\(sim.baseURL)00000000-0000-0000-0000-000000000000/.well-known/openid-configuration")
             #expect(answer.status == 400)
             #expect(answer.json["error"] == "invalid_tenant")
             #expect(answer.json["error_codes"] == [90002])
@@ -95,6 +96,29 @@ import Testing
         }
     }
 
+    @Test func v1TokenEndpointTakesResourceAndAnswersStrings() async throws {
+        try await Example.withSimulator { sim in
+            let answer = try await HTTP.postForm(
+                "\(sim.baseURL)\(Example.tenant)/oauth2/token",
+                [
+                    ("grant_type", "client_credentials"), ("client_id", Example.appID),
+                    ("client_secret", Example.secret), ("resource", "https://management.core.windows.net/"),
+                ])
+            #expect(answer.status == 200)
+            #expect(answer.json["resource"] == "https://management.core.windows.net/")
+            #expect(answer.json["expires_on"]?.stringValue.flatMap { Int($0) } != nil)
+            let jwt = try #require(answer.json["access_token"]?.stringValue)
+            #expect(try TokenCheck.verify(jwt, jwks: sim.jwks()).claims["aud"] == "https://management.core.windows.net/")
+            let unknownResource = try await HTTP.postForm(
+                "\(sim.baseURL)\(Example.tenant)/oauth2/token",
+                [
+                    ("grant_type", "client_credentials"), ("client_id", Example.appID),
+                    ("client_secret", Example.secret), ("resource", "https://example.com/"),
+                ])
+            #expect(unknownResource.json["error_codes"] == [500_011])
+        }
+    }
+
     @Test func wrongSecretIsInvalidClient() async throws {
         try await Example.withSimulator { sim in
             let answer = try await HTTP.postForm(
@@ -106,7 +130,9 @@ import Testing
             #expect(answer.status == 401)
             #expect(answer.json["error"] == "invalid_client")
             #expect(answer.json["error_codes"] == [7_000_215])
-            #expect(answer.json["error_description"]?.stringValue?.hasPrefix("AADSTS7000215: Invalid client secret") == true)
+            #expect(
+                answer.json["error_description"]?.stringValue?.hasPrefix("AADSTS7000215: Invalid client secret") == true
+            )
         }
     }
 

@@ -13,7 +13,8 @@ import Testing
 
     @Test func imdsRequiresMetadataHeaderAndKnownAPIVersion() async throws {
         try await Example.withSimulator { sim in
-            let noHeader = try await imds(sim, "api-version=2018-02-01&resource=https://management.azure.com/", metadata: false)
+            let noHeader = try await imds(
+                sim, "api-version=2018-02-01&resource=https://management.azure.com/", metadata: false)
             #expect(noHeader.status == 400)
             #expect(noHeader.json["error"] == "invalid_request")
             #expect(noHeader.json["error_description"] == "Required metadata header not specified")
@@ -24,7 +25,8 @@ import Testing
             let noResource = try await imds(sim, "api-version=2021-05-01")
             #expect(noResource.json["error_description"] == "Required audience parameter not specified")
             for version in ["2018-02-01", "2021-05-01"] {
-                #expect(try await imds(sim, "api-version=\(version)&resource=https://management.azure.com/").status == 200)
+                #expect(
+                    try await imds(sim, "api-version=\(version)&resource=https://management.azure.com/").status == 200)
             }
         }
     }
@@ -66,7 +68,8 @@ import Testing
 
     @Test func imdsSelectsUserAssignedIdentityByClientObjectOrResourceID() async throws {
         try await Example.withSimulator { sim in
-            let vm = "/subscriptions/\(Example.subscription)/resourcegroups/rg-apps/providers/Microsoft.Compute/virtualMachines/vm-web"
+            let vm =
+                "/subscriptions/\(Example.subscription)/resourcegroups/rg-apps/providers/Microsoft.Compute/virtualMachines/vm-web"
             for selector in [
                 "client_id=\(Example.webIdentityClient)", "object_id=\(Example.webIdentityPrincipal)",
                 "msi_res_id=\(Example.webIdentityID)",
@@ -117,11 +120,13 @@ import Testing
         try await Example.withSimulator { sim in
             let jwks = sim.jwks()
             let prefix = "/subscriptions/\(Example.subscription)/resourcegroups/rg-apps/providers/Microsoft.Compute"
-            let uniformSystem = try TokenCheck.verify(try sim.managedIdentityToken(scaleSet: "vmss-uniform"), jwks: jwks)
+            let uniformSystem = try TokenCheck.verify(
+                try sim.managedIdentityToken(scaleSet: "vmss-uniform"), jwks: jwks)
             #expect(uniformSystem.claims["xms_mirid"] == .string("\(prefix)/virtualMachineScaleSets/vmss-uniform"))
             #expect(uniformSystem.claims["oid"] == .string(Example.uniformPrincipal))
             let uniformUser = try TokenCheck.verify(
-                try sim.managedIdentityToken(scaleSet: "vmss-uniform", instance: "1", identity: "uami-shared"), jwks: jwks)
+                try sim.managedIdentityToken(scaleSet: "vmss-uniform", instance: "1", identity: "uami-shared"),
+                jwks: jwks)
             #expect(uniformUser.claims["xms_az_rid"] == .string("\(prefix)/virtualMachineScaleSets/vmss-uniform"))
             #expect(uniformUser.claims["oid"] == .string(Example.sharedIdentityPrincipal))
             #expect(uniformUser.claims["xms_mirid"] == .string(ResourceID.claimForm(Example.sharedIdentityID)))
@@ -156,7 +161,8 @@ import Testing
             #expect(claims["xms_mirid"] == .string(ResourceID.claimForm(Example.siteID)))
             #expect(claims["xms_mirid"]?.stringValue?.hasSuffix("/providers/Microsoft.Web/sites/app-orders") == true)
             let user = try await HTTP.get(
-                url + "&client_id=\(Example.webIdentityClient)", headers: [("X-IDENTITY-HEADER", Example.identityHeader)])
+                url + "&client_id=\(Example.webIdentityClient)",
+                headers: [("X-IDENTITY-HEADER", Example.identityHeader)])
             let userClaims = try TokenCheck.decode(try #require(user.json["access_token"]?.stringValue)).claims
             #expect(userClaims["xms_az_rid"] == .string(ResourceID.claimForm(Example.siteID)))
         }

@@ -83,7 +83,8 @@ enum HTTP {
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await HTTPClient.shared.execute(request, timeout: timeout)
         let buffer = try await response.body.collect(upTo: 8 << 20)
-        return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Data(buffer.readableBytesView))
+        return HTTPAnswer(
+            status: Int(response.status.code), headers: response.headers, body: Data(buffer.readableBytesView))
     }
 
     static func get(_ url: String, headers: [(String, String)] = []) async throws -> HTTPAnswer {
@@ -151,7 +152,9 @@ enum TokenCheck {
     }
 
     /// Fetches the JWKS the way a client would: v1 discovery document, then `jwks_uri`.
-    static func publishedJWKS(_ simulator: AzureSimulator, tenant: String = Example.tenant) async throws -> SimulatorJSON {
+    static func publishedJWKS(_ simulator: AzureSimulator, tenant: String = Example.tenant) async throws
+        -> SimulatorJSON
+    {
         let discovery = try await HTTP.get("\(simulator.baseURL)\(tenant)/.well-known/openid-configuration")
         let jwksURI = try #require(discovery.json["jwks_uri"]?.stringValue)
         return try await HTTP.get(jwksURI).json
