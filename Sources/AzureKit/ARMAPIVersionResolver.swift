@@ -3,8 +3,10 @@ import Synchronization
 /// Picks the api-version for a `resource_id` login from the provider's metadata (spec §3.7, §12.11).
 ///
 /// ```swift
-/// let resolver = ARMAPIVersionResolver(arm: armClient)   // cache lives as long as the resolver
+/// let resolver = ARMAPIVersionResolver(arm: armClient)
 /// let version = try await resolver.apiVersion(resourceID: id, subscription: subscriptionID)
+/// // or keep one resolver across configuration changes and pass the current client:
+/// let version = try await ARMAPIVersionResolver().apiVersion(resourceID: id, subscription: sub, arm: armClient)
 /// ```
 ///
 /// The first non-preview version Azure lists for the exact (case-sensitive) resource type is cached under
@@ -13,16 +15,24 @@ import Synchronization
 public final class ARMAPIVersionResolver: Sendable {
     public static let fallbackVersion = "2022-03-01"
 
-    private let arm: any AzureResourceManaging
+    private let arm: (any AzureResourceManaging)?
     private let cache = Mutex<[String: String]>([:])
 
-    public init(arm: any AzureResourceManaging) {
+    public init(arm: (any AzureResourceManaging)? = nil) {
         self.arm = arm
+    }
+
+    /// Looks the provider up with the client given at init.
+    public func apiVersion(resourceID: String, subscription: String) async throws -> String {
+        guard let arm else { throw AzureError.configuration("ARMAPIVersionResolver has no ARM client") }
+        return try await apiVersion(resourceID: resourceID, subscription: subscription, arm: arm)
     }
 
     /// Throws ``AzureError/rejected(_:)`` `unable to parse the resource ID: "<id>"` for an id without a provider
     /// type; ARM errors of the provider lookup pass through.
-    public func apiVersion(resourceID: String, subscription: String) async throws -> String {
+    public func apiVersion(resourceID: String, subscription: String, arm: any AzureResourceManaging) async throws
+        -> String
+    {
         guard let parsed = try? ARMResourceID(parsing: resourceID), let namespace = parsed.providerNamespace else {
             throw AzureError.rejected("unable to parse the resource ID: \"\(resourceID)\"")
         }

@@ -33,7 +33,7 @@ public struct ARMClient: AzureResourceManaging {
     }
 
     public func virtualMachine(subscription: String, resourceGroup: String, name: String) async throws -> ARMResource {
-        let path = Self.groupPath(subscription, resourceGroup, "Microsoft.Compute", "virtualMachines", name)
+        let path = Self.groupPath(subscription, resourceGroup, "Microsoft.Compute/virtualMachines", name)
         let response = try await get(
             path, query: [("$expand", "instanceView"), ("api-version", Self.computeAPIVersion)],
             call: "ARM GET virtualMachines")
@@ -43,7 +43,7 @@ public struct ARMClient: AzureResourceManaging {
     public func virtualMachineScaleSet(subscription: String, resourceGroup: String, name: String) async throws
         -> ARMResource
     {
-        let path = Self.groupPath(subscription, resourceGroup, "Microsoft.Compute", "virtualMachineScaleSets", name)
+        let path = Self.groupPath(subscription, resourceGroup, "Microsoft.Compute/virtualMachineScaleSets", name)
         let call = "ARM GET virtualMachineScaleSets"
         let response = try await get(path, query: [("api-version", Self.computeAPIVersion)], call: call)
         return try decodeResource(response, call: call)
@@ -54,27 +54,31 @@ public struct ARMClient: AzureResourceManaging {
         do {
             parsed = try ARMResourceID(parsing: resourceID)
         } catch {
-            throw AzureError.rejected("unable to parse the user-assigned identity resource ID \"\(resourceID)\": \(error)")
+            throw AzureError.rejected(
+                "unable to parse the user-assigned identity resource ID \"\(resourceID)\": \(error)")
         }
-        guard parsed.isType("Microsoft.ManagedIdentity", "userAssignedIdentities"), let subscription = parsed.subscriptionID,
+        guard parsed.isType("Microsoft.ManagedIdentity", "userAssignedIdentities"),
+            let subscription = parsed.subscriptionID,
             let group = parsed.resourceGroup, let name = parsed.name
         else {
             throw AzureError.rejected(
-                "unable to parse the user-assigned identity resource ID \"\(resourceID)\": not a user-assigned identity")
+                "unable to parse the user-assigned identity resource ID \"\(resourceID)\": not a user-assigned identity"
+            )
         }
         let call = "ARM GET userAssignedIdentities"
-        let path = Self.groupPath(subscription, group, "Microsoft.ManagedIdentity", "userAssignedIdentities", name)
+        let path = Self.groupPath(subscription, group, "Microsoft.ManagedIdentity/userAssignedIdentities", name)
         let response = try await get(path, query: [("api-version", Self.managedIdentityAPIVersion)], call: call)
         let identity: IdentityJSON = try decode(response, call: call)
         return identity.info(fallbackID: resourceID)
     }
 
-    public func userAssignedIdentities(subscription: String, resourceGroup: String) async throws -> [ManagedIdentityInfo]
+    public func userAssignedIdentities(subscription: String, resourceGroup: String) async throws
+        -> [ManagedIdentityInfo]
     {
         let call = "ARM GET userAssignedIdentities"
-        let path = AzureURL.join(
-            Self.groupPath(subscription, resourceGroup, "Microsoft.ManagedIdentity", "", ""), "userAssignedIdentities")
-        var url = AzureURL.join(cloud.resourceManagerEndpoint, path) + "?"
+        let path = Self.groupPath(subscription, resourceGroup, "Microsoft.ManagedIdentity/userAssignedIdentities", nil)
+        var url =
+            AzureURL.join(cloud.resourceManagerEndpoint, path) + "?"
             + AzureURL.query([("api-version", Self.managedIdentityAPIVersion)])
         var identities: [ManagedIdentityInfo] = []
         for _ in 0..<Self.maxPages {
@@ -84,7 +88,8 @@ public struct ARMClient: AzureResourceManaging {
             guard let next = page.nextLink, !next.isEmpty else { return identities }
             // The bearer token must only ever go to this cloud's ARM endpoint.
             guard AzureURL.origin(next) == AzureURL.origin(cloud.resourceManagerEndpoint) else {
-                throw AzureError.upstream(call: call, status: response.status, detail: "nextLink points to another host")
+                throw AzureError.upstream(
+                    call: call, status: response.status, detail: "nextLink points to another host")
             }
             url = next
         }
@@ -93,7 +98,8 @@ public struct ARMClient: AzureResourceManaging {
 
     public func providerResourceTypes(subscription: String, namespace: String) async throws -> [String: [String]] {
         let call = "ARM GET providers"
-        let path = "/subscriptions/\(AzureURL.escapeSegment(subscription))/providers/\(AzureURL.escapeSegment(namespace))"
+        let path =
+            "/subscriptions/\(AzureURL.escapeSegment(subscription))/providers/\(AzureURL.escapeSegment(namespace))"
         let response = try await get(path, query: [("api-version", Self.providersAPIVersion)], call: call)
         let provider: ProviderJSON = try decode(response, call: call)
         var types: [String: [String]] = [:]
@@ -119,13 +125,12 @@ public struct ARMClient: AzureResourceManaging {
 
     // MARK: Transport
 
-    private static func groupPath(
-        _ subscription: String, _ group: String, _ namespace: String, _ type: String, _ name: String
-    ) -> String {
-        var path = "/subscriptions/\(AzureURL.escapeSegment(subscription))/resourceGroups/\(AzureURL.escapeSegment(group))"
-            + "/providers/\(namespace)"
-        if !type.isEmpty { path += "/\(type)/\(AzureURL.escapeSegment(name))" }
-        return path
+    /// `/subscriptions/<s>/resourceGroups/<rg>/providers/<namespace/type>[/<name>]` with escaped values.
+    private static func groupPath(_ subscription: String, _ group: String, _ type: String, _ name: String?) -> String {
+        let path =
+            "/subscriptions/\(AzureURL.escapeSegment(subscription))/resourceGroups/\(AzureURL.escapeSegment(group))"
+            + "/providers/\(type)"
+        return name.map { path + "/" + AzureURL.escapeSegment($0) } ?? path
     }
 
     private func get(_ path: String, query: [(String, String)], call: String) async throws -> AzureHTTP.Response {

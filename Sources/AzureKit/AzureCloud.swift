@@ -87,7 +87,8 @@ public struct AzureCloud: Sendable, Equatable {
         guard let aad = file.activeDirectoryEndpoint, !aad.isEmpty, let arm = file.resourceManagerEndpoint, !arm.isEmpty
         else {
             throw AzureError.configuration(
-                "the Azure Stack environment file \"\(path)\" needs activeDirectoryEndpoint and resourceManagerEndpoint")
+                "the Azure Stack environment file \"\(path)\" needs activeDirectoryEndpoint and resourceManagerEndpoint"
+            )
         }
         let audience = file.tokenAudience.flatMap { $0.isEmpty ? nil : $0 } ?? arm
         return try AzureCloud(

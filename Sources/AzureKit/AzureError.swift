@@ -19,7 +19,8 @@ public enum AzureError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rejected(let message): return message
         case .notFound(let call, let detail): return "\(call): 404 \(detail)"
         case .upstream(let call, let status, let detail):
-            return "\(call) failed" + (status.map { " with status \($0)" } ?? "") + (detail.isEmpty ? "" : ": \(detail)")
+            return "\(call) failed" + (status.map { " with status \($0)" } ?? "")
+                + (detail.isEmpty ? "" : ": \(detail)")
         case .configuration(let message): return message
         }
     }

@@ -92,7 +92,8 @@ public struct AzureHTTP: Sendable {
         let elapsed = ContinuousClock.now - started
         var metadata: Logger.Metadata = [
             "method": "\(method.rawValue)", "url": "\(AzureURL.redacted(url))",
-            "duration_ms": "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
+            "duration_ms":
+                "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
         ]
         if let status { metadata["status"] = "\(status)" }
         if let id = headers.first(name: "x-ms-request-id") ?? headers.first(name: "request-id") {

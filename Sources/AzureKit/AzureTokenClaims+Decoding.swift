@@ -13,7 +13,8 @@ extension AzureTokenClaims {
         do {
             raw = try JSONDecoder().decode(RawClaims.self, from: payload)
         } catch let error as RawClaims.TypeMismatch {
-            throw AzureError.rejected("oidc: failed to unmarshal claims: claim \"\(error.claim)\" must be \(error.expected)")
+            throw AzureError.rejected(
+                "oidc: failed to unmarshal claims: claim \"\(error.claim)\" must be \(error.expected)")
         } catch {
             throw AzureError.rejected("oidc: failed to unmarshal claims: payload is not a JSON object")
         }
@@ -57,8 +58,9 @@ private struct RawClaims: Decodable {
             }
         }
         func time(_ name: String) throws -> Double? {
-            do { return try container.decodeIfPresent(Double.self, forKey: Key(name)).map { $0.rounded(.towardZero) } }
-            catch { throw TypeMismatch(claim: name, expected: "a number") }
+            do {
+                return try container.decodeIfPresent(Double.self, forKey: Key(name)).map { $0.rounded(.towardZero) }
+            } catch { throw TypeMismatch(claim: name, expected: "a number") }
         }
         iss = try string("iss")
         sub = try string("sub")

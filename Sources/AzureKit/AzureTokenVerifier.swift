@@ -27,6 +27,9 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
     private let v2Configuration = CoalescedValue<OpenIDConfiguration>()
     private let keySets = Mutex<[String: CoalescedValue<SigningKeys>]>([:])
     private let lastRefetch = Mutex<ContinuousClock.Instant?>(nil)
+    /// The last failed v2 discovery, replayed for `keyRefetchInterval` so tokens that merely claim to be v2
+    /// cannot make every verification call Entra while its v2 endpoint fails.
+    private let v2Failure = Mutex<(error: AzureError, at: ContinuousClock.Instant)?>(nil)
 
     public init(
         cloud: AzureCloud, tenantID: String, resource: String, http: AzureHTTP,
@@ -56,7 +59,8 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
         }
         let current = now().timeIntervalSince1970
         if current > claims.expiresAt {
-            throw AzureError.rejected("oidc: token is expired (Token Expiry: \(GoTime.format(Int64(claims.expiresAt))))")
+            throw AzureError.rejected(
+                "oidc: token is expired (Token Expiry: \(GoTime.format(Int64(claims.expiresAt))))")
         }
         if let notBefore = claims.notBefore, notBefore > current {
             throw AzureError.rejected("token is not yet valid (Token Not Before: \(GoTime.format(Int64(notBefore))))")
@@ -74,14 +78,28 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
         }
         if claims.issuer == v1.issuer { return v1 }
         if claims.version == "2.0" || claims.issuer.hasSuffix("/v2.0") {
-            let v2 = try await v2Configuration.get(accept: { _ in true }, permit: { false }) {
-                try await OpenIDConfiguration.fetch(v2URL, http: http)
-            }
+            let v2 = try await loadV2Configuration(v2URL, http: http)
             if claims.issuer == v2.issuer { return v2 }
         }
         throw AzureError.rejected(
             "oidc: id token issued by a different provider, expected \(Self.goQuote(v1.issuer)) got \(Self.goQuote(claims.issuer))"
         )
+    }
+
+    private func loadV2Configuration(_ url: String, http: AzureHTTP) async throws -> OpenIDConfiguration {
+        if v2Configuration.current == nil, let failure = v2Failure.withLock({ $0 }),
+            ContinuousClock.now - failure.at < keyRefetchInterval
+        {
+            throw failure.error
+        }
+        do {
+            return try await v2Configuration.get(accept: { _ in true }, permit: { false }) {
+                try await OpenIDConfiguration.fetch(url, http: http)
+            }
+        } catch let error as AzureError {
+            v2Failure.withLock { $0 = (error, ContinuousClock.now) }
+            throw error
+        }
     }
 
     private func verifySignature(_ token: CompactJWT, keysAt jwksURI: String) async throws {

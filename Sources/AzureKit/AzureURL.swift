@@ -54,7 +54,8 @@ public enum AzureURL {
         }
         if scheme == "https" { return }
         if scheme == "http" && isLoopback(url) { return }
-        throw AzureError.configuration("\(what) \"\(url)\" must use https:// (http:// is allowed only for loopback hosts)")
+        throw AzureError.configuration(
+            "\(what) \"\(url)\" must use https:// (http:// is allowed only for loopback hosts)")
     }
 
     /// The URL as logged: query values other than well-known, non-secret parameters are replaced.

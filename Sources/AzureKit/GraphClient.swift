@@ -125,7 +125,8 @@ public struct GraphClient: AzureGraphManaging {
         do {
             return try JSONDecoder().decode(T.self, from: response.bodyData)
         } catch {
-            throw AzureError.upstream(call: "Graph \(operation)", status: response.status, detail: "unexpected response body")
+            throw AzureError.upstream(
+                call: "Graph \(operation)", status: response.status, detail: "unexpected response body")
         }
     }
 
@@ -136,11 +137,13 @@ public struct GraphClient: AzureGraphManaging {
         let token = try await credential.token(scope: cloud.graphScope)
         var headers = [("Accept", "application/json"), ("Authorization", "Bearer \(token.token)")]
         if body != nil { headers.append(("Content-Type", "application/json")) }
-        let response = try await http.send(method, url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, call: name)
+        let response = try await http.send(
+            method, url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, call: name)
         switch response.status {
         case 200..<300: return response
         case 404: throw AzureError.notFound(call: name, detail: AzureErrorBody.summary(response))
-        default: throw AzureError.upstream(call: name, status: response.status, detail: AzureErrorBody.summary(response))
+        default:
+            throw AzureError.upstream(call: name, status: response.status, detail: AzureErrorBody.summary(response))
         }
     }
 
@@ -158,7 +161,8 @@ private struct PasswordJSON: Decodable {
     var secretText: String?
 
     var credential: GraphPasswordCredential {
-        GraphPasswordCredential(keyID: keyId, displayName: displayName, endDateTime: endDateTime, secretText: secretText)
+        GraphPasswordCredential(
+            keyID: keyId, displayName: displayName, endDateTime: endDateTime, secretText: secretText)
     }
 }
 

@@ -20,13 +20,17 @@ import Testing
 
     @Test func readsAVirtualMachineWithInstanceView() async throws {
         try await withSimulator { sim in
-            let vm = try await sim.arm().virtualMachine(subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
+            let vm = try await sim.arm().virtualMachine(
+                subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
             #expect(vm.name == "vm1")
             #expect(vm.location == "westeurope")
             #expect(vm.identity?.principalID == Estate.vmPrincipal)
             #expect(vm.identity?.userAssignedIdentities == [Estate.identityID("uami-1"): Estate.principal(1)])
             let request = try #require(sim.simulator.requestLog().last { $0.path.hasSuffix("/virtualMachines/vm1") })
-            #expect(request.path == "/subscriptions/\(Estate.subscription)/resourceGroups/rg-vm/providers/Microsoft.Compute/virtualMachines/vm1")
+            #expect(
+                request.path
+                    == "/subscriptions/\(Estate.subscription)/resourceGroups/rg-vm/providers/Microsoft.Compute/virtualMachines/vm1"
+            )
             #expect(request.query["api-version"] == "2022-11-01")
             #expect(request.query["$expand"] == "instanceView")
         }
@@ -56,16 +60,23 @@ import Testing
     @Test func readsAUserAssignedIdentityByResourceID() async throws {
         try await withSimulator { sim in
             let identity = try await sim.arm().userAssignedIdentity(resourceID: Estate.identityID("uami-3"))
-            #expect(identity == ManagedIdentityInfo(id: Estate.identityID("uami-3"), principalID: Estate.principal(3), clientID: Estate.client(3)))
+            #expect(
+                identity
+                    == ManagedIdentityInfo(
+                        id: Estate.identityID("uami-3"), principalID: Estate.principal(3), clientID: Estate.client(3)))
             #expect(sim.simulator.requestLog().last?.query["api-version"] == "2023-01-31")
-            let notAnIdentity = await Self.failure { try await sim.arm().userAssignedIdentity(resourceID: Estate.siteID) }
-            #expect(notAnIdentity?.description.contains("unable to parse the user-assigned identity resource ID") == true)
+            let notAnIdentity = await Self.failure {
+                try await sim.arm().userAssignedIdentity(resourceID: Estate.siteID)
+            }
+            #expect(
+                notAnIdentity?.description.contains("unable to parse the user-assigned identity resource ID") == true)
         }
     }
 
     @Test func listsIdentitiesAcrossPages() async throws {
         try await withSimulator { sim in
-            let identities = try await sim.arm().userAssignedIdentities(subscription: Estate.subscription, resourceGroup: "rg-id")
+            let identities = try await sim.arm().userAssignedIdentities(
+                subscription: Estate.subscription, resourceGroup: "rg-id")
             #expect(identities.map(\.clientID) == (1...5).map { Estate.client($0) })
             #expect(identities.map(\.principalID) == (1...5).map { Estate.principal($0) })
             #expect(sim.count("/userAssignedIdentities", method: "GET") == 3)
@@ -75,23 +86,35 @@ import Testing
     @Test func readsProviderMetadataAndResolvesAPIVersions() async throws {
         try await withSimulator { sim in
             let arm = sim.arm()
-            let types = try await arm.providerResourceTypes(subscription: Estate.subscription, namespace: "Microsoft.Web")
+            let types = try await arm.providerResourceTypes(
+                subscription: Estate.subscription, namespace: "Microsoft.Web")
             #expect(types["sites"] == ["2024-01-01-preview", "2023-01-01", "2022-03-01"])
             #expect(sim.simulator.requestLog().last?.query["api-version"] == "2021-04-01")
-            #expect(sim.simulator.requestLog().last?.path == "/subscriptions/\(Estate.subscription)/providers/Microsoft.Web")
+            #expect(
+                sim.simulator.requestLog().last?.path == "/subscriptions/\(Estate.subscription)/providers/Microsoft.Web"
+            )
 
-            let resolver = ARMAPIVersionResolver(arm: arm)
+            let resolver = ARMAPIVersionResolver()
             sim.simulator.resetLog()
-            #expect(try await resolver.apiVersion(resourceID: Estate.siteID, subscription: Estate.subscription) == "2023-01-01")
-            #expect(try await resolver.apiVersion(resourceID: Estate.siteID, subscription: Estate.subscription) == "2023-01-01")
+            #expect(
+                try await resolver.apiVersion(resourceID: Estate.siteID, subscription: Estate.subscription, arm: arm)
+                    == "2023-01-01")
+            #expect(
+                try await resolver.apiVersion(resourceID: Estate.siteID, subscription: Estate.subscription, arm: arm)
+                    == "2023-01-01")
             #expect(sim.count("/providers/Microsoft.Web") == 1)
             // A type the provider does not list falls back and is not cached.
             let slot = Estate.siteID + "/slots/blue"
-            #expect(try await resolver.apiVersion(resourceID: slot, subscription: Estate.subscription) == "2022-03-01")
-            #expect(try await resolver.apiVersion(resourceID: slot, subscription: Estate.subscription) == "2022-03-01")
+            #expect(
+                try await resolver.apiVersion(resourceID: slot, subscription: Estate.subscription, arm: arm)
+                    == "2022-03-01")
+            #expect(
+                try await resolver.apiVersion(resourceID: slot, subscription: Estate.subscription, arm: arm)
+                    == "2022-03-01")
             #expect(sim.count("/providers/Microsoft.Web") == 3)
             let unparsable = await Self.failure {
-                try await resolver.apiVersion(resourceID: "/subscriptions/s/resourceGroups/rg", subscription: "s")
+                try await resolver.apiVersion(
+                    resourceID: "/subscriptions/s/resourceGroups/rg", subscription: "s", arm: arm)
             }
             #expect(unparsable == .rejected("unable to parse the resource ID: \"/subscriptions/s/resourceGroups/rg\""))
         }
@@ -113,7 +136,8 @@ import Testing
             sim.simulator.injectFault(pathContains: "/virtualMachines/vm1", status: 429, retryAfter: 1)
             let arm = sim.arm(retry: AzureRetryPolicy(maxRetries: 3, retryDelay: 0.01, maxRetryDelay: 5))
             let started = ContinuousClock.now
-            let vm = try await arm.virtualMachine(subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
+            let vm = try await arm.virtualMachine(
+                subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
             #expect(vm.identity?.principalID == Estate.vmPrincipal)
             #expect(ContinuousClock.now - started >= .milliseconds(950))
             #expect(sim.simulator.requestLog().filter { $0.path.hasSuffix("/vm1") }.map(\.status) == [429, 200])
@@ -146,7 +170,8 @@ import Testing
     @Test func notFoundIsNotRetried() async throws {
         try await withSimulator { sim in
             let error = await Self.failure {
-                try await sim.arm().virtualMachine(subscription: Estate.subscription, resourceGroup: "rg-vm", name: "missing")
+                try await sim.arm().virtualMachine(
+                    subscription: Estate.subscription, resourceGroup: "rg-vm", name: "missing")
             }
             guard case .notFound(let call, let detail) = error else {
                 Issue.record("expected notFound, got \(String(describing: error))")
@@ -162,9 +187,14 @@ import Testing
         try await withSimulator { sim in
             sim.simulator.injectFault(pathContains: "/virtualMachineScaleSets/", status: 403, count: 5)
             let error = await Self.failure {
-                try await sim.arm().virtualMachineScaleSet(subscription: Estate.subscription, resourceGroup: "rg-vm", name: "ss-flex")
+                try await sim.arm().virtualMachineScaleSet(
+                    subscription: Estate.subscription, resourceGroup: "rg-vm", name: "ss-flex")
             }
-            #expect(error == .upstream(call: "ARM GET virtualMachineScaleSets", status: 403, detail: "InjectedFault: The simulator injected this 403 response."))
+            #expect(
+                error
+                    == .upstream(
+                        call: "ARM GET virtualMachineScaleSets", status: 403,
+                        detail: "InjectedFault: The simulator injected this 403 response."))
             #expect(sim.count("/virtualMachineScaleSets/") == 1)
         }
     }
@@ -175,7 +205,8 @@ import Testing
                 name: "closed", activeDirectoryEndpoint: sim.base, resourceManagerEndpoint: "http://127.0.0.1:1",
                 tokenAudience: AzureSimulator.armTokenAudience, microsoftGraphEndpoint: "")
             // A short deadline: the HTTP client keeps retrying a refused connection until the deadline.
-            let http = AzureHTTP(client: sim.client, version: "test", logger: sim.http.logger, timeout: .milliseconds(300))
+            let http = AzureHTTP(
+                client: sim.client, version: "test", logger: sim.http.logger, timeout: .milliseconds(300))
             let arm = ARMClient(
                 cloud: closed, credential: CachingCredential(sim.secretCredential()), http: http,
                 retry: AzureRetryPolicy(maxRetries: 2, retryDelay: 0.01, maxRetryDelay: 0.02))
@@ -194,7 +225,8 @@ import Testing
         try await withSimulator { sim in
             let arm = sim.arm()
             _ = try await arm.virtualMachine(subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
-            _ = try await arm.virtualMachineScaleSet(subscription: Estate.subscription, resourceGroup: "rg-vm", name: "ss-flex")
+            _ = try await arm.virtualMachineScaleSet(
+                subscription: Estate.subscription, resourceGroup: "rg-vm", name: "ss-flex")
             #expect(sim.count("/oauth2/v2.0/token", method: "POST") == 1)
             let tokenRequest = try #require(sim.simulator.requestLog().first)
             #expect(tokenRequest.path == "/\(Estate.tenant)/oauth2/v2.0/token")
@@ -203,7 +235,8 @@ import Testing
 
     @Test func debugLogsNameTheCallButNoSecrets() async throws {
         try await withSimulator(logLevel: .debug) { sim in
-            _ = try await sim.arm().virtualMachine(subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
+            _ = try await sim.arm().virtualMachine(
+                subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
             let text = sim.logs.text
             #expect(text.contains("method=POST") && text.contains("method=GET"))
             #expect(text.contains("status=200"))

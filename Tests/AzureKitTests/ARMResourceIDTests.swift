@@ -19,7 +19,9 @@ import Testing
 
     @Test func segmentNamesAreCaseInsensitive() throws {
         let id = try ARMResourceID(
-            parsing: "/SUBSCRIPTIONS/s/resourcegroups/rg/PROVIDERS/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/ss_1")
+            parsing:
+                "/SUBSCRIPTIONS/s/resourcegroups/rg/PROVIDERS/Microsoft.Compute/virtualMachineScaleSets/ss/virtualMachines/ss_1"
+        )
         #expect(id.subscriptionID == "s" && id.resourceGroup == "rg")
         #expect(id.name(ofType: "virtualmachines") == "ss_1")
         #expect(id.name(ofType: "virtualMachineScaleSets") == "ss")
@@ -31,7 +33,9 @@ import Testing
         let tenant = try ARMResourceID(parsing: "/providers/Microsoft.Management/managementGroups/mg")
         #expect(tenant.subscriptionID == nil && tenant.fullType == "Microsoft.Management/managementGroups")
         let extensionID = try ARMResourceID(
-            parsing: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/providers/Microsoft.Insights/diagnosticSettings/d")
+            parsing:
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm/providers/Microsoft.Insights/diagnosticSettings/d"
+        )
         #expect(extensionID.fullType == "Microsoft.Insights/diagnosticSettings" && extensionID.name == "d")
     }
 

@@ -22,7 +22,8 @@ import Testing
     }
 
     @Test func unknownAndRetiredCloudsAreRefused() {
-        #expect(throws: AzureError.configuration("err: no cloud configuration matching the name \"AZUREUSGOVERNMENT\"")) {
+        #expect(throws: AzureError.configuration("err: no cloud configuration matching the name \"AZUREUSGOVERNMENT\""))
+        {
             try AzureCloud.named("AzureUSGovernment", environment: [:])
         }
         #expect(throws: AzureError.configuration("AzureGermanCloud was retired by Microsoft; use AzurePublicCloud")) {
@@ -64,18 +65,28 @@ import Testing
     }
 
     @Test func httpIsAllowedOnlyForLoopbackHosts() throws {
-        for url in ["http://127.0.0.1:8080", "http://127.1.2.3/x", "http://localhost:1/", "http://[::1]:80/", "https://example.com"] {
+        for url in [
+            "http://127.0.0.1:8080", "http://127.1.2.3/x", "http://localhost:1/", "http://[::1]:80/",
+            "https://example.com",
+        ] {
             #expect(throws: Never.self) { try AzureURL.requireSecure(url, what: "url") }
         }
-        for url in ["http://example.com", "http://128.0.0.1/", "http://127.0.0.1.example.com/", "http://10.0.0.1", "ftp://127.0.0.1", "/relative"] {
+        for url in [
+            "http://example.com", "http://128.0.0.1/", "http://127.0.0.1.example.com/", "http://10.0.0.1",
+            "ftp://127.0.0.1", "/relative",
+        ] {
             #expect(throws: AzureError.self) { try AzureURL.requireSecure(url, what: "url") }
         }
     }
 
     @Test func joiningNeverProducesDoubleSlashes() {
         #expect(AzureURL.join("https://a/", "/b/", "c") == "https://a/b/c")
-        #expect(AzureURL.join("https://management.core.windows.net/", ".default") == "https://management.core.windows.net/.default")
-        #expect(AzureURL.join("http://127.0.0.1:1", "t", ".well-known/openid-configuration") == "http://127.0.0.1:1/t/.well-known/openid-configuration")
+        #expect(
+            AzureURL.join("https://management.core.windows.net/", ".default")
+                == "https://management.core.windows.net/.default")
+        #expect(
+            AzureURL.join("http://127.0.0.1:1", "t", ".well-known/openid-configuration")
+                == "http://127.0.0.1:1/t/.well-known/openid-configuration")
         #expect(AzureURL.escapeSegment("a b/c") == "a%20b%2Fc")
     }
 
@@ -101,7 +112,8 @@ import Testing
         let stored = try AzureSettings.resolve(
             tenantID: "t", resource: "r", clientID: "c", clientSecret: "s", environmentName: "AzurePublicCloud",
             retry: AzureRetryPolicy(maxRetries: 1, retryDelay: 2, maxRetryDelay: 3), environment: environment)
-        #expect(stored.tenantID == "t" && stored.resource == "r" && stored.clientID == "c" && stored.clientSecret == "s")
+        #expect(
+            stored.tenantID == "t" && stored.resource == "r" && stored.clientID == "c" && stored.clientSecret == "s")
         #expect(!stored.clientSecretFromEnvironment)
         #expect(stored.cloud == .publicCloud)
         #expect(stored.retry == AzureRetryPolicy(maxRetries: 1, retryDelay: 2, maxRetryDelay: 3))

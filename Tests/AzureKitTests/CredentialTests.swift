@@ -85,9 +85,12 @@ import Testing
     }
 
     @Test func managedIdentitySourceDefaultsToIMDS() {
-        #expect(ManagedIdentityCredential.source(environment: [:]) == .imds(endpoint: "http://169.254.169.254/metadata/identity/oauth2/token"))
-        #expect(ManagedIdentityCredential.source(environment: ["IDENTITY_ENDPOINT": "http://localhost:4141/msi/token"])
-            == .imds(endpoint: "http://169.254.169.254/metadata/identity/oauth2/token"))
+        #expect(
+            ManagedIdentityCredential.source(environment: [:])
+                == .imds(endpoint: "http://169.254.169.254/metadata/identity/oauth2/token"))
+        #expect(
+            ManagedIdentityCredential.source(environment: ["IDENTITY_ENDPOINT": "http://localhost:4141/msi/token"])
+                == .imds(endpoint: "http://169.254.169.254/metadata/identity/oauth2/token"))
     }
 
     @Test func cachingCredentialCoalescesAndRefreshesNearExpiry() async throws {
@@ -129,7 +132,8 @@ import Testing
                 return try sim.simulator.issueToken(claims: claims)
             }
             let file = try TemporaryFile(try assertion(subject: "system:serviceaccount:default:workload"))
-            let settings = AzureSettings(tenantID: Estate.tenant, resource: "r", clientID: Estate.appID, cloud: sim.cloud)
+            let settings = AzureSettings(
+                tenantID: Estate.tenant, resource: "r", clientID: Estate.appID, cloud: sim.cloud)
             let credential = try AzureCredentials.make(
                 settings: settings, environment: ["AZURE_FEDERATED_TOKEN_FILE": file.path], http: sim.http)
             #expect(credential.base is ClientAssertionCredential)
@@ -170,7 +174,9 @@ import Testing
         let bare = AzureSettings(tenantID: "t", resource: "r", clientID: "c")
         #expect(try base(bare, ["AZURE_FEDERATED_TOKEN_FILE": "/tmp/x"]) is ClientAssertionCredential)
         #expect(try base(bare) is ManagedIdentityCredential)
-        #expect(try base(AzureSettings(tenantID: "t", resource: "r"), ["AZURE_FEDERATED_TOKEN_FILE": "/tmp/x"]) is ManagedIdentityCredential)
+        #expect(
+            try base(AzureSettings(tenantID: "t", resource: "r"), ["AZURE_FEDERATED_TOKEN_FILE": "/tmp/x"])
+                is ManagedIdentityCredential)
     }
 
     @Test func pluginAssertionIsSentToTheTokenEndpoint() async throws {
@@ -179,7 +185,8 @@ import Testing
             let settings = AzureSettings(
                 tenantID: Estate.tenant, resource: "r", clientID: Estate.appID, cloud: sim.cloud,
                 identityTokenAudience: "api://AzureADTokenExchange")
-            let credential = try AzureCredentials.make(settings: settings, environment: [:], http: sim.http) { audience in
+            let credential = try AzureCredentials.make(settings: settings, environment: [:], http: sim.http) {
+                audience in
                 audiences.withLock { $0.append(audience) }
                 return "not-a-trusted-assertion"
             }

@@ -7,15 +7,18 @@ import Testing
 @Suite struct GraphAndCloudTests {
     @Test func managesApplicationPasswords() async throws {
         try await withSimulator { sim in
-            let graph = try GraphClient(cloud: sim.cloud, credential: CachingCredential(sim.secretCredential()), http: sim.http)
+            let graph = try GraphClient(
+                cloud: sim.cloud, credential: CachingCredential(sim.secretCredential()), http: sim.http)
             let app = try await graph.findApplication(appID: Estate.appID)
             #expect(app.objectID == Estate.appObjectID && app.appID == Estate.appID)
             #expect(app.passwordCredentials.map(\.keyID) == ["dddddddd-0000-0000-0000-000000000001"])
             let filter = try #require(sim.simulator.requestLog().last)
-            #expect(filter.path == "/graph/v1.0/applications" && filter.query["$filter"] == "appId eq '\(Estate.appID)'")
+            #expect(
+                filter.path == "/graph/v1.0/applications" && filter.query["$filter"] == "appId eq '\(Estate.appID)'")
 
             let expiry = Date().addingTimeInterval(86_400 * 30)
-            let created = try await graph.addPassword(objectID: app.objectID, displayName: "coffer-test", endDateTime: expiry)
+            let created = try await graph.addPassword(
+                objectID: app.objectID, displayName: "coffer-test", endDateTime: expiry)
             let secret = try #require(created.secretText)
             #expect(created.displayName == "coffer-test")
             #expect(!"\(created)".contains(secret))
@@ -31,7 +34,8 @@ import Testing
 
     @Test func unknownApplicationsAreAConfigurationError() async throws {
         try await withSimulator { sim in
-            let graph = try GraphClient(cloud: sim.cloud, credential: CachingCredential(sim.secretCredential()), http: sim.http)
+            let graph = try GraphClient(
+                cloud: sim.cloud, credential: CachingCredential(sim.secretCredential()), http: sim.http)
             await #expect(throws: AzureError.configuration("no application found")) {
                 try await graph.findApplication(appID: "00000000-0000-0000-0000-00000000dead")
             }
@@ -54,12 +58,15 @@ import Testing
             #expect(settings.cloud.armScope == "https://management.azure.com/.default")
             let credential = try AzureCredentials.make(settings: settings, environment: environment, http: sim.http)
             let arm = ARMClient(cloud: settings.cloud, credential: credential, http: sim.http, retry: settings.retry)
-            let vm = try await arm.virtualMachine(subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
+            let vm = try await arm.virtualMachine(
+                subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
             #expect(vm.identity?.principalID == Estate.vmPrincipal)
             // Endpoints ending in `/` are joined without `//`.
             #expect(sim.simulator.requestLog().allSatisfy { !$0.path.contains("//") })
             let verifier = AzureTokenVerifier(settings: settings, http: sim.http)
-            #expect(try await verifier.verify(try sim.simulator.managedIdentityToken(vm: "vm1")).objectID == Estate.vmPrincipal)
+            #expect(
+                try await verifier.verify(try sim.simulator.managedIdentityToken(vm: "vm1")).objectID
+                    == Estate.vmPrincipal)
         }
     }
 }

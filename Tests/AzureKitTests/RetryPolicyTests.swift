@@ -15,7 +15,8 @@ import Testing
 
     @Test func negativeDelaysMeanNoDelayAndNoCap() {
         #expect(AzureRetryPolicy(retryDelay: -1, maxRetryDelay: 60).delay(beforeRetry: 3, retryAfter: nil) == .zero)
-        #expect(AzureRetryPolicy(retryDelay: 1, maxRetryDelay: -1).delay(beforeRetry: 8, retryAfter: nil) == .seconds(128))
+        #expect(
+            AzureRetryPolicy(retryDelay: 1, maxRetryDelay: -1).delay(beforeRetry: 8, retryAfter: nil) == .seconds(128))
     }
 
     @Test func retryAfterWinsButIsCapped() {

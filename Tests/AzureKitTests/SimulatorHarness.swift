@@ -33,7 +33,8 @@ enum Estate {
     static var fixture: SimulatorFixture {
         let identities = (1...5).map { index in
             SimulatorFixture.UserAssignedIdentity(
-                subscriptionId: subscription, resourceGroup: "rg-id", name: "uami-\(index)", principalId: principal(index),
+                subscriptionId: subscription, resourceGroup: "rg-id", name: "uami-\(index)",
+                principalId: principal(index),
                 clientId: client(index))
         }
         return SimulatorFixture(
@@ -42,7 +43,8 @@ enum Estate {
                     tenantId: tenant, subscriptions: [subscription],
                     applications: [
                         .init(
-                            appId: appID, objectId: appObjectID, servicePrincipalId: appPrincipalID, displayName: "coffer",
+                            appId: appID, objectId: appObjectID, servicePrincipalId: appPrincipalID,
+                            displayName: "coffer",
                             passwordCredentials: [
                                 .init(keyId: "dddddddd-0000-0000-0000-000000000001", secretText: secret)
                             ])
@@ -110,7 +112,8 @@ struct SimulatorHarness {
         retry: AzureRetryPolicy = AzureRetryPolicy(maxRetries: 2, retryDelay: 0.01, maxRetryDelay: 0.05),
         credential: (any AzureCredential)? = nil
     ) -> ARMClient {
-        ARMClient(cloud: cloud, credential: credential ?? CachingCredential(secretCredential()), http: http, retry: retry)
+        ARMClient(
+            cloud: cloud, credential: credential ?? CachingCredential(secretCredential()), http: http, retry: retry)
     }
 
     func count(_ pathContains: String, method: String? = nil) -> Int {
@@ -177,7 +180,8 @@ final class LogCapture: LogHandler, Sendable {
     /// Every logged message and metadata value, for substring checks.
     var text: String {
         all.map { record in
-            record.message + " " + record.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            record.message + " "
+                + record.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                 .joined(separator: " ")
         }.joined(separator: "\n")
     }

@@ -29,21 +29,28 @@ import Testing
         #expect(none == #"oidc: malformed jwt: unexpected signature algorithm "none"; expected ["RS256"]"#)
         let hmac = Self.rejection(Self.token(header: #"{"alg":"HS256","kid":"k"}"#, payload: payload))
         #expect(hmac?.contains("malformed jwt") == true && hmac?.contains("HS256") == true)
-        #expect(Self.rejection(Self.token(header: #"{"alg":"RS384"}"#, payload: payload))?.contains("malformed jwt") == true)
-        #expect(Self.rejection(Self.token(header: #"{"kid":"k"}"#, payload: payload))?.contains("malformed jwt") == true)
+        #expect(
+            Self.rejection(Self.token(header: #"{"alg":"RS384"}"#, payload: payload))?.contains("malformed jwt") == true
+        )
+        #expect(
+            Self.rejection(Self.token(header: #"{"kid":"k"}"#, payload: payload))?.contains("malformed jwt") == true)
     }
 
     @Test func refusesMalformedShapes() {
         #expect(Self.rejection("a.b") == "oidc: malformed jwt: oidc: malformed jwt, expected 3 parts got 2")
         #expect(Self.rejection("a.b.c.d")?.contains("expected 3 parts got 4") == true)
-        #expect(Self.rejection("\(Self.segment(#"{"alg":"RS256"}"#)).%%%.c2ln")?.contains("malformed jwt payload") == true)
+        #expect(
+            Self.rejection("\(Self.segment(#"{"alg":"RS256"}"#)).%%%.c2ln")?.contains("malformed jwt payload") == true)
         #expect(Self.rejection("eyJ.\(Self.segment("{}")).c2ln")?.contains("malformed jwt") == true)
-        #expect(Self.rejection(Self.token(header: #"{"alg":"RS256"}"#, payload: "{}", signature: ""))?.contains("not signed") == true)
+        #expect(
+            Self.rejection(Self.token(header: #"{"alg":"RS256"}"#, payload: "{}", signature: ""))?.contains(
+                "not signed") == true)
         #expect(Self.rejection(Self.token(header: #"{"alg":"RS256","kid":"k"}"#, payload: "{}")) == nil)
     }
 
     @Test func claimsAcceptStringOrArrayAudienceAndFloatTimes() throws {
-        let single = try AzureTokenClaims(payload: Data(#"{"aud":"api://x","exp":1700000000.9,"nbf":5,"appid":"a","azp":"b"}"#.utf8))
+        let single = try AzureTokenClaims(
+            payload: Data(#"{"aud":"api://x","exp":1700000000.9,"nbf":5,"appid":"a","azp":"b"}"#.utf8))
         #expect(single.audiences == ["api://x"])
         #expect(single.expiresAt == 1_700_000_000)
         #expect(single.notBefore == 5)
@@ -52,9 +59,12 @@ import Testing
             payload: Data(
                 #"{"aud":["a","b"],"exp":1,"iss":"i","sub":"s","oid":"o","azp":"z","tid":"t","ver":"2.0","groups":["g1","g2"],"xms_mirid":"m","xms_az_rid":"r","nbf":null}"#
                     .utf8))
-        #expect(many == AzureTokenClaims(
-            issuer: "i", audiences: ["a", "b"], subject: "s", objectID: "o", appID: "z", tenantID: "t", groups: ["g1", "g2"],
-            xmsMirid: "m", xmsAzRid: "r", notBefore: nil, expiresAt: 1, version: "2.0"))
+        #expect(
+            many
+                == AzureTokenClaims(
+                    issuer: "i", audiences: ["a", "b"], subject: "s", objectID: "o", appID: "z", tenantID: "t",
+                    groups: ["g1", "g2"],
+                    xmsMirid: "m", xmsAzRid: "r", notBefore: nil, expiresAt: 1, version: "2.0"))
     }
 
     @Test func claimsOfTheWrongTypeAreRefused() {

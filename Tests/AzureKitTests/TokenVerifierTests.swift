@@ -62,9 +62,10 @@ import Testing
             let jwt = try sim.token { $0["iss"] = .string("https://sts.windows.net/\(Estate.otherTenant)/") }
             let error = await Self.rejection(sim.verifier(), jwt)
             #expect(
-                error == .rejected(
-                    "oidc: id token issued by a different provider, expected \"https://sts.windows.net/\(Estate.tenant)/\" got \"https://sts.windows.net/\(Estate.otherTenant)/\""
-                ))
+                error
+                    == .rejected(
+                        "oidc: id token issued by a different provider, expected \"https://sts.windows.net/\(Estate.tenant)/\" got \"https://sts.windows.net/\(Estate.otherTenant)/\""
+                    ))
             let v2Forgery = try sim.token {
                 $0["iss"] = .string("\(sim.base)\(Estate.otherTenant)/v2.0")
                 $0["ver"] = "2.0"
@@ -77,7 +78,10 @@ import Testing
         try await withSimulator { sim in
             let jwt = try sim.token { $0["aud"] = ["api://a", "api://b"] }
             let error = await Self.rejection(sim.verifier(), jwt)
-            #expect(error == .rejected("oidc: expected audience \"https://management.azure.com/\" got [\"api://a\" \"api://b\"]"))
+            #expect(
+                error
+                    == .rejected(
+                        "oidc: expected audience \"https://management.azure.com/\" got [\"api://a\" \"api://b\"]"))
             // Exact match: no trailing-slash leniency.
             let near = try sim.token(audience: "https://management.azure.com")
             #expect(await Self.rejection(sim.verifier(), near)?.description.contains("expected audience") == true)
@@ -117,7 +121,9 @@ import Testing
             let hmac = TokenShapeTests.segment(#"{"alg":"HS256","typ":"JWT","kid":"x"}"#) + ".\(parts[1]).\(parts[2])"
             for jwt in [none, hmac, "not-a-jwt", "\(parts[0]).!!.\(parts[2])", "\(parts[0]).\(parts[1])"] {
                 let error = await Self.rejection(verifier, jwt)
-                #expect(error?.description.contains("malformed jwt") == true, "\(jwt.prefix(30)): \(String(describing: error))")
+                #expect(
+                    error?.description.contains("malformed jwt") == true,
+                    "\(jwt.prefix(30)): \(String(describing: error))")
             }
             #expect(sim.simulator.requestLog().isEmpty)
         }
@@ -129,9 +135,12 @@ import Testing
             let valid = try sim.token()
             _ = try await verifier.verify(valid)
             let parts = valid.split(separator: ".").map(String.init)
-            var claims = try JSONSerialization.jsonObject(with: CompactJWT.base64URLDecode(Substring(parts[1]))!) as! [String: Any]
+            var claims =
+                try JSONSerialization.jsonObject(with: CompactJWT.base64URLDecode(Substring(parts[1]))!)
+                as! [String: Any]
             claims["oid"] = Estate.vmPrincipal
-            let forged = TokenShapeTests.segment(String(decoding: try JSONSerialization.data(withJSONObject: claims), as: UTF8.self))
+            let forged = TokenShapeTests.segment(
+                String(decoding: try JSONSerialization.data(withJSONObject: claims), as: UTF8.self))
             let error = await Self.rejection(verifier, "\(parts[0]).\(forged).\(parts[2])")
             #expect(error == .rejected("failed to verify signature: failed to verify id token signature"))
         }
@@ -226,15 +235,36 @@ import Testing
         }
     }
 
+    @Test func failedV2DiscoveryIsReplayedNotRefetched() async throws {
+        try await withSimulator { sim in
+            let verifier = sim.verifier(resource: "api://coffer", refetchInterval: .milliseconds(300))
+            let jwt = try sim.simulator.workloadIdentityToken(clientID: Estate.client(1), audience: "api://coffer")
+            sim.simulator.injectFault(pathContains: Self.v2Discovery, status: 503)
+            for _ in 0..<5 {
+                guard case .upstream("OIDC discovery", 503, _) = await Self.rejection(verifier, jwt) else {
+                    Issue.record("a failed v2 discovery was not an upstream 503")
+                    return
+                }
+            }
+            #expect(sim.count(Self.v2Discovery) == 1)
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await verifier.verify(jwt).version == "2.0")
+            #expect(sim.count(Self.v2Discovery) == 2)
+        }
+    }
+
     @Test func unreachableEntraIsUpstreamWithoutStatus() async throws {
         let client = AsyncHTTPClientHolder()
         defer { client.shutdown() }
         let cloud = try AzureCloud(
-            name: "closed", activeDirectoryEndpoint: "http://127.0.0.1:1/", resourceManagerEndpoint: "http://127.0.0.1:1",
+            name: "closed", activeDirectoryEndpoint: "http://127.0.0.1:1/",
+            resourceManagerEndpoint: "http://127.0.0.1:1",
             tokenAudience: "https://management.azure.com/", microsoftGraphEndpoint: "")
-        let http = AzureHTTP(client: client.client, version: "test", logger: client.http.logger, timeout: .milliseconds(300))
+        let http = AzureHTTP(
+            client: client.client, version: "test", logger: client.http.logger, timeout: .milliseconds(300))
         let verifier = AzureTokenVerifier(cloud: cloud, tenantID: Estate.tenant, resource: "r", http: http)
-        let jwt = TokenShapeTests.token(header: #"{"alg":"RS256","kid":"k"}"#, payload: #"{"iss":"i","aud":"r","exp":9999999999}"#)
+        let jwt = TokenShapeTests.token(
+            header: #"{"alg":"RS256","kid":"k"}"#, payload: #"{"iss":"i","aud":"r","exp":9999999999}"#)
         guard case .upstream("OIDC discovery", nil, _) = await Self.rejection(verifier, jwt) else {
             Issue.record("a refused connection was not an upstream error")
             return
