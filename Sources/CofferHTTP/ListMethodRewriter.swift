@@ -35,27 +35,33 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
+        guard var input = buffer.readBytes(length: buffer.readableBytes) else { return }
         var output: [UInt8] = []
-        output.reserveCapacity(buffer.readableBytes + 32)
-        guard let bytes = buffer.readBytes(length: buffer.readableBytes) else { return }
-        var index = 0
-        while index < bytes.count {
+        output.reserveCapacity(input.count + 32)
+        var offset = 0
+        while offset < input.count {
             switch state {
-            case .head, .chunkSize, .trailers:
-                // Line-oriented states: collect up to the terminator, then decide.
-                pending.append(bytes[index])
-                index += 1
-                processPendingLine(&output)
             case .fixedBody(let remaining):
-                let take = min(remaining, bytes.count - index)
-                output.append(contentsOf: bytes[index..<(index + take)])
-                index += take
+                let take = min(remaining, input.count - offset)
+                output.append(contentsOf: input[offset..<(offset + take)])
+                offset += take
                 state = remaining - take == 0 ? .head : .fixedBody(remaining: remaining - take)
             case .chunkData(let remaining):
-                let take = min(remaining, bytes.count - index)
-                output.append(contentsOf: bytes[index..<(index + take)])
-                index += take
+                let take = min(remaining, input.count - offset)
+                output.append(contentsOf: input[offset..<(offset + take)])
+                offset += take
                 state = remaining - take == 0 ? .chunkSize : .chunkData(remaining: remaining - take)
+            case .head, .chunkSize, .trailers:
+                // Line-oriented states: gather bytes until the terminator, then decide.
+                let searchFrom = max(pending.count - 3, 0)
+                pending.append(contentsOf: input[offset...])
+                offset = input.count
+                guard let (consumed, complete) = processPending(from: searchFrom, &output) else { break }
+                if complete {
+                    input = Array(pending[consumed...])
+                    pending.removeAll(keepingCapacity: true)
+                    offset = 0
+                }
             }
         }
         if !output.isEmpty {
@@ -67,53 +73,65 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelReadComplete()
     }
 
-    private func endsWith(_ suffix: [UInt8]) -> Bool {
-        pending.count >= suffix.count && Array(pending[(pending.count - suffix.count)...]) == suffix
+    /// Index just past the first `terminator` in `pending` at or after `start`.
+    private func find(_ terminator: [UInt8], from start: Int) -> Int? {
+        guard pending.count >= terminator.count else { return nil }
+        var index = start
+        while index + terminator.count <= pending.count {
+            if pending[index] == terminator[0], pending[index..<(index + terminator.count)].elementsEqual(terminator) {
+                return index + terminator.count
+            }
+            index += 1
+        }
+        return nil
     }
 
-    private func processPendingLine(_ output: inout [UInt8]) {
+    /// Handles one complete unit in `pending` (a head, a chunk-size line, a trailer line) if there
+    /// is one: returns how many bytes it used, with `complete == true`; nil when more input is needed.
+    private func processPending(from start: Int, _ output: inout [UInt8]) -> (Int, Bool)? {
         switch state {
         case .head:
-            if pending.count == 2, pending == [13, 10] {
+            if pending.starts(with: [13, 10]) {
                 // Blank lines between requests are allowed; pass them on.
-                output.append(contentsOf: pending)
-                pending.removeAll(keepingCapacity: true)
-                return
+                output.append(contentsOf: [13, 10])
+                return (2, true)
             }
-            if endsWith([13, 10, 13, 10]) {
-                emitHead(&output)
-            } else if pending.count > Self.maxHeadSize {
+            if let end = find([13, 10, 13, 10], from: start) {
+                emitHead(Array(pending[..<end]), &output)
+                return (end, true)
+            }
+            if pending.count > Self.maxHeadSize {
                 // Not ours to judge: let the HTTP decoder reject it.
                 output.append(contentsOf: pending)
-                pending.removeAll()
+                let used = pending.count
                 state = .fixedBody(remaining: Int.max)
+                return (used, true)
             }
+            return nil
         case .chunkSize:
-            guard endsWith([13, 10]) else { return }
-            let line = String(decoding: pending.dropLast(2), as: UTF8.self)
-            output.append(contentsOf: pending)
-            pending.removeAll(keepingCapacity: true)
+            guard let end = find([13, 10], from: start) else { return nil }
+            output.append(contentsOf: pending[..<end])
+            let line = String(decoding: pending[..<(end - 2)], as: UTF8.self)
             let sizeText = line.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-            if sizeText.isEmpty { return }  // the CRLF that ends a chunk's data
+            if sizeText.isEmpty { return (end, true) }  // the CRLF that ends a chunk's data
             guard let size = Int(sizeText, radix: 16) else {
                 state = .fixedBody(remaining: Int.max)
-                return
+                return (end, true)
             }
             state = size == 0 ? .trailers : .chunkData(remaining: size)
+            return (end, true)
         case .trailers:
-            guard endsWith([13, 10]) else { return }
-            let blank = pending.count == 2
-            output.append(contentsOf: pending)
-            pending.removeAll(keepingCapacity: true)
-            if blank { state = .head }
+            guard let end = find([13, 10], from: start) else { return nil }
+            output.append(contentsOf: pending[..<end])
+            if end == 2 { state = .head }
+            return (end, true)
         default:
-            break
+            return nil
         }
     }
 
-    private func emitHead(_ output: inout [UInt8]) {
-        var head = pending
-        pending.removeAll(keepingCapacity: true)
+    private func emitHead(_ headBytes: [UInt8], _ output: inout [UInt8]) {
+        var head = headBytes
         let text = String(decoding: head, as: UTF8.self)
         var contentLength = 0
         var chunked = false

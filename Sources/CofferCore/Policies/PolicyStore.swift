@@ -19,7 +19,7 @@ public final class PolicyStore: Sendable {
 
     let storage: StorageView
     private let parsed = Mutex<[String: Policy]>([:])
-    private let acls = Mutex<[String: ACL]>([:])
+    private let acls = Mutex<[String: (context: TemplateContext?, acl: ACL)]>([:])
     private let writeLock = AsyncLock()
 
     init(storage: StorageView) {
@@ -78,29 +78,24 @@ public final class PolicyStore: Sendable {
         return stored + ["root"]
     }
 
-    /// The ACL for a token's policies. Policies that do not exist are ignored. ACLs without
-    /// templated paths are cached per policy set; templated ones are built per entity.
+    /// The ACL for a token's policies. Policies that do not exist are ignored. ACLs are cached per
+    /// policy set and entity; a cached ACL is reused only while the entity's templating facts are
+    /// unchanged (the built-in `default` policy is templated, so this is the common case).
     public func acl(for names: [String], context: TemplateContext?) async throws -> ACL {
-        let key = names.joined(separator: ",")
-        if let cached = acls.withLock({ $0[key] }) { return cached }
+        let key = names.joined(separator: ",") + "\u{0}" + (context?.entityID ?? "")
+        if let cached = acls.withLock({ $0[key] }), cached.context == context { return cached.acl }
         var policies: [Policy] = []
-        var templated = false
         for name in names {
             if name == "root" {
                 policies.append(try Policy.parse(name: "root", text: ""))
                 continue
             }
-            if let policy = try await policy(name) {
-                policies.append(policy)
-                templated = templated || policy.usesTemplates
-            }
+            if let policy = try await policy(name) { policies.append(policy) }
         }
         let acl = ACL(policies: policies, context: context)
-        if !templated {
-            acls.withLock {
-                if $0.count > 10_000 { $0.removeAll() }
-                $0[key] = acl
-            }
+        acls.withLock {
+            if $0.count > 10_000 { $0.removeAll() }
+            $0[key] = (context, acl)
         }
         return acl
     }
