@@ -1,8 +1,6 @@
+import AsyncHTTPClient
 import Foundation
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Entra ID (login.microsoftonline.com): discovery documents, JWKS, the OAuth2 token endpoints.
 ///
@@ -334,14 +332,15 @@ extension SimulatorCore {
         guard let url = URL(string: address), let host = url.host, isLoopback(host) else {
             throw SimulatorError.invalidArgument("refusing to fetch non-loopback URL \(address)")
         }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 10
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-            throw SimulatorError.invalidArgument(
-                "GET \(address) answered \((response as? HTTPURLResponse)?.statusCode ?? 0)")
+        _ = url
+        // AsyncHTTPClient rather than URLSession: FoundationNetworking would drag libcurl and a dozen
+        // libraries into every `coffer` process.
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: address), timeout: .seconds(10))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        guard response.status.code == 200 else {
+            throw SimulatorError.invalidArgument("GET \(address) answered \(response.status.code)")
         }
-        return try SimulatorJSON.parse(data)
+        return try SimulatorJSON.parse(Data(body.readableBytesView))
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -1,12 +1,10 @@
 import ArgumentParser
+import AsyncHTTPClient
 import AzureSimulator
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// `coffer azure-sim`: runs the Azure simulator (Entra ID, ARM, Graph, IMDS) on loopback and prints the
 /// environment that points Azure clients (and Coffer's azure auth method) at it.
@@ -180,19 +178,21 @@ struct AzureSimTokenCommand: AsyncParsableCommand {
         if let scaleSet { body["scaleSet"] = .string(scaleSet) }
         if let instance { body["instance"] = .string(instance) }
         if let identity { body["identity"] = .string(identity) }
-        var request = URLRequest(url: endpoint)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(SimulatorJSON.object(body).serialized().utf8)
+        var request = HTTPClientRequest(url: endpoint.absoluteString)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: SimulatorJSON.object(body).serialized()))
         let data: Data
-        let response: URLResponse
+        let status: UInt
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+            status = response.status.code
+            data = Data(try await response.body.collect(upTo: 1 << 20).readableBytesView)
         } catch {
-            throw fail("Error contacting the simulator at \(root): \(error.localizedDescription)")
+            throw fail("Error contacting the simulator at \(root): \(error)")
         }
         let answer = try? SimulatorJSON.parse(data)
-        guard (response as? HTTPURLResponse)?.statusCode == 200, let token = answer?["access_token"]?.stringValue else {
+        guard status == 200, let token = answer?["access_token"]?.stringValue else {
             throw fail(
                 "Error issuing the token: \(answer?["error"]?.stringValue ?? String(decoding: data, as: UTF8.self))")
         }
