@@ -11,7 +11,8 @@
 # depend on the machine and are never asserted in tests.
 #
 # Environment: BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_CONNECTIONS (32),
-# COFFER_BUILD_LOCK (/tmp/coffer-build.lock), COFFER_BIN (skip the release build and use this binary).
+# COFFER_BUILD_LOCK (/tmp/coffer-build.lock), COFFER_BIN (skip the release build and use this binary),
+# BENCH_NO_STRIP (measure the binary unstripped).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -41,6 +42,11 @@ else
     BIN="$(flock "$LOCK" swift build -c release --show-bin-path)/coffer"
 fi
 [ -x "$BIN" ] || die "no coffer binary at $BIN"
+# Measure the binary as shipped: stripped of its symbol table (the debug symbols are never loaded, but
+# an unstripped binary's relocated symbol sections add ~2 MB of resident pages).
+if command -v strip >/dev/null 2>&1 && [ -z "${BENCH_NO_STRIP:-}" ]; then
+    cp "$BIN" "$WORK/coffer" && strip "$WORK/coffer" && BIN="$WORK/coffer"
+fi
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 ADDR="127.0.0.1:$PORT"
