@@ -129,6 +129,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // `swift run -c release LoginBenchmark`: Azure login throughput against the simulator, beside a
+        // bare RS256-verifying route on the same HTTP stack (driven by wrk).
+        .executableTarget(
+            name: "LoginBenchmark",
+            dependencies: [
+                "AzureAuth", "AzureKit", "AzureSimulator", "CofferCore", "CofferHTTP", "CofferFramework", "CofferStorage",
+                "KVSecrets",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/LoginBenchmark",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CofferStorageTests", dependencies: ["CofferStorage"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferFramework"], swiftSettings: swiftSettings),
         .testTarget(
