@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 
-
 /// Entra ID (login.microsoftonline.com): discovery documents, JWKS, the OAuth2 token endpoints.
 ///
 /// ```text

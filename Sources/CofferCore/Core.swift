@@ -118,7 +118,8 @@ public final class Core: Sendable {
         let tokenID = id ?? TokenStore.newServiceTokenID()
         var entry = TokenEntry(
             idHash: "", accessor: TokenStore.newAccessor(), parentHash: nil, policies: ["root"],
-            path: id == nil ? "auth/token/root" : "auth/token/create", meta: nil, displayName: id == nil ? "root" : "token",
+            path: id == nil ? "auth/token/root" : "auth/token/create", meta: nil,
+            displayName: id == nil ? "root" : "token",
             numUses: 0, creationTime: now, ttl: 0, explicitMaxTTL: 0, period: 0, maxTTL: 0, renewable: false,
             type: "service", boundCIDRs: [], entityID: "")
         entry.createdByID = id != nil
@@ -136,7 +137,8 @@ public final class Core: Sendable {
         if !entry.boundCIDRs.isEmpty, !(entry.isRoot && entry.ttl == 0) {
             guard let remoteAddress, CIDR.contains(entry.boundCIDRs, address: remoteAddress) else { return nil }
         }
-        if !entry.entityID.isEmpty, let entity = try await unsealed.identity.entity(id: entry.entityID), entity.disabled {
+        if !entry.entityID.isEmpty, let entity = try await unsealed.identity.entity(id: entry.entityID), entity.disabled
+        {
             return nil
         }
         return entry

@@ -54,7 +54,8 @@ public struct FieldData: Sendable {
         case .string(let s):
             if s.isEmpty { return 0 }
             if let i = Int64(s) { return i }
-            throw conversionError(name, value, "cannot parse '' as int: strconv.ParseInt: parsing \"\(s)\": invalid syntax")
+            throw conversionError(
+                name, value, "cannot parse '' as int: strconv.ParseInt: parsing \"\(s)\": invalid syntax")
         case .bool(let b): return b ? 1 : 0
         default: throw conversionError(name, value, "expected int")
         }
@@ -70,7 +71,9 @@ public struct FieldData: Sendable {
             switch s {
             case "1", "t", "T", "TRUE", "true", "True": return true
             case "0", "f", "F", "FALSE", "false", "False", "": return false
-            default: throw conversionError(name, value, "cannot parse '' as bool: strconv.ParseBool: parsing \"\(s)\": invalid syntax")
+            default:
+                throw conversionError(
+                    name, value, "cannot parse '' as bool: strconv.ParseBool: parsing \"\(s)\": invalid syntax")
             }
         default: throw conversionError(name, value, "expected bool")
         }

@@ -101,7 +101,8 @@ public struct FrameworkBackend: LogicalBackend {
     public func helpResponse(for path: String) -> LogicalResponse {
         var text = help
         if let (definition, _) = route(path) {
-            text = "## PATH\n\n\(definition.pattern)\n\n\(definition.synopsis)\n\n\(definition.description)\n\n## PARAMETERS\n\n"
+            text =
+                "## PATH\n\n\(definition.pattern)\n\n\(definition.synopsis)\n\n\(definition.description)\n\n## PARAMETERS\n\n"
             for name in definition.fields.keys.sorted() {
                 let field = definition.fields[name]!
                 text += "\(name) (\(field.type.rawValue))\n    \(field.description)\n\n"
@@ -144,7 +145,9 @@ public struct FrameworkBackend: LogicalBackend {
                 var op: [String: JSONValue] = ["summary": .string(spec.summary)]
                 if method == "post" || method == "patch", !bodyProperties.isEmpty {
                     op["requestBody"] = [
-                        "content": ["application/json": ["schema": ["type": "object", "properties": .object(bodyProperties)]]]
+                        "content": [
+                            "application/json": ["schema": ["type": "object", "properties": .object(bodyProperties)]]
+                        ]
                     ]
                 }
                 if method == "list" {

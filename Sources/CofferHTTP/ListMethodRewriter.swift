@@ -14,7 +14,9 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
     static let markerHeader = "X-Coffer-Method"
     /// Methods the HTTP parser handles itself; any other token method (`LIST`, or something
     /// unknown that must get Vault's 405) is carried in the marker header.
-    static let parserMethods: Set<String> = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"]
+    static let parserMethods: Set<String> = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT",
+    ]
 
     static func isTokenCharacter(_ byte: UInt8) -> Bool {
         (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)

@@ -26,7 +26,8 @@ struct StatusEndpoints {
             return VaultResponder.json(200, body.serialized(), extra: extra)
         default:  // sys/init
             if method == .get {
-                return VaultResponder.json(200, JSONValue.object(["initialized": .bool(core.isInitializedCached)]).serialized(), extra: extra)
+                return VaultResponder.json(
+                    200, JSONValue.object(["initialized": .bool(core.isInitializedCached)]).serialized(), extra: extra)
             }
             if method == .put || method == .post {
                 if core.isInitializedCached {
@@ -77,7 +78,8 @@ struct StatusEndpoints {
         var body: [String: JSONValue] = [
             "initialized": .bool(initialized), "sealed": .bool(sealed), "standby": false, "performance_standby": false,
             "replication_performance_mode": "disabled", "replication_dr_mode": "disabled",
-            "server_time_utc": .int(Int64(Date().timeIntervalSince1970)), "version": .string(CofferVersion.vaultCompatible),
+            "server_time_utc": .int(Int64(Date().timeIntervalSince1970)),
+            "version": .string(CofferVersion.vaultCompatible),
             "enterprise": false, "echo_duration_ms": 0, "clock_skew_ms": 0, "replication_primary_canary_age_ms": 0,
             "removed_from_cluster": false,
         ]

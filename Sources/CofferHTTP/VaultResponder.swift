@@ -92,7 +92,8 @@ public struct VaultResponder: HTTPResponder {
                 let base = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }
                 guard base?.lowercased() == "application/merge-patch+json" else {
                     return Self.errors(
-                        415, ["PATCH requires Content-Type of application/merge-patch+json, provided \(contentType ?? "")"],
+                        415,
+                        ["PATCH requires Content-Type of application/merge-patch+json, provided \(contentType ?? "")"],
                         extra: extra)
                 }
             }
@@ -115,10 +116,13 @@ public struct VaultResponder: HTTPResponder {
             do {
                 let ttl = try DurationParser.seconds(wrap)
                 if ttl < 0 {
-                    return Self.errors(400, ["error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative"], extra: extra)
+                    return Self.errors(
+                        400, ["error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative"],
+                        extra: extra)
                 }
                 if ttl > 0 {
-                    return Self.errors(400, ["response wrapping (X-Vault-Wrap-TTL) is not supported by Coffer"], extra: extra)
+                    return Self.errors(
+                        400, ["response wrapping (X-Vault-Wrap-TTL) is not supported by Coffer"], extra: extra)
                 }
             } catch {
                 return Self.errors(400, ["error parsing X-Vault-Wrap-TTL header: \(error)"], extra: extra)

@@ -137,8 +137,9 @@ public struct ACL: Sendable {
         let prefixHit = prefixRules.longestPrefix(of: path)
         if segmentRules.isEmpty { return prefixHit?.value }
         var best = prefixHit.map { hit in
-            Candidate(firstWildcard: hit.key.utf8.count, isPrefix: true, wildcards: 0, pattern: hit.key,
-                      permissions: hit.value)
+            Candidate(
+                firstWildcard: hit.key.utf8.count, isPrefix: true, wildcards: 0, pattern: hit.key,
+                permissions: hit.value)
         }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
         for rule in segmentRules {

@@ -21,5 +21,6 @@ public struct ACLResult: Sendable, Equatable {
 
     static let noMatch = ACLResult(allowed: false, rootPrivileges: false, capabilities: [])
     static let root = ACLResult(
-        allowed: true, rootPrivileges: true, capabilities: Set(Capability.allCases.filter { $0 != .deny }), isRoot: true)
+        allowed: true, rootPrivileges: true, capabilities: Set(Capability.allCases.filter { $0 != .deny }), isRoot: true
+    )
 }

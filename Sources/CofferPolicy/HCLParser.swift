@@ -96,7 +96,8 @@ struct HCLParser {
         case .lbrack:
             return try parseListBody(openedAt: token.position)
         default:
-            throw HCLSyntaxError(position: token.position, reason: "Unknown token: \(token.position) \(token.kind.rawValue)")
+            throw HCLSyntaxError(
+                position: token.position, reason: "Unknown token: \(token.position) \(token.kind.rawValue)")
         }
     }
 
@@ -104,7 +105,8 @@ struct HCLParser {
         let items = try parseItemList(inObject: true)
         let close = try scan()
         if close.kind != .rbrace {
-            throw HCLSyntaxError(position: close.position, reason: "object expected closing RBRACE got: \(close.kind.rawValue)")
+            throw HCLSyntaxError(
+                position: close.position, reason: "object expected closing RBRACE got: \(close.kind.rawValue)")
         }
         return .object(items, position)
     }
@@ -186,8 +188,9 @@ struct HCLParser {
         default:
             if Self.isIdentStart(byte) {
                 let identStart = index
-                while let next = peek(), Self.isIdentStart(next) || Self.isDigit(next) || next == UInt8(ascii: "-")
-                    || next == UInt8(ascii: ".")
+                while let next = peek(),
+                    Self.isIdentStart(next) || Self.isDigit(next) || next == UInt8(ascii: "-")
+                        || next == UInt8(ascii: ".")
                 {
                     advance()
                 }
@@ -359,7 +362,9 @@ struct HCLParser {
         let numberStart = index
         if peek() == UInt8(ascii: "-") {
             advance()
-            guard let next = peek(), Self.isDigit(next) else { throw HCLSyntaxError(position: start, reason: "illegal char") }
+            guard let next = peek(), Self.isDigit(next) else {
+                throw HCLSyntaxError(position: start, reason: "illegal char")
+            }
         }
         if peek() == UInt8(ascii: "0"), peek(1) == UInt8(ascii: "x") || peek(1) == UInt8(ascii: "X") {
             advance()

@@ -74,8 +74,10 @@ indirect enum HCLValue: Sendable {
         case .literal(let literal, _): literal.jsonValue
         case .list(let values, _): .array(values.map(\.jsonValue))
         case .object(let items, _):
-            .object(Dictionary(items.compactMap { item in item.keys.first.map { ($0, item.nestedValue.jsonValue) } },
-                               uniquingKeysWith: { _, last in last }))
+            .object(
+                Dictionary(
+                    items.compactMap { item in item.keys.first.map { ($0, item.nestedValue.jsonValue) } },
+                    uniquingKeysWith: { _, last in last }))
         }
     }
 }

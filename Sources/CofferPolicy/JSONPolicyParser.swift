@@ -42,7 +42,9 @@ struct JSONPolicyParser {
         switch item.value {
         case .object(let members, _) where !members.isEmpty && members.allSatisfy(\.value.isObject):
             for member in members {
-                expand(HCLItem(keys: item.keys + member.keys, assignLine: item.assignLine, value: member.value), into: &out)
+                expand(
+                    HCLItem(keys: item.keys + member.keys, assignLine: item.assignLine, value: member.value), into: &out
+                )
             }
         case .list(let elements, _) where !elements.isEmpty && elements.allSatisfy(\.isObject):
             for element in elements {

@@ -81,8 +81,9 @@ struct RulePattern: Sendable, Hashable {
         if path.first == "/" { path = path.dropFirst() }
         let text = String(path)
         if text.contains("+*") {
-            return .failure(PolicyParseError(
-                message: "path \(goQuoted(text)): invalid use of wildcards ('+*' is forbidden)"))
+            return .failure(
+                PolicyParseError(
+                    message: "path \(goQuoted(text)): invalid use of wildcards ('+*' is forbidden)"))
         }
         if text == "+" || text.contains("/+") || text.hasPrefix("+/") {
             return .success(RulePattern(kind: .segmentWildcard, path: text))

@@ -108,8 +108,9 @@ enum PathBlockDecoder {
             if capability == .deny {
                 // Vault stops here: a deny block carries no other capability or constraint.
                 permissions.capabilities = .denyOnly
-                return PathRule(path: key, isTemplated: isTemplated, permissions: permissions,
-                                pattern: isTemplated ? nil : pattern)
+                return PathRule(
+                    path: key, isTemplated: isTemplated, permissions: permissions,
+                    pattern: isTemplated ? nil : pattern)
             }
             permissions.capabilities.insert(capability)
         }
@@ -136,8 +137,9 @@ enum PathBlockDecoder {
             throw PolicyParseError(message: "max_wrapping_ttl cannot be less than min_wrapping_ttl")
         }
         permissions.requiredParameters = fields.requiredParameters
-        return PathRule(path: key, isTemplated: isTemplated, permissions: permissions,
-                        pattern: isTemplated ? nil : pattern)
+        return PathRule(
+            path: key, isTemplated: isTemplated, permissions: permissions,
+            pattern: isTemplated ? nil : pattern)
     }
 
     private static func lowercasedKeys(_ map: [(String, [JSONValue])]) -> [String: [JSONValue]] {
@@ -222,7 +224,8 @@ private struct Fields {
     }
 
     /// `{ "key" = [values…] }`, in order, keys not yet lower-cased.
-    private static func parameterMap(_ value: HCLValue, name: String) throws(HCLSyntaxError) -> [(String, [JSONValue])] {
+    private static func parameterMap(_ value: HCLValue, name: String) throws(HCLSyntaxError) -> [(String, [JSONValue])]
+    {
         guard case .object(let items, _) = value else {
             throw HCLSyntaxError(
                 position: value.position, reason: "\(name): not an object type for map (\(value.goTypeName))")

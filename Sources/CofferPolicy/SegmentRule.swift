@@ -18,7 +18,10 @@ struct SegmentRule: Sendable {
         isPrefix = fullPath.hasSuffix("*")
         pattern = isPrefix ? String(fullPath.dropLast()) : fullPath
         parts = pattern.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        firstWildcard = fullPath.utf8.firstIndex(of: UInt8(ascii: "+")).map { fullPath.utf8.distance(from: fullPath.utf8.startIndex, to: $0) } ?? -1
+        firstWildcard =
+            fullPath.utf8.firstIndex(of: UInt8(ascii: "+")).map {
+                fullPath.utf8.distance(from: fullPath.utf8.startIndex, to: $0)
+            } ?? -1
         self.permissions = permissions
     }
 

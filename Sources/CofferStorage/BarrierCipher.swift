@@ -33,7 +33,9 @@ enum BarrierCipher {
         var blob: [UInt8] = []
         blob.reserveCapacity(headerSize + plaintext.count + tagSize)
         blob.append(version)
-        blob.append(contentsOf: [UInt8(term >> 24), UInt8(term >> 16 & 0xFF), UInt8(term >> 8 & 0xFF), UInt8(term & 0xFF)])
+        blob.append(contentsOf: [
+            UInt8(term >> 24), UInt8(term >> 16 & 0xFF), UInt8(term >> 8 & 0xFF), UInt8(term & 0xFF),
+        ])
         box.nonce.withUnsafeBytes { blob.append(contentsOf: $0) }
         blob.append(contentsOf: box.ciphertext)
         blob.append(contentsOf: box.tag)

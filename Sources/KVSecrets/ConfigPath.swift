@@ -11,12 +11,15 @@ extension VersionedKV {
         PathDefinition(
             "config",
             fields: [
-                "max_versions": FieldSchema(.int, description: "The number of versions to keep for each key. Defaults to 10"),
+                "max_versions": FieldSchema(
+                    .int, description: "The number of versions to keep for each key. Defaults to 10"),
                 "cas_required": FieldSchema(
                     .bool, description: "If true, the backend will require the cas parameter to be set for each write"),
                 "delete_version_after": FieldSchema(
                     .duration,
-                    description: "The length of time before a version is deleted; negative disables it on all keys, 0 clears it."),
+                    description:
+                        "The length of time before a version is deleted; negative disables it on all keys, 0 clears it."
+                ),
             ],
             operations: [
                 .read: PathOperation("Read the backend level settings.") { [self] request, _ in

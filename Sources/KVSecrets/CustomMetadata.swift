@@ -45,7 +45,8 @@ enum CustomMetadata {
             let keyLength = key.utf8.count
             if keyLength == 0 || keyLength > maxKeyLength {
                 errors.append(
-                    "\(errorPrefix): length of key \(goQuote(key)) is \(keyLength) but must be 0 < len(key) <= \(maxKeyLength)")
+                    "\(errorPrefix): length of key \(goQuote(key)) is \(keyLength) but must be 0 < len(key) <= \(maxKeyLength)"
+                )
             }
             let valueLength = value.utf8.count
             if valueLength == 0 || valueLength > maxValueLength {

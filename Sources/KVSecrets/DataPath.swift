@@ -16,8 +16,10 @@ extension VersionedKV {
                 "path": FieldSchema(.string, description: "Location of the secret."),
                 "version": FieldSchema(
                     .int, description: "If provided during a read, the value at the version number will be returned"),
-                "options": FieldSchema(.map, description: "Options for writing a KV entry; set \"cas\" for check-and-set."),
-                "data": FieldSchema(.map, description: "The contents of the data map will be stored and returned on read."),
+                "options": FieldSchema(
+                    .map, description: "Options for writing a KV entry; set \"cas\" for check-and-set."),
+                "data": FieldSchema(
+                    .map, description: "The contents of the data map will be stored and returned on read."),
             ],
             operations: [
                 .read: PathOperation("Read a version of a secret") { [self] request, fields in
@@ -40,7 +42,8 @@ extension VersionedKV {
                 try await metadata(fields.string("path"), request.storage) != nil
             },
             synopsis: "Write, Patch, Read, and Delete data in the Key-Value Store.",
-            description: "Each write creates a new version; reads return the current version unless \"version\" is set; "
+            description:
+                "Each write creates a new version; reads return the current version unless \"version\" is set; "
                 + "deletes are soft and can be undone.")
     }
 
@@ -52,7 +55,8 @@ extension VersionedKV {
             guard let meta = try await metadata(path, request.storage) else { throw LogicalError.notFound }
             let number = requested > 0 ? UInt64(requested) : meta.currentVersion
             guard let version = meta.version(number) else { throw LogicalError.notFound }
-            let versionMetadata = JSONValue.object(version.response(version: number, customMetadata: meta.customMetadata))
+            let versionMetadata = JSONValue.object(
+                version.response(version: number, customMetadata: meta.customMetadata))
             guard version.isLive(at: clock()) else {
                 return LogicalResponse(data: ["data": .null, "metadata": versionMetadata], statusCode: 404)
             }

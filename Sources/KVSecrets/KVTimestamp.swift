@@ -42,7 +42,8 @@ struct KVTimestamp: Sendable, Hashable, Comparable, Codable {
         let (days, secondOfDay) = Self.floorDivide(seconds, 86_400)
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
         var text = "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
-        text += "\(Self.pad(secondOfDay / 3600, 2)):\(Self.pad(secondOfDay / 60 % 60, 2)):\(Self.pad(secondOfDay % 60, 2))"
+        text +=
+            "\(Self.pad(secondOfDay / 3600, 2)):\(Self.pad(secondOfDay / 60 % 60, 2)):\(Self.pad(secondOfDay % 60, 2))"
         if fraction > 0 {
             var digits = pad(fraction, 9)
             while digits.last == "0" { digits.removeLast() }

@@ -15,8 +15,10 @@ extension VersionedKV {
             fields: [
                 "path": FieldSchema(.string, description: "Location of the secret."),
                 "cas_required": FieldSchema(
-                    .bool, description: "If true the key will require the cas parameter to be set on all write requests."),
-                "max_versions": FieldSchema(.int, description: "The number of versions to keep; 0 uses the mount config."),
+                    .bool,
+                    description: "If true the key will require the cas parameter to be set on all write requests."),
+                "max_versions": FieldSchema(
+                    .int, description: "The number of versions to keep; 0 uses the mount config."),
                 "delete_version_after": FieldSchema(
                     .duration, description: "The length of time before a version is deleted; 0 clears the setting."),
                 "custom_metadata": FieldSchema(
@@ -70,9 +72,13 @@ extension VersionedKV {
         let response = try casWarning(fields, config)
         try await locks.withLock(path) {
             var meta = try await existingOrNewMetadata(path, request.storage)
-            if fields.has("max_versions") { meta.maxVersions = UInt32(truncatingIfNeeded: try fields.int("max_versions")) }
+            if fields.has("max_versions") {
+                meta.maxVersions = UInt32(truncatingIfNeeded: try fields.int("max_versions"))
+            }
             if fields.has("cas_required") { meta.casRequired = try fields.bool("cas_required") }
-            if fields.has("delete_version_after") { meta.deleteVersionAfter = try fields.duration("delete_version_after") }
+            if fields.has("delete_version_after") {
+                meta.deleteVersionAfter = try fields.duration("delete_version_after")
+            }
             if let customMetadata { meta.customMetadata = customMetadata }
             try await request.storage.put(Self.metadataKey(path), value: encode(meta))
         }
@@ -87,9 +93,13 @@ extension VersionedKV {
         return try await locks.withLock(path) {
             guard var meta = try await metadata(path, request.storage) else { return LogicalResponse(statusCode: 404) }
             let response = try casWarning(fields, config)
-            if fields.has("max_versions") { meta.maxVersions = UInt32(truncatingIfNeeded: try fields.int("max_versions")) }
+            if fields.has("max_versions") {
+                meta.maxVersions = UInt32(truncatingIfNeeded: try fields.int("max_versions"))
+            }
             if fields.has("cas_required") { meta.casRequired = try fields.bool("cas_required") }
-            if fields.has("delete_version_after") { meta.deleteVersionAfter = try fields.duration("delete_version_after") }
+            if fields.has("delete_version_after") {
+                meta.deleteVersionAfter = try fields.duration("delete_version_after")
+            }
             if let customPatch {
                 var merged = meta.customMetadata ?? [:]
                 for (key, value) in customPatch {

@@ -34,13 +34,16 @@ extension VersionedKV {
             guard let meta = try await metadata(path, request.storage) else { throw LogicalError.notFound }
             let number = requested > 0 ? UInt64(requested) : meta.currentVersion
             guard let version = meta.version(number) else { throw LogicalError.notFound }
-            let versionMetadata = JSONValue.object(version.response(version: number, customMetadata: meta.customMetadata))
+            let versionMetadata = JSONValue.object(
+                version.response(version: number, customMetadata: meta.customMetadata))
             guard version.isLive(at: clock()) else {
                 return LogicalResponse(data: ["subkeys": .null, "metadata": versionMetadata], statusCode: 404)
             }
             if let data = try await versionData(path, number, request.storage) {
                 let limit = depth == 0 ? Int64.max : depth
-                return LogicalResponse(data: ["subkeys": Self.subkeys(data, level: 1, limit: limit), "metadata": versionMetadata])
+                return LogicalResponse(data: [
+                    "subkeys": Self.subkeys(data, level: 1, limit: limit), "metadata": versionMetadata,
+                ])
             }
         }
         throw Self.couldNotFindVersionData

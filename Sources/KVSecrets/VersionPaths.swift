@@ -28,10 +28,11 @@ extension VersionedKV {
 
     /// Applies an action to one version's metadata; returns the storage operations it needs
     /// besides the metadata write.
-    typealias VersionAction = @Sendable (
-        _ version: inout VersionMetadata, _ number: UInt64, _ path: String, _ meta: KeyMetadata,
-        _ config: KVConfiguration, _ now: KVTimestamp
-    ) -> [StorageOperation]
+    typealias VersionAction =
+        @Sendable (
+            _ version: inout VersionMetadata, _ number: UInt64, _ path: String, _ meta: KeyMetadata,
+            _ config: KVConfiguration, _ now: KVTimestamp
+        ) -> [StorageOperation]
 
     private func versionPath(
         _ name: String, summary: String, versionsHelp: String, emptyMessage: String, apply: @escaping VersionAction

@@ -17,7 +17,8 @@ struct VersionedKVBackend: LogicalBackend {
     init(kv: VersionedKV) {
         self.kv = kv
         // The catch-all comes last so every real path matches first (Vault's `pathInvalid`).
-        let paths = [kv.configPath, kv.dataPath, kv.metadataPath, kv.subkeysPath] + kv.versionPaths + [Self.invalidPath]
+        let paths =
+            [kv.configPath, kv.dataPath, kv.metadataPath, kv.subkeysPath] + kv.versionPaths + [Self.invalidPath]
         framework = FrameworkBackend(
             kind: .secrets, paths: paths,
             help: "A versioned key-value store: each write keeps a new version of the secret.",

@@ -108,7 +108,8 @@ import Testing
             #expect(answer.json["resource"] == "https://management.core.windows.net/")
             #expect(answer.json["expires_on"]?.stringValue.flatMap { Int($0) } != nil)
             let jwt = try #require(answer.json["access_token"]?.stringValue)
-            #expect(try TokenCheck.verify(jwt, jwks: sim.jwks()).claims["aud"] == "https://management.core.windows.net/")
+            #expect(
+                try TokenCheck.verify(jwt, jwks: sim.jwks()).claims["aud"] == "https://management.core.windows.net/")
             let unknownResource = try await HTTP.postForm(
                 "\(sim.baseURL)\(Example.tenant)/oauth2/token",
                 [

@@ -10,7 +10,9 @@ import Testing
 
     @Test func tokenReadsWhatItsPolicyAllowsAndIsDeniedElsewhere() async throws {
         let harness = try await CoreHarness.make()
-        #expect(await harness.request(.update, "sys/mounts/secret", ["type": "kv", "options": ["version": 2]]).status == 204)
+        #expect(
+            await harness.request(.update, "sys/mounts/secret", ["type": "kv", "options": ["version": 2]]).status == 204
+        )
         #expect(await harness.request(.update, "sys/policies/acl/app", ["policy": .string(appPolicy)]).status == 204)
         #expect(await harness.request(.update, "secret/data/app/db", ["data": ["password": "s3cr3t"]]).status == 200)
         #expect(await harness.request(.update, "secret/data/other", ["data": ["x": "y"]]).status == 200)
@@ -30,17 +32,29 @@ import Testing
     @Test func createAndUpdateAreDistinctCapabilities() async throws {
         let harness = try await CoreHarness.make()
         #expect(await harness.request(.update, "sys/mounts/kv", ["type": "kv-v2"]).status == 204)
-        #expect(await harness.request(.update, "sys/policy/creator", ["policy": #"path "kv/data/*" { capabilities = ["create"] }"#]).status == 204)
-        let token = try #require(await harness.request(.update, "auth/token/create", ["policies": "creator"]).clientToken)
+        #expect(
+            await harness.request(
+                .update, "sys/policy/creator", ["policy": #"path "kv/data/*" { capabilities = ["create"] }"#]
+            ).status == 204)
+        let token = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "creator"]).clientToken)
         #expect(await harness.request(.update, "kv/data/fresh", ["data": ["a": "1"]], token: token).status == 200)
         #expect(await harness.request(.update, "kv/data/fresh", ["data": ["a": "2"]], token: token).status == 403)
     }
 
     @Test func rootProtectedPathsNeedSudo() async throws {
         let harness = try await CoreHarness.make()
-        #expect(await harness.request(.update, "sys/policy/mounter", ["policy": #"path "sys/auth/*" { capabilities = ["update", "read"] }"#]).status == 204)
-        #expect(await harness.request(.update, "sys/policy/sudoer", ["policy": #"path "sys/auth/*" { capabilities = ["update", "read", "sudo"] }"#]).status == 204)
-        let plain = try #require(await harness.request(.update, "auth/token/create", ["policies": "mounter"]).clientToken)
+        #expect(
+            await harness.request(
+                .update, "sys/policy/mounter", ["policy": #"path "sys/auth/*" { capabilities = ["update", "read"] }"#]
+            ).status == 204)
+        #expect(
+            await harness.request(
+                .update, "sys/policy/sudoer",
+                ["policy": #"path "sys/auth/*" { capabilities = ["update", "read", "sudo"] }"#]
+            ).status == 204)
+        let plain = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "mounter"]).clientToken)
         let sudo = try #require(await harness.request(.update, "auth/token/create", ["policies": "sudoer"]).clientToken)
         #expect(await harness.request(.update, "sys/auth/t1", ["type": "test-auth"], token: plain).status == 403)
         #expect(await harness.request(.update, "sys/auth/t1", ["type": "test-auth"], token: sudo).status == 204)
@@ -50,7 +64,8 @@ import Testing
         let harness = try await CoreHarness.make()
         #expect(await harness.request(.update, "sys/policy/app", ["policy": .string(appPolicy)]).status == 204)
         let token = try #require(await harness.request(.update, "auth/token/create", ["policies": "app"]).clientToken)
-        let answer = await harness.request(.update, "sys/capabilities-self", ["paths": ["secret/data/app/x", "sys/mounts"]], token: token)
+        let answer = await harness.request(
+            .update, "sys/capabilities-self", ["paths": ["secret/data/app/x", "sys/mounts"]], token: token)
         #expect(answer.data["secret/data/app/x"] == .strings(["create", "read", "update"]))
         #expect(answer.data["sys/mounts"] == .strings(["deny"]))
         let root = await harness.request(.update, "sys/capabilities-self", ["paths": "secret/data/app/x"])
@@ -60,10 +75,15 @@ import Testing
 
     @Test func policyChangesApplyToExistingTokensOnTheirNextRequest() async throws {
         let harness = try await CoreHarness.make()
-        #expect(await harness.request(.update, "sys/policy/p", ["policy": #"path "sys/mounts" { capabilities = ["read"] }"#]).status == 204)
+        #expect(
+            await harness.request(
+                .update, "sys/policy/p", ["policy": #"path "sys/mounts" { capabilities = ["read"] }"#]
+            ).status == 204)
         let token = try #require(await harness.request(.update, "auth/token/create", ["policies": "p"]).clientToken)
         #expect(await harness.request(.read, "sys/mounts", token: token).status == 200)
-        #expect(await harness.request(.update, "sys/policy/p", ["policy": #"path "sys/auth" { capabilities = ["read"] }"#]).status == 204)
+        #expect(
+            await harness.request(.update, "sys/policy/p", ["policy": #"path "sys/auth" { capabilities = ["read"] }"#])
+                .status == 204)
         #expect(await harness.request(.read, "sys/mounts", token: token).status == 403)
     }
 

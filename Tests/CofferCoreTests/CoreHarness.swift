@@ -13,7 +13,9 @@ struct CoreHarness {
     let rootToken: String
     let sealKey: SymmetricKey
 
-    static func make(physical: MemoryPhysical = MemoryPhysical(), rootTokenID: String? = nil) async throws -> CoreHarness {
+    static func make(physical: MemoryPhysical = MemoryPhysical(), rootTokenID: String? = nil) async throws
+        -> CoreHarness
+    {
         var configuration = CoreConfiguration()
         configuration.catalog = KVBackend.factories + [TestAuthMethod.factory]
         let core = Core(barrier: Barrier(physical: physical), configuration: configuration)

@@ -13,7 +13,9 @@ import Testing
     @Test func loginIssuesAnOrphanTokenWithDefaultPolicyAndMountDefaults() async throws {
         let harness = try await harnessWithTestAuth()
         let login = await harness.core.handle(
-            CoreRequest(operation: .update, path: "auth/test/login", data: ["user": "alice", "policies": "dev,prod"], token: "stale-token"))
+            CoreRequest(
+                operation: .update, path: "auth/test/login", data: ["user": "alice", "policies": "dev,prod"],
+                token: "stale-token"))
         #expect(login.status == 200)
         #expect(login.auth["policies"] == .strings(["default", "dev", "prod"]))
         #expect(login.auth["lease_duration"] == .int(2_764_800))
@@ -50,13 +52,16 @@ import Testing
 
     @Test func roleTTLsAreBoundedByTheAuthMountTuning() async throws {
         let harness = try await harnessWithTestAuth()
-        #expect(await harness.request(.update, "sys/auth/test/tune", ["default_lease_ttl": "30m", "max_lease_ttl": "1h"]).status == 204)
+        #expect(
+            await harness.request(.update, "sys/auth/test/tune", ["default_lease_ttl": "30m", "max_lease_ttl": "1h"])
+                .status == 204)
         let byDefault = await harness.request(.update, "auth/test/login", ["user": "a"], token: "")
         #expect(byDefault.auth["lease_duration"] == .int(1800))
         let capped = await harness.request(.update, "auth/test/login", ["user": "a", "ttl": "2h"], token: "")
         #expect(capped.auth["lease_duration"] == .int(3600))
         #expect(capped.envelope?.warnings.first?.contains("capped accordingly") == true)
-        let roleMax = await harness.request(.update, "auth/test/login", ["user": "a", "ttl": "50m", "max_ttl": "10m"], token: "")
+        let roleMax = await harness.request(
+            .update, "auth/test/login", ["user": "a", "ttl": "50m", "max_ttl": "10m"], token: "")
         #expect(roleMax.auth["lease_duration"] == .int(600))
         let tune = await harness.request(.read, "sys/auth/test/tune")
         #expect(tune.data["default_lease_ttl"] == .int(1800))
@@ -65,7 +70,8 @@ import Testing
 
     @Test func renewalCallsBackIntoTheMethodAndCanBeRefused() async throws {
         let harness = try await harnessWithTestAuth()
-        let token = try #require(await harness.request(.update, "auth/test/login", ["user": "d", "ttl": "1m"], token: "").clientToken)
+        let token = try #require(
+            await harness.request(.update, "auth/test/login", ["user": "d", "ttl": "1m"], token: "").clientToken)
         TestAuthMethod.refuseRenewal.withLock { $0 = false }
         let before = TestAuthMethod.renewals.withLock { $0 }
         let renewed = await harness.request(.update, "auth/token/renew-self", token: token)
@@ -84,7 +90,8 @@ import Testing
         let batch = await harness.request(.update, "auth/test/login", ["user": "e", "token_type": "batch"], token: "")
         #expect(batch.clientToken?.hasPrefix("hvb.") == true)
         #expect(batch.auth["renewable"] == .bool(false))
-        let service = try #require(await harness.request(.update, "auth/test/login", ["user": "f", "groups": "g1,g2"], token: "").clientToken)
+        let service = try #require(
+            await harness.request(.update, "auth/test/login", ["user": "f", "groups": "g1,g2"], token: "").clientToken)
         #expect(await harness.request(.read, "auth/token/lookup-self", token: service).status == 200)
         #expect(await harness.request(.delete, "sys/auth/test").status == 204)
         #expect(await harness.request(.read, "auth/token/lookup-self", token: service).status == 403)

@@ -17,7 +17,11 @@ import Testing
 
     @Test func kvVersionOptionsAreStringsAndAliasesMap() async throws {
         let harness = try await CoreHarness.make()
-        #expect(await harness.request(.update, "sys/mounts/team-kv", ["type": "kv", "options": ["version": 2], "description": .null, "config": .null]).status == 204)
+        #expect(
+            await harness.request(
+                .update, "sys/mounts/team-kv",
+                ["type": "kv", "options": ["version": 2], "description": .null, "config": .null]
+            ).status == 204)
         #expect(await harness.request(.update, "sys/mounts/v2", ["type": "kv-v2"]).status == 204)
         let mounts = await harness.request(.read, "sys/mounts")
         #expect(mounts.data["team-kv/"]?.objectValue?["options"] == .object(["version": "2"]))
@@ -36,8 +40,10 @@ import Testing
             ("sys/mounts/x", [:], "backend type must be specified as a string"),
             ("sys/mounts/x", ["type": "nope"], "plugin not found in the catalog: nope"),
             ("sys/auth/x", ["type": "kv"], "plugin not found in the catalog: kv"),
-            ("sys/mounts/x", ["type": "kv-v2", "config": ["default_lease_ttl": "2h", "max_lease_ttl": "1h"]],
-             "given default lease TTL greater than given max lease TTL"),
+            (
+                "sys/mounts/x", ["type": "kv-v2", "config": ["default_lease_ttl": "2h", "max_lease_ttl": "1h"]],
+                "given default lease TTL greater than given max lease TTL"
+            ),
         ]
         for (path, data, message) in cases {
             let response = await harness.request(.update, path, data)
@@ -47,7 +53,8 @@ import Testing
         let mounts = await harness.request(.read, "sys/mounts")
         #expect(Set(mounts.data.keys) == ["sys/", "cubbyhole/", "identity/", "a/"])
         #expect(await harness.request(.delete, "sys/mounts/sys").errors == ["cannot unmount \"sys/\""])
-        #expect(await harness.request(.delete, "sys/auth/token").errors == ["token credential backend cannot be disabled"])
+        #expect(
+            await harness.request(.delete, "sys/auth/token").errors == ["token credential backend cannot be disabled"])
         #expect(await harness.request(.delete, "sys/mounts/never-mounted").status == 204)
     }
 
@@ -66,7 +73,10 @@ import Testing
         let none = await harness.request(.read, "nothing/here")
         #expect(none.status == 404)
         #expect(none.errors == ["no handler for route \"nothing/here\". route entry not found."])
-        #expect(await harness.request(.update, "cubbyhole/dir/", ["a": "b"]).errors == ["cannot write to a path ending in '/'"])
+        #expect(
+            await harness.request(.update, "cubbyhole/dir/", ["a": "b"]).errors == [
+                "cannot write to a path ending in '/'"
+            ])
         #expect(await harness.request(.read, "secret/../sys/mounts").status == 400)
         let unsupported = await harness.request(.read, "sys/nonexistent-endpoint")
         #expect(unsupported.status == 404)
@@ -75,13 +85,18 @@ import Testing
 
     @Test func policyListingAndProtectedPolicies() async throws {
         let harness = try await CoreHarness.make()
-        let written = await harness.request(.update, "sys/policy/MixedCase", ["policy": #"path "a/*" { capabilities = ["read"] }"#])
+        let written = await harness.request(
+            .update, "sys/policy/MixedCase", ["policy": #"path "a/*" { capabilities = ["read"] }"#])
         #expect(written.envelope?.warnings == ["policy name was converted to mixedcase"])
         let list = await harness.request(.read, "sys/policy")
         #expect(list.data["policies"] == .strings(["default", "mixedcase", "root"]))
-        #expect(await harness.request(.update, "sys/policy/root", ["policy": "x"]).errors == ["cannot update \"root\" policy"])
+        #expect(
+            await harness.request(.update, "sys/policy/root", ["policy": "x"]).errors == [
+                "cannot update \"root\" policy"
+            ])
         #expect(await harness.request(.delete, "sys/policy/default").errors == ["cannot delete default policy"])
-        let bad = await harness.request(.update, "sys/policies/acl/bad", ["policy": "path \"x\" { capabilities = [\"fly\"] }"])
+        let bad = await harness.request(
+            .update, "sys/policies/acl/bad", ["policy": "path \"x\" { capabilities = [\"fly\"] }"])
         #expect(bad.status == 400)
         #expect(bad.errors?.first?.hasPrefix("failed to parse policy") == true)
         #expect(await harness.request(.read, "sys/policies/acl/bad").status == 404)

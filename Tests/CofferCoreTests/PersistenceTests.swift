@@ -1,6 +1,7 @@
 import CofferCore
 import CofferFramework
 import CofferStorage
+import Crypto
 import Foundation
 import KVSecrets
 import Testing
@@ -23,12 +24,21 @@ import Testing
 
         let (first, firstPhysical) = try await openCore(path, key: key)
         let root = try await first.initialize(sealKey: key.key)
-        func send(_ core: Core, _ operation: LogicalOperation, _ path: String, _ data: [String: JSONValue] = [:], token: String) async -> CoreResponse {
+        func send(
+            _ core: Core, _ operation: LogicalOperation, _ path: String, _ data: [String: JSONValue] = [:],
+            token: String
+        ) async -> CoreResponse {
             await core.handle(CoreRequest(operation: operation, path: path, data: data, token: token))
         }
         #expect(await send(first, .update, "sys/mounts/secret", ["type": "kv-v2"], token: root).status == 204)
-        #expect(await send(first, .update, "secret/data/creds", ["data": ["password": "s3cr3t"]], token: root).status == 200)
-        #expect(await send(first, .update, "sys/policy/app", ["policy": #"path "secret/*" { capabilities = ["read"] }"#], token: root).status == 204)
+        #expect(
+            await send(first, .update, "secret/data/creds", ["data": ["password": "s3cr3t"]], token: root).status == 200
+        )
+        #expect(
+            await send(
+                first, .update, "sys/policy/app", ["policy": #"path "secret/*" { capabilities = ["read"] }"#],
+                token: root
+            ).status == 204)
         let created = await send(first, .update, "auth/token/create", ["policies": "app", "ttl": "1h"], token: root)
         let token = try #require(created.envelope?.auth?["client_token"]?.stringValue)
         let shortLived = await send(first, .update, "auth/token/create", ["policies": "app", "ttl": "2s"], token: root)
@@ -49,7 +59,9 @@ import Testing
         await second.seal()
         try await secondPhysical.close()
 
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: path)) + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
+        let bytes =
+            try Data(contentsOf: URL(fileURLWithPath: path))
+            + ((try? Data(contentsOf: URL(fileURLWithPath: path + "-wal"))) ?? Data())
         #expect(bytes.range(of: Data("s3cr3t".utf8)) == nil)
         #expect(bytes.range(of: Data(token.utf8)) == nil)
         #expect(bytes.range(of: Data(root.utf8)) == nil)
@@ -69,8 +81,6 @@ import Testing
         #expect(core.isSealed)
     }
 }
-
-import Crypto
 
 /// A fresh 256-bit key.
 struct SymmetricKeyBox: Sendable {

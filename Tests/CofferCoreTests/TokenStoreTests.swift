@@ -18,7 +18,11 @@ import Testing
         #expect(lookup.status == 200)
         #expect(lookup.data["id"] == .string(token))
         #expect(lookup.data["policies"] == .strings(["default", "dev", "ops"]))
-        if case .int(let ttl)? = lookup.data["ttl"] { #expect(ttl > 3590 && ttl <= 3600) } else { Issue.record("ttl missing") }
+        if case .int(let ttl)? = lookup.data["ttl"] {
+            #expect(ttl > 3590 && ttl <= 3600)
+        } else {
+            Issue.record("ttl missing")
+        }
     }
 
     @Test func unknownTokenIsInvalidTokenAndMissingTokenIsPermissionDenied() async throws {
@@ -35,7 +39,8 @@ import Testing
     @Test func revokingParentRevokesChildrenButNotOrphans() async throws {
         let harness = try await CoreHarness.make()
         let parent = try #require(await harness.request(.update, "auth/token/create", ["policies": "root"]).clientToken)
-        let child = try #require(await harness.request(.update, "auth/token/create", ["policies": "dev"], token: parent).clientToken)
+        let child = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "dev"], token: parent).clientToken)
         let orphan = try #require(
             await harness.request(.update, "auth/token/create-orphan", ["policies": "dev"], token: parent).clientToken)
         #expect(await harness.request(.update, "auth/token/revoke", ["token": .string(parent)]).status == 204)
@@ -46,7 +51,8 @@ import Testing
     @Test func revokeOrphanKeepsChildrenAlive() async throws {
         let harness = try await CoreHarness.make()
         let parent = try #require(await harness.request(.update, "auth/token/create", ["policies": "root"]).clientToken)
-        let child = try #require(await harness.request(.update, "auth/token/create", ["policies": "dev"], token: parent).clientToken)
+        let child = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "dev"], token: parent).clientToken)
         #expect(await harness.request(.update, "auth/token/revoke-orphan", ["token": .string(parent)]).status == 204)
         #expect(await harness.request(.read, "auth/token/lookup-self", token: parent).status == 403)
         let lookup = await harness.request(.read, "auth/token/lookup-self", token: child)
@@ -56,10 +62,13 @@ import Testing
 
     @Test func expiredTokenAndItsChildAreRevokedWithoutClientAction() async throws {
         let harness = try await CoreHarness.make()
-        let parent = try #require(await harness.request(.update, "auth/token/create", ["policies": "root", "ttl": "2s"]).clientToken)
+        let parent = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "root", "ttl": "2s"]).clientToken)
         let child = try #require(
-            await harness.request(.update, "auth/token/create", ["policies": "dev", "ttl": "1h"], token: parent).clientToken)
-        let accessor = try #require(await harness.request(.read, "auth/token/lookup-self", token: child).data["accessor"]?.stringValue)
+            await harness.request(.update, "auth/token/create", ["policies": "dev", "ttl": "1h"], token: parent)
+                .clientToken)
+        let accessor = try #require(
+            await harness.request(.read, "auth/token/lookup-self", token: child).data["accessor"]?.stringValue)
         try await Task.sleep(nanoseconds: 3_000_000_000)
         #expect(await harness.request(.read, "auth/token/lookup-self", token: parent).status == 403)
         // The child had an hour left: only the expiration manager's revocation of the tree removes it.
@@ -70,7 +79,10 @@ import Testing
 
     @Test func childPoliciesMustBeSubsetOfParentWithoutSudo() async throws {
         let harness = try await CoreHarness.make()
-        #expect(await harness.request(.update, "sys/policy/dev", ["policy": #"path "auth/token/create" { capabilities = ["update"] }"#]).status == 204)
+        #expect(
+            await harness.request(
+                .update, "sys/policy/dev", ["policy": #"path "auth/token/create" { capabilities = ["update"] }"#]
+            ).status == 204)
         let dev = try #require(await harness.request(.update, "auth/token/create", ["policies": "dev"]).clientToken)
         let refused = await harness.request(.update, "auth/token/create", ["policies": "ops"], token: dev)
         #expect(refused.status == 400)
@@ -86,16 +98,20 @@ import Testing
         #expect(await harness.request(.update, "sys/auth/token/tune", ["max_lease_ttl": "1h"]).status == 204)
         let created = await harness.request(.update, "auth/token/create", ["policies": "dev", "ttl": "2h"])
         #expect(created.auth["lease_duration"] == .int(3600))
-        #expect(created.envelope?.warnings.contains(#"TTL of "2h" exceeded the effective max_ttl of "1h"; TTL value is capped accordingly"#) == true)
+        #expect(
+            created.envelope?.warnings.contains(
+                #"TTL of "2h" exceeded the effective max_ttl of "1h"; TTL value is capped accordingly"#) == true)
     }
 
     @Test func renewSelfExtendsAndBatchTokensCannotRenew() async throws {
         let harness = try await CoreHarness.make()
-        let token = try #require(await harness.request(.update, "auth/token/create", ["policies": "dev", "ttl": "60s"]).clientToken)
+        let token = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "dev", "ttl": "60s"]).clientToken)
         let renewed = await harness.request(.update, "auth/token/renew-self", ["increment": "120s"], token: token)
         #expect(renewed.status == 200)
         #expect(renewed.auth["lease_duration"] == .int(120))
-        let batch = try #require(await harness.request(.update, "auth/token/create", ["policies": "dev", "type": "batch"]).clientToken)
+        let batch = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "dev", "type": "batch"]).clientToken)
         #expect(batch.hasPrefix("hvb."))
         #expect(await harness.request(.read, "auth/token/lookup-self", token: batch).status == 200)
         let refused = await harness.request(.update, "auth/token/renew-self", token: batch)
@@ -106,7 +122,8 @@ import Testing
 
     @Test func limitedUseTokenIsRevokedAfterLastUse() async throws {
         let harness = try await CoreHarness.make()
-        let token = try #require(await harness.request(.update, "auth/token/create", ["policies": "dev", "num_uses": 2]).clientToken)
+        let token = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "dev", "num_uses": 2]).clientToken)
         #expect(await harness.request(.read, "auth/token/lookup-self", token: token).status == 200)
         #expect(await harness.request(.read, "auth/token/lookup-self", token: token).status == 200)
         #expect(await harness.request(.read, "auth/token/lookup-self", token: token).status == 403)
@@ -128,8 +145,16 @@ import Testing
 
     @Test func accessorListingNeedsSudo() async throws {
         let harness = try await CoreHarness.make()
-        #expect(await harness.request(.update, "sys/policy/lister", ["policy": #"path "auth/token/accessors/*" { capabilities = ["list"] } path "auth/token/accessors" { capabilities = ["list"] }"#]).status == 204)
-        let lister = try #require(await harness.request(.update, "auth/token/create", ["policies": "lister"]).clientToken)
+        #expect(
+            await harness.request(
+                .update, "sys/policy/lister",
+                [
+                    "policy":
+                        #"path "auth/token/accessors/*" { capabilities = ["list"] } path "auth/token/accessors" { capabilities = ["list"] }"#
+                ]
+            ).status == 204)
+        let lister = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "lister"]).clientToken)
         #expect(await harness.request(.list, "auth/token/accessors", token: lister).status == 403)
         let listed = await harness.request(.list, "auth/token/accessors")
         #expect(listed.status == 200)

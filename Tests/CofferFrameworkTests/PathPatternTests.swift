@@ -1,4 +1,5 @@
 import CofferFramework
+import CofferStorage
 import Testing
 
 @Suite struct PathPatternTests {
@@ -105,7 +106,9 @@ import Testing
             PathDefinition(
                 "role/{name}", fields: ["name": FieldSchema(.string), "ttl": FieldSchema(.duration)],
                 operations: [
-                    .update: PathOperation { _, fields in LogicalResponse(data: ["ttl": .int(try fields.duration("ttl"))]) },
+                    .update: PathOperation { _, fields in
+                        LogicalResponse(data: ["ttl": .int(try fields.duration("ttl"))])
+                    },
                     .read: PathOperation { _, _ in nil },
                 ], existenceCheck: { _, fields in try fields.string("name") == "exists" })
         ])
@@ -115,20 +118,26 @@ import Testing
     }
 
     @Test func unknownAndReplacedFieldsProduceVaultWarnings() async throws {
-        let response = try #require(try await backend.handle(request(.update, "role/a", ["ttl": "1m", "zz": 1, "aa": 2, "name": "b"])))
+        let response = try #require(
+            try await backend.handle(request(.update, "role/a", ["ttl": "1m", "zz": 1, "aa": 2, "name": "b"])))
         #expect(response.data?["ttl"] == .int(60))
-        #expect(response.warnings == [
-            "Endpoint ignored these unrecognized parameters: [aa zz]",
-            "Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [name]",
-        ])
+        #expect(
+            response.warnings == [
+                "Endpoint ignored these unrecognized parameters: [aa zz]",
+                "Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [name]",
+            ])
     }
 
     @Test func routingErrorsAndExistenceChecks() async throws {
         await #expect(throws: LogicalError.unsupportedPath) { try await backend.handle(request(.read, "nope")) }
-        await #expect(throws: LogicalError.unsupportedOperation) { try await backend.handle(request(.delete, "role/a")) }
+        await #expect(throws: LogicalError.unsupportedOperation) {
+            try await backend.handle(request(.delete, "role/a"))
+        }
         #expect(try await backend.existenceCheck(request(.update, "role/exists")) == true)
         #expect(try await backend.existenceCheck(request(.update, "role/other")) == false)
-        await #expect(throws: LogicalError.self) { try await backend.handle(request(.update, "role/a", ["ttl": "soon"])) }
+        await #expect(throws: LogicalError.self) {
+            try await backend.handle(request(.update, "role/a", ["ttl": "soon"]))
+        }
     }
 
     @Test func helpAndOpenAPIDeriveFromThePathTable() {
@@ -142,7 +151,10 @@ import Testing
 
 @Suite struct JSONValueTests {
     @Test func parsesObjectsAndRejectsOtherTopLevels() throws {
-        #expect(try JSONValue.parseObject(Array(#"{"a":1,"b":[true,null],"c":1.5}"#.utf8)) == ["a": 1, "b": [true, nil], "c": .double(1.5)])
+        #expect(
+            try JSONValue.parseObject(Array(#"{"a":1,"b":[true,null],"c":1.5}"#.utf8)) == [
+                "a": 1, "b": [true, nil], "c": .double(1.5),
+            ])
         #expect(try JSONValue.parseObject(Array("".utf8)) == nil)
         #expect(try JSONValue.parseObject(Array("null".utf8)) == nil)
         #expect(throws: LogicalError.badRequest("error parsing JSON")) { try JSONValue.parseObject(Array("[1]".utf8)) }
@@ -155,8 +167,6 @@ import Testing
     }
 }
 
-import CofferStorage
-
 /// Backends in these tests never touch storage.
 struct StorageStub: Storage {
     func get(_ key: String) async throws -> [UInt8]? { nil }
@@ -168,15 +178,22 @@ struct StorageStub: Storage {
 
 @Suite struct JSONParserTests {
     @Test func parsesEveryKindOfValue() throws {
-        let text = #"{"s":"a\"b\\c\/d\u00e9\ud83d\ude00","i":-12,"d":2.5e1,"z":0,"t":true,"f":false,"n":null,"a":[],"o":{}}"#
+        let text =
+            #"{"s":"a\"b\\c\/d\u00e9\ud83d\ude00","i":-12,"d":2.5e1,"z":0,"t":true,"f":false,"n":null,"a":[],"o":{}}"#
         let value = try JSONParser.parse(Array(text.utf8))
-        #expect(value == ["s": "a\"b\\c/dé😀", "i": -12, "d": .double(25), "z": 0, "t": true, "f": false, "n": nil, "a": [], "o": [:]])
+        #expect(
+            value == [
+                "s": "a\"b\\c/dé😀", "i": -12, "d": .double(25), "z": 0, "t": true, "f": false, "n": nil, "a": [],
+                "o": [:],
+            ])
         #expect(try JSONParser.parse(Array(" [1 , \"x\" ] ".utf8)) == [1, "x"])
         #expect(try JSONParser.parse(Array("9223372036854775808".utf8)) == .double(9_223_372_036_854_775_808))
     }
 
     @Test func rejectsInvalidJSON() {
-        for bad in ["", "{", "{\"a\"}", "[1,]", "01", "1.", "\"\\x\"", "tru", "{\"a\":1}x", "\"\u{01}\"", "\"\\udc00\"", "-"] {
+        for bad in [
+            "", "{", "{\"a\"}", "[1,]", "01", "1.", "\"\\x\"", "tru", "{\"a\":1}x", "\"\u{01}\"", "\"\\udc00\"", "-",
+        ] {
             #expect(throws: JSONParser.SyntaxError.self, "\(bad)") { try JSONParser.parse(Array(bad.utf8)) }
         }
         let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)

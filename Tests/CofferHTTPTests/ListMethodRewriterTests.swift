@@ -56,7 +56,8 @@ import Testing
         let channel = EmbeddedChannel(handler: ListMethodRewriter())
         try channel.writeInbound(channel.allocator.buffer(string: "BREW /v1/x HTTP/1.1\r\n\r\n"))
         var buffer = try #require(try channel.readInbound(as: ByteBuffer.self))
-        #expect(buffer.readString(length: buffer.readableBytes) == "GET /v1/x HTTP/1.1\r\nX-Coffer-Method: BREW\r\n\r\n")
+        #expect(
+            buffer.readString(length: buffer.readableBytes) == "GET /v1/x HTTP/1.1\r\nX-Coffer-Method: BREW\r\n\r\n")
         _ = try channel.finish()
     }
 }

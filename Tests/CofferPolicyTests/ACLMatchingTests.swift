@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func longestPrefixWins() throws {
-        let acl = try makeACL("""
+        let acl = try makeACL(
+            """
             path "secret/*" { capabilities = ["read"] }
             path "secret/data/*" { capabilities = ["list"] }
             path "sec*" { capabilities = ["delete"] }
@@ -24,7 +25,8 @@ import Testing
         #expect(acl.capabilities(path: "secret") == ["delete"])
         #expect(acl.capabilities(path: "security") == ["delete"])
         #expect(acl.capabilities(path: "se") == ["deny"])
-        let everything = try makeACL("path \"*\" { capabilities = [\"read\"] }\npath \"a/*\" { capabilities = [\"list\"] }")
+        let everything = try makeACL(
+            "path \"*\" { capabilities = [\"read\"] }\npath \"a/*\" { capabilities = [\"list\"] }")
         #expect(everything.capabilities(path: "") == ["read"])
         #expect(everything.capabilities(path: "zzz/y") == ["read"])
         #expect(everything.capabilities(path: "a/x") == ["list"])
@@ -74,7 +76,8 @@ import Testing
     }
 
     @Test func listOperationsTolerateTrailingSlashes() throws {
-        let acl = try makeACL("""
+        let acl = try makeACL(
+            """
             path "secret/metadata" { capabilities = ["list"] }
             path "kv/foo*" { capabilities = ["list"] }
             path "kv/foo/*" { capabilities = ["deny"] }
@@ -96,7 +99,8 @@ import Testing
     }
 
     @Test func sudoComesFromTheMatchedRuleOnly() throws {
-        let acl = try makeACL("""
+        let acl = try makeACL(
+            """
             path "sys/*" { capabilities = ["read", "sudo"] }
             path "sys/audit" { capabilities = ["read"] }
             """)
@@ -139,7 +143,8 @@ import Testing
     // MARK: `+` segment wildcards
 
     @Test func plusMatchesExactlyOneSegment() throws {
-        let acl = try makeACL("""
+        let acl = try makeACL(
+            """
             path "auth/+/login" { capabilities = ["update"] }
             path "+" { capabilities = ["list"] }
             path "secret/+/team-*" { capabilities = ["read"] }
@@ -204,7 +209,8 @@ import Testing
     }
 
     @Test func prefixRuleStillWinsWithoutSegmentRules() throws {
-        let acl = try makeACL("path \"a/*\" { capabilities = [\"read\"] }\npath \"a/b/*\" { capabilities = [\"list\"] }")
+        let acl = try makeACL(
+            "path \"a/*\" { capabilities = [\"read\"] }\npath \"a/b/*\" { capabilities = [\"list\"] }")
         #expect(acl.capabilities(path: "a/b/c") == ["list"])
     }
 

@@ -13,7 +13,8 @@ import Testing
     }
 
     @Test func deniedParametersWithAnyValue() throws {
-        let acl = try makeACL("path \"a\" { capabilities = [\"create\", \"update\"] denied_parameters = { \"TTL\" = [] } }")
+        let acl = try makeACL(
+            "path \"a\" { capabilities = [\"create\", \"update\"] denied_parameters = { \"TTL\" = [] } }")
         #expect(!acl.evaluate(.update, path: "a", data: ["ttl": "1h"]).allowed)
         #expect(!acl.evaluate(.create, path: "a", data: ["Ttl": "1h"]).allowed)
         #expect(acl.evaluate(.update, path: "a", data: ["name": "x"]).allowed)
@@ -21,7 +22,9 @@ import Testing
     }
 
     @Test func deniedParameterValuesUseGlobs() throws {
-        let acl = try makeACL("path \"a\" { capabilities = [\"update\"] denied_parameters = { \"role\" = [\"admin*\", \"*-prod\", \"*root*\"] } }")
+        let acl = try makeACL(
+            "path \"a\" { capabilities = [\"update\"] denied_parameters = { \"role\" = [\"admin*\", \"*-prod\", \"*root*\"] } }"
+        )
         #expect(!acl.evaluate(.update, path: "a", data: ["role": "admin-1"]).allowed)
         #expect(!acl.evaluate(.update, path: "a", data: ["role": "web-prod"]).allowed)
         #expect(!acl.evaluate(.update, path: "a", data: ["role": "xrootx"]).allowed)
@@ -35,7 +38,8 @@ import Testing
     }
 
     @Test func allowedParametersRestrictKeysAndValues() throws {
-        let acl = try makeACL("""
+        let acl = try makeACL(
+            """
             path "a" {
               capabilities = ["update", "patch"]
               allowed_parameters = {
@@ -52,7 +56,8 @@ import Testing
     }
 
     @Test func allowedStarAdmitsOtherKeys() throws {
-        let acl = try makeACL("path \"a\" { capabilities = [\"update\"] allowed_parameters = { \"*\" = [] \"env\" = [\"dev\"] } }")
+        let acl = try makeACL(
+            "path \"a\" { capabilities = [\"update\"] allowed_parameters = { \"*\" = [] \"env\" = [\"dev\"] } }")
         #expect(acl.evaluate(.update, path: "a", data: ["anything": "x", "env": "dev"]).allowed)
         #expect(!acl.evaluate(.update, path: "a", data: ["env": "prod"]).allowed)
         let onlyStar = try makeACL("path \"a\" { capabilities = [\"update\"] allowed_parameters = { \"*\" = [] } }")
@@ -60,13 +65,17 @@ import Testing
     }
 
     @Test func deniedIsCheckedBeforeAllowed() throws {
-        let acl = try makeACL("path \"a\" { capabilities = [\"update\"] allowed_parameters = { \"k\" = [] } denied_parameters = { \"k\" = [\"bad\"] } }")
+        let acl = try makeACL(
+            "path \"a\" { capabilities = [\"update\"] allowed_parameters = { \"k\" = [] } denied_parameters = { \"k\" = [\"bad\"] } }"
+        )
         #expect(acl.evaluate(.update, path: "a", data: ["k": "good"]).allowed)
         #expect(!acl.evaluate(.update, path: "a", data: ["k": "bad"]).allowed)
     }
 
     @Test func nonStringValuesCompareLikeVault() throws {
-        let acl = try makeACL("path \"a\" { capabilities = [\"update\"] allowed_parameters = { \"flag\" = [true] \"ttl\" = [300] \"list\" = [[\"x\"]] } }")
+        let acl = try makeACL(
+            "path \"a\" { capabilities = [\"update\"] allowed_parameters = { \"flag\" = [true] \"ttl\" = [300] \"list\" = [[\"x\"]] } }"
+        )
         #expect(acl.evaluate(.update, path: "a", data: ["flag": true]).allowed)
         #expect(!acl.evaluate(.update, path: "a", data: ["flag": false]).allowed)
         #expect(acl.evaluate(.update, path: "a", data: ["list": ["x"]]).allowed)
@@ -75,7 +84,9 @@ import Testing
     }
 
     @Test func listAndDeleteIgnoreParameterConstraints() throws {
-        let acl = try makeACL("path \"a/*\" { capabilities = [\"list\", \"delete\"] denied_parameters = { \"*\" = [] } required_parameters = [\"x\"] }")
+        let acl = try makeACL(
+            "path \"a/*\" { capabilities = [\"list\", \"delete\"] denied_parameters = { \"*\" = [] } required_parameters = [\"x\"] }"
+        )
         #expect(acl.evaluate(.list, path: "a/", data: ["y": "1"]).allowed)
         #expect(acl.evaluate(.delete, path: "a/b", data: ["y": "1"]).allowed)
     }
@@ -83,7 +94,8 @@ import Testing
     @Test func mergedConstraintsFollowVault() throws {
         let acl = try makeACL(
             "path \"a\" { capabilities = [\"update\"] allowed_parameters = { \"env\" = [\"dev\"] \"any\" = [] } }",
-            "path \"a\" { capabilities = [\"create\"] allowed_parameters = { \"env\" = [\"prod\"] \"any\" = [\"only\"] } }")
+            "path \"a\" { capabilities = [\"create\"] allowed_parameters = { \"env\" = [\"prod\"] \"any\" = [\"only\"] } }"
+        )
         #expect(acl.evaluate(.update, path: "a", data: ["env": "dev"]).allowed)
         #expect(acl.evaluate(.create, path: "a", data: ["env": "prod"]).allowed)
         #expect(!acl.evaluate(.update, path: "a", data: ["env": "qa"]).allowed)

@@ -30,7 +30,8 @@ import Testing
     }
 
     @Test func everyDirectiveKind() throws {
-        let acl = try makeACL("""
+        let acl = try makeACL(
+            """
             path "id/{{identity.entity.id}}" { capabilities = ["read"] }
             path "meta/{{ identity.entity.metadata.team }}" { capabilities = ["read"] }
             path "alias/{{identity.entity.aliases.auth_azure_1.name}}" { capabilities = ["read"] }
@@ -50,7 +51,8 @@ import Testing
     }
 
     @Test func unknownDirectivesSkipOnlyTheirBlock() throws {
-        let acl = try makeACL("""
+        let acl = try makeACL(
+            """
             path "a/{{identity.entity.metadata.missing}}" { capabilities = ["read"] }
             path "b/{{identity.entity.aliases.other_mount.name}}" { capabilities = ["read"] }
             path "c/{{identity.groups.names.nobody.id}}" { capabilities = ["read"] }
@@ -65,7 +67,8 @@ import Testing
 
     @Test func groupDirectivesNeedGroups() throws {
         let noGroups = TemplateContext(entityID: "e")
-        let acl = try makeACL("path \"g/{{identity.groups.ids.g-1.name}}\" { capabilities = [\"read\"] }", context: noGroups)
+        let acl = try makeACL(
+            "path \"g/{{identity.groups.ids.g-1.name}}\" { capabilities = [\"read\"] }", context: noGroups)
         #expect(!acl.grantsAnything(underMount: "g/"))
         #expect(noGroups.groupIDsToNames.isEmpty)
         #expect(context.groupIDsToNames == ["g-1": "admins"])
@@ -74,7 +77,8 @@ import Testing
 
     @Test func emptyEntityNameIsUnresolvable() throws {
         let anonymous = TemplateContext(entityID: "e-2")
-        let acl = try makeACL("""
+        let acl = try makeACL(
+            """
             path "n/{{identity.entity.name}}" { capabilities = ["read"] }
             path "i/{{identity.entity.id}}" { capabilities = ["read"] }
             """, context: anonymous)

@@ -48,7 +48,8 @@ import Testing
             #expect(try await physical.list(prefix: "é/") == ["1", "2"])
             #expect(try await physical.list(prefix: "\u{10FFFF}/") == ["z"])
             // Byte order, as SQLite and Vault sort: "f" (0x66) before "é" (0xC3 0xA9) before U+10FFFF.
-            #expect(try await physical.list(prefix: "") == ["100%/", "100a/", "a_b/", "axb/", "f/", "é/", "\u{10FFFF}/"])
+            #expect(
+                try await physical.list(prefix: "") == ["100%/", "100a/", "a_b/", "axb/", "f/", "é/", "\u{10FFFF}/"])
         }
     }
 

@@ -49,7 +49,8 @@ import Testing
 
     @Test func tokenHelperStoresWithOwnerOnlyMode() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString).path
-        _ = FileManager.default.createFile(atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(
+            atPath: path, contents: Data("old".utf8), attributes: [.posixPermissions: 0o644])
         let helper = TokenHelper(path: path)
         try helper.store("hvs.new")
         #expect(try helper.get() == "hvs.new")

@@ -135,7 +135,11 @@ struct DataPathTests {
         let response = try #require(
             try await kv.send(
                 .patch, "data/k",
-                ["data": ["drop": nil, "obj": ["b": nil, "c": 3], "list": [3], "scalar": ["now": "object"], "new": "n"]]))
+                [
+                    "data": [
+                        "drop": nil, "obj": ["b": nil, "c": 3], "list": [3], "scalar": ["now": "object"], "new": "n",
+                    ]
+                ]))
         #expect(response.data?["version"] == 2)
         #expect(response.data?["deletion_time"] == "")
         #expect(
@@ -172,7 +176,8 @@ struct DataPathTests {
     @Test("unknown body parameters produce the framework's warning on a successful write")
     func unknownFieldWarning() async throws {
         let kv = KVHarness()
-        let response = try await kv.send(.update, "data/k", ["data": ["a": 1], "options": [:], "zeta": 1, "bogus": "x"])
+        let response = try await kv.send(
+            .update, "data/k", ["data": ["a": 1], "options": [:], "zeta": 1, "bogus": "x"])
         #expect(response?.warnings == ["Endpoint ignored these unrecognized parameters: [bogus zeta]"])
         #expect(response?.data?["version"] == 1)
     }

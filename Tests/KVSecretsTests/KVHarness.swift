@@ -81,7 +81,8 @@ struct KVHarness {
         return try #require(response?.data)
     }
 
-    func error(_ operation: LogicalOperation, _ path: String, _ data: [String: JSONValue] = [:]) async -> LogicalError? {
+    func error(_ operation: LogicalOperation, _ path: String, _ data: [String: JSONValue] = [:]) async -> LogicalError?
+    {
         do {
             _ = try await send(operation, path, data)
             return nil

@@ -35,7 +35,10 @@ struct MetadataPathTests {
         #expect(
             try await kv.send(
                 .update, "metadata/k",
-                ["max_versions": 5, "cas_required": "true", "delete_version_after": "3h", "custom_metadata": ["owner": "ops"]])
+                [
+                    "max_versions": 5, "cas_required": "true", "delete_version_after": "3h",
+                    "custom_metadata": ["owner": "ops"],
+                ])
                 == nil)
         let meta = try await kv.metadata("k")
         #expect(meta["current_version"] == 0)
@@ -48,7 +51,8 @@ struct MetadataPathTests {
         #expect(await kv.error(.read, "data/k") == .notFound)
         // The key's cas_required applies to the first data write.
         #expect(
-            await kv.error(.update, "data/k", ["data": ["a": 1]]) == .bad("check-and-set parameter required for this call"))
+            await kv.error(.update, "data/k", ["data": ["a": 1]])
+                == .bad("check-and-set parameter required for this call"))
         let written = try await kv.put("k", ["a": 1], options: ["cas": 0])
         #expect(written["custom_metadata"] == ["owner": "ops"])
         #expect(try await kv.send(.read, "data/k")?.data?["metadata"]?["custom_metadata"] == ["owner": "ops"])
@@ -73,7 +77,8 @@ struct MetadataPathTests {
         #expect(
             await kv.error(.update, "metadata/k", ["custom_metadata": ["bell": "ring\u{7}"]])
                 == .bad(
-                    "1 error occurred:\n\t* custom_metadata validation failed: value for key \"bell\" contains unprintable characters\n\n"))
+                    "1 error occurred:\n\t* custom_metadata validation failed: value for key \"bell\" contains unprintable characters\n\n"
+                ))
         #expect(await kv.error(.read, "metadata/k") == .notFound)
         var sixtyFour: [String: JSONValue] = [:]
         for index in 0..<64 { sixtyFour["k\(index)"] = .string(String(repeating: "v", count: 512)) }
@@ -111,8 +116,11 @@ struct MetadataPathTests {
         #expect(missing.warnings.isEmpty)
 
         _ = try await kv.send(
-            .update, "metadata/k", ["max_versions": 4, "custom_metadata": ["a": "1", "b": "2"], "delete_version_after": "1h"])
-        #expect(try await kv.send(.patch, "metadata/k", ["custom_metadata": ["a": nil, "c": 3], "cas_required": true]) == nil)
+            .update, "metadata/k",
+            ["max_versions": 4, "custom_metadata": ["a": "1", "b": "2"], "delete_version_after": "1h"])
+        #expect(
+            try await kv.send(.patch, "metadata/k", ["custom_metadata": ["a": nil, "c": 3], "cas_required": true])
+                == nil)
         let meta = try await kv.metadata("k")
         #expect(meta["custom_metadata"] == ["b": "2", "c": "3"])
         #expect(meta["cas_required"] == true)

@@ -23,7 +23,9 @@ struct RoutingTests {
         #expect(response.warnings.first == Self.invalidWarning(verb))
     }
 
-    @Test("non-listing operations on the mount root of each versioned prefix", arguments: ["data", "metadata", "delete", "undelete", "destroy"])
+    @Test(
+        "non-listing operations on the mount root of each versioned prefix",
+        arguments: ["data", "metadata", "delete", "undelete", "destroy"])
     func rootOfMount(path: String) async throws {
         let kv = KVHarness()
         let response = try #require(try await kv.send(.read, path))

@@ -32,7 +32,8 @@ struct UnitTests {
     func mergePatch() {
         #expect(JSONMergePatch.apply(["a": "z"], to: ["a": "b"]) == ["a": "z"])
         #expect(JSONMergePatch.apply(["a": nil], to: ["a": "b", "b": "c"]) == ["b": "c"])
-        #expect(JSONMergePatch.apply(["a": ["bb": ["ccc": nil]]], to: ["a": ["bb": ["ccc": "d"]]]) == ["a": ["bb": [:]]])
+        #expect(
+            JSONMergePatch.apply(["a": ["bb": ["ccc": nil]]], to: ["a": ["bb": ["ccc": "d"]]]) == ["a": ["bb": [:]]])
         #expect(JSONMergePatch.apply(["a": ["b": "c"]], to: ["a": [1]]) == ["a": ["b": "c"]])
         #expect(JSONMergePatch.apply(["a": ["b": "c", "n": nil]], to: nil) == ["a": ["b": "c"]])
         #expect(JSONMergePatch.apply(["e": nil, "a": 1], to: [:]) == ["a": 1])

@@ -49,7 +49,10 @@ struct VersionLifecycleTests {
         #expect(try await kv.storage.get("versions/k/2") != nil)
         // Soft-deleting a destroyed version changes nothing.
         _ = try await kv.send(.update, "delete/k", ["versions": [1]])
-        #expect(try await kv.metadata("k")["versions"]?["1"] == ["created_time": .string(startText), "deletion_time": .string(startText), "destroyed": true])
+        #expect(
+            try await kv.metadata("k")["versions"]?["1"] == [
+                "created_time": .string(startText), "deletion_time": .string(startText), "destroyed": true,
+            ])
     }
 
     @Test("the default limit keeps 10 versions and advances oldest_version like Vault")

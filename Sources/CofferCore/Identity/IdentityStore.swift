@@ -94,7 +94,9 @@ public final class IdentityStore: Sendable {
 
     /// Alias metadata follows the latest login (e.g. a VM's resource group may change).
     func refreshAliasMetadata(_ entity: Entity, alias: Alias, mount: MountEntry) async throws -> Entity {
-        guard let index = entity.aliases.firstIndex(where: { $0.mountAccessor == mount.accessor && $0.name == alias.name }),
+        guard
+            let index = entity.aliases.firstIndex(where: { $0.mountAccessor == mount.accessor && $0.name == alias.name }
+            ),
             entity.aliases[index].metadata != alias.metadata
         else { return entity }
         var updated = entity

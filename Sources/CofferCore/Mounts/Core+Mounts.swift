@@ -59,7 +59,10 @@ extension Core {
         case (.secrets, "identity"): backend = IdentityBackend(core: self).backend
         case (.credential, "token"): backend = TokenBackend(core: self).backend
         default:
-            guard let factory = configuration.catalog.first(where: { $0.type == entry.type && $0.kind == backendKind(entry.kind) })
+            guard
+                let factory = configuration.catalog.first(where: {
+                    $0.type == entry.type && $0.kind == backendKind(entry.kind)
+                })
             else {
                 throw LogicalError.badRequest("plugin not found in the catalog: \(entry.type)")
             }
@@ -101,7 +104,9 @@ extension Core {
     }
 
     func applyTuning(_ data: [String: JSONValue], to config: inout MountConfig, kind: MountEntry.Kind) throws {
-        if let ttl = try Self.parseTuningTTL(data["default_lease_ttl"], name: "default TTL") { config.defaultLeaseTTL = ttl }
+        if let ttl = try Self.parseTuningTTL(data["default_lease_ttl"], name: "default TTL") {
+            config.defaultLeaseTTL = ttl
+        }
         if let ttl = try Self.parseTuningTTL(data["max_lease_ttl"], name: "max TTL") { config.maxLeaseTTL = ttl }
         if config.maxLeaseTTL > 0, config.defaultLeaseTTL > config.maxLeaseTTL {
             throw LogicalError.badRequest("given default lease TTL greater than given max lease TTL")
@@ -272,7 +277,9 @@ extension Core {
                 if entry.type != "kv", options["version"] != nil, entry.options?["version"] != options["version"] {
                     throw LogicalError.badRequest("secrets engine \"\(entry.type)\" does not allow setting a version")
                 }
-                if entry.type == "kv", let old = entry.options?["version"], let new = options["version"], old == "2", new != "2" {
+                if entry.type == "kv", let old = entry.options?["version"], let new = options["version"], old == "2",
+                    new != "2"
+                {
                     throw LogicalError.badRequest("cannot downgrade mount from version 2")
                 }
                 entry.options = options
@@ -298,7 +305,9 @@ extension Core {
         ]
         if entry.kind == .credential { info["token_type"] = .string(entry.config.tokenType) }
         if let options = entry.options { info["options"] = .stringMap(options) }
-        if !entry.config.listingVisibility.isEmpty { info["listing_visibility"] = .string(entry.config.listingVisibility) }
+        if !entry.config.listingVisibility.isEmpty {
+            info["listing_visibility"] = .string(entry.config.listingVisibility)
+        }
         if !entry.config.auditNonHMACRequestKeys.isEmpty {
             info["audit_non_hmac_request_keys"] = .strings(entry.config.auditNonHMACRequestKeys)
         }

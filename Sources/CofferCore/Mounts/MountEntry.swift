@@ -43,7 +43,8 @@ public struct MountEntry: Sendable, Codable, Equatable {
 
     public init(
         path: String, type: String, kind: Kind, description: String = "", accessor: String, uuid: String,
-        local: Bool = false, sealWrap: Bool = false, options: [String: String]? = nil, config: MountConfig = MountConfig()
+        local: Bool = false, sealWrap: Bool = false, options: [String: String]? = nil,
+        config: MountConfig = MountConfig()
     ) {
         self.path = path
         self.type = type

@@ -5,7 +5,8 @@ extension TemplateContext {
     init(entity: Entity) {
         var aliases: [String: TemplateContext.Alias] = [:]
         for alias in entity.aliases {
-            aliases[alias.mountAccessor] = TemplateContext.Alias(id: alias.id, name: alias.name, metadata: alias.metadata)
+            aliases[alias.mountAccessor] = TemplateContext.Alias(
+                id: alias.id, name: alias.name, metadata: alias.metadata)
         }
         self.init(entityID: entity.id, entityName: entity.name, entityMetadata: entity.metadata, aliases: aliases)
     }

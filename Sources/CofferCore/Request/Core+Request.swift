@@ -45,7 +45,8 @@ extension Core {
             return .error(.sealed)
         } catch {
             logger.error(
-                "request failed", metadata: ["request_id": "\(request.id)", "path": "\(request.path)", "error": "\(error)"])
+                "request failed",
+                metadata: ["request_id": "\(request.id)", "path": "\(request.path)", "error": "\(error)"])
             return .error(.internalError)
         }
     }
@@ -137,7 +138,9 @@ extension Core {
         return envelope(request, response, route: route)
     }
 
-    func envelope(_ request: CoreRequest, _ response: LogicalResponse, route: RouteEntry, auth: [String: JSONValue]? = nil)
+    func envelope(
+        _ request: CoreRequest, _ response: LogicalResponse, route: RouteEntry, auth: [String: JSONValue]? = nil
+    )
         -> CoreResponse
     {
         let body = Envelope(

@@ -21,14 +21,18 @@ struct IdentityBackend: Sendable {
             paths: [
                 PathDefinition(
                     "entity/id/?",
-                    operations: [.list: PathOperation("List entity ids") { _, _ in
-                        .list(try await core.unsealed().identity.entityIDs())
-                    }], synopsis: "List entities"),
+                    operations: [
+                        .list: PathOperation("List entity ids") { _, _ in
+                            .list(try await core.unsealed().identity.entityIDs())
+                        }
+                    ], synopsis: "List entities"),
                 PathDefinition(
                     "entity/id/{id}", fields: entityFields,
                     operations: [
                         .read: PathOperation("Read an entity") { _, fields in
-                            try await core.unsealed().identity.entity(id: fields.string("id")).map { LogicalResponse(data: $0.info()) }
+                            try await core.unsealed().identity.entity(id: fields.string("id")).map {
+                                LogicalResponse(data: $0.info())
+                            }
                         },
                         .update: PathOperation("Update an entity") { _, fields in
                             try await update(fields, id: fields.string("id"))
@@ -36,24 +40,40 @@ struct IdentityBackend: Sendable {
                     ], synopsis: "Read or update an entity by id"),
                 PathDefinition(
                     "entity/name/{name}", fields: entityFields,
-                    operations: [.read: PathOperation("Read an entity by name") { _, fields in
-                        try await core.unsealed().identity.entity(name: fields.string("name")).map { LogicalResponse(data: $0.info()) }
-                    }], synopsis: "Read an entity by name"),
+                    operations: [
+                        .read: PathOperation("Read an entity by name") { _, fields in
+                            try await core.unsealed().identity.entity(name: fields.string("name")).map {
+                                LogicalResponse(data: $0.info())
+                            }
+                        }
+                    ], synopsis: "Read an entity by name"),
                 PathDefinition(
                     "lookup/entity", fields: entityFields,
-                    operations: [.update: PathOperation("Look up an entity") { _, fields in
-                        let identity = try core.unsealed().identity
-                        if fields.has("id") { return try await identity.entity(id: fields.string("id")).map { LogicalResponse(data: $0.info()) } }
-                        if fields.has("name") { return try await identity.entity(name: fields.string("name")).map { LogicalResponse(data: $0.info()) } }
-                        throw LogicalError.badRequest("missing entity id or name")
-                    }], synopsis: "Look up an entity"),
+                    operations: [
+                        .update: PathOperation("Look up an entity") { _, fields in
+                            let identity = try core.unsealed().identity
+                            if fields.has("id") {
+                                return try await identity.entity(id: fields.string("id")).map {
+                                    LogicalResponse(data: $0.info())
+                                }
+                            }
+                            if fields.has("name") {
+                                return try await identity.entity(name: fields.string("name")).map {
+                                    LogicalResponse(data: $0.info())
+                                }
+                            }
+                            throw LogicalError.badRequest("missing entity id or name")
+                        }
+                    ], synopsis: "Look up an entity"),
             ], help: "The identity store: entities and aliases.")
     }
 
     func update(_ fields: FieldData, id: String) async throws -> LogicalResponse? {
         let identity = try core.unsealed().identity
         guard var entity = try await identity.entity(id: id) else { throw LogicalError.badRequest("entity not found") }
-        if fields.has("policies") { entity.policies = Core.sanitizePolicies(try fields.stringSlice("policies"), addDefault: false) }
+        if fields.has("policies") {
+            entity.policies = Core.sanitizePolicies(try fields.stringSlice("policies"), addDefault: false)
+        }
         if fields.has("metadata") { entity.metadata = try fields.keyPairs("metadata") }
         if fields.has("disabled") { entity.disabled = try fields.bool("disabled") }
         entity.lastUpdateTime = RFC3339.string(Date())

@@ -26,8 +26,10 @@ struct SystemBackend: Sendable {
             "default_lease_ttl": FieldSchema(.raw, description: "Default lease TTL or \"system\""),
             "max_lease_ttl": FieldSchema(.raw, description: "Max lease TTL or \"system\""),
             "description": FieldSchema(.string, description: "Description"),
-            "audit_non_hmac_request_keys": FieldSchema(.commaStringSlice, description: "Request keys not hashed in audit"),
-            "audit_non_hmac_response_keys": FieldSchema(.commaStringSlice, description: "Response keys not hashed in audit"),
+            "audit_non_hmac_request_keys": FieldSchema(
+                .commaStringSlice, description: "Request keys not hashed in audit"),
+            "audit_non_hmac_response_keys": FieldSchema(
+                .commaStringSlice, description: "Response keys not hashed in audit"),
             "listing_visibility": FieldSchema(.string, description: "\"unauth\" lists the mount without a token"),
             "passthrough_request_headers": FieldSchema(.commaStringSlice, description: "Headers passed to the backend"),
             "allowed_response_headers": FieldSchema(.commaStringSlice, description: "Headers a backend may set"),
@@ -59,7 +61,9 @@ struct SystemBackend: Sendable {
                 PathDefinition(
                     root + "/{path*}/tune", fields: tuneFields,
                     operations: [
-                        .read: PathOperation("Read mount tuning") { _, fields in try readTune(kind, fields.string("path")) },
+                        .read: PathOperation("Read mount tuning") { _, fields in
+                            try readTune(kind, fields.string("path"))
+                        },
                         .update: PathOperation("Tune a mount") { request, fields in
                             try await core.tuneMount(path: fields.string("path"), kind: kind, data: request.data)
                             return nil
@@ -69,10 +73,13 @@ struct SystemBackend: Sendable {
                 PathDefinition(
                     root + "/{path*}", fields: mountFields,
                     operations: [
-                        .read: PathOperation("Read a mount") { _, fields in try readMount(kind, fields.string("path")) },
+                        .read: PathOperation("Read a mount") { _, fields in try readMount(kind, fields.string("path"))
+                        },
                         .update: PathOperation("Enable a mount") { request, fields in
                             var data = request.data
-                            if data["type"]?.stringValue?.isEmpty ?? true, let plugin = data["plugin_name"] { data["type"] = plugin }
+                            if data["type"]?.stringValue?.isEmpty ?? true, let plugin = data["plugin_name"] {
+                                data["type"] = plugin
+                            }
                             try await core.enableMount(path: fields.string("path"), kind: kind, data: data)
                             return nil
                         },
@@ -85,11 +92,13 @@ struct SystemBackend: Sendable {
         paths += [
             PathDefinition(
                 "policy",
-                operations: [.read: PathOperation("List policies") { _, _ in
-                    let names = try await core.unsealed().policies.names()
-                    return LogicalResponse(
-                        data: ["keys": .strings(names), "policies": .strings(names)], injectDataAtTopLevel: true)
-                }], synopsis: "List ACL policies"),
+                operations: [
+                    .read: PathOperation("List policies") { _, _ in
+                        let names = try await core.unsealed().policies.names()
+                        return LogicalResponse(
+                            data: ["keys": .strings(names), "policies": .strings(names)], injectDataAtTopLevel: true)
+                    }
+                ], synopsis: "List ACL policies"),
             PathDefinition(
                 "policy/{name*}", fields: policyFields,
                 operations: [
@@ -99,64 +108,91 @@ struct SystemBackend: Sendable {
                 ], synopsis: "Manage ACL policies"),
             PathDefinition(
                 "policies/acl/?",
-                operations: [.list: PathOperation("List ACL policies") { _, _ in
-                    .list(try await core.unsealed().policies.names())
-                }], synopsis: "List ACL policies"),
+                operations: [
+                    .list: PathOperation("List ACL policies") { _, _ in
+                        .list(try await core.unsealed().policies.names())
+                    }
+                ], synopsis: "List ACL policies"),
             PathDefinition(
                 "policies/acl/{name*}", fields: policyFields,
                 operations: [
-                    .read: PathOperation("Read an ACL policy") { _, fields in try await readPolicy(fields, key: "policy") },
+                    .read: PathOperation("Read an ACL policy") { _, fields in
+                        try await readPolicy(fields, key: "policy")
+                    },
                     .update: PathOperation("Write an ACL policy") { try await writePolicy($0, $1) },
                     .delete: PathOperation("Delete an ACL policy") { _, fields in try await deletePolicy(fields) },
                 ], synopsis: "Manage ACL policies"),
             PathDefinition(
                 "capabilities-self", fields: capabilityFields,
-                operations: [.update: PathOperation("Capabilities of the calling token") { request, fields in
-                    guard let entry = try await core.resolveToken(request.clientToken, remoteAddress: request.remoteAddress)
-                    else { throw LogicalError.invalidToken }
-                    return try await capabilities(entry, fields)
-                }], synopsis: "Capabilities of the calling token on paths"),
+                operations: [
+                    .update: PathOperation("Capabilities of the calling token") { request, fields in
+                        guard
+                            let entry = try await core.resolveToken(
+                                request.clientToken, remoteAddress: request.remoteAddress)
+                        else { throw LogicalError.invalidToken }
+                        return try await capabilities(entry, fields)
+                    }
+                ], synopsis: "Capabilities of the calling token on paths"),
             PathDefinition(
                 "capabilities", fields: capabilityFields,
-                operations: [.update: PathOperation("Capabilities of a token") { request, fields in
-                    guard let entry = try await core.resolveToken(fields.string("token"), remoteAddress: nil) else {
-                        throw LogicalError.badRequest("invalid token")
+                operations: [
+                    .update: PathOperation("Capabilities of a token") { request, fields in
+                        guard let entry = try await core.resolveToken(fields.string("token"), remoteAddress: nil) else {
+                            throw LogicalError.badRequest("invalid token")
+                        }
+                        return try await capabilities(entry, fields)
                     }
-                    return try await capabilities(entry, fields)
-                }], synopsis: "Capabilities of a token on paths"),
+                ], synopsis: "Capabilities of a token on paths"),
             PathDefinition(
                 "capabilities-accessor", fields: capabilityFields,
-                operations: [.update: PathOperation("Capabilities of a token by accessor") { request, fields in
-                    guard let entry = try await core.unsealed().tokens.lookup(accessor: fields.string("accessor"), now: core.now)
-                    else { throw LogicalError.badRequest("invalid accessor") }
-                    return try await capabilities(entry, fields)
-                }], synopsis: "Capabilities of a token (by accessor) on paths"),
+                operations: [
+                    .update: PathOperation("Capabilities of a token by accessor") { request, fields in
+                        guard
+                            let entry = try await core.unsealed().tokens.lookup(
+                                accessor: fields.string("accessor"), now: core.now)
+                        else { throw LogicalError.badRequest("invalid accessor") }
+                        return try await capabilities(entry, fields)
+                    }
+                ], synopsis: "Capabilities of a token (by accessor) on paths"),
             PathDefinition(
                 "internal/ui/mounts",
-                operations: [.read: PathOperation("Mounts visible to the caller") { request, _ in
-                    try await uiMounts(request)
-                }], synopsis: "Mounts visible to the caller", unauthenticated: true),
+                operations: [
+                    .read: PathOperation("Mounts visible to the caller") { request, _ in
+                        try await uiMounts(request)
+                    }
+                ], synopsis: "Mounts visible to the caller", unauthenticated: true),
             PathDefinition(
-                "internal/ui/mounts/{path*}", fields: ["path": FieldSchema(.string, description: "Path inside a mount")],
-                operations: [.read: PathOperation("The mount owning a path") { request, fields in
-                    try await uiMount(request, path: fields.string("path"))
-                }], synopsis: "The mount that owns a path (KV version detection)", unauthenticated: true),
+                "internal/ui/mounts/{path*}",
+                fields: ["path": FieldSchema(.string, description: "Path inside a mount")],
+                operations: [
+                    .read: PathOperation("The mount owning a path") { request, fields in
+                        try await uiMount(request, path: fields.string("path"))
+                    }
+                ], synopsis: "The mount that owns a path (KV version detection)", unauthenticated: true),
             PathDefinition(
                 "key-status",
-                operations: [.read: PathOperation("Encryption key status") { _, _ in
-                    let status = core.barrier.keyStatus()
-                    return LogicalResponse(
-                        data: ["term": .int(Int64(status.term)), "install_time": .string(RFC3339.string(status.installTime))],
-                        injectDataAtTopLevel: true)
-                }], synopsis: "Barrier encryption key status"),
+                operations: [
+                    .read: PathOperation("Encryption key status") { _, _ in
+                        let status = core.barrier.keyStatus()
+                        return LogicalResponse(
+                            data: [
+                                "term": .int(Int64(status.term)),
+                                "install_time": .string(RFC3339.string(status.installTime)),
+                            ],
+                            injectDataAtTopLevel: true)
+                    }
+                ], synopsis: "Barrier encryption key status"),
             PathDefinition(
                 "rotate",
-                operations: [.update: PathOperation("Rotate the barrier encryption key") { _, _ in
-                    _ = try await core.barrier.rotate()
-                    return nil
-                }], synopsis: "Rotate the barrier encryption key"),
+                operations: [
+                    .update: PathOperation("Rotate the barrier encryption key") { _, _ in
+                        _ = try await core.barrier.rotate()
+                        return nil
+                    }
+                ], synopsis: "Rotate the barrier encryption key"),
         ]
-        return FrameworkBackend(kind: .secrets, paths: paths, help: "The system backend: control, policy and debugging.")
+        return FrameworkBackend(
+            kind: .secrets, paths: paths, help: "The system backend: control, policy and debugging.")
     }
 
     // MARK: mounts
@@ -210,7 +246,9 @@ struct SystemBackend: Sendable {
     func writePolicy(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
         var (name, warnings) = try policyName(fields)
         if name == "root" { throw LogicalError.badRequest("cannot update \"root\" policy") }
-        if PolicyStore.reservedNames.contains(name) { throw LogicalError.badRequest("cannot update \"\(name)\" policy") }
+        if PolicyStore.reservedNames.contains(name) {
+            throw LogicalError.badRequest("cannot update \"\(name)\" policy")
+        }
         var text = try fields.string("policy")
         if text.isEmpty, fields.has("rules") {
             text = try fields.string("rules")
@@ -287,11 +325,18 @@ struct SystemBackend: Sendable {
             if let acl, acl.grantsAnything(underMount: mount.routePrefix) {
                 info = mount.info()
             } else if mount.config.listingVisibility == "unauth" {
-                info = ["type": .string(mount.type), "description": .string(mount.description), "options": .stringMap(mount.options)]
+                info = [
+                    "type": .string(mount.type), "description": .string(mount.description),
+                    "options": .stringMap(mount.options),
+                ]
             } else {
                 continue
             }
-            if mount.kind == .credential { auth[mount.path] = .object(info) } else { secret[mount.path] = .object(info) }
+            if mount.kind == .credential {
+                auth[mount.path] = .object(info)
+            } else {
+                secret[mount.path] = .object(info)
+            }
         }
         return LogicalResponse(data: ["secret": .object(secret), "auth": .object(auth)])
     }

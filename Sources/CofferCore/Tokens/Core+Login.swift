@@ -16,7 +16,8 @@ extension Core {
             "client_token": .string(id), "accessor": .string(entry.accessor),
             "policies": .strings(Array(Set(entry.policies + identityPolicies)).sorted()),
             "token_policies": .strings(entry.policies), "metadata": .stringMap(entry.meta),
-            "lease_duration": .int(entry.ttl), "renewable": .bool(entry.renewable), "entity_id": .string(entry.entityID),
+            "lease_duration": .int(entry.ttl), "renewable": .bool(entry.renewable),
+            "entity_id": .string(entry.entityID),
             "token_type": .string(entry.type), "orphan": .bool(entry.parentHash == nil), "mfa_requirement": .null,
             "num_uses": .int(entry.numUses),
         ]
@@ -58,7 +59,8 @@ extension Core {
             idHash: "", accessor: accessor, parentHash: nil, policies: policies, path: "auth/\(mount.path)login",
             meta: auth.metadata.isEmpty ? nil : auth.metadata, displayName: displayName, numUses: auth.numUses,
             creationTime: now, ttl: ttl, explicitMaxTTL: auth.explicitMaxTTL, period: auth.period, maxTTL: auth.maxTTL,
-            renewable: tokenType == "service" && auth.renewable && ttl > 0, type: tokenType, boundCIDRs: auth.boundCIDRs,
+            renewable: tokenType == "service" && auth.renewable && ttl > 0, type: tokenType,
+            boundCIDRs: auth.boundCIDRs,
             entityID: entityID)
         entry.authMountAccessor = mount.accessor
         entry.auth = auth

@@ -24,7 +24,9 @@ public actor ExpirationManager {
     private var loop: Task<Void, Never>?
     private let clock: @Sendable () -> Double
 
-    public init(store: TokenStore, logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    public init(
+        store: TokenStore, logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
         self.store = store
         self.logger = logger
         self.clock = clock

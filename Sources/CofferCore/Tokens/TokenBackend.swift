@@ -34,21 +34,32 @@ struct TokenBackend: Sendable {
             paths: [
                 PathDefinition(
                     "create-orphan", fields: tokenFields,
-                    operations: [.update: PathOperation("Create an orphan token") { try await create($0, $1, orphanPath: true) }],
+                    operations: [
+                        .update: PathOperation("Create an orphan token") { try await create($0, $1, orphanPath: true) }
+                    ],
                     synopsis: "Create an orphan token"),
                 PathDefinition(
                     "create/{role_name}", fields: tokenFields,
-                    operations: [.update: PathOperation("Create a token from a role") { try await create($0, $1, orphanPath: false) }],
+                    operations: [
+                        .update: PathOperation("Create a token from a role") {
+                            try await create($0, $1, orphanPath: false)
+                        }
+                    ],
                     synopsis: "Create a token from a role"),
                 PathDefinition(
                     "create", fields: tokenFields,
-                    operations: [.update: PathOperation("Create a token") { try await create($0, $1, orphanPath: false) }],
+                    operations: [
+                        .update: PathOperation("Create a token") { try await create($0, $1, orphanPath: false) }
+                    ],
                     synopsis: "Create a token"),
                 PathDefinition(
                     "lookup-self", fields: tokenField,
                     operations: [
-                        .read: PathOperation("Look up the calling token") { request, _ in try await lookupSelf(request) },
-                        .update: PathOperation("Look up the calling token") { request, _ in try await lookupSelf(request) },
+                        .read: PathOperation("Look up the calling token") { request, _ in try await lookupSelf(request)
+                        },
+                        .update: PathOperation("Look up the calling token") { request, _ in
+                            try await lookupSelf(request)
+                        },
                     ], synopsis: "Look up the calling token"),
                 PathDefinition(
                     "lookup", fields: tokenField,
@@ -58,75 +69,101 @@ struct TokenBackend: Sendable {
                     ], synopsis: "Look up a token"),
                 PathDefinition(
                     "lookup-accessor", fields: accessorField,
-                    operations: [.update: PathOperation("Look up a token by accessor") { try await lookupAccessor($0, $1) }],
+                    operations: [
+                        .update: PathOperation("Look up a token by accessor") { try await lookupAccessor($0, $1) }
+                    ],
                     synopsis: "Look up a token by accessor"),
                 PathDefinition(
                     "renew-self", fields: tokenField.merging(incrementField) { a, _ in a },
-                    operations: [.update: PathOperation("Renew the calling token") { request, fields in
-                        try await renew(request, token: request.clientToken, increment: fields.duration("increment"), hideToken: false)
-                    }], synopsis: "Renew the calling token"),
+                    operations: [
+                        .update: PathOperation("Renew the calling token") { request, fields in
+                            try await renew(
+                                request, token: request.clientToken, increment: fields.duration("increment"),
+                                hideToken: false)
+                        }
+                    ], synopsis: "Renew the calling token"),
                 PathDefinition(
                     "renew", fields: tokenField.merging(incrementField) { a, _ in a },
-                    operations: [.update: PathOperation("Renew a token") { request, fields in
-                        let token = try fields.string("token")
-                        guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
-                        return try await renew(request, token: token, increment: fields.duration("increment"), hideToken: false)
-                    }], synopsis: "Renew a token"),
+                    operations: [
+                        .update: PathOperation("Renew a token") { request, fields in
+                            let token = try fields.string("token")
+                            guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
+                            return try await renew(
+                                request, token: token, increment: fields.duration("increment"), hideToken: false)
+                        }
+                    ], synopsis: "Renew a token"),
                 PathDefinition(
                     "renew-accessor", fields: accessorField.merging(incrementField) { a, _ in a },
-                    operations: [.update: PathOperation("Renew a token by accessor") { request, fields in
-                        try await renewAccessor(request, fields)
-                    }], synopsis: "Renew a token by accessor"),
+                    operations: [
+                        .update: PathOperation("Renew a token by accessor") { request, fields in
+                            try await renewAccessor(request, fields)
+                        }
+                    ], synopsis: "Renew a token by accessor"),
                 PathDefinition(
                     "revoke-self",
-                    operations: [.update: PathOperation("Revoke the calling token and its children") { request, _ in
-                        if let entry = try await core.callerEntry(request) { try await revoke(entry) }
-                        return nil
-                    }], synopsis: "Revoke the calling token"),
+                    operations: [
+                        .update: PathOperation("Revoke the calling token and its children") { request, _ in
+                            if let entry = try await core.callerEntry(request) { try await revoke(entry) }
+                            return nil
+                        }
+                    ], synopsis: "Revoke the calling token"),
                 PathDefinition(
                     "revoke", fields: tokenField,
-                    operations: [.update: PathOperation("Revoke a token and its children") { request, fields in
-                        let token = try fields.string("token")
-                        guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
-                        if let entry = try await core.unsealed().tokens.lookup(id: token, now: core.now) { try await revoke(entry) }
-                        return nil
-                    }], synopsis: "Revoke a token"),
+                    operations: [
+                        .update: PathOperation("Revoke a token and its children") { request, fields in
+                            let token = try fields.string("token")
+                            guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
+                            if let entry = try await core.unsealed().tokens.lookup(id: token, now: core.now) {
+                                try await revoke(entry)
+                            }
+                            return nil
+                        }
+                    ], synopsis: "Revoke a token"),
                 PathDefinition(
                     "revoke-accessor", fields: accessorField,
-                    operations: [.update: PathOperation("Revoke a token by accessor") { request, fields in
-                        let accessor = try fields.string("accessor")
-                        guard !accessor.isEmpty else { throw LogicalError.badRequest("missing accessor") }
-                        guard let entry = try await core.unsealed().tokens.lookup(accessor: accessor, now: core.now) else {
-                            return LogicalResponse(warnings: ["No token found with this accessor"])
+                    operations: [
+                        .update: PathOperation("Revoke a token by accessor") { request, fields in
+                            let accessor = try fields.string("accessor")
+                            guard !accessor.isEmpty else { throw LogicalError.badRequest("missing accessor") }
+                            guard let entry = try await core.unsealed().tokens.lookup(accessor: accessor, now: core.now)
+                            else {
+                                return LogicalResponse(warnings: ["No token found with this accessor"])
+                            }
+                            try await revoke(entry)
+                            return nil
                         }
-                        try await revoke(entry)
-                        return nil
-                    }], synopsis: "Revoke a token by accessor"),
+                    ], synopsis: "Revoke a token by accessor"),
                 PathDefinition(
                     "revoke-orphan", fields: tokenField,
-                    operations: [.update: PathOperation("Revoke a token, orphaning its children") { request, fields in
-                        guard request.identity?.rootPrivileges == true else {
-                            throw LogicalError.badRequest("root or sudo privileges required to revoke and orphan")
+                    operations: [
+                        .update: PathOperation("Revoke a token, orphaning its children") { request, fields in
+                            guard request.identity?.rootPrivileges == true else {
+                                throw LogicalError.badRequest("root or sudo privileges required to revoke and orphan")
+                            }
+                            let token = try fields.string("token")
+                            guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
+                            let tokens = try core.unsealed().tokens
+                            guard let entry = try await tokens.lookup(id: token, now: core.now), !entry.isBatch else {
+                                throw LogicalError.badRequest("token to revoke not found")
+                            }
+                            try await tokens.revokeOrphan(hash: entry.idHash)
+                            return nil
                         }
-                        let token = try fields.string("token")
-                        guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
-                        let tokens = try core.unsealed().tokens
-                        guard let entry = try await tokens.lookup(id: token, now: core.now), !entry.isBatch else {
-                            throw LogicalError.badRequest("token to revoke not found")
-                        }
-                        try await tokens.revokeOrphan(hash: entry.idHash)
-                        return nil
-                    }], synopsis: "Revoke a token without its children"),
+                    ], synopsis: "Revoke a token without its children"),
                 PathDefinition(
                     "accessors/?",
-                    operations: [.list: PathOperation("List token accessors") { _, _ in
-                        .list(try await core.unsealed().tokens.accessors())
-                    }], synopsis: "List token accessors"),
+                    operations: [
+                        .list: PathOperation("List token accessors") { _, _ in
+                            .list(try await core.unsealed().tokens.accessors())
+                        }
+                    ], synopsis: "List token accessors"),
                 PathDefinition(
                     "roles/?",
-                    operations: [.list: PathOperation("List token roles") { request, _ in
-                        .list(try await request.storage.list(prefix: "roles/").filter { !$0.hasSuffix("/") })
-                    }], synopsis: "List token roles"),
+                    operations: [
+                        .list: PathOperation("List token roles") { request, _ in
+                            .list(try await request.storage.list(prefix: "roles/").filter { !$0.hasSuffix("/") })
+                        }
+                    ], synopsis: "List token roles"),
                 PathDefinition(
                     "roles/{role_name}", fields: TokenRolePaths.fields,
                     operations: [
@@ -143,12 +180,16 @@ struct TokenBackend: Sendable {
                     }, synopsis: "Manage token roles"),
                 PathDefinition(
                     "tidy",
-                    operations: [.update: PathOperation("Clean up token indexes") { request, _ in
-                        try await tidy()
-                        return LogicalResponse(
-                            warnings: ["Tidy operation successfully started. Any information from the operation will be printed to Coffer's server logs."],
-                            statusCode: 202)
-                    }], synopsis: "Clean up token indexes"),
+                    operations: [
+                        .update: PathOperation("Clean up token indexes") { request, _ in
+                            try await tidy()
+                            return LogicalResponse(
+                                warnings: [
+                                    "Tidy operation successfully started. Any information from the operation will be printed to Coffer's server logs."
+                                ],
+                                statusCode: 202)
+                        }
+                    ], synopsis: "Clean up token indexes"),
             ],
             help: "The token credential backend is always enabled and built into Coffer.")
     }
@@ -190,9 +231,13 @@ struct TokenBackend: Sendable {
         if numUses < 0 { throw LogicalError.badRequest("number of uses cannot be negative") }
         if !customID.isEmpty {
             guard sudo else { throw LogicalError.badRequest("root or sudo privileges required to specify token id") }
-            if customID.hasPrefix("hvs.") { throw LogicalError.badRequest("custom token ID cannot have the 'hvs.' prefix") }
+            if customID.hasPrefix("hvs.") {
+                throw LogicalError.badRequest("custom token ID cannot have the 'hvs.' prefix")
+            }
             if customID.hasPrefix("s.") { throw LogicalError.badRequest("custom token ID cannot have the 's.' prefix") }
-            if customID.contains(".") { throw LogicalError.badRequest("custom token ID cannot have a '.' in the value") }
+            if customID.contains(".") {
+                throw LogicalError.badRequest("custom token ID cannot have a '.' in the value")
+            }
         }
         if period > 0, role == nil, !sudo {
             throw LogicalError.badRequest("root or sudo privileges required to create periodic token")
@@ -220,7 +265,8 @@ struct TokenBackend: Sendable {
                     throw LogicalError.badRequest("token policy \"\(name)\" is disallowed by this role")
                 }
                 if !allowed.isEmpty || !role.allowedPoliciesGlob.isEmpty,
-                    !allowed.contains(name), !role.allowedPoliciesGlob.contains(where: { TokenRole.globMatch($0, name) })
+                    !allowed.contains(name),
+                    !role.allowedPoliciesGlob.contains(where: { TokenRole.globMatch($0, name) })
                 {
                     throw LogicalError.badRequest(
                         "token policies (\(chosen)) must be subset of the role's allowed policies (\(allowed)) or glob policies (\(role.allowedPoliciesGlob))"
@@ -242,7 +288,9 @@ struct TokenBackend: Sendable {
             if role.tokenNumUses > 0, numUses == 0 || numUses > role.tokenNumUses { numUses = role.tokenNumUses }
             if tokenType.isEmpty {
                 tokenType = role.tokenType == "batch" || role.tokenType == "default-batch" ? "batch" : "service"
-            } else if role.tokenType == "service" && tokenType != "service" || role.tokenType == "batch" && tokenType != "batch" {
+            } else if role.tokenType == "service" && tokenType != "service"
+                || role.tokenType == "batch" && tokenType != "batch"
+            {
                 throw LogicalError.badRequest("token type \"\(tokenType)\" not allowed by role")
             }
         } else if let requested {
@@ -299,7 +347,8 @@ struct TokenBackend: Sendable {
             if let warning { warnings.append(warning) }
         }
         // A child never outlives its parent's hard limits in practice: revocation cascades.
-        let renewable = (try fields.bool("renewable")) && (role?.renewable ?? true) && finalTTL > 0 && tokenType == "service"
+        let renewable =
+            (try fields.bool("renewable")) && (role?.renewable ?? true) && finalTTL > 0 && tokenType == "service"
 
         var displayName = "token"
         let requestedName = try fields.string("display_name")
@@ -485,7 +534,8 @@ struct TokenBackend: Sendable {
         updated.lastRenewalTime = now
         try await unsealed.tokens.update(updated)
         let (_, identityPolicies) = try await core.effectivePolicies(updated)
-        var response = LogicalResponse().withAuthBlock(core.authBlock(id: id, entry: updated, identityPolicies: identityPolicies))
+        var response = LogicalResponse().withAuthBlock(
+            core.authBlock(id: id, entry: updated, identityPolicies: identityPolicies))
         if let warning { response.warnings.append(warning) }
         return response
     }

@@ -24,7 +24,9 @@ enum TokenRolePaths {
     ]
 
     static func read(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
-        guard let role = try await request.storage.getJSON(TokenRole.self, "roles/" + fields.string("role_name").lowercased())
+        guard
+            let role = try await request.storage.getJSON(
+                TokenRole.self, "roles/" + fields.string("role_name").lowercased())
         else { return nil }
         var data: [String: JSONValue] = [
             "name": .string(role.name), "allowed_policies": .strings(role.allowedPolicies),
@@ -34,7 +36,8 @@ enum TokenRolePaths {
             "renewable": .bool(role.renewable), "path_suffix": .string(role.pathSuffix),
             "allowed_entity_aliases": .strings(role.allowedEntityAliases), "token_type": .string(role.tokenType),
             "token_period": .int(role.tokenPeriod), "period": .int(role.tokenPeriod),
-            "token_explicit_max_ttl": .int(role.tokenExplicitMaxTTL), "explicit_max_ttl": .int(role.tokenExplicitMaxTTL),
+            "token_explicit_max_ttl": .int(role.tokenExplicitMaxTTL),
+            "explicit_max_ttl": .int(role.tokenExplicitMaxTTL),
             "token_no_default_policy": .bool(role.tokenNoDefaultPolicy),
         ]
         if !role.tokenBoundCIDRs.isEmpty {
@@ -50,7 +53,9 @@ enum TokenRolePaths {
         var role = try await request.storage.getJSON(TokenRole.self, "roles/" + name) ?? TokenRole(name: name)
         if fields.has("allowed_policies") { role.allowedPolicies = try fields.stringSlice("allowed_policies") }
         if fields.has("disallowed_policies") { role.disallowedPolicies = try fields.stringSlice("disallowed_policies") }
-        if fields.has("allowed_policies_glob") { role.allowedPoliciesGlob = try fields.stringSlice("allowed_policies_glob") }
+        if fields.has("allowed_policies_glob") {
+            role.allowedPoliciesGlob = try fields.stringSlice("allowed_policies_glob")
+        }
         if fields.has("disallowed_policies_glob") {
             role.disallowedPoliciesGlob = try fields.stringSlice("disallowed_policies_glob")
         }
@@ -58,10 +63,14 @@ enum TokenRolePaths {
         if fields.has("renewable") { role.renewable = try fields.bool("renewable") }
         if fields.has("path_suffix") {
             let suffix = try fields.string("path_suffix")
-            if suffix.contains("..") { throw LogicalError.badRequest("error sanitizing path suffix: path cannot contain '..'") }
+            if suffix.contains("..") {
+                throw LogicalError.badRequest("error sanitizing path suffix: path cannot contain '..'")
+            }
             role.pathSuffix = suffix
         }
-        if fields.has("allowed_entity_aliases") { role.allowedEntityAliases = try fields.stringSlice("allowed_entity_aliases") }
+        if fields.has("allowed_entity_aliases") {
+            role.allowedEntityAliases = try fields.stringSlice("allowed_entity_aliases")
+        }
         if fields.has("token_type") {
             let type = try fields.string("token_type")
             guard ["default-service", "default-batch", "service", "batch"].contains(type) else {
@@ -79,20 +88,27 @@ enum TokenRolePaths {
         } else if fields.has("explicit_max_ttl") {
             role.tokenExplicitMaxTTL = try fields.duration("explicit_max_ttl")
         }
-        let cidrs = try fields.has("token_bound_cidrs") ? fields.stringSlice("token_bound_cidrs") : (fields.has("bound_cidrs") ? fields.stringSlice("bound_cidrs") : nil)
+        let cidrs =
+            try fields.has("token_bound_cidrs")
+            ? fields.stringSlice("token_bound_cidrs")
+            : (fields.has("bound_cidrs") ? fields.stringSlice("bound_cidrs") : nil)
         if let cidrs {
             for cidr in cidrs where CIDR.parse(cidr) == nil {
                 throw LogicalError.badRequest("invalid CIDR \"\(cidr)\"")
             }
             role.tokenBoundCIDRs = cidrs
         }
-        if fields.has("token_no_default_policy") { role.tokenNoDefaultPolicy = try fields.bool("token_no_default_policy") }
+        if fields.has("token_no_default_policy") {
+            role.tokenNoDefaultPolicy = try fields.bool("token_no_default_policy")
+        }
         if fields.has("token_num_uses") {
             let uses = try fields.int("token_num_uses")
             guard uses >= 0 else { throw LogicalError.badRequest("token_num_uses cannot be negative") }
             role.tokenNumUses = uses
         }
-        if role.tokenType.hasSuffix("batch"), role.tokenPeriod > 0 || role.tokenExplicitMaxTTL > 0 || role.tokenNumUses > 0 {
+        if role.tokenType.hasSuffix("batch"),
+            role.tokenPeriod > 0 || role.tokenExplicitMaxTTL > 0 || role.tokenNumUses > 0
+        {
             if role.tokenType == "batch" {
                 throw LogicalError.badRequest("batch tokens cannot have period, explicit max TTL or use limits")
             }

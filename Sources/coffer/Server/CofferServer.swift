@@ -34,7 +34,8 @@ public enum CofferServer {
             config.address = options.devListenAddress ?? environment["VAULT_DEV_LISTEN_ADDRESS"] ?? "127.0.0.1:8200"
             config.logLevel = options.logLevel ?? environment["VAULT_LOG_LEVEL"] ?? "info"
             config.logFormat = options.logFormat ?? "text"
-            try await runDev(config, rootTokenID: options.devRootTokenID ?? environment["VAULT_DEV_ROOT_TOKEN_ID"], started: started)
+            try await runDev(
+                config, rootTokenID: options.devRootTokenID ?? environment["VAULT_DEV_ROOT_TOKEN_ID"], started: started)
         } else if let path = options.configPath {
             var config = try ServerConfiguration.load(path: path)
             if let level = options.logLevel { config.logLevel = level }
@@ -46,12 +47,17 @@ public enum CofferServer {
     }
 
     static func makeLogger(_ config: ServerConfiguration) throws -> Logger {
-        guard let level = Logger.Level(rawValue: config.logLevel == "warning" ? "warning" : (config.logLevel == "warn" ? "warning" : config.logLevel)) else {
+        guard
+            let level = Logger.Level(
+                rawValue: config.logLevel == "warning"
+                    ? "warning" : (config.logLevel == "warn" ? "warning" : config.logLevel))
+        else {
             throw ServerStartError("unknown log level \"\(config.logLevel)\" (trace, debug, info, warn, error)")
         }
         let json = config.logFormat == "json"
         LoggingSystem.bootstrap { label in
-            var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
+            var handler: any LogHandler =
+                json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
@@ -60,7 +66,9 @@ public enum CofferServer {
         return logger
     }
 
-    static func coreConfiguration(_ config: ServerConfiguration, logger: Logger, storageType: String) -> CoreConfiguration {
+    static func coreConfiguration(_ config: ServerConfiguration, logger: Logger, storageType: String)
+        -> CoreConfiguration
+    {
         var core = CoreConfiguration()
         core.defaultLeaseTTL = config.defaultLeaseTTL
         core.maxLeaseTTL = config.maxLeaseTTL
@@ -82,7 +90,8 @@ public enum CofferServer {
             barrier: Barrier(physical: MemoryPhysical()),
             configuration: coreConfiguration(config, logger: logger, storageType: "inmem"))
         let sealKey = SymmetricKey(size: .bits256)
-        let rootToken = try await core.initialize(sealKey: sealKey, rootTokenID: rootTokenID?.isEmpty == false ? rootTokenID : nil)
+        let rootToken = try await core.initialize(
+            sealKey: sealKey, rootTokenID: rootTokenID?.isEmpty == false ? rootTokenID : nil)
         _ = await core.handle(
             CoreRequest(
                 operation: .update, path: "sys/mounts/secret",
@@ -120,7 +129,8 @@ public enum CofferServer {
         try await serve(core: core, address: address, maxRequestSize: config.maxRequestSize, logger: logger) {
             writeStdout(banner + "\n")
             logger.info("ready", metadata: ["startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
-        } onStop: {}
+        } onStop: {
+        }
     }
 
     static func runPersistent(_ config: ServerConfiguration) async throws {
@@ -132,7 +142,8 @@ public enum CofferServer {
         } else {
             let name = config.sealKeyEnv ?? "COFFER_SEAL_KEY"
             guard let text = ProcessInfo.processInfo.environment[name], !text.isEmpty else {
-                throw ServerStartError("no seal key: set seal.key_file in the configuration or the \(name) environment variable")
+                throw ServerStartError(
+                    "no seal key: set seal.key_file in the configuration or the \(name) environment variable")
             }
             sealKey = try StaticSealKey.parse(text)
         }
@@ -157,7 +168,8 @@ public enum CofferServer {
                 """ + "\n")
         }
         try await serve(core: core, address: address, maxRequestSize: config.maxRequestSize, logger: logger) {
-            writeStdout("==> Coffer server started on http://\(config.address) (storage: sqlite \(config.storagePath))\n")
+            writeStdout(
+                "==> Coffer server started on http://\(config.address) (storage: sqlite \(config.storagePath))\n")
         } onStop: {
             await core.seal()
             try? await physical.close()

@@ -60,7 +60,9 @@ struct ServerConfiguration: Sendable {
             throw Invalid(description: "unknown configuration key \"\(key)\"")
         }
         if let listener = root["listener"] {
-            guard let object = listener.objectValue else { throw Invalid(description: "\"listener\" must be an object") }
+            guard let object = listener.objectValue else {
+                throw Invalid(description: "\"listener\" must be an object")
+            }
             if let address = object["address"] {
                 guard let text = address.stringValue, ServerAddress(text) != nil else {
                     throw Invalid(description: "listener.address must be \"host:port\"")
@@ -68,7 +70,9 @@ struct ServerConfiguration: Sendable {
                 config.address = text
             }
             if let size = object["max_request_size"] {
-                guard case .int(let value) = size else { throw Invalid(description: "listener.max_request_size must be an integer") }
+                guard case .int(let value) = size else {
+                    throw Invalid(description: "listener.max_request_size must be an integer")
+                }
                 config.maxRequestSize = value == 0 ? 32 << 20 : Int(value)
             }
         }
@@ -86,11 +90,15 @@ struct ServerConfiguration: Sendable {
         if let seal = root["seal"] {
             guard let object = seal.objectValue else { throw Invalid(description: "\"seal\" must be an object") }
             let type = object["type"]?.stringValue ?? "static"
-            guard type == "static" else { throw Invalid(description: "seal.type \"\(type)\" is not supported (use \"static\")") }
+            guard type == "static" else {
+                throw Invalid(description: "seal.type \"\(type)\" is not supported (use \"static\")")
+            }
             config.sealKeyFile = object["key_file"]?.stringValue
             config.sealKeyEnv = object["key_env"]?.stringValue
         }
-        for (key, target) in [("default_lease_ttl", \ServerConfiguration.defaultLeaseTTL), ("max_lease_ttl", \.maxLeaseTTL)] {
+        for (key, target) in [
+            ("default_lease_ttl", \ServerConfiguration.defaultLeaseTTL), ("max_lease_ttl", \.maxLeaseTTL),
+        ] {
             if let value = root[key] {
                 do {
                     let seconds = try DurationParser.seconds(value)
@@ -108,7 +116,9 @@ struct ServerConfiguration: Sendable {
         }
         if let level = root["log_level"]?.stringValue { config.logLevel = level }
         if let format = root["log_format"]?.stringValue {
-            guard format == "text" || format == "json" else { throw Invalid(description: "log_format must be text or json") }
+            guard format == "text" || format == "json" else {
+                throw Invalid(description: "log_format must be text or json")
+            }
             config.logFormat = format
         }
         return config
