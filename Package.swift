@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "coffer", targets: ["coffer"]),
         .library(name: "CofferClient", targets: ["CofferClient"]),
+        .executable(name: "GetSecretWithAzureAuth", targets: ["GetSecretWithAzureAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -127,6 +128,13 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The seed's Go example in Swift: log in from Azure, read KV v2 `secret/creds`, print `password`.
+        .executableTarget(
+            name: "GetSecretWithAzureAuth",
+            dependencies: ["CofferClient"],
+            path: "Examples/GetSecretWithAzureAuth",
             swiftSettings: swiftSettings
         ),
         // `swift run -c release LoginBenchmark`: Azure login throughput against the simulator, beside a
