@@ -28,7 +28,9 @@ final class AzureAuthBackend: Sendable {
     let environment: [String: String]
     let servicesFactory: any AzureServicesFactory
     let logger: Logger
-    private let cachedServices = Mutex<AzureServices?>(nil)
+    /// The services of the current configuration; `generation` counts drops, so a build that raced a
+    /// config write is not cached over it.
+    private let cachedServices = Mutex<(services: AzureServices?, generation: UInt64)>((nil, 0))
 
     init(environment: [String: String], services: any AzureServicesFactory, logger: Logger) {
         self.environment = environment
@@ -130,8 +132,9 @@ final class AzureAuthBackend: Sendable {
         }
     }
 
-    func services(_ storage: any Storage) async throws -> AzureServices {
-        if let cached = cachedServices.withLock({ $0 }) { return cached }
+    func services(_ storage: any Storage) async throws -> (services: AzureServices, generation: UInt64) {
+        let (cached, generation) = cachedServices.withLock { ($0.services, $0.generation) }
+        if let cached { return (cached, generation) }
         let config = try await loadConfig(storage) ?? AzureConfig()
         let built: AzureServices
         do {
@@ -139,15 +142,23 @@ final class AzureAuthBackend: Sendable {
         } catch let error as AzureError {
             throw AzureLogin.logicalError(error, prefix: nil)
         }
-        // Two first logins may race to build; either result is equivalent, keep the first stored.
-        return cachedServices.withLock { current in
-            if let current { return current }
-            current = built
-            return built
+        return cachedServices.withLock { cache in
+            // Two first logins may race to build; either result is equivalent, keep the first stored. A config
+            // write since `loadConfig` makes this build stale: use it for this login only.
+            if let current = cache.services { return (current, cache.generation) }
+            if cache.generation == generation { cache.services = built }
+            return (built, generation)
         }
     }
 
-    func dropServices() { cachedServices.withLock { $0 = nil } }
+    /// Drops the cached services; with `generation`, only if they are still the ones of that generation.
+    func dropServices(generation: UInt64? = nil) {
+        cachedServices.withLock { cache in
+            guard generation == nil || generation == cache.generation else { return }
+            cache.services = nil
+            cache.generation &+= 1
+        }
+    }
 
     // MARK: roles
 
@@ -200,11 +211,25 @@ final class AzureAuthBackend: Sendable {
         if !login.vmName.isEmpty, !LoginFieldSyntax.isMachineName(login.vmName) {
             throw LogicalError.badRequest("invalid vm name \"\(login.vmName)\"")
         }
-        let services = try await services(request.storage)
-        let verifier = AzureLogin(
-            verifier: services.verifier, resourceManager: services.resourceManager, apiVersions: services.apiVersions)
-        let auth = try await verifier.authenticate(login, role: role)
-        return LogicalResponse(auth: auth)
+        let (services, generation) = try await services(request.storage)
+        do {
+            return LogicalResponse(auth: try await authenticate(login, role: role, services: services))
+        } catch is AzureLogin.ARMCredentialRejected {
+            // ARM refused the cached access token (revoked, or the tenant's keys changed): rebuild once.
+            dropServices(generation: generation)
+            let (fresh, _) = try await self.services(request.storage)
+            do {
+                return LogicalResponse(auth: try await authenticate(login, role: role, services: fresh))
+            } catch let again as AzureLogin.ARMCredentialRejected {
+                throw again.error
+            }
+        }
+    }
+
+    private func authenticate(_ login: AzureLoginFields, role: AzureRole, services: AzureServices) async throws -> Auth {
+        try await AzureLogin(
+            verifier: services.verifier, resourceManager: services.resourceManager, apiVersions: services.apiVersions
+        ).authenticate(login, role: role)
     }
 
     // MARK: renewal (§3.10)

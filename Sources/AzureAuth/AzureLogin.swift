@@ -36,7 +36,7 @@ struct AzureLogin: Sendable {
             throw LogicalError.badRequest("the token has no oid claim: it does not identify a managed identity or service principal")
         }
         try checkPrincipalBindings(claims, role: role)
-        let resource = try await checkResource(fields, claims: claims, role: role)
+        try await checkResource(fields, claims: claims, role: role)
 
         var metadata = [
             "resource_group_name": fields.resourceGroupName, "subscription_id": fields.subscriptionID,
@@ -45,7 +45,6 @@ struct AzureLogin: Sendable {
         if !fields.vmssName.isEmpty { metadata["vmss_name"] = fields.vmssName }
         if !fields.resourceID.isEmpty { metadata["resource_id"] = fields.resourceID }
         if !claims.appID.isEmpty { metadata["app_id"] = claims.appID }
-        _ = resource
         var tokenMetadata = metadata
         tokenMetadata["role"] = fields.role
         let base = Auth(
@@ -80,9 +79,11 @@ struct AzureLogin: Sendable {
     /// What the resource proof established.
     struct ResourceProof {
         var location: String?
-        var appIDMatch = false
+        /// Set when the token's `appid` matched a user-assigned identity: the resource group it lives in.
+        var appIDGroup: String?
     }
 
+    @discardableResult
     func checkResource(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws -> ResourceProof {
         guard role.needsResourceCheck else { return ResourceProof() }
         guard !fields.subscriptionID.isEmpty, !fields.resourceGroupName.isEmpty else {
@@ -170,31 +171,34 @@ struct AzureLogin: Sendable {
             guard !claims.appID.isEmpty, allowAppID else {
                 throw LogicalError.badRequest("token object id does not match expected identities, and no app id was found")
             }
+            // The login's resource group first, then the bound ones (§3.5); where the identity lives is what
+            // the resource-group binding is checked against.
             var groups = [fields.resourceGroupName]
             for group in role.boundResourceGroups ?? [] where !Self.containsFolded(groups, group) { groups.append(group) }
-            var clientIDs: [String] = []
             for group in groups where !group.isEmpty {
-                do {
-                    clientIDs += try await resourceManager.userAssignedIdentities(
-                        subscription: fields.subscriptionID, resourceGroup: group
-                    ).compactMap(\.clientID)
-                } catch AzureError.notFound {
-                    continue  // a bound resource group that does not exist has no identities
-                } catch let error as AzureError {
-                    throw Self.logicalError(error, prefix: "failed to list user-assigned identities")
+                let identities = try await arm("failed to list user-assigned identities") {
+                    do {
+                        return try await resourceManager.userAssignedIdentities(
+                            subscription: fields.subscriptionID, resourceGroup: group)
+                    } catch AzureError.notFound {
+                        return []  // a resource group that does not exist has no identities
+                    }
+                }
+                if Self.containsFolded(identities.compactMap(\.clientID), claims.appID) {
+                    proof.appIDGroup = group
+                    break
                 }
             }
-            guard Self.containsFolded(clientIDs, claims.appID) else {
+            guard proof.appIDGroup != nil else {
                 throw LogicalError.badRequest("neither token object id nor token app id match expected identities")
             }
-            proof.appIDMatch = true
         }
 
         if let bound = role.boundSubscriptionIDs, !bound.isEmpty, !Self.containsFolded(bound, fields.subscriptionID) {
             throw LogicalError.badRequest("subscription not authorized")
         }
-        if !proof.appIDMatch, let bound = role.boundResourceGroups, !bound.isEmpty,
-            !Self.containsFolded(bound, fields.resourceGroupName)
+        if let bound = role.boundResourceGroups, !bound.isEmpty,
+            !Self.containsFolded(bound, proof.appIDGroup ?? fields.resourceGroupName)
         {
             throw LogicalError.badRequest("resource group not authorized")
         }
@@ -228,8 +232,8 @@ struct AzureLogin: Sendable {
 
     // MARK: xms claims (exact, §11)
 
-    /// Passes when `xms_az_rid` or `xms_mirid` parses, lies in the login's subscription and resource
-    /// group, and satisfies `matches`. Fails with the reference's texts.
+    /// Passes when `xms_az_rid` or `xms_mirid` parses, satisfies `matches`, and lies in the login's resource
+    /// group and subscription.
     func checkClaims(
         _ claims: AzureTokenClaims, _ fields: AzureLoginFields, key: String, value: String,
         matches: (ARMResourceID) -> Bool
@@ -239,18 +243,26 @@ struct AzureLogin: Sendable {
         }
     }
 
+    /// The reference's texts, naming what differs: the resource (`key`), its resource group, or its subscription.
     func claimFailure(
         _ claims: AzureTokenClaims, _ fields: AzureLoginFields, key: String, value: String,
         matches: (ARMResourceID) -> Bool
     ) -> String? {
         var failures: [String] = []
         for (name, claim) in [("xms_az_rid", claims.xmsAzRid), ("xms_mirid", claims.xmsMirid)] where !claim.isEmpty {
-            if let id = ARMResourceID(claim: claim), id.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName),
-                matches(id)
-            {
-                return nil
+            guard let id = ARMResourceID(claim: claim), matches(id) else {
+                failures.append("\(name) token claim does not match \(key) \(value)")
+                continue
             }
-            failures.append("\(name) token claim does not match \(key) \(value)")
+            guard id.resourceGroup?.lowercased() == fields.resourceGroupName.lowercased() else {
+                failures.append("\(name) token claim does not match resource_group_name \(fields.resourceGroupName)")
+                continue
+            }
+            guard id.subscriptionID?.lowercased() == fields.subscriptionID.lowercased() else {
+                failures.append("\(name) token claim does not match subscription_id \(fields.subscriptionID)")
+                continue
+            }
+            return nil
         }
         if failures.isEmpty { return "xms_az_rid and xms_mirid claims are missing from token" }
         return failures.joined(separator: "\n")
@@ -288,11 +300,21 @@ struct AzureLogin: Sendable {
 
     // MARK: errors
 
+    /// ARM refused Coffer's own access token (401): revoked, or the tenant's signing keys changed since it was
+    /// cached. The caller may rebuild its services once; `error` is the answer otherwise.
+    struct ARMCredentialRejected: Error {
+        let error: LogicalError
+    }
+
     func arm<T: Sendable>(_ prefix: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
         } catch let error as AzureError {
-            throw Self.logicalError(error, prefix: prefix)
+            let logical = Self.logicalError(error, prefix: prefix)
+            if case .upstream(let call, 401?, _) = error, call.hasPrefix("ARM") {
+                throw ARMCredentialRejected(error: logical)
+            }
+            throw logical
         }
     }
 
