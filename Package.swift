@@ -55,6 +55,7 @@ let package = Package(
             dependencies: [
                 "CofferFramework", "CofferStorage", "CofferPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -165,6 +166,7 @@ let package = Package(
             dependencies: [
                 "CofferCore", "CofferFramework", "CofferStorage", "KVSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

@@ -15,6 +15,8 @@ public struct CoreConfiguration: Sendable {
     public var catalog: [BackendFactory] = []
     /// Reported by `sys/seal-status` (`inmem`, `sqlite`).
     public var storageType = "inmem"
+    /// This server's externally reachable address; the default issuer of plugin identity tokens.
+    public var apiAddress = "http://127.0.0.1:8200"
     public var logger = Logger(label: "coffer.core")
     public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
@@ -36,6 +38,7 @@ public final class Core: Sendable {
         let policies: PolicyStore
         let identity: IdentityStore
         let expiration: ExpirationManager
+        let pluginIssuer: PluginIdentityIssuer
     }
 
     public let barrier: Barrier
@@ -101,11 +104,14 @@ public final class Core: Sendable {
         let tokens = try await TokenStore.load(storage: barrier)
         let policies = try await PolicyStore.load(storage: barrier)
         let identity = IdentityStore(storage: barrier)
+        let pluginIssuer = try await PluginIdentityIssuer.load(
+            storage: barrier, defaultIssuer: configuration.apiAddress, clock: configuration.clock)
         let expiration = ExpirationManager(store: tokens, logger: logger, clock: configuration.clock)
         tokens.setExpirationHandler { hash, expireTime in
             await expiration.schedule(hash: hash, expireTime: expireTime)
         }
-        let unsealed = Unsealed(tokens: tokens, policies: policies, identity: identity, expiration: expiration)
+        let unsealed = Unsealed(
+            tokens: tokens, policies: policies, identity: identity, expiration: expiration, pluginIssuer: pluginIssuer)
         state.withLock { $0 = unsealed }
         initializedFlag.withLock { $0 = true }
         try await loadMounts()

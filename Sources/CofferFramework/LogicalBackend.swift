@@ -63,10 +63,15 @@ public struct BackendConfiguration: Sendable {
     public var mountUUID: String
     public var options: [String: String]
     public var storage: any Storage
+    /// Mints a plugin identity token (a JWT signed by this server, `sub` naming this mount) for an
+    /// audience and TTL in seconds: how a backend proves itself to a cloud without a secret (WIF).
+    public var pluginIdentityToken: (@Sendable (_ audience: String, _ ttl: Int64) async throws -> String)?
 
     public init(
-        mountPath: String, mountAccessor: String, mountUUID: String, options: [String: String], storage: any Storage
+        mountPath: String, mountAccessor: String, mountUUID: String, options: [String: String], storage: any Storage,
+        pluginIdentityToken: (@Sendable (_ audience: String, _ ttl: Int64) async throws -> String)? = nil
     ) {
+        self.pluginIdentityToken = pluginIdentityToken
         self.mountPath = mountPath
         self.mountAccessor = mountAccessor
         self.mountUUID = mountUUID

@@ -9,6 +9,8 @@ public struct LogicalResponse: Sendable {
     public var warnings: [String]
     /// Set by auth methods on login: the core turns it into a token.
     public var auth: Auth?
+    /// A body sent as-is instead of the envelope (OIDC discovery and keys are plain JSON documents).
+    public var rawBody: JSONValue?
     /// An already-issued token's `auth` block (the token store's create/renew answers).
     public var issuedAuth: [String: JSONValue]?
     /// Overrides the HTTP status (e.g. 404 with a full envelope for a deleted KV version, 202).
@@ -26,6 +28,14 @@ public struct LogicalResponse: Sendable {
         self.statusCode = statusCode
         self.injectDataAtTopLevel = injectDataAtTopLevel
         self.issuedAuth = nil
+        self.rawBody = nil
+    }
+
+    /// A plain JSON document answered without the Vault envelope.
+    public static func raw(_ body: JSONValue) -> LogicalResponse {
+        var response = LogicalResponse()
+        response.rawBody = body
+        return response
     }
 
     /// A list response (`data.keys`).

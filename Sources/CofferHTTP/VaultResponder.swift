@@ -148,6 +148,8 @@ public struct VaultResponder: HTTPResponder {
             return Self.errors(response.status, messages, extra: extra)
         case .envelope(let envelope):
             return Self.json(response.status, envelope.serialized(), extra: extra)
+        case .raw(let bytes):
+            return Self.json(response.status, bytes, extra: extra)
         }
     }
 

@@ -66,10 +66,16 @@ extension Core {
             else {
                 throw LogicalError.badRequest("plugin not found in the catalog: \(entry.type)")
             }
+            let accessor = entry.accessor
             backend = try await factory.make(
                 BackendConfiguration(
                     mountPath: entry.routePrefix, mountAccessor: entry.accessor, mountUUID: entry.uuid,
-                    options: entry.options ?? [:], storage: storage))
+                    options: entry.options ?? [:], storage: storage,
+                    pluginIdentityToken: { [weak self] audience, ttl in
+                        guard let self else { throw LogicalError.sealed }
+                        return try await self.unsealed().pluginIssuer.token(
+                            mountAccessor: accessor, audience: audience, ttl: ttl)
+                    }))
         }
         try await backend.initialize(storage: storage)
         return RouteEntry(mount: entry, backend: backend, storage: storage)

@@ -143,6 +143,9 @@ extension Core {
     )
         -> CoreResponse
     {
+        if let raw = response.rawBody {
+            return CoreResponse(status: response.statusCode ?? 200, body: .raw(raw.serialized()))
+        }
         let body = Envelope(
             requestID: request.id, data: response.data, warnings: response.warnings, auth: auth ?? response.issuedAuth,
             mountType: route.mount.type, injectDataAtTopLevel: response.injectDataAtTopLevel)

@@ -43,6 +43,8 @@ public struct CoreResponse: Sendable {
         case errors([String])
         /// The standard Vault envelope.
         case envelope(Envelope)
+        /// A JSON document sent as-is.
+        case raw([UInt8])
     }
 
     public var status: Int

@@ -75,6 +75,7 @@ public enum CofferServer {
         core.catalog = catalog(logger: logger)
         core.logger = logger
         core.storageType = storageType
+        core.apiAddress = "http://" + config.address
         return core
     }
 
