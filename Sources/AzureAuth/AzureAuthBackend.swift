@@ -48,8 +48,12 @@ final class AzureAuthBackend: Sendable {
                         .read: PathOperation("Read the configuration") { request, _ in
                             try await self.loadConfig(request.storage).map { LogicalResponse(data: $0.readData()) }
                         },
-                        .create: PathOperation("Configure the method") { request, fields in try await self.writeConfig(request, fields) },
-                        .update: PathOperation("Configure the method") { request, fields in try await self.writeConfig(request, fields) },
+                        .create: PathOperation("Configure the method") { request, fields in
+                            try await self.writeConfig(request, fields)
+                        },
+                        .update: PathOperation("Configure the method") { request, fields in
+                            try await self.writeConfig(request, fields)
+                        },
                         .delete: PathOperation("Delete the configuration") { request, _ in
                             try await request.storage.delete(AzureConfig.storageKey)
                             self.dropServices()
@@ -60,17 +64,25 @@ final class AzureAuthBackend: Sendable {
                     synopsis: "Configures the Azure tenant, audience and the credentials Coffer uses to call Azure."),
                 PathDefinition(
                     "role/?",
-                    operations: [.list: PathOperation("List roles") { request, _ in
-                        .list(try await request.storage.list(prefix: "role/").filter { !$0.hasSuffix("/") })
-                    }], synopsis: "Lists the roles."),
+                    operations: [
+                        .list: PathOperation("List roles") { request, _ in
+                            .list(try await request.storage.list(prefix: "role/").filter { !$0.hasSuffix("/") })
+                        }
+                    ], synopsis: "Lists the roles."),
                 PathDefinition(
                     "role/{name}", fields: AzureRole.fields,
                     operations: [
                         .read: PathOperation("Read a role") { request, fields in
-                            try await self.loadRole(request.storage, fields.string("name")).map { LogicalResponse(data: $0.readData()) }
+                            try await self.loadRole(request.storage, fields.string("name")).map {
+                                LogicalResponse(data: $0.readData())
+                            }
                         },
-                        .create: PathOperation("Create a role") { request, fields in try await self.writeRole(request, fields) },
-                        .update: PathOperation("Update a role") { request, fields in try await self.writeRole(request, fields) },
+                        .create: PathOperation("Create a role") { request, fields in
+                            try await self.writeRole(request, fields)
+                        },
+                        .update: PathOperation("Update a role") { request, fields in
+                            try await self.writeRole(request, fields)
+                        },
                         .delete: PathOperation("Delete a role") { request, fields in
                             try await request.storage.delete("role/" + fields.string("name").lowercased())
                             return nil
@@ -81,9 +93,11 @@ final class AzureAuthBackend: Sendable {
                     }, synopsis: "Manages the roles machines log in with."),
                 PathDefinition(
                     "login", fields: Self.loginFields,
-                    operations: [.update: PathOperation("Log in with an Azure managed identity token") { request, fields in
-                        try await self.login(request, fields)
-                    }],
+                    operations: [
+                        .update: PathOperation("Log in with an Azure managed identity token") { request, fields in
+                            try await self.login(request, fields)
+                        }
+                    ],
                     synopsis: "Logs in with the JWT of an Azure managed identity.", unauthenticated: true),
             ],
             help: "The Azure auth method lets Azure machines and services log in with their managed identity's token.",
@@ -186,7 +200,8 @@ final class AzureAuthBackend: Sendable {
 
     func login(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
         let login = AzureLoginFields(
-            role: try fields.string("role"), jwt: try fields.string("jwt"), subscriptionID: try fields.string("subscription_id"),
+            role: try fields.string("role"), jwt: try fields.string("jwt"),
+            subscriptionID: try fields.string("subscription_id"),
             resourceGroupName: try fields.string("resource_group_name"), vmName: try fields.string("vm_name"),
             vmssName: try fields.string("vmss_name"), resourceID: try fields.string("resource_id"))
         guard !login.jwt.isEmpty else { throw LogicalError.badRequest("jwt is required") }
@@ -226,7 +241,8 @@ final class AzureAuthBackend: Sendable {
         }
     }
 
-    private func authenticate(_ login: AzureLoginFields, role: AzureRole, services: AzureServices) async throws -> Auth {
+    private func authenticate(_ login: AzureLoginFields, role: AzureRole, services: AzureServices) async throws -> Auth
+    {
         try await AzureLogin(
             verifier: services.verifier, resourceManager: services.resourceManager, apiVersions: services.apiVersions
         ).authenticate(login, role: role)

@@ -62,7 +62,9 @@ struct AzureConfig: Codable, Sendable, Equatable {
         if fields.has("max_retries") { maxRetries = try fields.int("max_retries") }
         if fields.has("retry_delay") { retryDelay = try fields.duration("retry_delay") }
         if fields.has("max_retry_delay") { maxRetryDelay = try fields.duration("max_retry_delay") }
-        if fields.has("identity_token_audience") { identityTokenAudience = try fields.string("identity_token_audience") }
+        if fields.has("identity_token_audience") {
+            identityTokenAudience = try fields.string("identity_token_audience")
+        }
         if fields.has("identity_token_ttl") { identityTokenTTL = try fields.duration("identity_token_ttl") }
         if fields.has("rotation_policy") { rotationPolicy = try fields.string("rotation_policy") }
         if fields.has("disable_automated_rotation") {
@@ -92,7 +94,8 @@ struct AzureConfig: Codable, Sendable, Equatable {
         }
         if !identityTokenAudience.isEmpty {
             throw LogicalError.badRequest(
-                "plugin workload identity federation (identity_token_audience) is not available in this Coffer version yet")
+                "plugin workload identity federation (identity_token_audience) is not available in this Coffer version yet"
+            )
         }
         if maxRetries < 0 { throw LogicalError.badRequest("max_retries cannot be negative") }
         if retryDelay < 0 || maxRetryDelay < 0 {

@@ -25,7 +25,8 @@ public final class AzureKitServicesFactory: AzureServicesFactory {
         let credential = try AzureCredentials.make(settings: settings, environment: environment, http: http)
         return AzureServices(
             verifier: AzureTokenVerifier(settings: settings, http: http),
-            resourceManager: ARMClient(cloud: settings.cloud, credential: credential, http: http, retry: settings.retry))
+            resourceManager: ARMClient(cloud: settings.cloud, credential: credential, http: http, retry: settings.retry)
+        )
     }
 
     public func shutdown() async {

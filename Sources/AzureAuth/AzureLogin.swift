@@ -33,7 +33,8 @@ struct AzureLogin: Sendable {
             throw Self.logicalError(error, prefix: nil)
         }
         guard !claims.objectID.isEmpty else {
-            throw LogicalError.badRequest("the token has no oid claim: it does not identify a managed identity or service principal")
+            throw LogicalError.badRequest(
+                "the token has no oid claim: it does not identify a managed identity or service principal")
         }
         try checkPrincipalBindings(claims, role: role)
         try await checkResource(fields, claims: claims, role: role)
@@ -48,7 +49,8 @@ struct AzureLogin: Sendable {
         var tokenMetadata = metadata
         tokenMetadata["role"] = fields.role
         let base = Auth(
-            metadata: tokenMetadata, displayName: claims.objectID, alias: Alias(name: claims.objectID, metadata: metadata),
+            metadata: tokenMetadata, displayName: claims.objectID,
+            alias: Alias(name: claims.objectID, metadata: metadata),
             groupAliases: claims.groups.filter { !$0.isEmpty }.map { Alias(name: $0) },
             internalData: ["role": .string(fields.role)])
         return role.auth(base: base)
@@ -84,7 +86,9 @@ struct AzureLogin: Sendable {
     }
 
     @discardableResult
-    func checkResource(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws -> ResourceProof {
+    func checkResource(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws
+        -> ResourceProof
+    {
         guard role.needsResourceCheck else { return ResourceProof() }
         guard !fields.subscriptionID.isEmpty, !fields.resourceGroupName.isEmpty else {
             throw LogicalError.badRequest("subscription_id and resource_group_name are required")
@@ -113,7 +117,8 @@ struct AzureLogin: Sendable {
         } else if !fields.vmName.isEmpty {
             if hasClaims {
                 try checkClaims(claims, fields, key: "vm_name", value: fields.vmName) { id in
-                    id.isSingle("Microsoft.Compute", "virtualMachines") && id.name?.lowercased() == fields.vmName.lowercased()
+                    id.isSingle("Microsoft.Compute", "virtualMachines")
+                        && id.name?.lowercased() == fields.vmName.lowercased()
                 }
             }
             let machine = try await arm("unable to retrieve virtual machine metadata") {
@@ -137,7 +142,8 @@ struct AzureLogin: Sendable {
                 throw LogicalError.badRequest("unable to parse the resource ID: \"\(fields.resourceID)\"")
             }
             guard id.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName) else {
-                throw LogicalError.badRequest("provided resource_id does not match subscription_id and resource_group_name")
+                throw LogicalError.badRequest(
+                    "provided resource_id does not match subscription_id and resource_group_name")
             }
             let version = try await arm("unable to get the provider for resource \"\(fields.resourceID)\"") {
                 try await apiVersions.apiVersion(resourceID: fields.resourceID, subscription: fields.subscriptionID)
@@ -154,7 +160,8 @@ struct AzureLogin: Sendable {
             principals = try await resolvePrincipals(identity)
         } else {
             guard !claims.appID.isEmpty else {
-                throw LogicalError.badRequest("one of vm_name, vmss_name, resource_id, or an appid JWT claim must be provided")
+                throw LogicalError.badRequest(
+                    "one of vm_name, vmss_name, resource_id, or an appid JWT claim must be provided")
             }
         }
 
@@ -169,12 +176,15 @@ struct AzureLogin: Sendable {
 
         if !Self.containsFolded(principals, claims.objectID) {
             guard !claims.appID.isEmpty, allowAppID else {
-                throw LogicalError.badRequest("token object id does not match expected identities, and no app id was found")
+                throw LogicalError.badRequest(
+                    "token object id does not match expected identities, and no app id was found")
             }
             // The login's resource group first, then the bound ones (§3.5); where the identity lives is what
             // the resource-group binding is checked against.
             var groups = [fields.resourceGroupName]
-            for group in role.boundResourceGroups ?? [] where !Self.containsFolded(groups, group) { groups.append(group) }
+            for group in role.boundResourceGroups ?? [] where !Self.containsFolded(groups, group) {
+                groups.append(group)
+            }
             for group in groups where !group.isEmpty {
                 let identities = try await arm("failed to list user-assigned identities") {
                     do {
@@ -203,7 +213,9 @@ struct AzureLogin: Sendable {
             throw LogicalError.badRequest("resource group not authorized")
         }
         if let bound = role.boundLocations, !bound.isEmpty {
-            guard let location = proof.location, !location.isEmpty else { throw LogicalError.badRequest("location is empty") }
+            guard let location = proof.location, !location.isEmpty else {
+                throw LogicalError.badRequest("location is empty")
+            }
             guard Self.containsFolded(bound, location) else { throw LogicalError.badRequest("location not authorized") }
         }
         return proof
@@ -220,7 +232,8 @@ struct AzureLogin: Sendable {
                 continue
             }
             guard ARMResourceID(claim: resourceID)?.isUserAssignedIdentity == true else {
-                throw LogicalError.badRequest("unable to parse the user-assigned identity resource ID \"\(resourceID)\"")
+                throw LogicalError.badRequest(
+                    "unable to parse the user-assigned identity resource ID \"\(resourceID)\"")
             }
             let info = try await arm("unable to retrieve user assigned identity metadata") {
                 try await resourceManager.userAssignedIdentity(resourceID: resourceID)
@@ -293,9 +306,12 @@ struct AzureLogin: Sendable {
         let attached = identity.userAssignedIdentities.keys.compactMap { ARMResourceID(claim: $0) }
         for claim in [claims.xmsAzRid, claims.xmsMirid] where !claim.isEmpty {
             guard let id = ARMResourceID(claim: claim) else { continue }
-            if id.names(theSameResourceAs: resource) || attached.contains(where: id.names(theSameResourceAs:)) { return }
+            if id.names(theSameResourceAs: resource) || attached.contains(where: id.names(theSameResourceAs:)) {
+                return
+            }
         }
-        throw LogicalError.badRequest("the token's xms_az_rid and xms_mirid claims do not name the resource in resource_id")
+        throw LogicalError.badRequest(
+            "the token's xms_az_rid and xms_mirid claims do not name the resource in resource_id")
     }
 
     // MARK: errors

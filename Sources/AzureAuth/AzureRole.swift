@@ -55,7 +55,8 @@ struct AzureRole: Codable, Sendable, Equatable {
     static let fields: [String: FieldSchema] = {
         var fields: [String: FieldSchema] = [
             "name": FieldSchema(.lowerCaseString, description: "Name of the role"),
-            "bound_service_principal_ids": FieldSchema(.raw, description: "Service principal (oid) ids allowed to log in"),
+            "bound_service_principal_ids": FieldSchema(
+                .raw, description: "Service principal (oid) ids allowed to log in"),
             "bound_group_ids": FieldSchema(.raw, description: "Group ids whose members may log in"),
             "bound_subscription_ids": FieldSchema(.raw, description: "Subscriptions logins must come from"),
             "bound_resource_groups": FieldSchema(.raw, description: "Resource groups logins must come from"),
@@ -92,12 +93,15 @@ struct AzureRole: Codable, Sendable, Equatable {
                 case .string(let s): return s.trimmedWhitespace
                 case .int(let i): return String(i)
                 case .double(let d): return String(d)
-                default: throw LogicalError.badRequest("error converting input for field \"\(field)\": expected a list of strings")
+                default:
+                    throw LogicalError.badRequest(
+                        "error converting input for field \"\(field)\": expected a list of strings")
                 }
             }
         case .int(let i): return [String(i)]
         case .null: return []
-        default: throw LogicalError.badRequest("error converting input for field \"\(field)\": expected a list of strings")
+        default:
+            throw LogicalError.badRequest("error converting input for field \"\(field)\": expected a list of strings")
         }
     }
 
@@ -158,12 +162,15 @@ struct AzureRole: Codable, Sendable, Equatable {
         if fields.has("token_policies") {
             if fields.has("policies") { policies = tokenPolicies } else { policies = [] }
         } else if fields.has("policies") {
-            var set = Set(try fields.stringSlice("policies").map { $0.trimmedWhitespace.lowercased() }.filter { !$0.isEmpty })
+            var set = Set(
+                try fields.stringSlice("policies").map { $0.trimmedWhitespace.lowercased() }.filter { !$0.isEmpty })
             if set.contains("root") { set = ["root"] }
             policies = set.sorted()
             tokenPolicies = policies
         }
-        func upgrade(_ new: String, _ old: String, _ newValue: inout Int64, _ oldValue: inout Int64, int: Bool = false) throws {
+        func upgrade(_ new: String, _ old: String, _ newValue: inout Int64, _ oldValue: inout Int64, int: Bool = false)
+            throws
+        {
             if fields.has(new) {
                 oldValue = fields.has(old) ? newValue : 0
             } else if fields.has(old) {

@@ -20,7 +20,9 @@ enum LoginFieldSyntax {
         if scalars.count == 1 { return true }
         let last = scalars[scalars.count - 1]
         guard last.isASCIILetter || last.isASCIIDigit || last == "_" else { return false }
-        return scalars.dropFirst().dropLast().allSatisfy { $0.isASCIILetter || $0.isASCIIDigit || ".-_".unicodeScalars.contains($0) }
+        return scalars.dropFirst().dropLast().allSatisfy {
+            $0.isASCIILetter || $0.isASCIIDigit || ".-_".unicodeScalars.contains($0)
+        }
     }
 }
 

@@ -43,11 +43,15 @@ import Testing
     @Test func servicePrincipalAndGroupBindingsBothApply() async throws {
         try await withAzureLab { lab in
             try await lab.role(
-                "both", ["bound_service_principal_ids": .string(Sim.uamiWebPrincipal), "bound_group_ids": .string(Sim.group)])
+                "both",
+                ["bound_service_principal_ids": .string(Sim.uamiWebPrincipal), "bound_group_ids": .string(Sim.group)])
             let both = try lab.simulator.managedIdentityToken(vm: "vm-web", identity: "uami-web")
             #expect(await lab.login(role: "both", jwt: both).status == 200)
             let groupOnly = try lab.simulator.managedIdentityToken(vm: "vm-web")
-            #expect(await lab.login(role: "both", jwt: groupOnly).errors == ["service principal not authorized: \(Sim.vmPrincipal)"])
+            #expect(
+                await lab.login(role: "both", jwt: groupOnly).errors == [
+                    "service principal not authorized: \(Sim.vmPrincipal)"
+                ])
         }
     }
 
@@ -69,7 +73,8 @@ import Testing
         try await withAzureLab { lab in
             let jwt = try lab.simulator.managedIdentityToken(vm: "vm-web")
             try await lab.role("elsewhere", ["bound_resource_groups": "rg-other,rg-more"])
-            #expect(await lab.login(role: "elsewhere", jwt: jwt, vm: "vm-web").errors == ["resource group not authorized"])
+            #expect(
+                await lab.login(role: "elsewhere", jwt: jwt, vm: "vm-web").errors == ["resource group not authorized"])
             try await lab.role("here", ["bound_resource_groups": ["RG-APPS"]])
             #expect(await lab.login(role: "here", jwt: jwt, vm: "vm-web").status == 200)
         }
@@ -82,7 +87,8 @@ import Testing
                 ("eastus", "location not authorized"), ("West Europe", "location not authorized"),
                 ("WESTEUROPE", nil), ("eastus,westeurope", nil),
             ] {
-                try await lab.role("loc", Self.subscriptionBound.merging(["bound_locations": .string(locations)]) { $1 })
+                try await lab.role(
+                    "loc", Self.subscriptionBound.merging(["bound_locations": .string(locations)]) { $1 })
                 let answer = await lab.login(role: "loc", jwt: jwt, vm: "vm-web")
                 if let expected {
                     #expect(answer.errors == [expected], "\(locations)")
@@ -102,7 +108,8 @@ import Testing
             let uniform = try lab.simulator.managedIdentityToken(scaleSet: "vmss-uniform")
             #expect(await lab.login(role: "ss", jwt: uniform, vmss: "vmss-uniform").status == 200)
             let flexible = try lab.simulator.managedIdentityToken(scaleSet: "vmss-flex")
-            #expect(await lab.login(role: "ss", jwt: flexible, vmss: "vmss-flex").errors == ["scale set not authorized"])
+            #expect(
+                await lab.login(role: "ss", jwt: flexible, vmss: "vmss-flex").errors == ["scale set not authorized"])
             let vm = try lab.simulator.managedIdentityToken(vm: "vm-web")
             #expect(
                 await lab.login(role: "ss", jwt: vm, vm: "vm-web").errors
@@ -111,6 +118,35 @@ import Testing
             #expect(
                 await lab.login(role: "ss", jwt: site, resourceID: Sim.siteID).errors
                     == ["scale set requires the vmss_name field to be set"])
+        }
+    }
+
+    @Test func boundCIDRsApplyToTheLoginAndTheToken() async throws {
+        try await withAzureLab { lab in
+            try await lab.role(
+                "cidr", ["bound_service_principal_ids": .string(Sim.vmPrincipal), "token_bound_cidrs": "127.0.0.0/8"])
+            let jwt = try lab.simulator.managedIdentityToken(vm: "vm-web")
+            let outside = await lab.login(role: "cidr", jwt: jwt, from: "10.1.2.3")
+            #expect(outside.status == 403)
+            #expect(lab.simulator.requestLog().isEmpty)
+            let inside = await lab.login(role: "cidr", jwt: jwt, from: "127.0.0.9")
+            #expect(inside.status == 200, "\(inside.errors ?? [])")
+            let token = try #require(inside.clientToken)
+            let lookup = await lab.request(.read, "auth/token/lookup-self", token: token)
+            #expect(lookup.data["bound_cidrs"] == .strings(["127.0.0.0/8"]))
+        }
+    }
+
+    @Test func aScaleSetNameWinsOverAVMName() async throws {
+        try await withAzureLab { lab in
+            try await lab.role("ss", Self.subscriptionBound)
+            let uniform = try lab.simulator.managedIdentityToken(scaleSet: "vmss-uniform")
+            let answer = await lab.login(role: "ss", jwt: uniform, vm: "vm-web", vmss: "vmss-uniform")
+            #expect(answer.status == 200, "\(answer.errors ?? [])")
+            #expect(lab.count("/virtualMachines/") == 0)
+            let metadata = answer.auth["metadata"]?.objectValue
+            #expect(metadata?["vmss_name"] == "vmss-uniform")
+            #expect(metadata?["vm_name"] == "vm-web")
         }
     }
 
@@ -123,7 +159,8 @@ import Testing
                 environment: ["AZURE_ENVIRONMENT_FILEPATH": lab.environmentFile.path])
             let services = try lab.factory.makeServices(settings)
             let login = AzureLogin(
-                verifier: services.verifier, resourceManager: services.resourceManager, apiVersions: services.apiVersions)
+                verifier: services.verifier, resourceManager: services.resourceManager,
+                apiVersions: services.apiVersions)
             let fields = AzureLoginFields(
                 role: "legacy", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web"), subscriptionID: "",
                 resourceGroupName: "", vmName: "", vmssName: "", resourceID: "")

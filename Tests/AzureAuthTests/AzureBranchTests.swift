@@ -20,22 +20,29 @@ import Testing
             #expect(answer.auth["metadata"]?.objectValue?["app_id"] == .string(Sim.uamiWebClient))
             let gets = lab.simulator.requestLog().filter { $0.path.hasSuffix("/virtualMachines/vm-web") }
             #expect(gets.count == 2)
-            #expect(gets.allSatisfy { $0.query["$expand"] == "instanceView" && $0.query["api-version"] == "2022-11-01" })
+            #expect(
+                gets.allSatisfy { $0.query["$expand"] == "instanceView" && $0.query["api-version"] == "2022-11-01" })
             // An identity of another machine does not belong to vm-web.
             let foreign = try lab.simulator.managedIdentityToken(scaleSet: "vmss-uniform", identity: "uami-shared")
             let refused = await lab.login(role: "vm", jwt: foreign, vm: "vm-web")
             #expect(refused.status == 400)
             #expect(
                 refused.errors
-                    == ["xms_az_rid token claim does not match vm_name vm-web\nxms_mirid token claim does not match vm_name vm-web"])
+                    == [
+                        "xms_az_rid token claim does not match vm_name vm-web\nxms_mirid token claim does not match vm_name vm-web"
+                    ])
         }
     }
 
     @Test func missingVirtualMachineIsAClientError() async throws {
         try await withAzureLab { lab in
             try await lab.updateFixture {
-                $0.virtualMachines.append(.init(subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "vm-gone",
-                                                systemAssignedIdentity: .init(principalId: "11111111-0000-4000-8000-000000000001", clientId: "11111111-0000-4000-8000-000000000002")))
+                $0.virtualMachines.append(
+                    .init(
+                        subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "vm-gone",
+                        systemAssignedIdentity: .init(
+                            principalId: "11111111-0000-4000-8000-000000000001",
+                            clientId: "11111111-0000-4000-8000-000000000002")))
             }
             let jwt = try lab.simulator.managedIdentityToken(vm: "vm-gone")
             try await lab.updateFixture { $0.virtualMachines.removeAll { $0.name == "vm-gone" } }
@@ -90,7 +97,8 @@ import Testing
             #expect(siteGets.map { $0.query["api-version"] } == ["2023-12-01", "2023-12-01"])
 
             try await lab.role("far", Self.vmRole.merging(["bound_locations": "eastus"]) { $1 })
-            #expect(await lab.login(role: "far", jwt: system, resourceID: Sim.siteID).errors == ["location not authorized"])
+            #expect(
+                await lab.login(role: "far", jwt: system, resourceID: Sim.siteID).errors == ["location not authorized"])
         }
     }
 
@@ -133,7 +141,9 @@ import Testing
             let answer = await lab.login(role: "wif", jwt: jwt)
             #expect(answer.status == 200, "\(answer.errors ?? [])")
             #expect(answer.auth["metadata"]?.objectValue?["app_id"] == .string(Sim.uamiWebClient))
-            let pages = lab.simulator.requestLog().filter { $0.path.hasSuffix("/rg-apps/providers/Microsoft.ManagedIdentity/userAssignedIdentities") }
+            let pages = lab.simulator.requestLog().filter {
+                $0.path.hasSuffix("/rg-apps/providers/Microsoft.ManagedIdentity/userAssignedIdentities")
+            }
             #expect(pages.count == 4)
 
             // An identity outside the searched groups is refused, and so is a token without appid.
@@ -156,7 +166,8 @@ import Testing
                 subscriptionId: Sim.subscription, resourceGroup: "rg-vault", name: "uami-vault",
                 principalId: "00000000-0000-4000-8000-00000000aaaa", clientId: vaultClient))
         try await withAzureLab(fixture: fixture) { lab in
-            try await lab.role("vault", ["bound_subscription_ids": .string(Sim.subscription), "bound_resource_groups": "rg-vault"])
+            try await lab.role(
+                "vault", ["bound_subscription_ids": .string(Sim.subscription), "bound_resource_groups": "rg-vault"])
             // An identity outside the bound group cannot log in by naming its own group.
             let outside = try lab.simulator.workloadIdentityToken(clientID: Sim.uamiWebClient, audience: Sim.audience)
             #expect(await lab.login(role: "vault", jwt: outside).errors == ["resource group not authorized"])

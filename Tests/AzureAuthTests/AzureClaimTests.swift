@@ -19,17 +19,31 @@ import Testing
         get throws {
             var fixture = try Sim.fixture
             fixture.virtualMachines += [
-                .init(subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "vm", systemAssignedIdentity: system(1)),
-                .init(subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "vm-other", systemAssignedIdentity: system(2)),
-                .init(subscriptionId: Sim.subscription, resourceGroup: "rg", name: "box", systemAssignedIdentity: system(3)),
-                .init(subscriptionId: Sim.subscription, resourceGroup: "rg-2", name: "box", systemAssignedIdentity: system(4)),
-                .init(subscriptionId: Sim.otherSubscription, resourceGroup: "rg-apps", name: "vm-web", systemAssignedIdentity: system(5)),
+                .init(
+                    subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "vm",
+                    systemAssignedIdentity: system(1)),
+                .init(
+                    subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "vm-other",
+                    systemAssignedIdentity: system(2)),
+                .init(
+                    subscriptionId: Sim.subscription, resourceGroup: "rg", name: "box",
+                    systemAssignedIdentity: system(3)),
+                .init(
+                    subscriptionId: Sim.subscription, resourceGroup: "rg-2", name: "box",
+                    systemAssignedIdentity: system(4)),
+                .init(
+                    subscriptionId: Sim.otherSubscription, resourceGroup: "rg-apps", name: "vm-web",
+                    systemAssignedIdentity: system(5)),
             ]
             fixture.virtualMachineScaleSets += [
-                .init(subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "ss", orchestrationMode: .flexible,
-                      instances: ["1"], systemAssignedIdentity: system(6)),
-                .init(subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "ss_a", orchestrationMode: .flexible,
-                      instances: ["b"], systemAssignedIdentity: system(7)),
+                .init(
+                    subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "ss",
+                    orchestrationMode: .flexible,
+                    instances: ["1"], systemAssignedIdentity: system(6)),
+                .init(
+                    subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "ss_a",
+                    orchestrationMode: .flexible,
+                    instances: ["b"], systemAssignedIdentity: system(7)),
             ]
             return fixture
         }
@@ -49,7 +63,9 @@ import Testing
             let instance = try lab.simulator.managedIdentityToken(scaleSet: "vmss-flex")
             #expect(
                 await lab.login(role: "r", jwt: instance, vm: "vmss-flex").errors
-                    == ["xms_az_rid token claim does not match vm_name vmss-flex\nxms_mirid token claim does not match vm_name vmss-flex"])
+                    == [
+                        "xms_az_rid token claim does not match vm_name vmss-flex\nxms_mirid token claim does not match vm_name vmss-flex"
+                    ])
         }
     }
 
@@ -69,11 +85,15 @@ import Testing
 
     @Test func theClaimsSubscriptionMustBeTheLogins() async throws {
         try await withAzureLab(fixture: try Self.fixture) { lab in
-            try await lab.role("r", ["bound_subscription_ids": [.string(Sim.subscription), .string(Sim.otherSubscription)]])
-            let elsewhere = try lab.simulator.managedIdentityToken(vm: Sim.vmID("vm-web", subscription: Sim.otherSubscription))
+            try await lab.role(
+                "r", ["bound_subscription_ids": [.string(Sim.subscription), .string(Sim.otherSubscription)]])
+            let elsewhere = try lab.simulator.managedIdentityToken(
+                vm: Sim.vmID("vm-web", subscription: Sim.otherSubscription))
             let refused = await lab.login(role: "r", jwt: elsewhere, vm: "vm-web")
             #expect(refused.errors == ["xms_mirid token claim does not match subscription_id \(Sim.subscription)"])
-            #expect(await lab.login(role: "r", jwt: elsewhere, subscription: Sim.otherSubscription, vm: "vm-web").status == 200)
+            #expect(
+                await lab.login(role: "r", jwt: elsewhere, subscription: Sim.otherSubscription, vm: "vm-web").status
+                    == 200)
         }
     }
 
@@ -83,7 +103,9 @@ import Testing
             let uniform = try lab.simulator.managedIdentityToken(scaleSet: "vmss-uniform")
             #expect(
                 await lab.login(role: "r", jwt: uniform, vmss: "vmss-uni").errors
-                    == ["failed to verify flexible vmss claim: xms_mirid token claim does not match vmss_name vmss-uni\nfailed to verify uniform vmss claim: xms_mirid token claim does not match vmss_name vmss-uni"])
+                    == [
+                        "failed to verify flexible vmss claim: xms_mirid token claim does not match vmss_name vmss-uni\nfailed to verify uniform vmss claim: xms_mirid token claim does not match vmss_name vmss-uni"
+                    ])
             // `ss_a_b` is instance `b` of `ss_a`, not an instance `a_b` of `ss`.
             let nested = try lab.simulator.managedIdentityToken(scaleSet: "ss_a")
             let refused = await lab.login(role: "r", jwt: nested, vmss: "ss")

@@ -16,7 +16,8 @@ import Testing
             try await lab.role("vm", Self.vmRole)
             lab.simulator.injectFault(pathContains: Self.vmPath, status: 429, retryAfter: 1, count: 1)
             let started = ContinuousClock.now
-            let answer = await lab.login(role: "vm", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web"), vm: "vm-web")
+            let answer = await lab.login(
+                role: "vm", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web"), vm: "vm-web")
             #expect(answer.status == 200, "\(answer.errors ?? [])")
             #expect(lab.simulator.requestLog().filter { $0.path.hasSuffix(Self.vmPath) }.map(\.status) == [429, 200])
             #expect(ContinuousClock.now - started >= .milliseconds(900))
@@ -28,7 +29,8 @@ import Testing
             try await lab.role("vm", Self.vmRole)
             lab.simulator.injectFault(pathContains: Self.vmPath, status: 503, count: 100)
             let tokens = await lab.tokenCount
-            let answer = await lab.login(role: "vm", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web"), vm: "vm-web")
+            let answer = await lab.login(
+                role: "vm", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web"), vm: "vm-web")
             #expect(answer.status == 502)
             #expect(answer.error.hasPrefix("unable to retrieve virtual machine metadata: ARM GET virtualMachines"))
             #expect(answer.error.contains("503"))
@@ -66,9 +68,11 @@ import Testing
         try await withAzureLab { lab in
             try await lab.role("sp", ["bound_service_principal_ids": .string(Sim.vmPrincipal)])
             try await lab.role("vm", Self.vmRole)
-            #expect(await lab.login(role: "sp", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web")).status == 200)
             #expect(
-                await lab.login(role: "vm", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web"), vm: "vm-web").status
+                await lab.login(role: "sp", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web")).status == 200)
+            #expect(
+                await lab.login(role: "vm", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web"), vm: "vm-web")
+                    .status
                     == 200)
             let fresh = try await lab.restartSimulator()
             let jwt = try fresh.managedIdentityToken(vm: "vm-web")
@@ -83,7 +87,8 @@ import Testing
         try await withAzureLab { lab in
             try await lab.role("vm", Self.vmRole)
             #expect(
-                await lab.login(role: "vm", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web"), vm: "vm-web").status
+                await lab.login(role: "vm", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web"), vm: "vm-web")
+                    .status
                     == 200)
             let fresh = try await lab.restartSimulator()
             try await lab.configure()

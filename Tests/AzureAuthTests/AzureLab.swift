@@ -85,7 +85,8 @@ final class AzureLab: Sendable {
         let file = directory.appendingPathComponent("environment.json")
         try Data(simulator.environment.serialized().utf8).write(to: file)
         let environment = ["AZURE_ENVIRONMENT_FILEPATH": file.path].merging(extraEnvironment) { $1 }
-        let factory = AzureKitServicesFactory(environment: environment, logger: Logger(label: "azure-lab"), version: "test")
+        let factory = AzureKitServicesFactory(
+            environment: environment, logger: Logger(label: "azure-lab"), version: "test")
         let wrapped = wrap(factory)
         let harness = try await AzureHarness.make(environment: environment, services: { wrapped })
         let lab = AzureLab(
@@ -143,12 +144,14 @@ final class AzureLab: Sendable {
     ) async throws -> CoreResponse {
         let response = await request(operation, path, data, token: token)
         try #require(
-            response.status == status, "\(path): \(response.status) \(response.errors ?? [])", sourceLocation: sourceLocation)
+            response.status == status, "\(path): \(response.status) \(response.errors ?? [])",
+            sourceLocation: sourceLocation)
         return response
     }
 
     func role(
-        _ name: String, _ data: [String: JSONValue], mount: String = "azure", sourceLocation: SourceLocation = #_sourceLocation
+        _ name: String, _ data: [String: JSONValue], mount: String = "azure",
+        sourceLocation: SourceLocation = #_sourceLocation
     ) async throws {
         let response = await request(.update, "auth/\(mount)/role/\(name)", data)
         try #require(
@@ -160,7 +163,7 @@ final class AzureLab: Sendable {
     func login(
         role: String, jwt: String, mount: String = "azure", subscription: String? = Sim.subscription,
         group: String? = "rg-apps", vm: String? = nil, vmss: String? = nil, resourceID: String? = nil,
-        extra: [String: JSONValue] = [:]
+        extra: [String: JSONValue] = [:], from address: String = "127.0.0.1"
     ) async -> CoreResponse {
         var data: [String: JSONValue] = ["role": .string(role), "jwt": .string(jwt)]
         if let subscription { data["subscription_id"] = .string(subscription) }
@@ -170,8 +173,9 @@ final class AzureLab: Sendable {
         if let resourceID { data["resource_id"] = .string(resourceID) }
         return await core.handle(
             CoreRequest(
-                id: UUID().uuidString, operation: .update, path: "auth/\(mount)/login", data: data.merging(extra) { $1 },
-                remoteAddress: "127.0.0.1"))
+                id: UUID().uuidString, operation: .update, path: "auth/\(mount)/login",
+                data: data.merging(extra) { $1 },
+                remoteAddress: address))
     }
 
     // MARK: Tokens and observations

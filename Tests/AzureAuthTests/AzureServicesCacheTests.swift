@@ -18,7 +18,9 @@ import Testing
         init(base: AzureKitServicesFactory) { self.base = base }
 
         func makeServices(_ settings: AzureSettings) throws -> AzureServices {
-            if first.withLock({ first in defer { first = false }; return first }) {
+            if first.withLock({ first in
+                defer { first = false }; return first
+            }) {
                 entered.withLock { $0 = true }
                 // Blocking is the point here: it pins the login between reading the config and caching.
                 _ = release.wait(timeout: .now() + 10)

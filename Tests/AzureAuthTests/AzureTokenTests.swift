@@ -50,7 +50,10 @@ import Testing
             let tampered = await lab.login(role: "sp", jwt: parts.joined(separator: "."))
             #expect(tampered.errors == ["failed to verify signature: failed to verify id token signature"])
             let forged = try lab.token(kid: "forged-kid")
-            #expect(await lab.login(role: "sp", jwt: forged).errors == ["failed to verify signature: failed to verify id token signature"])
+            #expect(
+                await lab.login(role: "sp", jwt: forged).errors == [
+                    "failed to verify signature: failed to verify id token signature"
+                ])
             #expect(await lab.login(role: "sp", jwt: try lab.token()).status == 200)
         }
     }
@@ -72,12 +75,18 @@ import Testing
             #expect(expired.error.hasPrefix("oidc: token is expired (Token Expiry: "))
             let noExp = await lab.login(role: "sp", jwt: try lab.token { $0["exp"] = nil })
             #expect(noExp.error.hasPrefix("oidc: token is expired"))
-            let issuer = await lab.login(role: "sp", jwt: try lab.token { $0["iss"] = "https://sts.windows.net/other-tenant/" })
+            let issuer = await lab.login(
+                role: "sp", jwt: try lab.token { $0["iss"] = "https://sts.windows.net/other-tenant/" })
             #expect(
                 issuer.errors
-                    == ["oidc: id token issued by a different provider, expected \"https://sts.windows.net/\(Sim.tenant)/\" got \"https://sts.windows.net/other-tenant/\""])
+                    == [
+                        "oidc: id token issued by a different provider, expected \"https://sts.windows.net/\(Sim.tenant)/\" got \"https://sts.windows.net/other-tenant/\""
+                    ])
             let audience = await lab.login(role: "sp", jwt: try lab.token(audience: "https://management.azure.com"))
-            #expect(audience.errors == ["oidc: expected audience \"\(Sim.audience)\" got [\"https://management.azure.com\"]"])
+            #expect(
+                audience.errors == [
+                    "oidc: expected audience \"\(Sim.audience)\" got [\"https://management.azure.com\"]"
+                ])
             let justValid = await lab.login(role: "sp", jwt: try lab.token { $0["nbf"] = .int(now - 1) })
             #expect(justValid.status == 200)
         }
@@ -112,7 +121,8 @@ import Testing
     @Test func signingKeyRotationIsPickedUp() async throws {
         try await withAzureLab { lab in
             try await lab.role("sp", Self.spRole)
-            #expect(await lab.login(role: "sp", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web")).status == 200)
+            #expect(
+                await lab.login(role: "sp", jwt: try lab.simulator.managedIdentityToken(vm: "vm-web")).status == 200)
             try lab.simulator.rotateSigningKeys()
             let fresh = try lab.simulator.managedIdentityToken(vm: "vm-web")
             let answer = await lab.login(role: "sp", jwt: fresh)
