@@ -28,9 +28,18 @@ final class AzureAuthBackend: Sendable {
     let environment: [String: String]
     let servicesFactory: any AzureServicesFactory
     let logger: Logger
-    /// The services of the current configuration; `generation` counts drops, so a build that raced a
-    /// config write is not cached over it.
-    private let cachedServices = Mutex<(services: AzureServices?, generation: UInt64)>((nil, 0))
+    /// The services of the current configuration. `generation` counts drops, so a build that raced a
+    /// config write is not cached over it; `credentialRenewed` rate-limits ``renewCredential(generation:_:)``.
+    private let cachedServices = Mutex<ServicesCache>(ServicesCache())
+
+    struct ServicesCache {
+        var services: AzureServices?
+        var generation: UInt64 = 0
+        var credentialRenewed: ContinuousClock.Instant?
+    }
+
+    /// How often ARM rejecting Coffer's access token may replace the credential.
+    static let credentialRenewalInterval = Duration.seconds(30)
 
     init(environment: [String: String], services: any AzureServicesFactory, logger: Logger) {
         self.environment = environment
@@ -149,26 +158,48 @@ final class AzureAuthBackend: Sendable {
     func services(_ storage: any Storage) async throws -> (services: AzureServices, generation: UInt64) {
         let (cached, generation) = cachedServices.withLock { ($0.services, $0.generation) }
         if let cached { return (cached, generation) }
-        let config = try await loadConfig(storage) ?? AzureConfig()
-        let built: AzureServices
-        do {
-            built = try servicesFactory.makeServices(try settings(for: config))
-        } catch let error as AzureError {
-            throw AzureLogin.logicalError(error, prefix: nil)
-        }
+        let built = try await buildServices(storage)
         return cachedServices.withLock { cache in
             // Two first logins may race to build; either result is equivalent, keep the first stored. A config
-            // write since `loadConfig` makes this build stale: use it for this login only.
+            // write since this build began makes it stale: use it for this login only.
             if let current = cache.services { return (current, cache.generation) }
             if cache.generation == generation { cache.services = built }
             return (built, generation)
         }
     }
 
-    /// Drops the cached services; with `generation`, only if they are still the ones of that generation.
-    func dropServices(generation: UInt64? = nil) {
+    private func buildServices(_ storage: any Storage) async throws -> AzureServices {
+        let config = try await loadConfig(storage) ?? AzureConfig()
+        do {
+            return try servicesFactory.makeServices(try settings(for: config))
+        } catch let error as AzureError {
+            throw AzureLogin.logicalError(error, prefix: nil)
+        }
+    }
+
+    /// ARM refused the cached access token (revoked, or the tenant's keys changed): replaces the ARM client and
+    /// so its credential, keeping the verifier's discovery and keys. Nil when the configuration changed
+    /// meanwhile or a renewal happened within ``credentialRenewalInterval``.
+    func renewCredential(generation: UInt64, _ storage: any Storage) async throws -> AzureServices? {
+        let now = ContinuousClock.now
+        let current = cachedServices.withLock { cache -> AzureServices? in
+            guard cache.generation == generation, let services = cache.services else { return nil }
+            if let last = cache.credentialRenewed, now - last < Self.credentialRenewalInterval { return nil }
+            cache.credentialRenewed = now
+            return services
+        }
+        guard var renewed = current else { return nil }
+        let built = try await buildServices(storage)
+        renewed.resourceManager = built.resourceManager
+        renewed.apiVersions = built.apiVersions
         cachedServices.withLock { cache in
-            guard generation == nil || generation == cache.generation else { return }
+            if cache.generation == generation { cache.services = renewed }
+        }
+        return renewed
+    }
+
+    func dropServices() {
+        cachedServices.withLock { cache in
             cache.services = nil
             cache.generation &+= 1
         }
@@ -229,12 +260,12 @@ final class AzureAuthBackend: Sendable {
         let (services, generation) = try await services(request.storage)
         do {
             return LogicalResponse(auth: try await authenticate(login, role: role, services: services))
-        } catch is AzureLogin.ARMCredentialRejected {
-            // ARM refused the cached access token (revoked, or the tenant's keys changed): rebuild once.
-            dropServices(generation: generation)
-            let (fresh, _) = try await self.services(request.storage)
+        } catch let rejected as AzureLogin.ARMCredentialRejected {
+            guard let renewed = try await renewCredential(generation: generation, request.storage) else {
+                throw rejected.error
+            }
             do {
-                return LogicalResponse(auth: try await authenticate(login, role: role, services: fresh))
+                return LogicalResponse(auth: try await authenticate(login, role: role, services: renewed))
             } catch let again as AzureLogin.ARMCredentialRejected {
                 throw again.error
             }

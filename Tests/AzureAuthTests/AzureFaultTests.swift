@@ -83,6 +83,25 @@ import Testing
         }
     }
 
+    @Test func armRejectingTheAccessTokenRenewsTheCredentialAtMostOncePerInterval() async throws {
+        try await withAzureLab { lab in
+            try await lab.role("vm", Self.vmRole)
+            let jwt = try lab.simulator.managedIdentityToken(vm: "vm-web")
+            lab.simulator.injectFault(pathContains: Self.vmPath, status: 401, count: 10)
+            let first = await lab.login(role: "vm", jwt: jwt, vm: "vm-web")
+            #expect(first.status == 502)
+            #expect(
+                first.error.hasPrefix(
+                    "unable to retrieve virtual machine metadata: ARM GET virtualMachines failed with status 401"))
+            let second = await lab.login(role: "vm", jwt: jwt, vm: "vm-web")
+            #expect(second.status == 502)
+            #expect(lab.count("/oauth2/v2.0/token") == 2)  // the first token, then one renewal
+            #expect(lab.count(Self.vmPath) == 3)
+            #expect(lab.count("/.well-known/openid-configuration") == 1)  // discovery and keys are kept
+            #expect(lab.count("/discovery/v2.0/keys") == 1)
+        }
+    }
+
     @Test func aRestartedTenantIsPickedUpAfterAConfigRewrite() async throws {
         try await withAzureLab { lab in
             try await lab.role("vm", Self.vmRole)
