@@ -2,10 +2,12 @@ import ArgumentParser
 import CofferClient
 import Foundation
 
-/// `coffer login [token]`: checks a token with `lookup-self` and stores it in `~/.vault-token`.
+/// `coffer login [token]`: checks a token with `lookup-self` and stores it in `~/.vault-token`;
+/// `coffer login -method=azure role=<r> …` logs in with this machine's Azure managed identity.
 ///
 /// ```sh
 /// coffer login hvs.abc…        # or: echo hvs.abc… | coffer login -
+/// coffer login -method=azure role=web client_id=f0e1d2c3-…
 /// ```
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "login", abstract: "Authenticate locally")
@@ -14,21 +16,30 @@ struct LoginCommand: AsyncParsableCommand {
 
     @Option(
         name: .vault("method"),
-        help: "Auth method; only token is built in (use `coffer write auth/<m>/login` for others).")
+        help: "Auth method: token or azure (use `coffer write auth/<m>/login` for others).")
     var method = "token"
 
     @Flag(name: .vault("no-store"), help: "Do not store the token in the token helper.")
     var noStore = false
 
-    @Argument(help: "The token, `-` to read it from stdin, or token=<value>.")
+    @Argument(
+        help:
+            "The token, `-` to read it from stdin, or token=<value>; with -method=azure: role=<r> [mount=azure] [resource=…] [client_id=…|object_id=…|msi_res_id=…] [jwt=…]."
+    )
     var arguments: [String] = []
 
     func run() async throws {
-        guard method == "token" else {
+        switch method {
+        case "token": try await tokenLogin()
+        case "azure": try await azureLogin()
+        default:
             throw fail(
                 "Unknown auth method: \(method). Use \"coffer auth list\" to see the complete list of auth methods. Additionally, some auth methods are only available via the HTTP API.",
                 code: ExitStatus.usage)
         }
+    }
+
+    private func tokenLogin() async throws {
         let token = try readToken()
         try await global.withClient { cli in
             let lookup: VaultResponse
@@ -38,33 +49,59 @@ struct LoginCommand: AsyncParsableCommand {
             } catch {
                 throw fail("Error authenticating: error looking up token: \(error)")
             }
-            let envelope = Self.loginEnvelope(token: token, lookup: lookup.data ?? [:])
-            if !noStore {
-                do {
-                    try TokenHelper().store(envelope["auth"]?["client_token"]?.stringValue ?? token)
-                } catch {
-                    throw fail("Error storing token: \(error)")
-                }
-            }
-            if ProcessInfo.processInfo.environment["VAULT_TOKEN"].nonEmpty != nil {
-                Console.error(
-                    Console.wrap(
-                        "WARNING! The VAULT_TOKEN environment variable is set! The value of this variable will take precedence; if this is unwanted please unset VAULT_TOKEN or update its value accordingly."
-                    ) + "\n")
-            }
-            if let field = cli.printer.field {
-                try cli.printer.rawField(Printer.rawField(in: envelope, named: field), named: field)
-                return
-            }
-            if cli.printer.isTable {
-                let text =
-                    noStore
-                    ? "Success! You are now authenticated. The token information below is displayed for you to use; it was not stored in the token helper. Set the VAULT_TOKEN environment variable or pass the token with each request."
-                    : "Success! You are now authenticated. The token information displayed below is already stored in the token helper. You do NOT need to run \"coffer login\" again. Future requests will automatically use this token."
-                Console.output(Console.wrap(text) + "\n")
-            }
-            cli.printer.secret(envelope)
+            try finish(Self.loginEnvelope(token: token, lookup: lookup.data ?? [:]), cli: cli)
         }
+    }
+
+    /// `-method=azure`: the managed identity of this machine or workload, see ``AzureLoginArguments``.
+    private func azureLogin() async throws {
+        let azure: AzureAuthLogin
+        do {
+            azure = try AzureLoginArguments.parse(arguments).method()
+        } catch {
+            throw fail("Error authenticating: \(error)", code: ExitStatus.usage)
+        }
+        try await global.withClient { cli in
+            let answer: VaultResponse
+            do {
+                answer = try await azure.login(using: cli.client)
+            } catch {
+                throw fail("Error authenticating: \(error)")
+            }
+            guard answer.authInfo != nil, let json = answer.json else {
+                throw fail("Error authenticating: the login answer carries no client token")
+            }
+            try finish(json, cli: cli)
+        }
+    }
+
+    /// Stores the token (unless `-no-store`) and prints the answer like `vault login`.
+    private func finish(_ envelope: VaultJSON, cli: CLIContext) throws {
+        if !noStore, let token = envelope["auth"]?["client_token"]?.stringValue {
+            do {
+                try TokenHelper().store(token)
+            } catch {
+                throw fail("Error storing token: \(error)")
+            }
+        }
+        if ProcessInfo.processInfo.environment["VAULT_TOKEN"].nonEmpty != nil {
+            Console.error(
+                Console.wrap(
+                    "WARNING! The VAULT_TOKEN environment variable is set! The value of this variable will take precedence; if this is unwanted please unset VAULT_TOKEN or update its value accordingly."
+                ) + "\n")
+        }
+        if let field = cli.printer.field {
+            try cli.printer.rawField(Printer.rawField(in: envelope, named: field), named: field)
+            return
+        }
+        if cli.printer.isTable {
+            let text =
+                noStore
+                ? "Success! You are now authenticated. The token information below is displayed for you to use; it was not stored in the token helper. Set the VAULT_TOKEN environment variable or pass the token with each request."
+                : "Success! You are now authenticated. The token information displayed below is already stored in the token helper. You do NOT need to run \"coffer login\" again. Future requests will automatically use this token."
+            Console.output(Console.wrap(text) + "\n")
+        }
+        cli.printer.secret(envelope)
     }
 
     private func readToken() throws -> String {
