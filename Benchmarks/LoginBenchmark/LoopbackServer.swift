@@ -1,0 +1,51 @@
+import CofferHTTP
+import Hummingbird
+import Logging
+
+/// A Hummingbird application on `127.0.0.1` with Coffer's HTTP/1 channel, run in a task until ``stop()``.
+///
+/// ```swift
+/// let server = try await LoopbackServer.start(responder: VaultResponder(core: core, logger: logger), logger: logger)
+/// print(server.url)          // http://127.0.0.1:PORT
+/// await server.stop()
+/// ```
+struct LoopbackServer: Sendable {
+    let port: Int
+    private let task: Task<Void, any Error>
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    static func start<Responder: HTTPResponder>(responder: Responder, logger: Logger) async throws -> LoopbackServer
+    where Responder.Context == CofferRequestContext {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(
+            responder: responder,
+            server: VaultHTTPServer.http1(),
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger)
+        let task = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next(), port > 0 else {
+            try await task.value
+            throw BenchmarkError("the HTTP server did not start")
+        }
+        return LoopbackServer(port: port, task: task)
+    }
+
+    func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
