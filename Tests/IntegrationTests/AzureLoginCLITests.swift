@@ -232,4 +232,21 @@ import Testing
             #expect(metadata?["subscription_id"]?.stringValue == "")
         }
     }
+
+    @Test func loginFromAzureArcAnswersTheChallengeFile() async throws {
+        try await AzureLoginLab.with { lab in
+            let jwt = try #require(
+                try await lab.control("POST", "tokens/managed-identity", ["vm": "vm-web"])?["access_token"]?.stringValue)
+            let arc = try AzureLoginArcEndpoint(keyFile: lab.home + "/arc-challenge.key", secret: "local-secret", token: jwt)
+            defer { arc.stop() }
+            try await lab.control("DELETE", "requests")
+            _ = try await loginAndRead(
+                lab,
+                environment: [
+                    "IDENTITY_ENDPOINT": arc.address + "/metadata/identity/oauth2/token", "IMDS_ENDPOINT": arc.address,
+                ])
+            #expect(arc.receivedAuthorizations == ["", "Basic local-secret"])
+            #expect(try await lab.requests(pathContains: "/metadata/").isEmpty)
+        }
+    }
 }
