@@ -48,15 +48,23 @@ struct CompactJWT: Sendable {
         .rejected("oidc: malformed jwt: \(detail)")
     }
 
-    /// Unpadded base64url (padding tolerated); nil on any other character.
+    /// Unpadded (or padded) base64url to bytes; nil for anything else, including standard-alphabet
+    /// `+` and `/`. Byte-wise: `replacingOccurrences` on Linux bridges through NSString and was the
+    /// single largest cost of a login.
     static func base64URLDecode(_ text: Substring) -> Data? {
-        var base64 = String(text)
-        if base64.hasSuffix("=") { base64 = String(base64.prefix { $0 != "=" }) }
-        guard base64.utf8.allSatisfy({ $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "/") }) else { return nil }
-        base64 = base64.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        let remainder = base64.utf8.count % 4
+        var bytes = Array(text.utf8)
+        while bytes.last == UInt8(ascii: "=") { bytes.removeLast() }
+        for index in bytes.indices {
+            switch bytes[index] {
+            case UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="): return nil
+            case UInt8(ascii: "-"): bytes[index] = UInt8(ascii: "+")
+            case UInt8(ascii: "_"): bytes[index] = UInt8(ascii: "/")
+            default: break
+            }
+        }
+        let remainder = bytes.count % 4
         if remainder == 1 { return nil }
-        if remainder > 0 { base64 += String(repeating: "=", count: 4 - remainder) }
-        return Data(base64Encoded: base64)
+        if remainder > 0 { bytes += Array(repeating: UInt8(ascii: "="), count: 4 - remainder) }
+        return Data(base64Encoded: Data(bytes))
     }
 }

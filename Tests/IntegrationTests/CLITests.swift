@@ -248,7 +248,7 @@ import Testing
 
             // Later commands without VAULT_TOKEN use the stored token.
             #expect(try await server.run(["token", "lookup", "-field=id"], token: nil).stdout == token)
-            let unknownMethod = try await server.run(["login", "-method=azure", "role=x"], token: nil)
+            let unknownMethod = try await server.run(["login", "-method=ldap", "role=x"], token: nil)
             #expect(unknownMethod.status == 1)
         }
     }

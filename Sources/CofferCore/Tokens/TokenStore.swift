@@ -129,7 +129,7 @@ public final class TokenStore: Sendable {
         guard let data = Self.decodeBase64URL(String(id.dropFirst(4))),
             let box = try? AES.GCM.SealedBox(combined: data),
             let plain = try? AES.GCM.open(box, using: batchKey, authenticating: Array("batch-token".utf8)),
-            var entry = try? JSONDecoder().decode(TokenEntry.self, from: plain)
+            var entry = try? decode(Array(plain))
         else { return nil }
         entry.idHash = hash(id)
         return entry
@@ -153,7 +153,7 @@ public final class TokenStore: Sendable {
     public func storedEntry(hash: String) async throws -> TokenEntry? {
         if let cached = cache.withLock({ $0[hash] }) { return cached }
         guard let bytes = try await storage.get("id/" + hash) else { return nil }
-        let entry = try JSONDecoder().decode(TokenEntry.self, from: Data(bytes))
+        let entry = try decode(bytes)
         remember(entry)
         return entry
     }
@@ -274,7 +274,9 @@ public final class TokenStore: Sendable {
         }
     }
 
-    func encode(_ entry: TokenEntry) throws -> [UInt8] { Array(try JSONEncoder().encode(entry)) }
+    func encode(_ entry: TokenEntry) throws -> [UInt8] { entry.json().serialized() }
+
+    func decode(_ bytes: [UInt8]) throws -> TokenEntry { try TokenEntry(json: try JSONParser.parse(bytes)) }
 
     static func base64URL(_ data: Data) -> String {
         data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
