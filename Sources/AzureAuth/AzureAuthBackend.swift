@@ -29,13 +29,24 @@ final class AzureAuthBackend: Sendable {
     let servicesFactory: any AzureServicesFactory
     let logger: Logger
     /// The services of the current configuration. `generation` counts drops, so a build that raced a
-    /// config write is not cached over it; `credentialRenewed` rate-limits ``renewCredential(generation:_:)``.
+    /// config write is not cached over it; `epoch` counts credential renewals, which `credentialRenewed`
+    /// rate-limits (``renewCredential(_:_:)``).
     private let cachedServices = Mutex<ServicesCache>(ServicesCache())
 
     struct ServicesCache {
         var services: AzureServices?
         var generation: UInt64 = 0
+        var epoch: UInt64 = 0
         var credentialRenewed: ContinuousClock.Instant?
+        /// The renewal in flight; logins rejected meanwhile wait for it.
+        var renewal: Task<AzureServices, any Error>?
+    }
+
+    /// Services as one login got them, with the counters it saw.
+    struct ServicesLease {
+        var services: AzureServices
+        var generation: UInt64
+        var epoch: UInt64
     }
 
     /// How often ARM rejecting Coffer's access token may replace the credential.
@@ -155,16 +166,23 @@ final class AzureAuthBackend: Sendable {
         }
     }
 
-    func services(_ storage: any Storage) async throws -> (services: AzureServices, generation: UInt64) {
-        let (cached, generation) = cachedServices.withLock { ($0.services, $0.generation) }
-        if let cached { return (cached, generation) }
+    func services(_ storage: any Storage) async throws -> ServicesLease {
+        let (cached, generation) = cachedServices.withLock { cache in
+            (
+                cache.services.map { ServicesLease(services: $0, generation: cache.generation, epoch: cache.epoch) },
+                cache.generation
+            )
+        }
+        if let cached { return cached }
         let built = try await buildServices(storage)
         return cachedServices.withLock { cache in
             // Two first logins may race to build; either result is equivalent, keep the first stored. A config
             // write since this build began makes it stale: use it for this login only.
-            if let current = cache.services { return (current, cache.generation) }
+            if let current = cache.services {
+                return ServicesLease(services: current, generation: cache.generation, epoch: cache.epoch)
+            }
             if cache.generation == generation { cache.services = built }
-            return (built, generation)
+            return ServicesLease(services: built, generation: generation, epoch: cache.epoch)
         }
     }
 
@@ -177,30 +195,58 @@ final class AzureAuthBackend: Sendable {
         }
     }
 
-    /// ARM refused the cached access token (revoked, or the tenant's keys changed): replaces the ARM client and
-    /// so its credential, keeping the verifier's discovery and keys. Nil when the configuration changed
-    /// meanwhile or a renewal happened within ``credentialRenewalInterval``.
-    func renewCredential(generation: UInt64, _ storage: any Storage) async throws -> AzureServices? {
+    /// ARM refused the access token of `lease` (revoked, or the tenant's keys changed). Returns services with a
+    /// new ARM client and credential, keeping the verifier's discovery and keys: those another login renewed
+    /// (or is renewing) meanwhile, or fresh ones at most once per ``credentialRenewalInterval``. Nil when the
+    /// configuration changed meanwhile or the interval has not passed.
+    func renewCredential(_ lease: ServicesLease, _ storage: any Storage) async throws -> AzureServices? {
+        enum Step {
+            case fail, use(AzureServices), wait(Task<AzureServices, any Error>)
+        }
         let now = ContinuousClock.now
-        let current = cachedServices.withLock { cache -> AzureServices? in
-            guard cache.generation == generation, let services = cache.services else { return nil }
-            if let last = cache.credentialRenewed, now - last < Self.credentialRenewalInterval { return nil }
+        let step = cachedServices.withLock { cache -> Step in
+            guard cache.generation == lease.generation, var renewed = cache.services else { return .fail }
+            if cache.epoch != lease.epoch { return .use(renewed) }
+            if let renewal = cache.renewal { return .wait(renewal) }
+            if let last = cache.credentialRenewed, now - last < Self.credentialRenewalInterval { return .fail }
             cache.credentialRenewed = now
-            return services
+            let renewal = Task {
+                do {
+                    let built = try await self.buildServices(storage)
+                    renewed.resourceManager = built.resourceManager
+                    renewed.apiVersions = built.apiVersions
+                    self.finishRenewal(lease, renewed)
+                    return renewed
+                } catch {
+                    self.finishRenewal(lease, nil)
+                    throw error
+                }
+            }
+            cache.renewal = renewal
+            return .wait(renewal)
         }
-        guard var renewed = current else { return nil }
-        let built = try await buildServices(storage)
-        renewed.resourceManager = built.resourceManager
-        renewed.apiVersions = built.apiVersions
+        switch step {
+        case .fail: return nil
+        case .use(let services): return services
+        case .wait(let renewal): return try await renewal.value
+        }
+    }
+
+    private func finishRenewal(_ lease: ServicesLease, _ renewed: AzureServices?) {
         cachedServices.withLock { cache in
-            if cache.generation == generation { cache.services = renewed }
+            guard cache.generation == lease.generation, cache.epoch == lease.epoch else { return }
+            cache.renewal = nil
+            if let renewed {
+                cache.services = renewed
+                cache.epoch &+= 1
+            }
         }
-        return renewed
     }
 
     func dropServices() {
         cachedServices.withLock { cache in
             cache.services = nil
+            cache.renewal = nil
             cache.generation &+= 1
         }
     }
@@ -257,13 +303,11 @@ final class AzureAuthBackend: Sendable {
         if !login.vmName.isEmpty, !LoginFieldSyntax.isMachineName(login.vmName) {
             throw LogicalError.badRequest("invalid vm name \"\(login.vmName)\"")
         }
-        let (services, generation) = try await services(request.storage)
+        let lease = try await services(request.storage)
         do {
-            return LogicalResponse(auth: try await authenticate(login, role: role, services: services))
+            return LogicalResponse(auth: try await authenticate(login, role: role, services: lease.services))
         } catch let rejected as AzureLogin.ARMCredentialRejected {
-            guard let renewed = try await renewCredential(generation: generation, request.storage) else {
-                throw rejected.error
-            }
+            guard let renewed = try await renewCredential(lease, request.storage) else { throw rejected.error }
             do {
                 return LogicalResponse(auth: try await authenticate(login, role: role, services: renewed))
             } catch let again as AzureLogin.ARMCredentialRejected {

@@ -22,11 +22,31 @@ public final class AzureKitServicesFactory: AzureServicesFactory {
     }
 
     public func makeServices(_ settings: AzureSettings) throws -> AzureServices {
-        let credential = try AzureCredentials.make(settings: settings, environment: environment, http: http)
+        try makeServices(settings, pluginIdentityToken: nil)
+    }
+
+    public func makeServices(_ settings: AzureSettings, pluginIdentityToken: PluginIdentityTokenSource?) throws
+        -> AzureServices
+    {
+        let credential = try credential(settings, pluginIdentityToken)
         return AzureServices(
             verifier: AzureTokenVerifier(settings: settings, http: http),
             resourceManager: ARMClient(cloud: settings.cloud, credential: credential, http: http, retry: settings.retry)
         )
+    }
+
+    public func makeGraph(_ settings: AzureSettings, pluginIdentityToken: PluginIdentityTokenSource?) throws
+        -> any AzureGraphManaging
+    {
+        try GraphClient(cloud: settings.cloud, credential: try credential(settings, pluginIdentityToken), http: http)
+    }
+
+    /// Plugin identity tokens are requested with the configured `identity_token_ttl` (seconds).
+    private func credential(_ settings: AzureSettings, _ source: PluginIdentityTokenSource?) throws -> CachingCredential {
+        let ttl = Int64(settings.identityTokenTTL)
+        return try AzureCredentials.make(
+            settings: settings, environment: environment, http: http,
+            pluginIdentityToken: source.map { mint in { audience in try await mint(audience, ttl) } })
     }
 
     public func shutdown() async {

@@ -102,6 +102,22 @@ import Testing
         }
     }
 
+    @Test func concurrentLoginsAfterARestartShareOneCredentialRenewal() async throws {
+        try await withAzureLab { lab in
+            try await lab.role("vm", Self.vmRole)
+            let before = try lab.simulator.managedIdentityToken(vm: "vm-web")
+            #expect(await lab.login(role: "vm", jwt: before, vm: "vm-web").status == 200)
+            let fresh = try await lab.restartSimulator()
+            let jwt = try fresh.managedIdentityToken(vm: "vm-web")
+            let answers = await withTaskGroup(of: CoreResponse.self) { group in
+                for _ in 0..<8 { group.addTask { await lab.login(role: "vm", jwt: jwt, vm: "vm-web") } }
+                return await group.reduce(into: [CoreResponse]()) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.status == 200 }, "\(answers.map(\.error))")
+            #expect(fresh.requestCount(pathContains: "/oauth2/v2.0/token") == 1)
+        }
+    }
+
     @Test func aRestartedTenantIsPickedUpAfterAConfigRewrite() async throws {
         try await withAzureLab { lab in
             try await lab.role("vm", Self.vmRole)
