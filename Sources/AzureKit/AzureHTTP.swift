@@ -47,6 +47,9 @@ public struct AzureHTTP: Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(connect: .seconds(10), read: .seconds(10)))
         configuration.httpVersion = .automatic
+        // A refused connection fails at once instead of being retried until the connect deadline: ARM calls
+        // have their own retry policy, and a dead Entra endpoint should answer 502 quickly, not after 10 s.
+        configuration.connectionPool.retryConnectionEstablishment = false
         return configuration
     }
 
