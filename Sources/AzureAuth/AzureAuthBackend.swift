@@ -17,8 +17,11 @@ public enum AzureAuthMethod {
         environment: [String: String], logger: Logger,
         makeServicesFactory: @escaping @Sendable () -> any AzureServicesFactory
     ) -> BackendFactory {
-        BackendFactory(type: "azure", kind: .credential) { _ in
-            AzureAuthBackend(environment: environment, services: makeServicesFactory(), logger: logger).backend
+        BackendFactory(type: "azure", kind: .credential) { configuration in
+            AzureAuthBackend(
+                environment: environment, services: makeServicesFactory(), logger: logger,
+                pluginIdentityToken: configuration.pluginIdentityToken
+            ).backend
         }
     }
 }
@@ -28,6 +31,11 @@ final class AzureAuthBackend: Sendable {
     let environment: [String: String]
     let servicesFactory: any AzureServicesFactory
     let logger: Logger
+    /// Coffer's own identity tokens for this mount (workload identity federation with `identity_token_audience`).
+    let pluginIdentityToken: PluginIdentityTokenSource?
+    let rotation: RootRotation
+    /// The background promotion / rollback / automated-rotation loop (`AzureAuthBackend+Rotation.swift`).
+    let rotationTask = Mutex<Task<Void, Never>?>(nil)
     /// The services of the current configuration. `generation` counts drops, so a build that raced a
     /// config write is not cached over it; `epoch` counts credential renewals, which `credentialRenewed`
     /// rate-limits (``renewCredential(_:_:)``).
@@ -52,10 +60,15 @@ final class AzureAuthBackend: Sendable {
     /// How often ARM rejecting Coffer's access token may replace the credential.
     static let credentialRenewalInterval = Duration.seconds(30)
 
-    init(environment: [String: String], services: any AzureServicesFactory, logger: Logger) {
+    init(
+        environment: [String: String], services: any AzureServicesFactory, logger: Logger,
+        pluginIdentityToken: PluginIdentityTokenSource? = nil
+    ) {
         self.environment = environment
         self.servicesFactory = services
         self.logger = logger
+        self.pluginIdentityToken = pluginIdentityToken
+        self.rotation = RootRotation(knobs: RootRotation.Knobs(environment: environment), logger: logger)
     }
 
     var backend: FrameworkBackend {
@@ -66,7 +79,8 @@ final class AzureAuthBackend: Sendable {
                     "config", fields: AzureConfig.fields,
                     operations: [
                         .read: PathOperation("Read the configuration") { request, _ in
-                            try await self.loadConfig(request.storage).map { LogicalResponse(data: $0.readData()) }
+                            guard let config = try await self.loadConfig(request.storage) else { return nil }
+                            return LogicalResponse(data: try await self.configReadData(config, request.storage))
                         },
                         .create: PathOperation("Configure the method") { request, fields in
                             try await self.writeConfig(request, fields)
@@ -119,10 +133,14 @@ final class AzureAuthBackend: Sendable {
                         }
                     ],
                     synopsis: "Logs in with the JWT of an Azure managed identity.", unauthenticated: true),
-            ],
+            ] + rotationPaths,
             help: "The Azure auth method lets Azure machines and services log in with their managed identity's token.",
             renew: { auth, request in try await self.renew(auth, request) },
-            cleanup: { await self.servicesFactory.shutdown() })
+            initialize: { storage in self.startRotationTask(storage) },
+            cleanup: {
+                self.stopRotationTask()
+                await self.servicesFactory.shutdown()
+            })
     }
 
     static let loginFields: [String: FieldSchema] = [
@@ -142,11 +160,13 @@ final class AzureAuthBackend: Sendable {
     }
 
     func writeConfig(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
-        var config = try await loadConfig(request.storage) ?? AzureConfig()
+        let old = try await loadConfig(request.storage)
+        var config = old ?? AzureConfig()
         try config.merge(fields)
         // Validate offline (a config write never contacts Azure): tenant, resource and cloud must resolve.
         _ = try settings(for: config)
         try await request.storage.putJSON(AzureConfig.storageKey, config)
+        try await configWritten(old: old, new: config, fields: fields, request.storage)
         dropServices()
         return nil
     }
@@ -189,7 +209,7 @@ final class AzureAuthBackend: Sendable {
     private func buildServices(_ storage: any Storage) async throws -> AzureServices {
         let config = try await loadConfig(storage) ?? AzureConfig()
         do {
-            return try servicesFactory.makeServices(try settings(for: config))
+            return try servicesFactory.makeServices(try settings(for: config), pluginIdentityToken: pluginIdentityToken)
         } catch let error as AzureError {
             throw AzureLogin.logicalError(error, prefix: nil)
         }

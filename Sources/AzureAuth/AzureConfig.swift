@@ -82,21 +82,27 @@ struct AzureConfig: Codable, Sendable, Equatable {
         if window != 0, schedule.isEmpty {
             throw LogicalError.badRequest("cannot use rotation_window without rotation_schedule")
         }
-        if !schedule.isEmpty || period != 0 || window != 0 {
-            // Automated rotation needs the rotation scheduler (issue 6); refusing is honest, storing would not be.
-            throw LogicalError.badRequest("automated root rotation is not available in this Coffer version yet")
+        if !schedule.isEmpty { _ = try RotationSchedule.parse(schedule) }
+        if period < 0 || window < 0 {
+            throw LogicalError.badRequest("rotation_period and rotation_window cannot be negative")
         }
-        if fields.has("rotation_schedule") { rotationSchedule = schedule }
-        if fields.has("rotation_period") { rotationPeriod = period }
+        // Choosing one kind of automated rotation replaces the other, so a stored mix never arises.
+        if fields.has("rotation_schedule") {
+            rotationSchedule = schedule
+            if !schedule.isEmpty { rotationPeriod = 0 }
+        }
+        if fields.has("rotation_period") {
+            rotationPeriod = period
+            if period != 0 {
+                rotationSchedule = ""
+                rotationWindow = 0
+            }
+        }
         if fields.has("rotation_window") { rotationWindow = window }
         if !clientSecret.isEmpty, !identityTokenAudience.isEmpty {
             throw LogicalError.badRequest("only one of 'client_secret' or 'identity_token_audience' can be set")
         }
-        if !identityTokenAudience.isEmpty {
-            throw LogicalError.badRequest(
-                "plugin workload identity federation (identity_token_audience) is not available in this Coffer version yet"
-            )
-        }
+        if identityTokenTTL <= 0 { throw LogicalError.badRequest("identity_token_ttl must be positive") }
         if maxRetries < 0 { throw LogicalError.badRequest("max_retries cannot be negative") }
         if retryDelay < 0 || maxRetryDelay < 0 {
             throw LogicalError.badRequest("retry_delay and max_retry_delay cannot be negative")

@@ -243,7 +243,11 @@ final class RootRotation: Sendable {
                 if !previous.isEmpty, previous != pending.keyID {
                     let client = try graph(config)
                     try await Self.azure {
-                        try await self.removePassword(client, objectID: pending.objectID, keyID: previous)
+                        // Someone may have removed it already; Graph answers 400 for an unknown key id.
+                        let present = try await client.passwordCredentials(objectID: pending.objectID)
+                        if present.contains(where: { $0.keyID == previous }) {
+                            try await self.removePassword(client, objectID: pending.objectID, keyID: previous)
+                        }
                     }
                 }
                 config.clientSecret = pending.secret
