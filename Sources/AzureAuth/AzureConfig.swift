@@ -102,6 +102,10 @@ struct AzureConfig: Codable, Sendable, Equatable {
         if !clientSecret.isEmpty, !identityTokenAudience.isEmpty {
             throw LogicalError.badRequest("only one of 'client_secret' or 'identity_token_audience' can be set")
         }
+        if !identityTokenAudience.isEmpty, !disableAutomatedRotation, rotationPeriod != 0 || !rotationSchedule.isEmpty {
+            throw LogicalError.badRequest(
+                "automated root rotation rotates a client secret and does not apply with identity_token_audience")
+        }
         if identityTokenTTL <= 0 { throw LogicalError.badRequest("identity_token_ttl must be positive") }
         if maxRetries < 0 { throw LogicalError.badRequest("max_retries cannot be negative") }
         if retryDelay < 0 || maxRetryDelay < 0 {

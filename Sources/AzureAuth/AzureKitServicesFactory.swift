@@ -42,7 +42,8 @@ public final class AzureKitServicesFactory: AzureServicesFactory {
     }
 
     /// Plugin identity tokens are requested with the configured `identity_token_ttl` (seconds).
-    private func credential(_ settings: AzureSettings, _ source: PluginIdentityTokenSource?) throws -> CachingCredential {
+    private func credential(_ settings: AzureSettings, _ source: PluginIdentityTokenSource?) throws -> CachingCredential
+    {
         let ttl = Int64(settings.identityTokenTTL)
         var mintForAudience: (@Sendable (String) async throws -> String)?
         if let source { mintForAudience = { audience in try await source(audience, ttl) } }

@@ -130,8 +130,14 @@ final class RootRotation: Sendable {
         var record = WriteAhead(
             id: UUID().uuidString.lowercased(), displayName: "vault-\(UUID().uuidString.lowercased())",
             objectID: application.objectID, created: now.timeIntervalSince1970)
-        try await storage.putJSON(Self.walPrefix + record.id, record)
+        // Owned before it exists, so no background pass ever mistakes it for an orphan.
         inFlight.withLock { _ = $0.insert(record.id) }
+        do {
+            try await storage.putJSON(Self.walPrefix + record.id, record)
+        } catch {
+            inFlight.withLock { _ = $0.remove(record.id) }
+            throw error
+        }
         let added: GraphPasswordCredential
         do {
             added = try await graph.addPassword(
@@ -189,6 +195,16 @@ final class RootRotation: Sendable {
     /// (matched by key id or by the unique display name), then the record. Returns how many were rolled back.
     @discardableResult
     func rollBackOrphans(_ storage: any Storage, graph: () throws -> any AzureGraphManaging) async throws -> Int {
+        do {
+            return try await exclusively { try await rollBackOrphansLocked(storage, graph: graph) }
+        } catch is Busy {
+            return 0
+        }
+    }
+
+    private func rollBackOrphansLocked(_ storage: any Storage, graph: () throws -> any AzureGraphManaging)
+        async throws -> Int
+    {
         let ids = try await storage.list(prefix: Self.walPrefix).filter { !$0.hasSuffix("/") }
         let owned = inFlight.withLock { $0 }
         let orphans = ids.filter { !owned.contains($0) }

@@ -114,7 +114,8 @@ import Testing
 
         #expect(
             await harness.request(
-                .update, "auth/azure/config", ["client_secret": "", "identity_token_audience": "api://AzureADTokenExchange"]
+                .update, "auth/azure/config",
+                ["client_secret": "", "identity_token_audience": "api://AzureADTokenExchange"]
             ).status == 204)
         let wif = await harness.request(.update, "auth/azure/rotate-root")
         #expect(wif.status == 400)
@@ -136,14 +137,16 @@ import Testing
             // Each server has its own HTTP clients: sealing one shuts its clients down.
             configuration.catalog = [
                 AzureAuthMethod.factory(environment: environment, logger: Logger(label: "rotation")) {
-                    AzureKitServicesFactory(environment: environment, logger: Logger(label: "rotation"), version: "test")
+                    AzureKitServicesFactory(
+                        environment: environment, logger: Logger(label: "rotation"), version: "test")
                 }
             ]
             return Core(barrier: Barrier(physical: physical), configuration: configuration)
         }
-        func send(_ core: Core, _ operation: LogicalOperation, _ path: String, _ data: [String: JSONValue] = [:],
-            token: String) async -> CoreResponse
-        {
+        func send(
+            _ core: Core, _ operation: LogicalOperation, _ path: String, _ data: [String: JSONValue] = [:],
+            token: String
+        ) async -> CoreResponse {
             await core.handle(
                 CoreRequest(id: UUID().uuidString, operation: operation, path: path, data: data, token: token))
         }
@@ -173,7 +176,8 @@ import Testing
         try await Rotation.eventually("rollback removes the orphaned password") {
             Rotation.passwords(simulator).map(\.secretText) == [Sim.secret]
         }
-        #expect(await send(restarted, .read, "auth/azure/config", token: root).data["root_password_expiration_date"] == nil)
+        #expect(
+            await send(restarted, .read, "auth/azure/config", token: root).data["root_password_expiration_date"] == nil)
         // Nothing is left pending: a new rotation is accepted at once.
         let again = await send(restarted, .update, "auth/azure/rotate-root", token: root)
         #expect(again.status == 200, "\(again.errors ?? [])")

@@ -51,15 +51,18 @@ import Testing
             // which it found through Coffer's discovery document.
             #expect(
                 server.paths == [
-                    "/v1/identity/oidc/plugins/.well-known/openid-configuration", "/v1/identity/oidc/plugins/.well-known/keys",
+                    "/v1/identity/oidc/plugins/.well-known/openid-configuration",
+                    "/v1/identity/oidc/plugins/.well-known/keys",
                 ])
             let tokenRequests = lab.simulator.requestLog().filter { $0.path.hasSuffix("/oauth2/v2.0/token") }
             #expect(tokenRequests.count == 1 && tokenRequests.first?.status == 200)
-            #expect(lab.simulator.requestLog().contains { $0.path.contains("/virtualMachines/vm-web") && $0.status == 200 })
+            #expect(
+                lab.simulator.requestLog().contains { $0.path.contains("/virtualMachines/vm-web") && $0.status == 200 })
 
             // Each claim of the assertion is checked: a federated credential expecting anything else refuses it,
             // and Entra's answer names what Coffer presented.
-            try Self.federate(lab, .init(issuer: issuer, subject: "plugin-identity:root:auth:other", audiences: [Self.audience]))
+            try Self.federate(
+                lab, .init(issuer: issuer, subject: "plugin-identity:root:auth:other", audiences: [Self.audience]))
             try await Self.dropCachedCredential(lab)
             let wrongSubject = try await lab.vmLogin()
             #expect(wrongSubject.status == 502)
@@ -72,7 +75,8 @@ import Testing
             #expect(wrongAudience.status == 502)
             #expect(wrongAudience.error.contains("presented assertion audience '\(Self.audience)'"))
 
-            try Self.federate(lab, .init(issuer: issuerBase + "/elsewhere", subject: subject, audiences: [Self.audience]))
+            try Self.federate(
+                lab, .init(issuer: issuerBase + "/elsewhere", subject: subject, audiences: [Self.audience]))
             try await Self.dropCachedCredential(lab)
             let wrongIssuer = try await lab.vmLogin()
             #expect(wrongIssuer.status == 502)
@@ -97,6 +101,13 @@ import Testing
             #expect(await lab.request(.read, "auth/azure/config").data["identity_token_audience"] == "")
             let badTTL = await lab.request(.update, "auth/azure/config", ["identity_token_ttl": -5])
             #expect(badTTL.status == 400)
+            try await lab.expect(
+                .update, "auth/azure/config", ["client_secret": "", "identity_token_audience": .string(Self.audience)],
+                status: 204)
+            // Without a secret there is nothing to rotate automatically.
+            let rotation = await lab.request(.update, "auth/azure/config", ["rotation_period": "24h"])
+            #expect(rotation.status == 400)
+            #expect(rotation.error.contains("does not apply with identity_token_audience"))
         }
     }
 
@@ -119,7 +130,8 @@ import Testing
             }
             try Self.federate(
                 lab,
-                .init(issuer: aksIssuer, subject: serviceAccount, audiences: [Self.audience], jwks: lab.simulator.jwks()))
+                .init(
+                    issuer: aksIssuer, subject: serviceAccount, audiences: [Self.audience], jwks: lab.simulator.jwks()))
             try projectToken(subject: serviceAccount)
             try await lab.role("dev-role", Rotation.devRole)
             let login = try await lab.vmLogin()
