@@ -71,8 +71,8 @@ final class RootRotation: Sendable {
 
     let knobs: Knobs
     let logger: Logger
-    /// True while a rotation or promotion runs; others are refused (requests) or skipped (background).
-    private let busy = Mutex(false)
+    /// One rotation, promotion or rollback at a time; requests wait, background passes skip.
+    private let gate = RotationGate()
     /// Write-ahead records of rotations this instance is running (or, with the halt hook, abandoned as if it had
     /// crashed); any other record in storage belongs to a run that died and is rolled back.
     private let inFlight = Mutex<Set<String>>([])
@@ -80,19 +80,6 @@ final class RootRotation: Sendable {
     init(knobs: Knobs, logger: Logger) {
         self.knobs = knobs
         self.logger = logger
-    }
-
-    struct Busy: Error {}
-
-    private func exclusively<T>(_ body: () async throws -> T) async throws -> T {
-        let entered = busy.withLock { running in
-            if running { return false }
-            running = true
-            return true
-        }
-        guard entered else { throw Busy() }
-        defer { busy.withLock { $0 = false } }
-        return try await body()
     }
 
     static func loadState(_ storage: any Storage) async throws -> State {
@@ -106,11 +93,7 @@ final class RootRotation: Sendable {
         _ storage: any Storage, config: AzureConfig, clientID: String,
         graph: any AzureGraphManaging
     ) async throws -> [String] {
-        do {
-            return try await exclusively { try await rotateLocked(storage, config: config, clientID: clientID, graph) }
-        } catch is Busy {
-            throw LogicalError.badRequest("a root credential rotation is already in progress")
-        }
+        try await gate.run { try await rotateLocked(storage, config: config, clientID: clientID, graph) }
     }
 
     private func rotateLocked(
@@ -195,11 +178,8 @@ final class RootRotation: Sendable {
     /// (matched by key id or by the unique display name), then the record. Returns how many were rolled back.
     @discardableResult
     func rollBackOrphans(_ storage: any Storage, graph: () throws -> any AzureGraphManaging) async throws -> Int {
-        do {
-            return try await exclusively { try await rollBackOrphansLocked(storage, graph: graph) }
-        } catch is Busy {
-            return 0
-        }
+        // Skip a busy turn; the records wait for the next pass.
+        try await gate.runIfFree { try await rollBackOrphansLocked(storage, graph: graph) } ?? 0
     }
 
     private func rollBackOrphansLocked(_ storage: any Storage, graph: () throws -> any AzureGraphManaging)
@@ -248,37 +228,34 @@ final class RootRotation: Sendable {
         _ storage: any Storage, load: () async throws -> AzureConfig?, save: (AzureConfig) async throws -> Void,
         graph: (AzureConfig) throws -> any AzureGraphManaging
     ) async throws -> AzureConfig? {
-        do {
-            return try await exclusively {
-                var state = try await Self.loadState(storage)
-                guard let pending = state.pending,
-                    Date().timeIntervalSince1970 - pending.created >= knobs.propagation,
-                    var config = try await load()
-                else { return nil }
-                let previous = config.clientSecretKeyID
-                if !previous.isEmpty, previous != pending.keyID {
-                    let client = try graph(config)
-                    try await Self.azure {
-                        // Someone may have removed it already; Graph answers 400 for an unknown key id.
-                        let present = try await client.passwordCredentials(objectID: pending.objectID)
-                        if present.contains(where: { $0.keyID == previous }) {
-                            try await self.removePassword(client, objectID: pending.objectID, keyID: previous)
-                        }
+        let promoted = try await gate.runIfFree { () -> AzureConfig? in
+            var state = try await Self.loadState(storage)
+            guard let pending = state.pending,
+                Date().timeIntervalSince1970 - pending.created >= knobs.propagation,
+                var config = try await load()
+            else { return nil }
+            let previous = config.clientSecretKeyID
+            if !previous.isEmpty, previous != pending.keyID {
+                let client = try graph(config)
+                try await Self.azure {
+                    // Someone may have removed it already; Graph answers 400 for an unknown key id.
+                    let present = try await client.passwordCredentials(objectID: pending.objectID)
+                    if present.contains(where: { $0.keyID == previous }) {
+                        try await self.removePassword(client, objectID: pending.objectID, keyID: previous)
                     }
                 }
-                config.clientSecret = pending.secret
-                config.clientSecretKeyID = pending.keyID
-                config.rootPasswordExpirationDate = pending.expiration
-                try await save(config)
-                state.pending = nil
-                try await storage.putJSON(Self.stateKey, state)
-                logger.info(
-                    "azure: promoted root password \(pending.keyID)\(previous.isEmpty ? "" : "; removed \(previous)")")
-                return config
             }
-        } catch is Busy {
-            return nil
+            config.clientSecret = pending.secret
+            config.clientSecretKeyID = pending.keyID
+            config.rootPasswordExpirationDate = pending.expiration
+            try await save(config)
+            state.pending = nil
+            try await storage.putJSON(Self.stateKey, state)
+            logger.info(
+                "azure: promoted root password \(pending.keyID)\(previous.isEmpty ? "" : "; removed \(previous)")")
+            return config
         }
+        return promoted ?? nil
     }
 
     // MARK: helpers

@@ -60,6 +60,24 @@ import Testing
         }
     }
 
+    @Test func writingANewSecretAbandonsAPendingRotationAndRemovesItsPassword() async throws {
+        let slow = ["COFFER_AZURE_ROTATION_PROPAGATION_SECONDS": "600", "COFFER_AZURE_ROTATION_TICK_SECONDS": "0.2"]
+        try await withAzureLab(extraEnvironment: slow) { lab in
+            try await lab.expect(.update, "auth/azure/rotate-root", status: 200)
+            #expect(lab.appPasswords.count == 2)
+            let again = await lab.request(.update, "auth/azure/rotate-root")
+            #expect(again.status == 400)
+            #expect(again.error.contains("waiting for promotion"))
+            // The operator replaces the secret by hand: the unused rotated password must not linger in Azure.
+            try await lab.configure([:])
+            try await Rotation.eventually("the abandoned password is removed") {
+                lab.appPasswords.map(\.keyId) == [lab.originalKeyID]
+            }
+            #expect(await lab.request(.read, "auth/azure/config").data["root_password_expiration_date"] == nil)
+            #expect(await lab.request(.update, "auth/azure/rotate-root").status == 200)
+        }
+    }
+
     @Test func aGraphFailureIsABadGatewayAndLeavesNoPassword() async throws {
         try await withAzureLab(extraEnvironment: Rotation.fast) { lab in
             lab.simulator.injectFault(pathContains: "/addPassword", status: 503)
