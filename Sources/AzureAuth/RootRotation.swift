@@ -9,8 +9,9 @@ import Synchronization
 ///
 /// ```swift
 /// let rotation = RootRotation(knobs: .init(environment: env), logger: logger)
-/// let warnings = try await rotation.rotate(storage, graph: { try backend.graph(for: $0) })   // adds `vault-<uuid>`
-/// try await rotation.promoteIfDue(storage, graph: …)    // later, in the background: switch, remove the old key
+/// let warnings = try await rotation.rotate(storage, config: config, clientID: appID, graph: graph)  // adds `vault-<uuid>`
+/// _ = try await rotation.promoteIfDue(storage, load: …, save: …, graph: …)  // later: switch, remove the old key
+/// try await rotation.rollBackOrphans(storage) { graph }                  // at start and on every background pass
 /// ```
 ///
 /// A rotation adds a password named `vault-<uuid>` and keeps using the current secret until the new one has
