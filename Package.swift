@@ -142,7 +142,8 @@ let package = Package(
         .executableTarget(
             name: "LoginBenchmark",
             dependencies: [
-                "AzureAuth", "AzureKit", "AzureSimulator", "CofferCore", "CofferHTTP", "CofferFramework", "CofferStorage",
+                "AzureAuth", "AzureKit", "AzureSimulator", "CofferCore", "CofferHTTP", "CofferFramework",
+                "CofferStorage",
                 "KVSecrets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -154,9 +155,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CofferStorageTests", dependencies: ["CofferStorage"], swiftSettings: swiftSettings),
-        .testTarget(name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferFramework"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CofferFrameworkTests", dependencies: ["CofferFramework", "CofferStorage"], swiftSettings: swiftSettings),
+            name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferFramework"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CofferFrameworkTests", dependencies: ["CofferFramework", "CofferStorage"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "KVSecretsTests", dependencies: ["KVSecrets", "CofferFramework", "CofferStorage"],
             swiftSettings: swiftSettings),
@@ -187,12 +190,15 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AzureKitTests",
-            dependencies: ["AzureKit", "AzureSimulator", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                "AzureKit", "AzureSimulator", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AzureAuthTests",
             dependencies: [
-                "AzureAuth", "AzureKit", "AzureSimulator", "CofferCore", "CofferFramework", "CofferStorage", "KVSecrets",
+                "AzureAuth", "AzureKit", "AzureSimulator", "CofferCore", "CofferFramework", "CofferStorage",
+                "KVSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),

@@ -97,7 +97,9 @@ enum GoValue {
         case .array(let elements)?:
             return "[]interface {}{" + elements.map { syntax($0, nested: true) }.joined(separator: ", ") + "}"
         case .object(let object)?:
-            let pairs = object.keys.sorted().map { "\(VaultJSON.string($0).formatted()):\(syntax(object[$0], nested: true))" }
+            let pairs = object.keys.sorted().map {
+                "\(VaultJSON.string($0).formatted()):\(syntax(object[$0], nested: true))"
+            }
             return "map[string]interface {}{" + pairs.joined(separator: ", ") + "}"
         }
     }

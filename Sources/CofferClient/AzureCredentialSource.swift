@@ -143,7 +143,8 @@ public enum AzureCredentialSource: Sendable, Equatable {
         {
             fields = [
                 "subscription_id": String(subscription), "resource_group_name": group,
-                "resource_id": "/subscriptions/\(subscription)/resourceGroups/\(group)/providers/Microsoft.Web/sites/\(site)",
+                "resource_id":
+                    "/subscriptions/\(subscription)/resourceGroups/\(group)/providers/Microsoft.Web/sites/\(site)",
             ]
         } else {
             fields = AzureResourceFields.fields(fromToken: jwt, includeResource: true)

@@ -30,7 +30,9 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
     public init(_ expression: String) throws {
         let fields = expression.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 else {
-            throw ParseError(description: "expected exactly 5 fields (minute hour day-of-month month day-of-week), got \(fields.count)")
+            throw ParseError(
+                description:
+                    "expected exactly 5 fields (minute hour day-of-month month day-of-week), got \(fields.count)")
         }
         description = expression
         minutes = try Self.field(fields[0], name: "minute", range: 0...59, names: [])
@@ -44,10 +46,13 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         dayOfWeekRestricted = !fields[4].hasPrefix("*")
     }
 
-    static func value(_ text: String, name: String, range: ClosedRange<Int>, names: [String], nameOffset: Int) throws -> Int {
+    static func value(_ text: String, name: String, range: ClosedRange<Int>, names: [String], nameOffset: Int) throws
+        -> Int
+    {
         if let number = Int(text) {
             guard range.contains(number) else {
-                throw ParseError(description: "\(name) value \(number) out of range \(range.lowerBound)-\(range.upperBound)")
+                throw ParseError(
+                    description: "\(name) value \(number) out of range \(range.lowerBound)-\(range.upperBound)")
             }
             return number
         }
@@ -55,7 +60,8 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
         throw ParseError(description: "invalid \(name) value \"\(text)\"")
     }
 
-    static func field(_ text: String, name: String, range: ClosedRange<Int>, names: [String], nameOffset: Int = 0) throws
+    static func field(_ text: String, name: String, range: ClosedRange<Int>, names: [String], nameOffset: Int = 0)
+        throws
         -> Set<Int>
     {
         var result = Set<Int>()
@@ -77,8 +83,11 @@ public struct CronSchedule: Sendable, Equatable, CustomStringConvertible {
             } else if let dash = base.firstIndex(of: "-") {
                 lower = try value(String(base[..<dash]), name: name, range: range, names: names, nameOffset: nameOffset)
                 upper = try value(
-                    String(base[base.index(after: dash)...]), name: name, range: range, names: names, nameOffset: nameOffset)
-                guard lower <= upper else { throw ParseError(description: "invalid range in \(name) field \"\(part)\"") }
+                    String(base[base.index(after: dash)...]), name: name, range: range, names: names,
+                    nameOffset: nameOffset)
+                guard lower <= upper else {
+                    throw ParseError(description: "invalid range in \(name) field \"\(part)\"")
+                }
             } else {
                 lower = try value(base, name: name, range: range, names: names, nameOffset: nameOffset)
                 upper = part.contains("/") ? range.upperBound : lower

@@ -21,7 +21,8 @@ import _CryptoExtras
         let header = try #require(try JSONParser.parse(try decode(parts[0])).objectValue)
         #expect(header["alg"] == "RS256")
         let kid = try #require(header["kid"]?.stringValue)
-        let key = try #require(jwks.objectValue?["keys"]?.arrayValue?.first { $0.objectValue?["kid"]?.stringValue == kid }?.objectValue)
+        let key = try #require(
+            jwks.objectValue?["keys"]?.arrayValue?.first { $0.objectValue?["kid"]?.stringValue == kid }?.objectValue)
         let publicKey = try _RSA.Signing.PublicKey(
             n: try decode(Substring(try #require(key["n"]?.stringValue))),
             e: try decode(Substring(try #require(key["e"]?.stringValue))))
@@ -33,7 +34,9 @@ import _CryptoExtras
 
     @Test func discoveryAndKeysAreServedUnauthenticatedAndTokensVerify() async throws {
         let harness = try await CoreHarness.make()
-        #expect(await harness.request(.update, "identity/oidc/config", ["issuer": "https://coffer.example:8200"]).status == 204)
+        #expect(
+            await harness.request(.update, "identity/oidc/config", ["issuer": "https://coffer.example:8200"]).status
+                == 204)
         let discovery = await harness.core.handle(
             CoreRequest(operation: .read, path: "identity/oidc/plugins/.well-known/openid-configuration"))
         #expect(discovery.status == 200)
@@ -44,15 +47,18 @@ import _CryptoExtras
         let document = try #require(try JSONParser.parse(body).objectValue)
         #expect(document["issuer"] == "https://coffer.example:8200/v1/identity/oidc/plugins")
         #expect(document["jwks_uri"] == "https://coffer.example:8200/v1/identity/oidc/plugins/.well-known/keys")
-        let keysResponse = await harness.core.handle(CoreRequest(operation: .read, path: "identity/oidc/plugins/.well-known/keys"))
+        let keysResponse = await harness.core.handle(
+            CoreRequest(operation: .read, path: "identity/oidc/plugins/.well-known/keys"))
         guard case .raw(let keysBody) = keysResponse.body else {
             Issue.record("keys must be a plain JSON document")
             return
         }
         let jwks = try JSONParser.parse(keysBody)
 
-        let issuer = try await PluginIdentityIssuer.load(storage: Barrier.unsealedInMemory(), defaultIssuer: "http://127.0.0.1:8200")
-        let jwt = try await issuer.token(mountAccessor: "auth_azure_12345678", audience: "api://AzureADTokenExchange", ttl: 3600)
+        let issuer = try await PluginIdentityIssuer.load(
+            storage: Barrier.unsealedInMemory(), defaultIssuer: "http://127.0.0.1:8200")
+        let jwt = try await issuer.token(
+            mountAccessor: "auth_azure_12345678", audience: "api://AzureADTokenExchange", ttl: 3600)
         let claims = try verify(jwt, jwks: try issuer.jwks())
         #expect(claims["iss"] == "http://127.0.0.1:8200/v1/identity/oidc/plugins")
         #expect(claims["sub"] == "plugin-identity:root:auth:auth_azure_12345678")

@@ -168,7 +168,10 @@ import Testing
             try await lab.control(
                 "POST", "faults", ["pathContains": "/metadata/identity/oauth2/token", "status": 429, "count": 2])
             _ = try await loginAndRead(lab)
-            #expect(try await lab.requests(pathContains: "/metadata/identity/oauth2/token").map(\.status) == [429, 429, 200])
+            #expect(
+                try await lab.requests(pathContains: "/metadata/identity/oauth2/token").map(\.status) == [
+                    429, 429, 200,
+                ])
 
             try "previous".write(toFile: lab.tokenFile, atomically: true, encoding: .utf8)
             let started = ContinuousClock.now
@@ -208,7 +211,8 @@ import Testing
 
             // An explicit JWT: no IMDS token request; the fields come from the token's claims.
             let jwt = try #require(
-                try await lab.control("POST", "tokens/managed-identity", ["vm": "vm-web"])?["access_token"]?.stringValue)
+                try await lab.control("POST", "tokens/managed-identity", ["vm": "vm-web"])?["access_token"]?.stringValue
+            )
             try await lab.control("DELETE", "requests")
             _ = try await loginAndRead(lab, ["role=dev-role", "jwt=\(jwt)"])
             #expect(try await lab.requests(pathContains: "/metadata/").isEmpty)
@@ -236,8 +240,10 @@ import Testing
     @Test func loginFromAzureArcAnswersTheChallengeFile() async throws {
         try await AzureLoginLab.with { lab in
             let jwt = try #require(
-                try await lab.control("POST", "tokens/managed-identity", ["vm": "vm-web"])?["access_token"]?.stringValue)
-            let arc = try AzureLoginArcEndpoint(keyFile: lab.home + "/arc-challenge.key", secret: "local-secret", token: jwt)
+                try await lab.control("POST", "tokens/managed-identity", ["vm": "vm-web"])?["access_token"]?.stringValue
+            )
+            let arc = try AzureLoginArcEndpoint(
+                keyFile: lab.home + "/arc-challenge.key", secret: "local-secret", token: jwt)
             defer { arc.stop() }
             try await lab.control("DELETE", "requests")
             _ = try await loginAndRead(

@@ -95,7 +95,8 @@ import Testing
                 }
                 #expect(ContinuousClock.now - started < .seconds(10))
                 // The token is still valid: the watcher stopped before it expired.
-                #expect(try await client.lookupSelf(token: created.clientToken)["id"]?.stringValue == created.clientToken)
+                #expect(
+                    try await client.lookupSelf(token: created.clientToken)["id"]?.stringValue == created.clientToken)
             }
         }
     }
@@ -105,12 +106,14 @@ import Testing
         #expect(throws: AzureAuthLoginError.self) {
             try AzureAuthLogin(role: "r", environment: ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "not a url"])
         }
-        let imds = try AzureAuthLogin(role: "r", environment: ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9/"])
+        let imds = try AzureAuthLogin(
+            role: "r", environment: ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:9/"])
         #expect(try imds.source == .imds(host: "http://127.0.0.1:9"))
         #expect(imds.mountPath == "azure")
         #expect(imds.resource == "https://management.azure.com/")
         let arc = try AzureAuthLogin(
-            role: "r", environment: ["IDENTITY_ENDPOINT": "http://127.0.0.1:9/x", "IMDS_ENDPOINT": "http://127.0.0.1:9"])
+            role: "r",
+            environment: ["IDENTITY_ENDPOINT": "http://127.0.0.1:9/x", "IMDS_ENDPOINT": "http://127.0.0.1:9"])
         #expect(try arc.source == .arc(endpoint: "http://127.0.0.1:9/x"))
         let aks = try AzureAuthLogin(
             role: "r",

@@ -141,7 +141,8 @@ final class AzureLoginLab: Sendable {
         let path = URL(fileURLWithPath: try DevServer.binaryPath).deletingLastPathComponent()
             .appendingPathComponent("GetSecretWithAzureAuth").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw DevServer.Failure(description: "\(path) not built; run `swift build --product GetSecretWithAzureAuth`")
+            throw DevServer.Failure(
+                description: "\(path) not built; run `swift build --product GetSecretWithAzureAuth`")
         }
         return try await run(path, [], environment: extra)
     }
@@ -231,7 +232,8 @@ final class AzureLoginLab: Sendable {
     func control(_ method: String, _ route: String, _ body: VaultJSON? = nil) async throws -> VaultJSON? {
         let (status, data) = try await Self.http(method, simulatorURL + "_simulator/" + route, body: body)
         guard (200..<300).contains(status) else {
-            throw DevServer.Failure(description: "\(method) \(route) → \(status): \(String(decoding: data, as: UTF8.self))")
+            throw DevServer.Failure(
+                description: "\(method) \(route) → \(status): \(String(decoding: data, as: UTF8.self))")
         }
         return data.isEmpty ? nil : try VaultJSON(parsing: data)
     }

@@ -37,9 +37,10 @@ public final class PluginIdentityIssuer: Sendable {
     let verificationTTL: Double
     let clock: @Sendable () -> Double
 
-    init(storage: StorageView, stored: Stored, defaultIssuer: String, rotationPeriod: Double, verificationTTL: Double,
-        clock: @escaping @Sendable () -> Double)
-    {
+    init(
+        storage: StorageView, stored: Stored, defaultIssuer: String, rotationPeriod: Double, verificationTTL: Double,
+        clock: @escaping @Sendable () -> Double
+    ) {
         self.storage = storage
         self.state = Mutex(stored)
         self.defaultIssuer = defaultIssuer
@@ -127,7 +128,9 @@ public final class PluginIdentityIssuer: Sendable {
     public func token(mountAccessor: String, audience: String, ttl: Int64, namespace: String = "root") async throws
         -> String
     {
-        guard !audience.isEmpty else { throw LogicalError.badRequest("an audience is required for a plugin identity token") }
+        guard !audience.isEmpty else {
+            throw LogicalError.badRequest("an audience is required for a plugin identity token")
+        }
         try await rotateIfDue()
         let signing = state.withLock { $0.keys[0] }
         let key = try _RSA.Signing.PrivateKey(derRepresentation: signing.privateKeyDER)
@@ -164,7 +167,9 @@ public final class PluginIdentityIssuer: Sendable {
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
+            of: "/", with: "_"
+        )
+        .replacingOccurrences(of: "=", with: "")
     }
 }

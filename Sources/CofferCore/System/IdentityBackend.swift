@@ -48,7 +48,8 @@ struct IdentityBackend: Sendable {
                         }
                     ], synopsis: "Read an entity by name"),
                 PathDefinition(
-                    "oidc/config", fields: ["issuer": FieldSchema(.string, description: "Externally reachable base URL")],
+                    "oidc/config",
+                    fields: ["issuer": FieldSchema(.string, description: "Externally reachable base URL")],
                     operations: [
                         .read: PathOperation("Read the OIDC issuer configuration") { _, _ in
                             let issuer = try core.unsealed().pluginIssuer
@@ -61,14 +62,18 @@ struct IdentityBackend: Sendable {
                     ], synopsis: "The issuer of identity tokens (plugin workload identity federation)"),
                 PathDefinition(
                     "oidc/plugins/.well-known/openid-configuration",
-                    operations: [.read: PathOperation("OIDC discovery of plugin identity tokens") { _, _ in
-                        .raw(try core.unsealed().pluginIssuer.discoveryDocument())
-                    }], synopsis: "OIDC discovery document of plugin identity tokens", unauthenticated: true),
+                    operations: [
+                        .read: PathOperation("OIDC discovery of plugin identity tokens") { _, _ in
+                            .raw(try core.unsealed().pluginIssuer.discoveryDocument())
+                        }
+                    ], synopsis: "OIDC discovery document of plugin identity tokens", unauthenticated: true),
                 PathDefinition(
                     "oidc/plugins/.well-known/keys",
-                    operations: [.read: PathOperation("Keys of plugin identity tokens") { _, _ in
-                        .raw(try core.unsealed().pluginIssuer.jwks())
-                    }], synopsis: "JWKS of plugin identity tokens", unauthenticated: true),
+                    operations: [
+                        .read: PathOperation("Keys of plugin identity tokens") { _, _ in
+                            .raw(try core.unsealed().pluginIssuer.jwks())
+                        }
+                    ], synopsis: "JWKS of plugin identity tokens", unauthenticated: true),
                 PathDefinition(
                     "lookup/entity", fields: entityFields,
                     operations: [

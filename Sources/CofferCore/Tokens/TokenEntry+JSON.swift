@@ -28,8 +28,10 @@ extension TokenEntry {
         self.init(
             idHash: try reader.string("idHash"), accessor: try reader.string("accessor"),
             parentHash: reader.optionalString("parentHash"), policies: try reader.strings("policies"),
-            path: try reader.string("path"), meta: reader.stringMap("meta"), displayName: try reader.string("displayName"),
-            numUses: try reader.int("numUses"), creationTime: try reader.double("creationTime"), ttl: try reader.int("ttl"),
+            path: try reader.string("path"), meta: reader.stringMap("meta"),
+            displayName: try reader.string("displayName"),
+            numUses: try reader.int("numUses"), creationTime: try reader.double("creationTime"),
+            ttl: try reader.int("ttl"),
             explicitMaxTTL: try reader.int("explicitMaxTTL"), period: try reader.int("period"),
             maxTTL: try reader.int("maxTTL"), renewable: try reader.bool("renewable"), type: try reader.string("type"),
             boundCIDRs: try reader.strings("boundCIDRs"), entityID: try reader.string("entityID"))
@@ -45,7 +47,9 @@ extension TokenEntry {
 
 extension Auth {
     func json() -> JSONValue {
-        func alias(_ alias: Alias) -> JSONValue { ["name": .string(alias.name), "metadata": .stringMap(alias.metadata)] }
+        func alias(_ alias: Alias) -> JSONValue {
+            ["name": .string(alias.name), "metadata": .stringMap(alias.metadata)]
+        }
         var object: [String: JSONValue] = [
             "policies": .strings(policies), "metadata": .stringMap(metadata), "displayName": .string(displayName),
             "groupAliases": .array(groupAliases.map(alias)), "internalData": .object(internalData), "ttl": .int(ttl),

@@ -19,7 +19,8 @@ struct AzureLoginArguments {
         for (key, value) in try KeyValueArguments.parse(arguments) {
             guard keys.contains(key) else {
                 throw KeyValueArguments.ParseError(
-                    description: "unknown key \(GoFormat.quoted(key)) for the azure method (expected one of \(keys.sorted().joined(separator: ", ")))"
+                    description:
+                        "unknown key \(GoFormat.quoted(key)) for the azure method (expected one of \(keys.sorted().joined(separator: ", ")))"
                 )
             }
             guard let text = value.stringValue else {
@@ -37,7 +38,8 @@ struct AzureLoginArguments {
             values["msi_res_id"].map(AzureAuthLogin.Identity.resourceID),
         ].compactMap { $0 }
         guard identities.count <= 1 else {
-            throw KeyValueArguments.ParseError(description: "only one of client_id, object_id or msi_res_id may be given")
+            throw KeyValueArguments.ParseError(
+                description: "only one of client_id, object_id or msi_res_id may be given")
         }
         return try AzureAuthLogin(
             role: values["role"] ?? "", mountPath: values["mount"] ?? AzureAuthLogin.defaultMountPath,
