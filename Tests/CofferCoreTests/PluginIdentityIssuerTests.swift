@@ -59,7 +59,7 @@ import _CryptoExtras
             storage: Barrier.unsealedInMemory(), defaultIssuer: "http://127.0.0.1:8200")
         let jwt = try await issuer.token(
             mountAccessor: "auth_azure_12345678", audience: "api://AzureADTokenExchange", ttl: 3600)
-        let claims = try verify(jwt, jwks: try issuer.jwks())
+        let claims = try verify(jwt, jwks: try await issuer.jwks())
         #expect(claims["iss"] == "http://127.0.0.1:8200/v1/identity/oidc/plugins")
         #expect(claims["sub"] == "plugin-identity:root:auth:auth_azure_12345678")
         #expect(claims["aud"] == "api://AzureADTokenExchange")
@@ -80,14 +80,14 @@ import _CryptoExtras
         let first = try await issuer.token(mountAccessor: "a", audience: "x", ttl: 60)
         now.withLock { $0 += 120 }
         let second = try await issuer.token(mountAccessor: "a", audience: "x", ttl: 60)
-        let jwks = try issuer.jwks()
+        let jwks = try await issuer.jwks()
         #expect(jwks.objectValue?["keys"]?.arrayValue?.count == 2)
         _ = try verify(first, jwks: jwks)
         _ = try verify(second, jwks: jwks)
         #expect(first.split(separator: ".")[0] != second.split(separator: ".")[0])
         now.withLock { $0 += 300 }
         _ = try await issuer.token(mountAccessor: "a", audience: "x", ttl: 60)
-        #expect(try issuer.jwks().objectValue?["keys"]?.arrayValue?.count == 2)
+        #expect(try await issuer.jwks().objectValue?["keys"]?.arrayValue?.count == 2)
     }
 }
 

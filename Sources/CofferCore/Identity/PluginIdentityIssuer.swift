@@ -49,20 +49,29 @@ public final class PluginIdentityIssuer: Sendable {
         self.clock = clock
     }
 
-    /// Loads the issuer configuration and keys, creating the first key on first use.
+    /// Loads the issuer configuration and keys. The first signing key is made on first use, not
+    /// here: most servers never sign a plugin token, and RSA key generation is slow at start-up.
     public static func load(
         storage: any Storage, defaultIssuer: String, rotationPeriod: Double = 86_400, verificationTTL: Double = 86_400,
         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) async throws -> PluginIdentityIssuer {
         let view = StorageView(storage, prefix: "sys/identity/oidc/")
-        var stored = try await view.getJSON(Stored.self, "plugins") ?? Stored(issuer: "", keys: [])
-        if stored.keys.isEmpty {
-            stored.keys = [newKey(now: clock())]
-            try await view.putJSON("plugins", stored)
-        }
+        let stored = try await view.getJSON(Stored.self, "plugins") ?? Stored(issuer: "", keys: [])
         return PluginIdentityIssuer(
             storage: view, stored: stored, defaultIssuer: defaultIssuer, rotationPeriod: rotationPeriod,
             verificationTTL: verificationTTL, clock: clock)
+    }
+
+    /// Creates the first signing key if there is none yet.
+    func ensureKey() async throws {
+        guard state.withLock({ $0.keys.isEmpty }) else { return }
+        try await writeLock.withLock {
+            var stored = state.withLock { $0 }
+            guard stored.keys.isEmpty else { return }
+            stored.keys = [Self.newKey(now: clock())]
+            try await storage.putJSON("plugins", stored)
+            state.withLock { $0 = stored }
+        }
     }
 
     static func newKey(now: Double) -> StoredKey {
@@ -109,7 +118,8 @@ public final class PluginIdentityIssuer: Sendable {
     }
 
     /// The published keys: the current one and retired ones still inside their verification window.
-    public func jwks() throws -> JSONValue {
+    public func jwks() async throws -> JSONValue {
+        try await ensureKey()
         let keys = state.withLock { $0.keys }
         var entries: [JSONValue] = []
         for stored in keys {
@@ -131,6 +141,7 @@ public final class PluginIdentityIssuer: Sendable {
         guard !audience.isEmpty else {
             throw LogicalError.badRequest("an audience is required for a plugin identity token")
         }
+        try await ensureKey()
         try await rotateIfDue()
         let signing = state.withLock { $0.keys[0] }
         let key = try _RSA.Signing.PrivateKey(derRepresentation: signing.privateKeyDER)

@@ -71,7 +71,7 @@ struct IdentityBackend: Sendable {
                     "oidc/plugins/.well-known/keys",
                     operations: [
                         .read: PathOperation("Keys of plugin identity tokens") { _, _ in
-                            .raw(try core.unsealed().pluginIssuer.jwks())
+                            .raw(try await core.unsealed().pluginIssuer.jwks())
                         }
                     ], synopsis: "JWKS of plugin identity tokens", unauthenticated: true),
                 PathDefinition(
