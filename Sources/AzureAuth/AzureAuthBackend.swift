@@ -39,6 +39,7 @@ final class AzureAuthBackend: Sendable {
     /// The services of the current configuration. `generation` counts drops, so a build that raced a
     /// config write is not cached over it; `epoch` counts credential renewals, which `credentialRenewed`
     /// rate-limits (``renewCredential(_:_:)``).
+    private let decodedRoles = Mutex<[String: (bytes: [UInt8], role: AzureRole)]>([:])
     private let cachedServices = Mutex<ServicesCache>(ServicesCache())
 
     struct ServicesCache {
@@ -274,7 +275,17 @@ final class AzureAuthBackend: Sendable {
     // MARK: roles
 
     func loadRole(_ storage: any Storage, _ name: String) async throws -> AzureRole? {
-        try await storage.getJSON(AzureRole.self, "role/" + name.lowercased())
+        let key = "role/" + name.lowercased()
+        guard let bytes = try await storage.get(key) else { return nil }
+        // Every login reads its role; reuse the last decoding while the stored bytes are unchanged
+        // (keyed by content, so role writes and deletes need no invalidation).
+        if let cached = decodedRoles.withLock({ $0[key] }), cached.bytes == bytes { return cached.role }
+        let role = try JSONDecoder().decode(AzureRole.self, from: Data(bytes))
+        decodedRoles.withLock {
+            if $0.count >= 1_000 { $0.removeAll(keepingCapacity: true) }
+            $0[key] = (bytes, role)
+        }
+        return role
     }
 
     func writeRole(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {

@@ -54,15 +54,22 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
                 offset += take
                 state = remaining - take == 0 ? .chunkSize : .chunkData(remaining: remaining - take)
             case .head, .chunkSize, .trailers:
-                // Line-oriented states: gather bytes until the terminator, then decide.
+                // Line-oriented states: gather bytes up to the terminator, then decide. Only the head or
+                // line is copied; a body that follows in the same read is left in `input`.
+                let terminator: [UInt8]
+                if case .head = state { terminator = [13, 10, 13, 10] } else { terminator = [13, 10] }
                 let searchFrom = max(pending.count - 3, 0)
-                pending.append(contentsOf: input[offset...])
-                offset = input.count
+                let end = Self.find(terminator, in: input, from: offset) ?? input.count
+                pending.append(contentsOf: input[offset..<end])
+                offset = end
                 guard let (consumed, complete) = processPending(from: searchFrom, &output) else { break }
                 if complete {
-                    input = Array(pending[consumed...])
+                    let leftover = Array(pending[consumed...])
                     pending.removeAll(keepingCapacity: true)
-                    offset = 0
+                    if !leftover.isEmpty {
+                        input = leftover + input[offset...]
+                        offset = 0
+                    }
                 }
             }
         }
@@ -73,6 +80,18 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelReadComplete(context: ChannelHandlerContext) {
         context.fireChannelReadComplete()
+    }
+
+    /// Index just past the first `terminator` in `bytes` at or after `start`.
+    static func find(_ terminator: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        while index + terminator.count <= bytes.count {
+            if bytes[index] == terminator[0], bytes[index..<(index + terminator.count)].elementsEqual(terminator) {
+                return index + terminator.count
+            }
+            index += 1
+        }
+        return nil
     }
 
     /// Index just past the first `terminator` in `pending` at or after `start`.

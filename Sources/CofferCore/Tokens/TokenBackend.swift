@@ -526,11 +526,11 @@ struct TokenBackend: Sendable {
             config: limitsConfig, systemDefault: core.configuration.defaultLeaseTTL,
             systemMax: core.configuration.maxLeaseTTL)
         let now = core.now
-        let (ttl, warning) = TokenTTL.renewal(
+        let (ttl, warning, hardExpiry) = TokenTTL.renewal(
             increment: increment, baseTTL: baseTTL, period: period, explicitMax: entry.explicitMaxTTL,
             methodMax: methodMax, creationTime: entry.creationTime, now: now, limits: limits)
         updated.ttl = ttl
-        updated.expireTime = now + Double(ttl)
+        updated.expireTime = min(now + Double(ttl), hardExpiry ?? .infinity)
         updated.lastRenewalTime = now
         try await unsealed.tokens.update(updated)
         let (_, identityPolicies) = try await core.effectivePolicies(updated)

@@ -95,7 +95,8 @@ public final class TokenStore: Sendable {
     public func create(_ entry: TokenEntry, id: String) async throws -> TokenEntry {
         var entry = entry
         entry.idHash = hash(id)
-        if try await storage.get("id/" + entry.idHash) != nil {
+        // Generated ids carry 143 random bits; only a caller-chosen id can collide.
+        if entry.createdByID, try await storage.get("id/" + entry.idHash) != nil {
             throw LogicalError.badRequest("cannot create a token with a duplicate ID")
         }
         var operations: [StorageOperation] = [

@@ -60,20 +60,24 @@ public enum TokenTTL {
     public static func renewal(
         increment: Int64, baseTTL: Int64, period: Int64, explicitMax: Int64, methodMax: Int64, creationTime: Double,
         now: Double, limits: Limits
-    ) -> (ttl: Int64, warning: String?) {
-        let elapsed = Int64((now - creationTime).rounded(.down))
+    ) -> (ttl: Int64, warning: String?, hardExpiry: Double?) {
+        // Remaining whole seconds, rounded up: a live token always gets a lease of at least one
+        // second, while `hardExpiry` keeps its real end exactly at the cap.
+        func left(_ lifetime: Int64) -> Int64 { max(Int64((Double(lifetime) - (now - creationTime)).rounded(.up)), 0) }
         if period > 0 {
             let ttl = increment > 0 ? increment : period
             if explicitMax > 0 {
-                let left = explicitMax - elapsed
-                if ttl > left { return (max(left, 0), cappedWarning(ttl, explicitMax)) }
+                let remaining = left(explicitMax)
+                if ttl > remaining {
+                    return (remaining, cappedWarning(ttl, explicitMax), creationTime + Double(explicitMax))
+                }
             }
-            return (ttl, nil)
+            return (ttl, nil, nil)
         }
         let maxLife = effectiveMax(explicitMax: explicitMax, methodMax: methodMax, limits: limits)
         let ttl = increment > 0 ? increment : (baseTTL > 0 ? baseTTL : limits.mountDefault)
-        let left = maxLife - elapsed
-        if ttl > left { return (max(left, 0), cappedWarning(ttl, maxLife)) }
-        return (ttl, nil)
+        let remaining = left(maxLife)
+        if ttl > remaining { return (remaining, cappedWarning(ttl, maxLife), creationTime + Double(maxLife)) }
+        return (ttl, nil, nil)
     }
 }
