@@ -36,25 +36,11 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 LOCK=${COFFER_BUILD_LOCK:-/tmp/coffer-build.lock}
 WORK=$(mktemp -d /tmp/coffer-login-bench.XXXXXX)
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "run.sh: $*"; exit 1; }
-
-for tool in curl python3; do command -v "$tool" >/dev/null 2>&1 || die "$tool is required"; done
-if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
+. "$HERE/../bench-common.sh"
+require_bench_tools
 
 cd "$ROOT"
-if [ -n "${LOGIN_BENCH_BIN:-}" ]; then
-    BIN=$LOGIN_BENCH_BIN
-else
-    log "building LoginBenchmark (release)"
-    flock "$LOCK" swift build -c release --product LoginBenchmark >&2
-    BIN="$(flock "$LOCK" swift build -c release --show-bin-path)/LoginBenchmark"
-fi
-[ -x "$BIN" ] || die "no LoginBenchmark binary at $BIN"
+BIN=$(release_binary LoginBenchmark "${LOGIN_BENCH_BIN:-}")
 
 # Measure on a quiet machine: hold the shared build lock so no agent compiles meanwhile (builds take both
 # cores). Load from processes outside the lock still shows as baseline drift, reported below.

@@ -23,25 +23,11 @@ CONNECTIONS=${BENCH_CONNECTIONS:-32}
 LOCK=${COFFER_BUILD_LOCK:-/tmp/coffer-build.lock}
 WORK=$(mktemp -d /tmp/coffer-bench.XXXXXX)
 
-log() { printf '%s\n' "$*" >&2; }
-die() { log "run.sh: $*"; exit 1; }
-
-for tool in curl python3; do command -v "$tool" >/dev/null 2>&1 || die "$tool is required"; done
-if ! command -v wrk >/dev/null 2>&1; then
-    log "installing wrk from Debian"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
-fi
+. "$HERE/../bench-common.sh"
+require_bench_tools
 
 cd "$ROOT"
-if [ -n "${COFFER_BIN:-}" ]; then
-    BIN=$COFFER_BIN
-else
-    log "building coffer (release)"
-    flock "$LOCK" swift build -c release --product coffer >&2
-    BIN="$(flock "$LOCK" swift build -c release --show-bin-path)/coffer"
-fi
-[ -x "$BIN" ] || die "no coffer binary at $BIN"
+BIN=$(release_binary coffer "${COFFER_BIN:-}")
 # Measure the binary as shipped: stripped of its symbol table (the debug symbols are never loaded, but
 # an unstripped binary's relocated symbol sections add ~2 MB of resident pages).
 if command -v strip >/dev/null 2>&1 && [ -z "${BENCH_NO_STRIP:-}" ]; then
