@@ -98,7 +98,10 @@ public final class LifetimeWatcher: Sendable {
                 if Task.isCancelled { return nil }
                 return .failed(String(describing: error))
             }
-            guard result.renewable, result.leaseDuration > 0 else { return .notRenewable }
+            guard result.renewable else { return .notRenewable }
+            // A renewable token whose renewal grants no whole second left has reached its max TTL
+            // (the server truncates the remaining lifetime, as Vault does).
+            guard result.leaseDuration > 0 else { return .maxTTLReached(remaining: .zero) }
             renewed(result)
             let next = Duration.seconds(result.leaseDuration)
             // A lease that keeps its length is still extending; recompute the jitter for it.

@@ -4,17 +4,17 @@ import Testing
 @Suite struct TokenTTLTests {
     let limits = TokenTTL.Limits(mountDefault: 2_764_800, mountMax: 2_764_800)
 
-    @Test func renewalNearTheMaxKeepsAtLeastOneSecondAndEndsExactlyAtTheCap() {
+    @Test func renewalNearTheMaxReportsTheTruncatedRemainderAndEndsExactlyAtTheCap() {
         let (ttl, warning, hardExpiry) = TokenTTL.renewal(
             increment: 0, baseTTL: 3, period: 0, explicitMax: 8, methodMax: 0, creationTime: 1000, now: 1006.5,
             limits: limits)
-        #expect(ttl == 2)
+        #expect(ttl == 1)
         #expect(warning != nil)
         #expect(hardExpiry == 1008)
         let (late, _, _) = TokenTTL.renewal(
             increment: 0, baseTTL: 3, period: 0, explicitMax: 8, methodMax: 0, creationTime: 1000, now: 1007.9,
             limits: limits)
-        #expect(late == 1)
+        #expect(late == 0)
     }
 
     @Test func renewalFarFromTheMaxIsTheBaseTTLAndUncapped() {

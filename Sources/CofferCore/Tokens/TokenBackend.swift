@@ -530,7 +530,8 @@ struct TokenBackend: Sendable {
             increment: increment, baseTTL: baseTTL, period: period, explicitMax: entry.explicitMaxTTL,
             methodMax: methodMax, creationTime: entry.creationTime, now: now, limits: limits)
         updated.ttl = ttl
-        updated.expireTime = min(now + Double(ttl), hardExpiry ?? .infinity)
+        // Capped at the max: the token ends exactly there, even when less than a whole second is reported.
+        updated.expireTime = hardExpiry ?? now + Double(ttl)
         updated.lastRenewalTime = now
         try await unsealed.tokens.update(updated)
         let (_, identityPolicies) = try await core.effectivePolicies(updated)

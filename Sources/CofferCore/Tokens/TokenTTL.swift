@@ -61,9 +61,11 @@ public enum TokenTTL {
         increment: Int64, baseTTL: Int64, period: Int64, explicitMax: Int64, methodMax: Int64, creationTime: Double,
         now: Double, limits: Limits
     ) -> (ttl: Int64, warning: String?, hardExpiry: Double?) {
-        // Remaining whole seconds, rounded up: a live token always gets a lease of at least one
-        // second, while `hardExpiry` keeps its real end exactly at the cap.
-        func left(_ lifetime: Int64) -> Int64 { max(Int64((Double(lifetime) - (now - creationTime)).rounded(.up)), 0) }
+        // Remaining whole seconds, truncated as Vault reports them (never more than is really left),
+        // while `hardExpiry` keeps the token's real end exactly at the cap.
+        func left(_ lifetime: Int64) -> Int64 {
+            max(Int64((Double(lifetime) - (now - creationTime)).rounded(.down)), 0)
+        }
         if period > 0 {
             let ttl = increment > 0 ? increment : period
             if explicitMax > 0 {
