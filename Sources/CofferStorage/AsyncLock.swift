@@ -9,7 +9,7 @@ import Synchronization
 /// let lock = AsyncLock()
 /// try await lock.withLock { try await persistKeyring() }
 /// ```
-final class AsyncLock: Sendable {
+public final class AsyncLock: Sendable {
     private struct State {
         var isLocked = false
         var waiters: [CheckedContinuation<Void, Never>] = []
@@ -17,9 +17,9 @@ final class AsyncLock: Sendable {
 
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
-    func lock() async {
+    public func lock() async {
         let acquired = state.withLock { state -> Bool in
             guard !state.isLocked else { return false }
             state.isLocked = true
@@ -41,7 +41,7 @@ final class AsyncLock: Sendable {
     }
 
     /// Hands the lock directly to the longest waiter, so it stays held and no caller can barge in.
-    func unlock() {
+    public func unlock() {
         let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
             precondition(state.isLocked, "AsyncLock.unlock() without lock()")
             guard !state.waiters.isEmpty else {
@@ -53,7 +53,7 @@ final class AsyncLock: Sendable {
         next?.resume()
     }
 
-    func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    public func withLock<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await lock()
         defer { unlock() }
         return try await body()

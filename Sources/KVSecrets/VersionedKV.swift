@@ -16,7 +16,7 @@ import Synchronization
 /// ```
 final class VersionedKV: Sendable {
     let clock: KVClock
-    let locks = KeyLocks()
+    let locks = KeyedAsyncLock()
     private let cachedConfig = Mutex<KVConfiguration?>(nil)
     private let decodedMetadata = Mutex<[String: (bytes: [UInt8], metadata: KeyMetadata)]>([:])
 

@@ -1,4 +1,5 @@
 import CofferFramework
+import CofferStorage
 import Testing
 
 @testable import KVSecrets
@@ -73,7 +74,7 @@ struct UnitTests {
 
     @Test("per-key locks serialise one key and release cleanly")
     func keyLocks() async throws {
-        let locks = KeyLocks()
+        let locks = KeyedAsyncLock()
         let counter = Counter()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<50 {

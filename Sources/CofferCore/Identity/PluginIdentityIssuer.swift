@@ -127,8 +127,8 @@ public final class PluginIdentityIssuer: Sendable {
             let primitives = try key.publicKey.getKeyPrimitives()
             entries.append([
                 "kty": "RSA", "use": "sig", "alg": "RS256", "kid": .string(stored.kid),
-                "n": .string(Self.base64URL(Array(primitives.modulus))),
-                "e": .string(Self.base64URL(Array(primitives.publicExponent))),
+                "n": .string(Base64URL.encode(Array(primitives.modulus))),
+                "e": .string(Base64URL.encode(Array(primitives.publicExponent))),
             ])
         }
         return ["keys": .array(entries)]
@@ -152,9 +152,9 @@ public final class PluginIdentityIssuer: Sendable {
             "aud": .string(audience), "iat": .int(Int64(now)), "nbf": .int(Int64(now)),
             "exp": .int(Int64(now) + max(ttl, 1)), "jti": .string(UUID().uuidString.lowercased()),
         ]
-        let input = Self.base64URL(header.serialized()) + "." + Self.base64URL(claims.serialized())
+        let input = Base64URL.encode(header.serialized()) + "." + Base64URL.encode(claims.serialized())
         let signature = try key.signature(for: Array(input.utf8), padding: .insecurePKCS1v1_5)
-        return input + "." + Self.base64URL(Array(signature.rawRepresentation))
+        return input + "." + Base64URL.encode(Array(signature.rawRepresentation))
     }
 
     /// Starts a new signing key when the current one is older than the rotation period, and drops
@@ -175,12 +175,5 @@ public final class PluginIdentityIssuer: Sendable {
             try await storage.putJSON("plugins", stored)
             state.withLock { $0 = stored }
         }
-    }
-
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(
-            of: "/", with: "_"
-        )
-        .replacingOccurrences(of: "=", with: "")
     }
 }

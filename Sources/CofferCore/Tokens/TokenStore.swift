@@ -123,11 +123,11 @@ public final class TokenStore: Sendable {
         entry.idHash = ""
         let sealed = try AES.GCM.seal(try encode(entry), using: batchKey, authenticating: Array("batch-token".utf8))
         guard let combined = sealed.combined else { throw LogicalError.internalError }
-        return "hvb." + Self.base64URL(combined)
+        return "hvb." + Base64URL.encode(combined)
     }
 
     func openBatchToken(_ id: String) -> TokenEntry? {
-        guard let data = Self.decodeBase64URL(String(id.dropFirst(4))),
+        guard let data = Base64URL.decode(String(id.dropFirst(4))),
             let box = try? AES.GCM.SealedBox(combined: data),
             let plain = try? AES.GCM.open(box, using: batchKey, authenticating: Array("batch-token".utf8)),
             var entry = try? decode(Array(plain))
@@ -278,15 +278,4 @@ public final class TokenStore: Sendable {
     func encode(_ entry: TokenEntry) throws -> [UInt8] { entry.json().serialized() }
 
     func decode(_ bytes: [UInt8]) throws -> TokenEntry { try TokenEntry(json: try JSONParser.parse(bytes)) }
-
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decodeBase64URL(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
-    }
 }

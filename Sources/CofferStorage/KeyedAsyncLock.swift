@@ -1,14 +1,14 @@
 import Synchronization
 
-/// Async mutual exclusion per key: writers of one KV key queue in FIFO order while writers of
-/// other keys proceed, so check-and-set stays correct without a backend-wide lock.
+/// Async mutual exclusion per key: callers for one key (a KV path, an identity alias) queue in
+/// FIFO order while callers for other keys proceed, so no store needs one global lock.
 /// Entries exist only while a key is held, so the table does not grow with the key space.
 ///
 /// ```swift
-/// let locks = KeyLocks()
+/// let locks = KeyedAsyncLock()
 /// try await locks.withLock("app/db") { try await writeNextVersion() }
 /// ```
-final class KeyLocks: Sendable {
+public final class KeyedAsyncLock: Sendable {
     private struct Entry {
         var waiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -16,9 +16,9 @@ final class KeyLocks: Sendable {
     /// A key is locked exactly when it has an entry.
     private let entries = Mutex<[String: Entry]>([:])
 
-    init() {}
+    public init() {}
 
-    func withLock<T>(_ key: String, _ body: () async throws -> T) async throws -> T {
+    public func withLock<T>(_ key: String, _ body: () async throws -> T) async throws -> T {
         await lock(key)
         defer { unlock(key) }
         return try await body()
