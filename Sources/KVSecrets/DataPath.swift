@@ -49,22 +49,10 @@ extension VersionedKV {
 
     func readData(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
         let path = try fields.string("path")
-        let requested = try fields.int("version")
-        // A second pass covers a destroy or trim landing between the metadata and the version read.
-        for _ in 0..<2 {
-            guard let meta = try await metadata(path, request.storage) else { throw LogicalError.notFound }
-            let number = requested > 0 ? UInt64(requested) : meta.currentVersion
-            guard let version = meta.version(number) else { throw LogicalError.notFound }
-            let versionMetadata = JSONValue.object(
-                version.response(version: number, customMetadata: meta.customMetadata))
-            guard version.isLive(at: clock()) else {
-                return LogicalResponse(data: ["data": .null, "metadata": versionMetadata], statusCode: 404)
-            }
-            if let data = try await versionData(path, number, request.storage) {
-                return LogicalResponse(data: ["data": data, "metadata": versionMetadata])
-            }
+        switch try await readVersion(path, requested: try fields.int("version"), request.storage) {
+        case .live(let data, let metadata): return LogicalResponse(data: ["data": data, "metadata": metadata])
+        case .gone(let metadata): return LogicalResponse(data: ["data": .null, "metadata": metadata], statusCode: 404)
         }
-        throw Self.couldNotFindVersionData
     }
 
     func writeData(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {

@@ -28,25 +28,14 @@ extension VersionedKV {
 
     func readSubkeys(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
         let path = try fields.string("path")
-        let requested = try fields.int("version")
         let depth = try fields.int("depth")
-        for _ in 0..<2 {
-            guard let meta = try await metadata(path, request.storage) else { throw LogicalError.notFound }
-            let number = requested > 0 ? UInt64(requested) : meta.currentVersion
-            guard let version = meta.version(number) else { throw LogicalError.notFound }
-            let versionMetadata = JSONValue.object(
-                version.response(version: number, customMetadata: meta.customMetadata))
-            guard version.isLive(at: clock()) else {
-                return LogicalResponse(data: ["subkeys": .null, "metadata": versionMetadata], statusCode: 404)
-            }
-            if let data = try await versionData(path, number, request.storage) {
-                let limit = depth == 0 ? Int64.max : depth
-                return LogicalResponse(data: [
-                    "subkeys": Self.subkeys(data, level: 1, limit: limit), "metadata": versionMetadata,
-                ])
-            }
+        switch try await readVersion(path, requested: try fields.int("version"), request.storage) {
+        case .live(let data, let metadata):
+            let limit = depth == 0 ? Int64.max : depth
+            return LogicalResponse(data: ["subkeys": Self.subkeys(data, level: 1, limit: limit), "metadata": metadata])
+        case .gone(let metadata):
+            return LogicalResponse(data: ["subkeys": .null, "metadata": metadata], statusCode: 404)
         }
-        throw Self.couldNotFindVersionData
     }
 
     /// Keys of `object` at nesting `level`; a non-empty object one level down is descended only

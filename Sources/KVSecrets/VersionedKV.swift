@@ -59,6 +59,29 @@ final class VersionedKV: Sendable {
         return decoded
     }
 
+    /// A version as reads see it: its data when live, or only its metadata when deleted or destroyed.
+    enum VersionRead {
+        case live(data: JSONValue, metadata: JSONValue)
+        case gone(metadata: JSONValue)
+    }
+
+    /// Reads a version (`requested` 0 = current) with its response metadata; missing → 404. A second
+    /// pass covers a destroy or trim landing between the metadata and the version read.
+    func readVersion(_ path: String, requested: Int64, _ storage: any Storage) async throws -> VersionRead {
+        for _ in 0..<2 {
+            guard let meta = try await metadata(path, storage) else { throw LogicalError.notFound }
+            let number = requested > 0 ? UInt64(requested) : meta.currentVersion
+            guard let version = meta.version(number) else { throw LogicalError.notFound }
+            let versionMetadata = JSONValue.object(
+                version.response(version: number, customMetadata: meta.customMetadata))
+            guard version.isLive(at: clock()) else { return .gone(metadata: versionMetadata) }
+            if let data = try await versionData(path, number, storage) {
+                return .live(data: data, metadata: versionMetadata)
+            }
+        }
+        throw Self.couldNotFindVersionData
+    }
+
     func versionData(_ path: String, _ version: UInt64, _ storage: any Storage) async throws -> JSONValue? {
         guard let bytes = try await storage.get(Self.versionKey(path, version)) else { return nil }
         return try JSONParser.parse(bytes)
