@@ -36,12 +36,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // JSON values, a strict parser and Go-compatible serialisation; no dependencies, shared by every layer.
+        .target(name: "CofferJSON", swiftSettings: swiftSettings),
         // Vault's HCL policy subset, the JSON form, and ACL evaluation with Vault's priority rules.
         .target(name: "CofferPolicy", dependencies: ["CofferFramework"], swiftSettings: swiftSettings),
         // The backend framework: logical requests/responses, typed fields, paths, operations.
         .target(
             name: "CofferFramework",
-            dependencies: ["CofferStorage"],
+            dependencies: ["CofferJSON", "CofferStorage"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -83,6 +85,7 @@ let package = Package(
         .target(
             name: "AzureKit",
             dependencies: [
+                "CofferJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -157,6 +160,7 @@ let package = Package(
         .testTarget(name: "CofferStorageTests", dependencies: ["CofferStorage"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferFramework"], swiftSettings: swiftSettings),
+        .testTarget(name: "CofferJSONTests", dependencies: ["CofferJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferFrameworkTests", dependencies: ["CofferFramework", "CofferStorage"],
             swiftSettings: swiftSettings),

@@ -12,19 +12,30 @@ import Synchronization
 /// PID=…  SIM_URL=http://127.0.0.1:…/  COFFER_URL=…  VERIFY_URL=…  ARM_VM_URL=…  ARM_TOKEN=…
 /// VERIFY_BODY={"jwt":…}  SP_LOGIN_BODY={"jwt":…,"role":"sp-role"}  VM_LOGIN_BODY={…,"role":"vm-role",…}
 /// READY
+/// $ LoginBenchmark --micro 3          # in-process timings of a login's parts instead (MicroBenchmark)
 /// ```
 @main
 enum LoginBenchmark {
     static func main() async throws {
         var arguments = CommandLine.arguments.dropFirst()
         var fixture = "Examples/azure-sim/fixture.json"
+        var microSeconds: Double? = nil
+        var only: String? = nil
         while let argument = arguments.popFirst() {
             switch argument {
             case "--fixture":
                 guard let path = arguments.popFirst() else { throw BenchmarkError("--fixture needs a path") }
                 fixture = path
+            case "--micro":
+                guard let value = arguments.popFirst().flatMap(Double.init) else {
+                    throw BenchmarkError("--micro needs seconds per case")
+                }
+                microSeconds = value
+            case "--only":
+                only = arguments.popFirst()
             default:
-                throw BenchmarkError("usage: LoginBenchmark [--fixture <simulator fixture JSON>]")
+                throw BenchmarkError(
+                    "usage: LoginBenchmark [--fixture <simulator fixture JSON>] [--micro <seconds> [--only <case>]]")
             }
         }
         var logger = Logger(label: "login-benchmark")
@@ -33,6 +44,16 @@ enum LoginBenchmark {
         let termination = Termination(signals: [SIGTERM, SIGINT])
 
         let stack = try await LoginStack.start(fixturePath: fixture, logger: logger)
+        if let microSeconds {
+            do {
+                try await MicroBenchmark(stack: stack, seconds: microSeconds).run(only: only)
+            } catch {
+                await stack.stop()
+                throw error
+            }
+            await stack.stop()
+            return
+        }
         let lines = [
             "PID=\(getpid())", "SIM_URL=\(stack.simulator.baseURL)", "COFFER_URL=\(stack.coffer.url)",
             "VERIFY_URL=\(stack.verify.url)", "ARM_VM_URL=\(stack.armVMURL)", "ARM_TOKEN=\(stack.armToken)",

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AzureAuth
+import AzureKit
 import AzureSimulator
 import CofferCore
 import CofferFramework
@@ -28,6 +29,12 @@ final class LoginStack: Sendable {
     let coffer: LoopbackServer
     let verify: LoopbackServer
     let services: AzureKitServicesFactory
+    /// The baseline's verifier, the route behind ``verify``.
+    let bareVerifier: VerifyResponder
+    /// The core behind ``coffer``, for in-process measurements (``MicroBenchmark``).
+    let core: Core
+    /// The Azure settings `auth/azure/config` resolves to.
+    let settings: AzureSettings
     let directory: URL
     /// The request bodies wrk sends, all carrying the VM's managed-identity token.
     let bodies: Bodies
@@ -41,16 +48,21 @@ final class LoginStack: Sendable {
         var servicePrincipalLogin: String
         var vmLogin: String
         var vmName: String
+        /// The VM's managed-identity token all three carry.
+        var jwt: String
     }
 
     private init(
         simulator: AzureSimulator, coffer: LoopbackServer, verify: LoopbackServer, services: AzureKitServicesFactory,
-        directory: URL, bodies: Bodies, armVMURL: String, armToken: String
+        bareVerifier: VerifyResponder, core: Core, settings: AzureSettings, directory: URL, bodies: Bodies, armVMURL: String, armToken: String
     ) {
         self.simulator = simulator
         self.coffer = coffer
         self.verify = verify
         self.services = services
+        self.bareVerifier = bareVerifier
+        self.core = core
+        self.settings = settings
         self.directory = directory
         self.bodies = bodies
         self.armVMURL = armVMURL
@@ -108,11 +120,10 @@ final class LoginStack: Sendable {
         serverLogger.logLevel = .critical
         let coffer = try await LoopbackServer.start(
             responder: VaultResponder(core: core, logger: logger), logger: serverLogger)
-        let verify = try await LoopbackServer.start(
-            responder: try await VerifyResponder(
-                jwks: simulator.jwks().serialized(), audience: AzureSimulator.armTokenAudience,
-                issuer: "https://sts.windows.net/\(tenant.tenantId)/"),
-            logger: serverLogger)
+        let bareVerifier = try await VerifyResponder(
+            jwks: simulator.jwks().serialized(), audience: AzureSimulator.armTokenAudience,
+            issuer: "https://sts.windows.net/\(tenant.tenantId)/")
+        let verify = try await LoopbackServer.start(responder: bareVerifier, logger: serverLogger)
 
         let jwt = try simulator.managedIdentityToken(vm: vm.name)
         let bodies = Bodies(
@@ -120,14 +131,17 @@ final class LoginStack: Sendable {
             vmLogin: json([
                 "role": "vm-role", "jwt": jwt, "subscription_id": vm.subscriptionId,
                 "resource_group_name": vm.resourceGroup, "vm_name": vm.name,
-            ]), vmName: vm.name)
+            ]), vmName: vm.name, jwt: jwt)
         let armToken = try simulator.applicationToken(appID: app.appId)
         do {
             let armURL = try await checkLogins(
                 simulator: simulator, coffer: coffer, verify: verify, bodies: bodies, armToken: armToken)
+            let settings = try AzureSettings.resolve(
+                tenantID: tenant.tenantId, resource: AzureSimulator.armTokenAudience, environmentName: "AzureStackCloud",
+                environment: environment)
             return LoginStack(
-                simulator: simulator, coffer: coffer, verify: verify, services: services, directory: directory,
-                bodies: bodies, armVMURL: armURL, armToken: armToken)
+                simulator: simulator, coffer: coffer, verify: verify, services: services, bareVerifier: bareVerifier, core: core,
+                settings: settings, directory: directory, bodies: bodies, armVMURL: armURL, armToken: armToken)
         } catch {
             await coffer.stop()
             await verify.stop()

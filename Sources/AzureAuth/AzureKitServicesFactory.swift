@@ -12,7 +12,7 @@ import Logging
 /// ```
 public final class AzureKitServicesFactory: AzureServicesFactory {
     let client: HTTPClient
-    let http: AzureHTTP
+    public let http: AzureHTTP
     let environment: [String: String]
 
     public init(environment: [String: String], logger: Logger, version: String) {

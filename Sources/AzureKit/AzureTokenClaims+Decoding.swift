@@ -1,83 +1,72 @@
-import Foundation
+import CofferJSON
 
 extension AzureTokenClaims {
     /// Decodes a JWT payload: `aud` as a string or an array, times as integers or floats (truncated to
-    /// seconds like the reference), `appid` (v1) or else `azp` (v2) as the app id. A claim of the wrong JSON
-    /// type is `oidc: failed to unmarshal claims: …`.
+    /// seconds like the reference), `appid` (v1) or else `azp` (v2) as the app id. Absent and `null` claims
+    /// are unset; a claim of the wrong JSON type is `oidc: failed to unmarshal claims: …`, reported for the
+    /// first such claim in a fixed order.
     ///
     /// ```swift
-    /// let claims = try AzureTokenClaims(payload: Data(#"{"aud":"api://x","exp":1700000000.5}"#.utf8))
+    /// let claims = try AzureTokenClaims(payload: Array(#"{"aud":"api://x","exp":1700000000.5}"#.utf8))
     /// ```
-    init(payload: Data) throws(AzureError) {
-        let raw: RawClaims
-        do {
-            raw = try JSONDecoder().decode(RawClaims.self, from: payload)
-        } catch let error as RawClaims.TypeMismatch {
-            throw AzureError.rejected(
-                "oidc: failed to unmarshal claims: claim \"\(error.claim)\" must be \(error.expected)")
-        } catch {
+    init(payload: some Collection<UInt8>) throws(AzureError) {
+        guard case .object(let object)? = try? JSONParser.parse(Array(payload)) else {
             throw AzureError.rejected("oidc: failed to unmarshal claims: payload is not a JSON object")
         }
-        self.init(
-            issuer: raw.iss ?? "", audiences: raw.aud ?? [], subject: raw.sub ?? "", objectID: raw.oid ?? "",
-            appID: raw.appid ?? raw.azp ?? "", tenantID: raw.tid ?? "", groups: raw.groups ?? [],
-            xmsMirid: raw.xmsMirid ?? "", xmsAzRid: raw.xmsAzRid ?? "", notBefore: raw.nbf,
-            expiresAt: raw.exp ?? Double(GoTime.zero), version: raw.ver ?? "1.0")
-    }
-}
-
-/// The JSON shape of the claims AzureKit reads; absent and `null` claims are nil.
-private struct RawClaims: Decodable {
-    struct TypeMismatch: Error {
-        var claim: String
-        var expected: String
-    }
-
-    var iss, sub, oid, appid, azp, tid, ver, xmsMirid, xmsAzRid: String?
-    var aud, groups: [String]?
-    var exp, nbf: Double?
-
-    private struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ name: String) { stringValue = name }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: Key.self)
-        func string(_ name: String) throws -> String? {
-            do { return try container.decodeIfPresent(String.self, forKey: Key(name)) } catch {
-                throw TypeMismatch(claim: name, expected: "a string")
+        func mismatch(_ claim: String, _ expected: String) -> AzureError {
+            .rejected("oidc: failed to unmarshal claims: claim \"\(claim)\" must be \(expected)")
+        }
+        func string(_ name: String) throws(AzureError) -> String? {
+            switch object[name] {
+            case nil, .null?: return nil
+            case .string(let value)?: return value
+            default: throw mismatch(name, "a string")
             }
         }
-        func strings(_ name: String) throws -> [String]? {
-            do { return try container.decodeIfPresent([String].self, forKey: Key(name)) } catch {
-                throw TypeMismatch(claim: name, expected: "an array of strings")
+        func strings(_ name: String) throws(AzureError) -> [String]? {
+            switch object[name] {
+            case nil, .null?: return nil
+            case .array(let values)?:
+                var result: [String] = []
+                result.reserveCapacity(values.count)
+                for value in values {
+                    guard case .string(let text) = value else { throw mismatch(name, "an array of strings") }
+                    result.append(text)
+                }
+                return result
+            default: throw mismatch(name, "an array of strings")
             }
         }
-        func time(_ name: String) throws -> Double? {
-            do {
-                return try container.decodeIfPresent(Double.self, forKey: Key(name)).map { $0.rounded(.towardZero) }
-            } catch { throw TypeMismatch(claim: name, expected: "a number") }
+        func time(_ name: String) throws(AzureError) -> Double? {
+            switch object[name] {
+            case nil, .null?: return nil
+            case .int(let value)?: return Double(value)
+            case .double(let value)?: return value.rounded(.towardZero)
+            default: throw mismatch(name, "a number")
+            }
         }
-        iss = try string("iss")
-        sub = try string("sub")
-        oid = try string("oid")
-        appid = try string("appid")
-        azp = try string("azp")
-        tid = try string("tid")
-        ver = try string("ver")
-        xmsMirid = try string("xms_mirid")
-        xmsAzRid = try string("xms_az_rid")
-        groups = try strings("groups")
-        exp = try time("exp")
-        nbf = try time("nbf")
-        if let single = try? container.decodeIfPresent(String.self, forKey: Key("aud")) {
-            aud = [single]
+        let issuer = try string("iss")
+        let subject = try string("sub")
+        let objectID = try string("oid")
+        let appID = try string("appid")
+        let authorizedParty = try string("azp")
+        let tenantID = try string("tid")
+        let version = try string("ver")
+        let xmsMirid = try string("xms_mirid")
+        let xmsAzRid = try string("xms_az_rid")
+        let groups = try strings("groups")
+        let expiresAt = try time("exp")
+        let notBefore = try time("nbf")
+        let audiences: [String]?
+        if case .string(let single)? = object["aud"] {
+            audiences = [single]
         } else {
-            aud = try strings("aud")
+            audiences = try strings("aud")
         }
+        self.init(
+            issuer: issuer ?? "", audiences: audiences ?? [], subject: subject ?? "", objectID: objectID ?? "",
+            appID: appID ?? authorizedParty ?? "", tenantID: tenantID ?? "", groups: groups ?? [],
+            xmsMirid: xmsMirid ?? "", xmsAzRid: xmsAzRid ?? "", notBefore: notBefore,
+            expiresAt: expiresAt ?? Double(GoTime.zero), version: version ?? "1.0")
     }
 }

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// A compact-serialised JWS split into its parts, checked for shape and algorithm before any key or
@@ -7,41 +8,44 @@ import Foundation
 /// let jwt = try CompactJWT(parsing: token)     // AzureError.rejected("oidc: malformed jwt: …") when unusable
 /// jwt.keyID; jwt.signingInput; jwt.signature; jwt.payload
 /// ```
+///
+/// Works on the token's UTF-8 bytes throughout: splitting a `String` by `Character` walks grapheme
+/// clusters and cost more than the RSA verification itself.
 struct CompactJWT: Sendable {
     let keyID: String?
     /// `<header>.<payload>` as sent: the bytes the signature covers.
-    let signingInput: Data
-    let payload: Data
-    let signature: Data
-
-    private struct Header: Decodable {
-        var alg: String?
-        var kid: String?
-    }
+    let signingInput: [UInt8]
+    let payload: [UInt8]
+    let signature: [UInt8]
 
     init(parsing token: String) throws(AzureError) {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3 else {
-            throw Self.malformed("oidc: malformed jwt, expected 3 parts got \(parts.count)")
+        let bytes = Array(token.utf8)
+        let dots = bytes.indices.filter { bytes[$0] == UInt8(ascii: ".") }
+        guard dots.count == 2 else {
+            throw Self.malformed("oidc: malformed jwt, expected 3 parts got \(dots.count + 1)")
         }
-        guard let payload = Self.base64URLDecode(parts[1]) else {
+        let header = bytes[..<dots[0]]
+        let body = bytes[(dots[0] + 1)..<dots[1]]
+        let signature = bytes[(dots[1] + 1)...]
+        guard let payload = Self.base64URLDecode(body) else {
             throw Self.malformed("oidc: malformed jwt payload: illegal base64 data")
         }
-        guard let headerData = Self.base64URLDecode(parts[0]),
-            let header = try? JSONDecoder().decode(Header.self, from: headerData)
+        guard let headerBytes = Self.base64URLDecode(header),
+            case .object(let fields)? = try? JSONParser.parse(headerBytes)
         else {
             throw Self.malformed("failed to parse JWS header")
         }
-        guard header.alg == "RS256" else {
-            throw Self.malformed("unexpected signature algorithm \"\(header.alg ?? "")\"; expected [\"RS256\"]")
+        let algorithm = fields["alg"]?.stringValue
+        guard algorithm == "RS256" else {
+            throw Self.malformed("unexpected signature algorithm \"\(algorithm ?? "")\"; expected [\"RS256\"]")
         }
-        guard !parts[2].isEmpty, let signature = Self.base64URLDecode(parts[2]) else {
+        guard !signature.isEmpty, let signatureBytes = Self.base64URLDecode(signature) else {
             throw Self.malformed("oidc: id token not signed")
         }
-        self.keyID = header.kid
-        self.signingInput = Data(token.utf8.prefix(parts[0].utf8.count + 1 + parts[1].utf8.count))
+        self.keyID = fields["kid"]?.stringValue
+        self.signingInput = Array(bytes[..<dots[1]])
         self.payload = payload
-        self.signature = signature
+        self.signature = signatureBytes
     }
 
     private static func malformed(_ detail: String) -> AzureError {
@@ -49,10 +53,13 @@ struct CompactJWT: Sendable {
     }
 
     /// Unpadded (or padded) base64url to bytes; nil for anything else, including standard-alphabet
-    /// `+` and `/`. Byte-wise: `replacingOccurrences` on Linux bridges through NSString and was the
-    /// single largest cost of a login.
-    static func base64URLDecode(_ text: Substring) -> Data? {
-        var bytes = Array(text.utf8)
+    /// `+` and `/`.
+    static func base64URLDecode(_ text: Substring) -> [UInt8]? {
+        base64URLDecode(Array(text.utf8)[...])
+    }
+
+    static func base64URLDecode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+        var bytes = Array(text)
         while bytes.last == UInt8(ascii: "=") { bytes.removeLast() }
         for index in bytes.indices {
             switch bytes[index] {
@@ -64,7 +71,7 @@ struct CompactJWT: Sendable {
         }
         let remainder = bytes.count % 4
         if remainder == 1 { return nil }
-        if remainder > 0 { bytes += Array(repeating: UInt8(ascii: "="), count: 4 - remainder) }
-        return Data(base64Encoded: Data(bytes))
+        if remainder > 0 { bytes += repeatElement(UInt8(ascii: "="), count: 4 - remainder) }
+        return Data(base64Encoded: Data(bytes)).map { Array($0) }
     }
 }

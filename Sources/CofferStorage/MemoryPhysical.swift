@@ -2,8 +2,9 @@ import Synchronization
 
 /// An in-memory ``PhysicalStorage`` for tests and `-dev` servers; nothing survives the process.
 ///
-/// Entries are kept in one array sorted by the keys' UTF-8 bytes, so lookups are binary searches
-/// and listing is a contiguous scan — the same order SQLite produces.
+/// Values live in one hash table; beside it, every folder (a key prefix ending in `/`) keeps the set of
+/// its direct children, so a write touches two hash tables and a `LIST` sorts only the folder it reads.
+/// Listings come out in the keys' UTF-8 byte order, the order SQLite produces.
 ///
 /// ```swift
 /// let physical = MemoryPhysical()
@@ -11,22 +12,49 @@ import Synchronization
 /// try await physical.list(prefix: "sys/") // ["policy/"]
 /// ```
 public final class MemoryPhysical: PhysicalStorage {
-    /// Values by key, plus the keys in byte order split into bounded chunks: lookups hash, inserts
-    /// and deletes move at most one chunk, and listing is a contiguous scan.
-    private struct State {
-        // Keyed by UTF-8 bytes: `String` equality is canonical equivalence, storage keys compare bytes.
-        var values: [[UInt8]: [UInt8]] = [:]
-        var chunks: [[[UInt8]]] = []
+    /// Storage keys compare as UTF-8 bytes (`String` equality is canonical equivalence), and hash in one
+    /// call over the bytes rather than byte by byte as `[UInt8]` does.
+    struct Key: Hashable, Comparable {
+        let bytes: [UInt8]
+
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        init(_ bytes: ArraySlice<UInt8>) { self.bytes = Array(bytes) }
+
+        func hash(into hasher: inout Hasher) {
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
+
+        static func < (lhs: Key, rhs: Key) -> Bool {
+            lhs.bytes.withUnsafeBufferPointer { left in
+                rhs.bytes.withUnsafeBufferPointer { right in
+                    for index in 0..<min(left.count, right.count) where left[index] != right[index] {
+                        return left[index] < right[index]
+                    }
+                    return left.count < right.count
+                }
+            }
+        }
     }
 
-    private static let chunkLimit = 512
+    /// The direct children of one folder: leaf names, and sub-folder names with their trailing `/`.
+    /// A folder exists exactly while it has a child.
+    struct Folder {
+        var children: Set<Key> = []
+    }
+
+    private struct State {
+        var values: [Key: [UInt8]] = [:]
+        /// Keyed by the folder's full path with its trailing `/`; the root folder is the empty key.
+        var folders: [Key: Folder] = [:]
+    }
+
     private let state = Mutex(State())
 
     public init() {}
 
     public func get(_ key: String) async throws -> [UInt8]? {
-        let bytes = Array(key.utf8)
-        return state.withLock { $0.values[bytes] }
+        let key = Key(Array(key.utf8))
+        return state.withLock { $0.values[key] }
     }
 
     public func put(_ key: String, value: [UInt8]) async throws {
@@ -41,24 +69,15 @@ public final class MemoryPhysical: PhysicalStorage {
 
     public func list(prefix: String) async throws -> [String] {
         let prefixBytes = Array(prefix.utf8)
-        let keys: [[UInt8]] = state.withLock { state in
-            var keys: [[UInt8]] = []
-            var (chunk, index) = Self.position(prefixBytes, in: state.chunks)
-            while chunk < state.chunks.count {
-                let keysInChunk = state.chunks[chunk]
-                while index < keysInChunk.count {
-                    guard keysInChunk[index].starts(with: prefixBytes) else { return keys }
-                    keys.append(keysInChunk[index])
-                    index += 1
-                }
-                chunk += 1
-                index = 0
-            }
-            return keys
+        guard prefixBytes.isEmpty || prefixBytes.last == UInt8(ascii: "/") else {
+            // A prefix that is not a folder (no caller of the barrier sends one): scan everything.
+            let keys = state.withLock { $0.values.keys.sorted() }
+            var children = StorageKeys.Children(prefix: prefix)
+            for key in keys { children.add(String(decoding: key.bytes, as: UTF8.self)) }
+            return children.list
         }
-        var children = StorageKeys.Children(prefix: prefix)
-        for key in keys { children.add(String(decoding: key, as: UTF8.self)) }
-        return children.list
+        let names = state.withLock { $0.folders[Key(prefixBytes)]?.children } ?? []
+        return names.sorted().map { String(decoding: $0.bytes, as: UTF8.self) }
     }
 
     /// Validates the whole batch before touching anything, then applies it under one lock hold,
@@ -74,54 +93,42 @@ public final class MemoryPhysical: PhysicalStorage {
         switch operation {
         case .put(let key, let value):
             let bytes = Array(key.utf8)
-            if state.values.updateValue(value, forKey: bytes) == nil { insertKey(bytes, into: &state.chunks) }
+            if state.values.updateValue(value, forKey: Key(bytes)) == nil { link(bytes, in: &state.folders) }
         case .delete(let key):
             let bytes = Array(key.utf8)
-            if state.values.removeValue(forKey: bytes) != nil { removeKey(bytes, from: &state.chunks) }
+            if state.values.removeValue(forKey: Key(bytes)) != nil { unlink(bytes, in: &state.folders) }
         }
     }
 
-    private static func insertKey(_ key: [UInt8], into chunks: inout [[[UInt8]]]) {
-        guard !chunks.isEmpty else {
-            chunks = [[key]]
-            return
-        }
-        var (chunk, index) = position(key, in: chunks)
-        if chunk == chunks.count {
-            chunk -= 1
-            index = chunks[chunk].count
-        }
-        chunks[chunk].insert(key, at: index)
-        if chunks[chunk].count > chunkLimit {
-            let upper = Array(chunks[chunk][(chunkLimit / 2)...])
-            chunks[chunk].removeSubrange((chunkLimit / 2)...)
-            chunks.insert(upper, at: chunk + 1)
+    /// Splits a key (or a folder path with its trailing `/`) into its parent folder and its name there.
+    private static func split(_ path: [UInt8]) -> (folder: Key, name: Key) {
+        let end = path.last == UInt8(ascii: "/") ? path.count - 1 : path.count
+        let cut = path[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+        return (Key(path[..<cut]), Key(path[cut...]))
+    }
+
+    /// Adds a new key to its folder, creating the folder (and linking it into its parent) when needed.
+    private static func link(_ path: [UInt8], in folders: inout [Key: Folder]) {
+        var path = path
+        while true {
+            let (folder, name) = split(path)
+            let created = folders[folder] == nil
+            folders[folder, default: Folder()].children.insert(name)
+            guard created, !folder.bytes.isEmpty else { return }
+            path = folder.bytes
         }
     }
 
-    private static func removeKey(_ key: [UInt8], from chunks: inout [[[UInt8]]]) {
-        let (chunk, index) = position(key, in: chunks)
-        guard chunk < chunks.count, index < chunks[chunk].count, chunks[chunk][index] == key else { return }
-        chunks[chunk].remove(at: index)
-        if chunks[chunk].isEmpty { chunks.remove(at: chunk) }
-    }
-
-    /// The chunk and index of the first key not less than `key` (`chunks.count` when past the end).
-    private static func position(_ key: [UInt8], in chunks: [[[UInt8]]]) -> (Int, Int) {
-        var low = 0
-        var high = chunks.count
-        while low < high {
-            let mid = (low + high) / 2
-            if chunks[mid].last!.lexicographicallyPrecedes(key) { low = mid + 1 } else { high = mid }
+    /// Removes a deleted key from its folder, removing folders left empty from their parents.
+    private static func unlink(_ path: [UInt8], in folders: inout [Key: Folder]) {
+        var path = path
+        while true {
+            let (folder, name) = split(path)
+            folders[folder]?.children.remove(name)
+            guard folders[folder]?.children.isEmpty == true else { return }
+            folders[folder] = nil
+            guard !folder.bytes.isEmpty else { return }
+            path = folder.bytes
         }
-        guard low < chunks.count else { return (chunks.count, 0) }
-        let keys = chunks[low]
-        var first = 0
-        var last = keys.count
-        while first < last {
-            let mid = (first + last) / 2
-            if keys[mid].lexicographicallyPrecedes(key) { first = mid + 1 } else { last = mid }
-        }
-        return (low, first)
     }
 }

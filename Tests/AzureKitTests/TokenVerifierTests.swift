@@ -136,7 +136,7 @@ import Testing
             _ = try await verifier.verify(valid)
             let parts = valid.split(separator: ".").map(String.init)
             var claims =
-                try JSONSerialization.jsonObject(with: CompactJWT.base64URLDecode(Substring(parts[1]))!)
+                try JSONSerialization.jsonObject(with: Data(CompactJWT.base64URLDecode(Substring(parts[1]))!))
                 as! [String: Any]
             claims["oid"] = Estate.vmPrincipal
             let forged = TokenShapeTests.segment(

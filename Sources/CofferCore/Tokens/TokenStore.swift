@@ -60,13 +60,13 @@ public final class TokenStore: Sendable {
 
     // MARK: identifiers
 
-    static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
     /// Uniform base62 characters from the system CSPRNG, eight bytes per call (one syscall each)
     /// with rejection sampling so no character is more likely than another.
     static func randomBase62(_ count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        var result: [Character] = []
+        var result: [UInt8] = []
         result.reserveCapacity(count)
         while result.count < count {
             var word = generator.next()
@@ -76,7 +76,7 @@ public final class TokenStore: Sendable {
                 if byte < 248 { result.append(base62[Int(byte % 62)]) }
             }
         }
-        return String(result)
+        return String(decoding: result, as: UTF8.self)
     }
 
     /// A new service token string: `hvs.` + 24 base62 characters (≈143 bits).

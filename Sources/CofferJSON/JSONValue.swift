@@ -52,23 +52,6 @@ extension JSONValue: Codable {
 }
 
 extension JSONValue {
-    /// Parses a request body that must be a JSON object; `null` and an empty body give `nil`.
-    /// Throws ``LogicalError`` `error parsing JSON` for anything else.
-    public static func parseObject(_ bytes: some Collection<UInt8>) throws -> [String: JSONValue]? {
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return nil }
-        let value: JSONValue
-        do {
-            value = try JSONParser.parse(Array(bytes))
-        } catch {
-            throw LogicalError.badRequest("error parsing JSON")
-        }
-        switch value {
-        case .null: return nil
-        case .object(let object): return object
-        default: throw LogicalError.badRequest("error parsing JSON")
-        }
-    }
-
     /// Compact JSON with sorted keys.
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
@@ -111,7 +94,7 @@ extension JSONValue {
         }
     }
 
-    static func writeString(_ string: String, to out: inout [UInt8]) {
+    public static func writeString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {
