@@ -54,7 +54,8 @@ final class LoginStack: Sendable {
 
     private init(
         simulator: AzureSimulator, coffer: LoopbackServer, verify: LoopbackServer, services: AzureKitServicesFactory,
-        bareVerifier: VerifyResponder, core: Core, settings: AzureSettings, directory: URL, bodies: Bodies, armVMURL: String, armToken: String
+        bareVerifier: VerifyResponder, core: Core, settings: AzureSettings, directory: URL, bodies: Bodies,
+        armVMURL: String, armToken: String
     ) {
         self.simulator = simulator
         self.coffer = coffer
@@ -137,10 +138,12 @@ final class LoginStack: Sendable {
             let armURL = try await checkLogins(
                 simulator: simulator, coffer: coffer, verify: verify, bodies: bodies, armToken: armToken)
             let settings = try AzureSettings.resolve(
-                tenantID: tenant.tenantId, resource: AzureSimulator.armTokenAudience, environmentName: "AzureStackCloud",
+                tenantID: tenant.tenantId, resource: AzureSimulator.armTokenAudience,
+                environmentName: "AzureStackCloud",
                 environment: environment)
             return LoginStack(
-                simulator: simulator, coffer: coffer, verify: verify, services: services, bareVerifier: bareVerifier, core: core,
+                simulator: simulator, coffer: coffer, verify: verify, services: services, bareVerifier: bareVerifier,
+                core: core,
                 settings: settings, directory: directory, bodies: bodies, armVMURL: armURL, armToken: armToken)
         } catch {
             await coffer.stop()

@@ -23,14 +23,20 @@ struct MicroBenchmark {
         let login = CoreRequest(
             operation: .update, path: "auth/azure/login", data: ["role": "sp-role", "jwt": .string(jwt)])
         return [
-            ("bare-verify", "jwt-kit RS256 verify (the baseline route's work)", {
-                guard await bare.verify(jwt) else { throw BenchmarkError("bare verify failed") }
-            }),
+            (
+                "bare-verify", "jwt-kit RS256 verify (the baseline route's work)",
+                {
+                    guard await bare.verify(jwt) else { throw BenchmarkError("bare verify failed") }
+                }
+            ),
             ("azure-verify", "AzureTokenVerifier.verify (warm keys)", { _ = try await azure.verify(jwt) }),
-            ("core-login-sp", "Core.handle auth/azure/login, sp-role (no HTTP)", {
-                let response = await core.handle(login)
-                guard response.status == 200 else { throw BenchmarkError("login: \(response.status)") }
-            }),
+            (
+                "core-login-sp", "Core.handle auth/azure/login, sp-role (no HTTP)",
+                {
+                    let response = await core.handle(login)
+                    guard response.status == 200 else { throw BenchmarkError("login: \(response.status)") }
+                }
+            ),
         ]
     }
 

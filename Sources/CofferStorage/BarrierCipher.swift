@@ -29,7 +29,8 @@ enum BarrierCipher {
     }
 
     static func encrypt(_ plaintext: [UInt8], key: SymmetricKey, term: UInt32, path: String) throws -> [UInt8] {
-        let box = try AES.GCM.seal(plaintext, using: key, nonce: AES.GCM.Nonce(), authenticating: Array(path.utf8))
+        let nonce = try AES.GCM.Nonce(data: SecureRandom.bytes(nonceSize))
+        let box = try AES.GCM.seal(plaintext, using: key, nonce: nonce, authenticating: Array(path.utf8))
         var blob: [UInt8] = []
         blob.reserveCapacity(headerSize + plaintext.count + tagSize)
         blob.append(version)

@@ -17,6 +17,8 @@ public final class IdentityStore: Sendable {
     let storage: StorageView
     private let aliasCache = Mutex<[String: String]>([:])
     let entityCache = Mutex<[String: Entity]>([:])
+    /// `<group alias key>/<entity id>` pairs known to be recorded.
+    private let groupMemberships = Mutex<Set<String>>([])
     private let creation = KeyedAsyncLock()
 
     public init(storage: any Storage) {
@@ -109,13 +111,21 @@ public final class IdentityStore: Sendable {
 
     func recordGroupAlias(_ group: Alias, entityID: String, mount: MountEntry) async throws {
         let key = "group-alias/\(mount.accessor)/\(Self.digest(group.name))"
+        // Records only grow, so a membership seen once needs no read on the next login.
+        let membership = key + "/" + entityID
+        if groupMemberships.withLock({ $0.contains(membership) }) { return }
         try await creation.withLock(key) {
             var record =
                 try await storage.getJSON(GroupAliasRecord.self, key)
                 ?? GroupAliasRecord(name: group.name, mountAccessor: mount.accessor, entityIDs: [])
-            guard !record.entityIDs.contains(entityID) else { return }
-            record.entityIDs.append(entityID)
-            try await storage.putJSON(key, record)
+            if !record.entityIDs.contains(entityID) {
+                record.entityIDs.append(entityID)
+                try await storage.putJSON(key, record)
+            }
+        }
+        groupMemberships.withLock {
+            if $0.count > 50_000 { $0.removeAll() }
+            $0.insert(membership)
         }
     }
 

@@ -53,7 +53,7 @@ public final class PolicyStore: Sendable {
         let policy: Policy
         do {
             policy = try Policy.parse(name: name, text: text)
-        } catch let error as PolicyParseError {
+        } catch {
             throw LogicalError.badRequest(error.message)
         }
         try await writeLock.withLock {

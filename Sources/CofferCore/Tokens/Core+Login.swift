@@ -52,7 +52,8 @@ extension Core {
         var tokenType = auth.tokenType.isEmpty ? mount.config.tokenType : auth.tokenType
         if tokenType == "default-service" { tokenType = "service" }
         if tokenType == "default-batch" { tokenType = "batch" }
-        var displayName = mount.path.replacingOccurrences(of: "/", with: "-") + auth.displayName
+        let mountName = mount.path.utf8.map { $0 == UInt8(ascii: "/") ? UInt8(ascii: "-") : $0 }
+        var displayName = String(decoding: mountName, as: UTF8.self) + auth.displayName
         while displayName.hasSuffix("-") { displayName.removeLast() }
         let accessor = tokenType == "batch" ? "" : TokenStore.newAccessor()
         var entry = TokenEntry(

@@ -3,23 +3,43 @@ import CofferFramework
 /// A hand-written JSON form of ``TokenEntry`` (same keys as its `Codable` form): every token create,
 /// renewal and cache miss encodes or decodes one, and Foundation's coders were a fifth of a login.
 extension TokenEntry {
-    func json() -> JSONValue {
-        var object: [String: JSONValue] = [
-            "idHash": .string(idHash), "accessor": .string(accessor), "policies": .strings(policies),
-            "path": .string(path), "displayName": .string(displayName), "numUses": .int(numUses),
-            "creationTime": .double(creationTime), "ttl": .int(ttl), "creationTTL": .int(creationTTL),
-            "explicitMaxTTL": .int(explicitMaxTTL), "period": .int(period), "maxTTL": .int(maxTTL),
-            "renewable": .bool(renewable), "type": .string(type), "boundCIDRs": .strings(boundCIDRs),
-            "entityID": .string(entityID), "createdByID": .bool(createdByID),
-        ]
-        if let parentHash { object["parentHash"] = .string(parentHash) }
-        if let meta { object["meta"] = .stringMap(meta) }
-        if let role { object["role"] = .string(role) }
-        if let lastRenewalTime { object["lastRenewalTime"] = .double(lastRenewalTime) }
-        if let expireTime { object["expireTime"] = .double(expireTime) }
-        if let authMountAccessor { object["authMountAccessor"] = .string(authMountAccessor) }
-        if let auth { object["auth"] = auth.json() }
-        return .object(object)
+    /// The stored form, streamed without building a dictionary first.
+    func json() -> [UInt8] {
+        var writer = JSONWriter(capacity: 1024)
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("idHash", idHash)
+        writer.member("accessor", accessor)
+        writer.member("policies", policies)
+        writer.member("path", path)
+        writer.member("displayName", displayName)
+        writer.member("numUses", numUses)
+        writer.member("creationTime", creationTime)
+        writer.member("ttl", ttl)
+        writer.member("creationTTL", creationTTL)
+        writer.member("explicitMaxTTL", explicitMaxTTL)
+        writer.member("period", period)
+        writer.member("maxTTL", maxTTL)
+        writer.member("renewable", renewable)
+        writer.member("type", type)
+        writer.member("boundCIDRs", boundCIDRs)
+        writer.member("entityID", entityID)
+        writer.member("createdByID", createdByID)
+        if let parentHash { writer.member("parentHash", parentHash) }
+        if let meta { writer.member("meta", meta) }
+        if let role { writer.member("role", role) }
+        if let lastRenewalTime { writer.member("lastRenewalTime", lastRenewalTime) }
+        if let expireTime { writer.member("expireTime", expireTime) }
+        if let authMountAccessor { writer.member("authMountAccessor", authMountAccessor) }
+        if let auth {
+            writer.key("auth")
+            auth.write(to: &writer)
+        }
+        writer.endObject()
     }
 
     init(json: JSONValue) throws {
@@ -46,19 +66,37 @@ extension TokenEntry {
 }
 
 extension Auth {
-    func json() -> JSONValue {
-        func alias(_ alias: Alias) -> JSONValue {
-            ["name": .string(alias.name), "metadata": .stringMap(alias.metadata)]
+    func write(to writer: inout JSONWriter) {
+        func write(_ alias: Alias) {
+            writer.beginObject()
+            writer.member("name", alias.name)
+            writer.member("metadata", alias.metadata)
+            writer.endObject()
         }
-        var object: [String: JSONValue] = [
-            "policies": .strings(policies), "metadata": .stringMap(metadata), "displayName": .string(displayName),
-            "groupAliases": .array(groupAliases.map(alias)), "internalData": .object(internalData), "ttl": .int(ttl),
-            "maxTTL": .int(maxTTL), "period": .int(period), "explicitMaxTTL": .int(explicitMaxTTL),
-            "numUses": .int(numUses), "boundCIDRs": .strings(boundCIDRs), "tokenType": .string(tokenType),
-            "noDefaultPolicy": .bool(noDefaultPolicy), "renewable": .bool(renewable),
-        ]
-        if let value = self.alias { object["alias"] = alias(value) }
-        return .object(object)
+        writer.beginObject()
+        writer.member("policies", policies)
+        writer.member("metadata", metadata)
+        writer.member("displayName", displayName)
+        writer.key("groupAliases")
+        writer.beginArray()
+        for group in groupAliases { write(group) }
+        writer.endArray()
+        writer.key("internalData")
+        writer.value(.object(internalData))
+        writer.member("ttl", ttl)
+        writer.member("maxTTL", maxTTL)
+        writer.member("period", period)
+        writer.member("explicitMaxTTL", explicitMaxTTL)
+        writer.member("numUses", numUses)
+        writer.member("boundCIDRs", boundCIDRs)
+        writer.member("tokenType", tokenType)
+        writer.member("noDefaultPolicy", noDefaultPolicy)
+        writer.member("renewable", renewable)
+        if let alias {
+            writer.key("alias")
+            write(alias)
+        }
+        writer.endObject()
     }
 
     init(json: JSONValue) throws {

@@ -62,18 +62,14 @@ public final class TokenStore: Sendable {
 
     static let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
-    /// Uniform base62 characters from the system CSPRNG, eight bytes per call (one syscall each)
-    /// with rejection sampling so no character is more likely than another.
+    /// Uniform base62 characters from the system CSPRNG, with rejection sampling so no character is
+    /// more likely than another.
     static func randomBase62(_ count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
         var result: [UInt8] = []
         result.reserveCapacity(count)
         while result.count < count {
-            var word = generator.next()
-            for _ in 0..<8 where result.count < count {
-                let byte = UInt8(truncatingIfNeeded: word)
-                word >>= 8
-                if byte < 248 { result.append(base62[Int(byte % 62)]) }
+            for byte in SecureRandom.bytes(count + 8) where byte < 248 && result.count < count {
+                result.append(base62[Int(byte % 62)])
             }
         }
         return String(decoding: result, as: UTF8.self)
@@ -275,7 +271,7 @@ public final class TokenStore: Sendable {
         }
     }
 
-    func encode(_ entry: TokenEntry) throws -> [UInt8] { entry.json().serialized() }
+    func encode(_ entry: TokenEntry) throws -> [UInt8] { entry.json() }
 
     func decode(_ bytes: [UInt8]) throws -> TokenEntry { try TokenEntry(json: try JSONParser.parse(bytes)) }
 }
