@@ -21,6 +21,7 @@ enum LoginBenchmark {
         var fixture = "Examples/azure-sim/fixture.json"
         var microSeconds: Double? = nil
         var only: String? = nil
+        var tasks = 1
         while let argument = arguments.popFirst() {
             switch argument {
             case "--fixture":
@@ -33,9 +34,15 @@ enum LoginBenchmark {
                 microSeconds = value
             case "--only":
                 only = arguments.popFirst()
+            case "--tasks":
+                guard let value = arguments.popFirst().flatMap(Int.init), value > 0 else {
+                    throw BenchmarkError("--tasks needs a positive count")
+                }
+                tasks = value
             default:
                 throw BenchmarkError(
-                    "usage: LoginBenchmark [--fixture <simulator fixture JSON>] [--micro <seconds> [--only <case>]]")
+                    "usage: LoginBenchmark [--fixture <simulator fixture JSON>] [--micro <seconds> [--only <case>] [--tasks <n>]]"
+                )
             }
         }
         var logger = Logger(label: "login-benchmark")
@@ -46,7 +53,7 @@ enum LoginBenchmark {
         let stack = try await LoginStack.start(fixturePath: fixture, logger: logger)
         if let microSeconds {
             do {
-                try await MicroBenchmark(stack: stack, seconds: microSeconds).run(only: only)
+                try await MicroBenchmark(stack: stack, seconds: microSeconds, tasks: tasks).run(only: only)
             } catch {
                 await stack.stop()
                 throw error

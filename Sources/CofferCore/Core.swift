@@ -94,7 +94,7 @@ public final class Core: Sendable {
             current = nil
             return old
         }
-        await old?.expiration.stop()
+        old?.expiration.stop()
         for route in router.all { await route.backend.cleanup() }
         router.replace([])
         barrier.seal()
@@ -108,7 +108,7 @@ public final class Core: Sendable {
             storage: barrier, defaultIssuer: configuration.apiAddress, clock: configuration.clock)
         let expiration = ExpirationManager(store: tokens, logger: logger, clock: configuration.clock)
         tokens.setExpirationHandler { hash, expireTime in
-            await expiration.schedule(hash: hash, expireTime: expireTime)
+            expiration.schedule(hash: hash, expireTime: expireTime)
         }
         let unsealed = Unsealed(
             tokens: tokens, policies: policies, identity: identity, expiration: expiration, pluginIssuer: pluginIssuer)
@@ -116,7 +116,7 @@ public final class Core: Sendable {
         initializedFlag.withLock { $0 = true }
         try await loadMounts()
         try await expiration.restore()
-        await expiration.start()
+        expiration.start()
     }
 
     func createRootToken(id: String?) async throws -> String {

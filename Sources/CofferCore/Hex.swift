@@ -1,8 +1,15 @@
-/// Lower-case hexadecimal encoding (hot path: every token hash).
-enum Hex {
+import CofferStorage
+
+/// Lower-case hexadecimal encoding (hot path: every token hash) and random identifiers.
+///
+/// ```swift
+/// Hex.encode([0xAB, 0x01])   // "ab01"
+/// Hex.uuid()                 // "3f0c8a2e-5b1d-4c7e-9a60-1d2e3f405162"
+/// ```
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
-    static func encode(_ bytes: [UInt8]) -> String {
+    public static func encode(_ bytes: [UInt8]) -> String {
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {
@@ -14,7 +21,22 @@ enum Hex {
 
     /// Eight random lower-case hex characters (mount accessors, entity names).
     static func random8() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return encode((0..<4).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        encode(SecureRandom.bytes(4))
+    }
+
+    /// A random version-4 UUID in lower case, as Vault formats request ids and entity ids; without
+    /// Foundation's `UUID`, whose string is upper case and needs a Unicode-aware `lowercased()`.
+    public static func uuid() -> String {
+        var bytes = SecureRandom.bytes(16)
+        bytes[6] = bytes[6] & 0x0F | 0x40
+        bytes[8] = bytes[8] & 0x3F | 0x80
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -72,10 +72,11 @@ public struct PathPattern: Sendable, CustomStringConvertible {
         for (offset, part) in parts.enumerated() {
             switch part {
             case .literal(let literal):
-                guard path.hasPrefix(literal) else { return nil }
-                path = path.dropFirst(literal.count)
+                // UTF-8 views: byte-exact like Vault, and no grapheme walking on every request.
+                guard path.utf8.starts(with: literal.utf8) else { return nil }
+                path = Substring(path.utf8.dropFirst(literal.utf8.count))
             case .segment(let name):
-                let end = path.firstIndex(of: "/") ?? path.endIndex
+                let end = path.utf8.firstIndex(of: UInt8(ascii: "/")) ?? path.endIndex
                 guard end > path.startIndex else { return nil }
                 captures[name] = String(path[..<end])
                 path = path[end...]

@@ -26,6 +26,14 @@ public struct VaultResponder: HTTPResponder {
         self.logger = logger
     }
 
+    /// Header names, validated once rather than per request.
+    enum Field {
+        static let namespace = HTTPField.Name("X-Vault-Namespace")!
+        static let token = HTTPField.Name("X-Vault-Token")!
+        static let wrapTTL = HTTPField.Name("X-Vault-Wrap-TTL")!
+        static let listMarker = HTTPField.Name(ListMethodRewriter.markerHeader)!
+    }
+
     static let jsonHeaders: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
 
     static func json(_ status: Int, _ bytes: [UInt8], extra: HTTPFields = [:]) -> Response {
@@ -41,13 +49,15 @@ public struct VaultResponder: HTTPResponder {
 
     public func respond(to request: Request, context: Context) async throws -> Response {
         var extra: HTTPFields = [:]
-        if let namespace = request.headers[.init("X-Vault-Namespace")!] {
-            extra[.init("X-Vault-Namespace")!] = namespace
+        if let namespace = request.headers[Field.namespace] {
+            extra[Field.namespace] = namespace
         }
         let rawPath = request.uri.path
         guard rawPath.hasPrefix("/v1/") else { return Self.errors(404, [], extra: extra) }
         let encodedPath = rawPath.dropFirst(4)
-        let path = String(encodedPath).removingPercentEncoding ?? String(encodedPath)
+        let path =
+            encodedPath.utf8.contains(UInt8(ascii: "%"))
+            ? String(encodedPath).removingPercentEncoding ?? String(encodedPath) : String(encodedPath)
         let query = request.uri.query.map { RequestDecoder.query(Substring($0)) } ?? [:]
 
         switch path {
@@ -61,8 +71,8 @@ public struct VaultResponder: HTTPResponder {
         var data: [String: JSONValue] = [:]
         var isHelp = false
         switch request.method.rawValue {
-        case "GET" where request.headers[.init(ListMethodRewriter.markerHeader)!] != nil:
-            guard request.headers[.init(ListMethodRewriter.markerHeader)!] == "LIST" else {
+        case "GET" where request.headers[Field.listMarker] != nil:
+            guard request.headers[Field.listMarker] == "LIST" else {
                 return Self.errors(405, [], extra: extra)
             }
             operation = .list
@@ -112,7 +122,7 @@ public struct VaultResponder: HTTPResponder {
             return Self.errors(405, [], extra: extra)
         }
 
-        if let wrap = request.headers[.init("X-Vault-Wrap-TTL")!], !wrap.isEmpty {
+        if let wrap = request.headers[Field.wrapTTL], !wrap.isEmpty {
             do {
                 let ttl = try DurationParser.seconds(wrap)
                 if ttl < 0 {
@@ -129,16 +139,16 @@ public struct VaultResponder: HTTPResponder {
             }
         }
 
-        var token = request.headers[.init("X-Vault-Token")!]
+        var token = request.headers[Field.token]
         if token == nil, let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
             token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         }
         var headers: [String: String] = [:]
-        for field in request.headers where field.name != .init("X-Vault-Token")! && field.name != .authorization {
+        for field in request.headers where field.name != Field.token && field.name != .authorization {
             headers[field.name.canonicalName] = field.value
         }
         let coreRequest = CoreRequest(
-            id: UUID().uuidString.lowercased(), operation: operation, path: path, data: data, token: token,
+            id: Hex.uuid(), operation: operation, path: path, data: data, token: token,
             remoteAddress: context.remoteAddress?.ipAddress, headers: headers, isHelp: isHelp)
         let response = await core.handle(coreRequest)
         switch response.body {

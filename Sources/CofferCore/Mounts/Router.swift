@@ -34,12 +34,14 @@ public final class Router: Sendable {
     /// without its trailing slash (`secret`) routes to the mount too.
     public func match(_ path: String) -> (RouteEntry, String)? {
         let snapshot = routes.withLock { $0 }
+        // UTF-8 comparisons: mount paths match byte for byte, and counting `Character`s walks graphemes.
+        let utf8 = path.utf8
         for route in snapshot {
-            let prefix = route.mount.routePrefix
-            if path.hasPrefix(prefix) {
-                return (route, String(path.dropFirst(prefix.count)))
+            let prefix = route.mount.routePrefix.utf8
+            if utf8.starts(with: prefix) {
+                return (route, String(Substring(utf8.dropFirst(prefix.count))))
             }
-            if path.count == prefix.count - 1, prefix.hasPrefix(path) {
+            if utf8.count == prefix.count - 1, prefix.starts(with: utf8) {
                 return (route, "")
             }
         }

@@ -26,13 +26,33 @@ extension Core {
 
     /// Normalises a logical path: collapses `//`, refuses `..` segments.
     static func normalize(_ path: String) throws -> String {
-        var result = path
-        while result.hasPrefix("/") { result.removeFirst() }
-        while result.contains("//") { result = result.replacingOccurrences(of: "//", with: "/") }
-        if result.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0 == ".." || $0 == "." }) {
-            throw LogicalError.badRequest("path cannot contain parent references")
+        // Byte-wise: leading and repeated slashes collapse, `.` and `..` segments are refused, and a path that
+        // needs no change (nearly every one) is returned as it came.
+        var out: [UInt8] = []
+        out.reserveCapacity(path.utf8.count)
+        var changed = false
+        var segmentStart = 0
+        func checkSegment() throws {
+            let segment = out[segmentStart...]
+            if segment.elementsEqual(".".utf8) || segment.elementsEqual("..".utf8) {
+                throw LogicalError.badRequest("path cannot contain parent references")
+            }
         }
-        return result
+        for byte in path.utf8 {
+            guard byte == UInt8(ascii: "/") else {
+                out.append(byte)
+                continue
+            }
+            if out.isEmpty || out.last == UInt8(ascii: "/") {
+                changed = true
+                continue
+            }
+            try checkSegment()
+            out.append(byte)
+            segmentStart = out.count
+        }
+        try checkSegment()
+        return changed ? String(decoding: out, as: UTF8.self) : path
     }
 
     /// Runs one request through the pipeline; never throws (errors become Vault error bodies).

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Revokes tokens when they expire, without scanning: a min-heap ordered by expiry time.
 ///
@@ -11,7 +12,10 @@ import Logging
 /// await manager.restore()      // after unseal: schedule every stored expiring token
 /// manager.start()
 /// ```
-public actor ExpirationManager {
+///
+/// A class with its heap under a mutex rather than an actor: every login schedules a token, and an actor
+/// hop there cost a task switch per login under load.
+public final class ExpirationManager: Sendable {
     struct Item: Comparable {
         var expireTime: Double
         var hash: String
@@ -20,8 +24,8 @@ public actor ExpirationManager {
 
     let store: TokenStore
     let logger: Logger
-    private var heap: [Item] = []
-    private var loop: Task<Void, Never>?
+    private let heap = Mutex<[Item]>([])
+    private let loop = Mutex<Task<Void, Never>?>(nil)
     private let clock: @Sendable () -> Double
 
     public init(
@@ -32,41 +36,54 @@ public actor ExpirationManager {
         self.clock = clock
     }
 
-    public var pendingCount: Int { heap.count }
+    public var pendingCount: Int { heap.withLock { $0.count } }
 
     public func schedule(hash: String, expireTime: Double) {
-        push(Item(expireTime: expireTime, hash: hash))
+        heap.withLock { Self.push(Item(expireTime: expireTime, hash: hash), into: &$0) }
     }
 
     /// Schedules every persisted expiring token (after a restart).
     public func restore() async throws {
-        for (hash, expireTime) in try await store.expiringTokens() {
-            push(Item(expireTime: expireTime, hash: hash))
+        let items = try await store.expiringTokens().map { Item(expireTime: $0.1, hash: $0.0) }
+        heap.withLock { heap in
+            for item in items { Self.push(item, into: &heap) }
         }
     }
 
     public func start() {
-        guard loop == nil else { return }
-        loop = Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                let delay = await self.revokeDue()
-                try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+        loop.withLock { loop in
+            guard loop == nil else { return }
+            loop = Task { [weak self] in
+                while !Task.isCancelled {
+                    guard let self else { return }
+                    let delay = await self.revokeDue()
+                    try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                }
             }
         }
     }
 
     public func stop() {
-        loop?.cancel()
-        loop = nil
+        loop.withLock { loop in
+            loop?.cancel()
+            loop = nil
+        }
+    }
+
+    /// The earliest item if it is due at `now`, removed from the heap.
+    private func popDue(_ now: Double) -> Item? {
+        heap.withLock { heap in
+            guard let first = heap.first, first.expireTime <= now else { return nil }
+            Self.popFirst(&heap)
+            return first
+        }
     }
 
     /// Revokes everything due; returns how long to sleep (at most 250 ms so newly scheduled
     /// earlier expiries are picked up promptly).
     func revokeDue() async -> Double {
         let now = clock()
-        while let first = heap.first, first.expireTime <= now {
-            popFirst()
+        while let first = popDue(now) {
             do {
                 guard let entry = try await store.storedEntry(hash: first.hash) else { continue }
                 if let current = entry.expireTime, current > now {
@@ -75,17 +92,17 @@ public actor ExpirationManager {
                 try await store.revokeTree(hash: first.hash)
             } catch {
                 logger.error("failed to revoke an expired token; will retry", metadata: ["error": "\(error)"])
-                push(Item(expireTime: now + 5, hash: first.hash))
+                schedule(hash: first.hash, expireTime: now + 5)
                 break
             }
         }
-        guard let next = heap.first else { return 0.25 }
+        guard let next = heap.withLock({ $0.first }) else { return 0.25 }
         return min(max(next.expireTime - clock(), 0.01), 0.25)
     }
 
     // MARK: binary heap
 
-    private func push(_ item: Item) {
+    private static func push(_ item: Item, into heap: inout [Item]) {
         heap.append(item)
         var child = heap.count - 1
         while child > 0 {
@@ -96,7 +113,7 @@ public actor ExpirationManager {
         }
     }
 
-    private func popFirst() {
+    private static func popFirst(_ heap: inout [Item]) {
         heap.swapAt(0, heap.count - 1)
         heap.removeLast()
         var parent = 0

@@ -19,7 +19,7 @@ public final class TokenStore: Sendable {
     let storage: StorageView
     let salt: SymmetricKey
     let batchKey: SymmetricKey
-    // Write-through cache of persisted entries; bounded by clearing when full (a miss costs one read).
+    // Entries read or updated since they were created; bounded by clearing when full (a miss costs one read).
     private let cache = Mutex<[String: TokenEntry]>([:])
     private static let cacheLimit = 100_000
     private let lastUses = Mutex<Set<String>>([])
@@ -27,8 +27,8 @@ public final class TokenStore: Sendable {
     /// stored directly in a generic `Mutex` is re-abstracted on every `withLock` read-and-write-back,
     /// growing a chain of thunks that made each token creation slower than the last.
     final class ExpirationHandler: Sendable {
-        let schedule: @Sendable (String, Double) async -> Void
-        init(_ schedule: @escaping @Sendable (String, Double) async -> Void) { self.schedule = schedule }
+        let schedule: @Sendable (String, Double) -> Void
+        init(_ schedule: @escaping @Sendable (String, Double) -> Void) { self.schedule = schedule }
     }
     let onExpiring = Mutex<ExpirationHandler?>(nil)
 
@@ -53,7 +53,7 @@ public final class TokenStore: Sendable {
         return key
     }
 
-    public func setExpirationHandler(_ handler: @escaping @Sendable (String, Double) async -> Void) {
+    public func setExpirationHandler(_ handler: @escaping @Sendable (String, Double) -> Void) {
         let box = ExpirationHandler(handler)
         onExpiring.withLock { $0 = box }
     }
@@ -106,9 +106,10 @@ public final class TokenStore: Sendable {
             operations.append(.put(key: "mount/\(mount)/\(entry.idHash)", value: []))
         }
         try await storage.transaction(operations)
-        remember(entry)
+        // Not cached until first read: most logins' tokens are used a few times or never, and caching every
+        // new entry doubled the memory each token holds.
         if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
-            await handler.schedule(entry.idHash, expireTime)
+            handler.schedule(entry.idHash, expireTime)
         }
         return entry
     }
@@ -166,7 +167,7 @@ public final class TokenStore: Sendable {
         try await storage.put("id/" + entry.idHash, value: try encode(entry))
         remember(entry)
         if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
-            await handler.schedule(entry.idHash, expireTime)
+            handler.schedule(entry.idHash, expireTime)
         }
     }
 
