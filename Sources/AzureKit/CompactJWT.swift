@@ -1,5 +1,5 @@
 import CofferJSON
-import Foundation
+import ExtrasBase64
 
 /// A compact-serialised JWS split into its parts, checked for shape and algorithm before any key or
 /// network is involved (spec §12.3).
@@ -59,19 +59,10 @@ struct CompactJWT: Sendable {
     }
 
     static func base64URLDecode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        var bytes = Array(text)
-        while bytes.last == UInt8(ascii: "=") { bytes.removeLast() }
-        for index in bytes.indices {
-            switch bytes[index] {
-            case UInt8(ascii: "+"), UInt8(ascii: "/"), UInt8(ascii: "="): return nil
-            case UInt8(ascii: "-"): bytes[index] = UInt8(ascii: "+")
-            case UInt8(ascii: "_"): bytes[index] = UInt8(ascii: "/")
-            default: break
-            }
-        }
-        let remainder = bytes.count % 4
-        if remainder == 1 { return nil }
-        if remainder > 0 { bytes += repeatElement(UInt8(ascii: "="), count: 4 - remainder) }
-        return Data(base64Encoded: Data(bytes)).map { Array($0) }
+        var end = text.endIndex
+        while end > text.startIndex, text[end - 1] == UInt8(ascii: "=") { end -= 1 }
+        // ExtrasBase64 reads a `=` inside the text as a digit; here it can only be trailing padding.
+        guard !text[..<end].contains(UInt8(ascii: "=")) else { return nil }
+        return try? Base64.decode(bytes: text[..<end], options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 }

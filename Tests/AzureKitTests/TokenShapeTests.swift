@@ -5,6 +5,17 @@ import Testing
 
 /// Token checks that need no keys or network: shape, algorithm, claim types, Go-style times.
 @Suite struct TokenShapeTests {
+    /// base64url as JWS uses it: padding optional, the standard alphabet's `+` and `/` refused.
+    @Test func base64URLSegmentsDecodeStrictly() {
+        #expect(CompactJWT.base64URLDecode("-_8") == [0xFB, 0xFF])
+        #expect(CompactJWT.base64URLDecode("-_8=") == [0xFB, 0xFF])
+        #expect(CompactJWT.base64URLDecode("aGk") == Array("hi".utf8))
+        #expect(CompactJWT.base64URLDecode("") == [])
+        for bad in ["+/8", "aG=k", "a", "aGk*", "aGk\n"] {
+            #expect(CompactJWT.base64URLDecode(Substring(bad)) == nil, "\(bad)")
+        }
+    }
+
     static func segment(_ json: String) -> String {
         Data(json.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
