@@ -12,16 +12,29 @@ import Synchronization
 /// try await physical.list(prefix: "sys/") // ["policy/"]
 /// ```
 public final class MemoryPhysical: PhysicalStorage {
-    /// Storage keys compare as UTF-8 bytes (`String` equality is canonical equivalence), and hash in one
-    /// call over the bytes rather than byte by byte as `[UInt8]` does.
+    /// Storage keys compare as UTF-8 bytes (`String` equality is canonical equivalence). Each key carries
+    /// its (seeded, per-process) hash: growing a table of a few hundred thousand keys then rehashes eight
+    /// bytes stored inline instead of following every key to its heap buffer, which made a write slower
+    /// the more the store held.
     struct Key: Hashable, Comparable {
         let bytes: [UInt8]
+        let hashValueOfBytes: Int
 
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
-        init(_ bytes: ArraySlice<UInt8>) { self.bytes = Array(bytes) }
+        init(_ bytes: [UInt8]) {
+            self.bytes = bytes
+            var hasher = Hasher()
+            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            hashValueOfBytes = hasher.finalize()
+        }
+
+        init(_ bytes: ArraySlice<UInt8>) { self.init(Array(bytes)) }
 
         func hash(into hasher: inout Hasher) {
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            hasher.combine(hashValueOfBytes)
+        }
+
+        static func == (lhs: Key, rhs: Key) -> Bool {
+            lhs.hashValueOfBytes == rhs.hashValueOfBytes && lhs.bytes == rhs.bytes
         }
 
         static func < (lhs: Key, rhs: Key) -> Bool {
@@ -36,8 +49,8 @@ public final class MemoryPhysical: PhysicalStorage {
         }
     }
 
-    /// The direct children of one folder: leaf names, and sub-folder names with their trailing `/`.
-    /// A folder exists exactly while it has a child.
+    /// The direct children of one folder, as full keys sharing the stored keys' buffers: leaf keys, and
+    /// sub-folder paths with their trailing `/`. A folder exists exactly while it has a child.
     struct Folder {
         var children: Set<Key> = []
     }
@@ -76,8 +89,9 @@ public final class MemoryPhysical: PhysicalStorage {
             for key in keys { children.add(String(decoding: key.bytes, as: UTF8.self)) }
             return children.list
         }
-        let names = state.withLock { $0.folders[Key(prefixBytes)]?.children } ?? []
-        return names.sorted().map { String(decoding: $0.bytes, as: UTF8.self) }
+        let children = state.withLock { $0.folders[Key(prefixBytes)]?.children } ?? []
+        // Every child starts with the folder's path, so full keys sort as their names do.
+        return children.sorted().map { String(decoding: $0.bytes[prefixBytes.count...], as: UTF8.self) }
     }
 
     /// Validates the whole batch before touching anything, then applies it under one lock hold,
@@ -92,43 +106,44 @@ public final class MemoryPhysical: PhysicalStorage {
     private static func apply(_ operation: StorageOperation, to state: inout State) {
         switch operation {
         case .put(let key, let value):
-            let bytes = Array(key.utf8)
-            if state.values.updateValue(value, forKey: Key(bytes)) == nil { link(bytes, in: &state.folders) }
+            let key = Key(Array(key.utf8))
+            if state.values.updateValue(value, forKey: key) == nil { link(key, in: &state.folders) }
         case .delete(let key):
-            let bytes = Array(key.utf8)
-            if state.values.removeValue(forKey: Key(bytes)) != nil { unlink(bytes, in: &state.folders) }
+            let key = Key(Array(key.utf8))
+            if state.values.removeValue(forKey: key) != nil { unlink(key, in: &state.folders) }
         }
     }
 
-    /// Splits a key (or a folder path with its trailing `/`) into its parent folder and its name there.
-    private static func split(_ path: [UInt8]) -> (folder: Key, name: Key) {
-        let end = path.last == UInt8(ascii: "/") ? path.count - 1 : path.count
-        let cut = path[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
-        return (Key(path[..<cut]), Key(path[cut...]))
+    /// The folder holding a key, or holding a folder path (with its trailing `/`).
+    private static func folder(of path: Key) -> Key {
+        let bytes = path.bytes
+        let end = bytes.last == UInt8(ascii: "/") ? bytes.count - 1 : bytes.count
+        let cut = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+        return Key(bytes[..<cut])
     }
 
     /// Adds a new key to its folder, creating the folder (and linking it into its parent) when needed.
-    private static func link(_ path: [UInt8], in folders: inout [Key: Folder]) {
-        var path = path
+    private static func link(_ key: Key, in folders: inout [Key: Folder]) {
+        var child = key
         while true {
-            let (folder, name) = split(path)
+            let folder = folder(of: child)
             let created = folders[folder] == nil
-            folders[folder, default: Folder()].children.insert(name)
+            folders[folder, default: Folder()].children.insert(child)
             guard created, !folder.bytes.isEmpty else { return }
-            path = folder.bytes
+            child = folder
         }
     }
 
     /// Removes a deleted key from its folder, removing folders left empty from their parents.
-    private static func unlink(_ path: [UInt8], in folders: inout [Key: Folder]) {
-        var path = path
+    private static func unlink(_ key: Key, in folders: inout [Key: Folder]) {
+        var child = key
         while true {
-            let (folder, name) = split(path)
-            folders[folder]?.children.remove(name)
+            let folder = folder(of: child)
+            folders[folder]?.children.remove(child)
             guard folders[folder]?.children.isEmpty == true else { return }
             folders[folder] = nil
             guard !folder.bytes.isEmpty else { return }
-            path = folder.bytes
+            child = folder
         }
     }
 }
