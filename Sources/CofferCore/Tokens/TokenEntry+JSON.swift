@@ -3,7 +3,9 @@ import CofferFramework
 /// A hand-written JSON form of ``TokenEntry`` (same keys as its `Codable` form): every token create,
 /// renewal and cache miss encodes or decodes one, and Foundation's coders were a fifth of a login.
 extension TokenEntry {
-    /// The stored form, streamed without building a dictionary first.
+    /// The stored form, streamed without building a dictionary first. Zeros, empty lists and `false` are left
+    /// out (the reader defaults them), as is the auth's metadata when it equals `meta`: every login stores
+    /// one of these, and a third of it was defaults and repetition.
     func json() -> [UInt8] {
         var writer = JSONWriter(capacity: 1024)
         write(to: &writer)
@@ -17,18 +19,18 @@ extension TokenEntry {
         writer.member("policies", policies)
         writer.member("path", path)
         writer.member("displayName", displayName)
-        writer.member("numUses", numUses)
+        if numUses != 0 { writer.member("numUses", numUses) }
         writer.member("creationTime", creationTime)
         writer.member("ttl", ttl)
         writer.member("creationTTL", creationTTL)
-        writer.member("explicitMaxTTL", explicitMaxTTL)
-        writer.member("period", period)
-        writer.member("maxTTL", maxTTL)
+        if explicitMaxTTL != 0 { writer.member("explicitMaxTTL", explicitMaxTTL) }
+        if period != 0 { writer.member("period", period) }
+        if maxTTL != 0 { writer.member("maxTTL", maxTTL) }
         writer.member("renewable", renewable)
         writer.member("type", type)
-        writer.member("boundCIDRs", boundCIDRs)
+        if !boundCIDRs.isEmpty { writer.member("boundCIDRs", boundCIDRs) }
         writer.member("entityID", entityID)
-        writer.member("createdByID", createdByID)
+        if createdByID { writer.member("createdByID", createdByID) }
         if let parentHash { writer.member("parentHash", parentHash) }
         if let meta { writer.member("meta", meta) }
         if let role { writer.member("role", role) }
@@ -37,7 +39,7 @@ extension TokenEntry {
         if let authMountAccessor { writer.member("authMountAccessor", authMountAccessor) }
         if let auth {
             writer.key("auth")
-            auth.write(to: &writer)
+            auth.write(to: &writer, metadataIsMeta: auth.metadata == (meta ?? [:]))
         }
         writer.endObject()
     }
@@ -50,47 +52,54 @@ extension TokenEntry {
             parentHash: reader.optionalString("parentHash"), policies: try reader.strings("policies"),
             path: try reader.string("path"), meta: reader.stringMap("meta"),
             displayName: try reader.string("displayName"),
-            numUses: try reader.int("numUses"), creationTime: try reader.double("creationTime"),
+            numUses: try reader.int("numUses", default: 0), creationTime: try reader.double("creationTime"),
             ttl: try reader.int("ttl"),
-            explicitMaxTTL: try reader.int("explicitMaxTTL"), period: try reader.int("period"),
-            maxTTL: try reader.int("maxTTL"), renewable: try reader.bool("renewable"), type: try reader.string("type"),
-            boundCIDRs: try reader.strings("boundCIDRs"), entityID: try reader.string("entityID"))
+            explicitMaxTTL: try reader.int("explicitMaxTTL", default: 0), period: try reader.int("period", default: 0),
+            maxTTL: try reader.int("maxTTL", default: 0), renewable: try reader.bool("renewable"),
+            type: try reader.string("type"), boundCIDRs: try reader.strings("boundCIDRs", default: []),
+            entityID: try reader.string("entityID"))
         creationTTL = try reader.int("creationTTL")
         role = reader.optionalString("role")
         lastRenewalTime = reader.optionalDouble("lastRenewalTime")
         expireTime = reader.optionalDouble("expireTime")
         authMountAccessor = reader.optionalString("authMountAccessor")
-        auth = try object["auth"].map { try Auth(json: $0) }
+        auth = try object["auth"].map { try Auth(json: $0, meta: meta ?? [:]) }
         createdByID = (try? reader.bool("createdByID")) ?? false
     }
 }
 
 extension Auth {
-    func write(to writer: inout JSONWriter) {
+    /// Defaults are left out as in ``TokenEntry``; `metadataIsMeta` leaves out the metadata (the token's
+    /// `meta` holds the same).
+    func write(to writer: inout JSONWriter, metadataIsMeta: Bool = false) {
         func write(_ alias: Alias) {
             writer.beginObject()
             writer.member("name", alias.name)
-            writer.member("metadata", alias.metadata)
+            if !alias.metadata.isEmpty { writer.member("metadata", alias.metadata) }
             writer.endObject()
         }
         writer.beginObject()
-        writer.member("policies", policies)
-        writer.member("metadata", metadata)
+        if !policies.isEmpty { writer.member("policies", policies) }
+        if !metadataIsMeta { writer.member("metadata", metadata) }
         writer.member("displayName", displayName)
-        writer.key("groupAliases")
-        writer.beginArray()
-        for group in groupAliases { write(group) }
-        writer.endArray()
-        writer.key("internalData")
-        writer.value(.object(internalData))
-        writer.member("ttl", ttl)
-        writer.member("maxTTL", maxTTL)
-        writer.member("period", period)
-        writer.member("explicitMaxTTL", explicitMaxTTL)
-        writer.member("numUses", numUses)
-        writer.member("boundCIDRs", boundCIDRs)
-        writer.member("tokenType", tokenType)
-        writer.member("noDefaultPolicy", noDefaultPolicy)
+        if !groupAliases.isEmpty {
+            writer.key("groupAliases")
+            writer.beginArray()
+            for group in groupAliases { write(group) }
+            writer.endArray()
+        }
+        if !internalData.isEmpty {
+            writer.key("internalData")
+            writer.value(.object(internalData))
+        }
+        if ttl != 0 { writer.member("ttl", ttl) }
+        if maxTTL != 0 { writer.member("maxTTL", maxTTL) }
+        if period != 0 { writer.member("period", period) }
+        if explicitMaxTTL != 0 { writer.member("explicitMaxTTL", explicitMaxTTL) }
+        if numUses != 0 { writer.member("numUses", numUses) }
+        if !boundCIDRs.isEmpty { writer.member("boundCIDRs", boundCIDRs) }
+        if !tokenType.isEmpty { writer.member("tokenType", tokenType) }
+        if noDefaultPolicy { writer.member("noDefaultPolicy", noDefaultPolicy) }
         writer.member("renewable", renewable)
         if let alias {
             writer.key("alias")
@@ -99,7 +108,8 @@ extension Auth {
         writer.endObject()
     }
 
-    init(json: JSONValue) throws {
+    /// `meta`: the token's metadata, for an auth stored without its own.
+    init(json: JSONValue, meta: [String: String] = [:]) throws {
         guard let object = json.objectValue else { throw TokenCodingError() }
         let reader = JSONReader(object)
         func alias(_ value: JSONValue) throws -> Alias {
@@ -108,14 +118,17 @@ extension Auth {
             return Alias(name: try aliasReader.string("name"), metadata: aliasReader.stringMap("metadata") ?? [:])
         }
         self.init(
-            policies: try reader.strings("policies"), metadata: reader.stringMap("metadata") ?? [:],
+            policies: try reader.strings("policies", default: []), metadata: reader.stringMap("metadata") ?? meta,
             displayName: try reader.string("displayName"), alias: try object["alias"].map(alias),
             groupAliases: try (object["groupAliases"]?.arrayValue ?? []).map(alias),
-            internalData: object["internalData"]?.objectValue ?? [:], ttl: try reader.int("ttl"),
-            maxTTL: try reader.int("maxTTL"), period: try reader.int("period"),
-            explicitMaxTTL: try reader.int("explicitMaxTTL"), numUses: try reader.int("numUses"),
-            boundCIDRs: try reader.strings("boundCIDRs"), tokenType: try reader.string("tokenType"),
-            noDefaultPolicy: try reader.bool("noDefaultPolicy"), renewable: try reader.bool("renewable"))
+            internalData: object["internalData"]?.objectValue ?? [:], ttl: try reader.int("ttl", default: 0),
+            maxTTL: try reader.int("maxTTL", default: 0), period: try reader.int("period", default: 0),
+            explicitMaxTTL: try reader.int("explicitMaxTTL", default: 0),
+            numUses: try reader.int("numUses", default: 0),
+            boundCIDRs: try reader.strings("boundCIDRs", default: []),
+            tokenType: try reader.string("tokenType", default: ""),
+            noDefaultPolicy: try reader.bool("noDefaultPolicy", default: false), renewable: try reader.bool("renewable")
+        )
     }
 }
 
@@ -131,6 +144,19 @@ struct JSONReader {
         return value
     }
     func optionalString(_ key: String) -> String? { object[key]?.stringValue }
+    /// `fallback` when the member is absent; a member of the wrong type is still an error.
+    func string(_ key: String, default fallback: String) throws -> String {
+        object[key] == nil ? fallback : try string(key)
+    }
+    func strings(_ key: String, default fallback: [String]) throws -> [String] {
+        object[key] == nil ? fallback : try strings(key)
+    }
+    func int(_ key: String, default fallback: Int64) throws -> Int64 {
+        object[key] == nil ? fallback : try int(key)
+    }
+    func bool(_ key: String, default fallback: Bool) throws -> Bool {
+        object[key] == nil ? fallback : try bool(key)
+    }
     func strings(_ key: String) throws -> [String] {
         guard let items = object[key]?.arrayValue else { throw TokenCodingError() }
         return try items.map {
