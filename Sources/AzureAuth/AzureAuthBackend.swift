@@ -39,7 +39,10 @@ final class AzureAuthBackend: Sendable {
     /// The services of the current configuration. `generation` counts drops, so a build that raced a
     /// config write is not cached over it; `epoch` counts credential renewals, which `credentialRenewed`
     /// rate-limits (``renewCredential(_:_:)``).
-    private let decodedRoles = Mutex<[String: (bytes: [UInt8], role: AzureRole)]>([:])
+    /// Decoded roles by storage key. Every login reads its role; this backend is the only writer of its roles,
+    /// so writes and deletes bump the generation (after storing) and a read caches only if none happened
+    /// meanwhile.
+    private let decodedRoles = Mutex<(generation: UInt64, roles: [String: AzureRole])>((0, [:]))
     private let cachedServices = Mutex<ServicesCache>(ServicesCache())
 
     struct ServicesCache {
@@ -120,6 +123,7 @@ final class AzureAuthBackend: Sendable {
                         },
                         .delete: PathOperation("Delete a role") { request, fields in
                             try await request.storage.delete("role/" + fields.string("name").lowercased())
+                            self.forgetDecodedRoles()
                             return nil
                         },
                     ],
@@ -276,16 +280,23 @@ final class AzureAuthBackend: Sendable {
 
     func loadRole(_ storage: any Storage, _ name: String) async throws -> AzureRole? {
         let key = "role/" + name.lowercased()
+        let (generation, cached) = decodedRoles.withLock { ($0.generation, $0.roles[key]) }
+        if let cached { return cached }
         guard let bytes = try await storage.get(key) else { return nil }
-        // Every login reads its role; reuse the last decoding while the stored bytes are unchanged
-        // (keyed by content, so role writes and deletes need no invalidation).
-        if let cached = decodedRoles.withLock({ $0[key] }), cached.bytes == bytes { return cached.role }
         let role = try JSONDecoder().decode(AzureRole.self, from: Data(bytes))
         decodedRoles.withLock {
-            if $0.count >= 1_000 { $0.removeAll(keepingCapacity: true) }
-            $0[key] = (bytes, role)
+            guard $0.generation == generation else { return }
+            if $0.roles.count >= 1_000 { $0.roles.removeAll(keepingCapacity: true) }
+            $0.roles[key] = role
         }
         return role
+    }
+
+    func forgetDecodedRoles() {
+        decodedRoles.withLock {
+            $0.generation &+= 1
+            $0.roles.removeAll()
+        }
     }
 
     func writeRole(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
@@ -293,6 +304,7 @@ final class AzureAuthBackend: Sendable {
         guard Self.isValidRoleName(name) else { throw LogicalError.badRequest("invalid role name \"\(name)\"") }
         var role = try await loadRole(request.storage, name) ?? AzureRole()
         let warnings = try role.apply(fields, mountMaxTTL: request.mountMaxTTL)
+        defer { forgetDecodedRoles() }
         try await request.storage.putJSON("role/" + name.lowercased(), role)
         return warnings.isEmpty ? nil : LogicalResponse(warnings: warnings)
     }

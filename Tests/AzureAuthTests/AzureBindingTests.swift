@@ -25,6 +25,24 @@ import Testing
         }
     }
 
+    /// Logins read the role as it is now: a rewrite, a case-changed rewrite and a delete take effect at once
+    /// (the backend caches decoded roles between its own writes).
+    @Test func roleChangesApplyToTheNextLogin() async throws {
+        try await withAzureLab { lab in
+            let jwt = try lab.simulator.managedIdentityToken(vm: "vm-web")
+            try await lab.role("live", ["bound_service_principal_ids": .string(Sim.vmPrincipal)])
+            #expect(await lab.login(role: "live", jwt: jwt, subscription: nil, group: nil).status == 200)
+            try await lab.role("LIVE", ["bound_service_principal_ids": .string(Sim.uamiWebPrincipal)])
+            let refused = await lab.login(role: "live", jwt: jwt, subscription: nil, group: nil)
+            #expect(refused.errors == ["service principal not authorized: \(Sim.vmPrincipal)"])
+            try await lab.role("live", ["bound_service_principal_ids": .string(Sim.vmPrincipal)])
+            #expect(await lab.login(role: "Live", jwt: jwt, subscription: nil, group: nil).status == 200)
+            try await lab.expect(.delete, "auth/azure/role/live", status: 204)
+            let gone = await lab.login(role: "live", jwt: jwt, subscription: nil, group: nil)
+            #expect(gone.errors == ["invalid role name \"live\""])
+        }
+    }
+
     @Test func groupBinding() async throws {
         try await withAzureLab { lab in
             try await lab.role("grp", ["bound_group_ids": .string(Sim.group)])

@@ -15,10 +15,28 @@ import Synchronization
 /// ```
 public final class IdentityStore: Sendable {
     let storage: StorageView
-    private let aliasCache = Mutex<[String: String]>([:])
+    private let aliasCache = Mutex<[AliasName: String]>([:])
     let entityCache = Mutex<[String: Entity]>([:])
-    /// `<group alias key>/<entity id>` pairs known to be recorded.
-    private let groupMemberships = Mutex<Set<String>>([])
+    /// An alias name on one mount: the in-memory key of alias and group-alias lookups. The name is kept as
+    /// bytes: names that are canonically equal `String`s but differ in bytes are different aliases, as in
+    /// their storage keys.
+    struct AliasName: Hashable {
+        var mountAccessor: String
+        var name: [UInt8]
+
+        init(mountAccessor: String, name: String) {
+            self.mountAccessor = mountAccessor
+            self.name = Array(name.utf8)
+        }
+    }
+
+    struct GroupMembership: Hashable {
+        var group: AliasName
+        var entityID: String
+    }
+
+    /// Group alias memberships known to be recorded.
+    private let groupMemberships = Mutex<Set<GroupMembership>>([])
     private let creation = KeyedAsyncLock()
 
     public init(storage: any Storage) {
@@ -50,11 +68,13 @@ public final class IdentityStore: Sendable {
 
     /// The entity owning `alias` on `mount`, created with the alias when none exists.
     public func entityForLogin(alias: Alias, groupAliases: [Alias], mount: MountEntry) async throws -> Entity {
-        let aliasKey = "alias/\(mount.accessor)/\(Self.digest(alias.name))"
+        // Cached by name: the storage key's SHA-256 is only needed when the cache misses.
+        let cacheKey = AliasName(mountAccessor: mount.accessor, name: alias.name)
         let entity: Entity
-        if let id = aliasCache.withLock({ $0[aliasKey] }), let cached = try await self.entity(id: id) {
+        if let id = aliasCache.withLock({ $0[cacheKey] }), let cached = try await self.entity(id: id) {
             entity = try await refreshAliasMetadata(cached, alias: alias, mount: mount)
         } else {
+            let aliasKey = "alias/\(mount.accessor)/\(Self.digest(alias.name))"
             entity = try await creation.withLock(aliasKey) {
                 if let idBytes = try await storage.get(aliasKey),
                     let existing = try await self.entity(id: String(decoding: idBytes, as: UTF8.self))
@@ -65,7 +85,7 @@ public final class IdentityStore: Sendable {
             }
             aliasCache.withLock {
                 if $0.count > 50_000 { $0.removeAll() }
-                $0[aliasKey] = entity.id
+                $0[cacheKey] = entity.id
             }
         }
         for group in groupAliases {
@@ -110,10 +130,11 @@ public final class IdentityStore: Sendable {
     }
 
     func recordGroupAlias(_ group: Alias, entityID: String, mount: MountEntry) async throws {
-        let key = "group-alias/\(mount.accessor)/\(Self.digest(group.name))"
-        // Records only grow, so a membership seen once needs no read on the next login.
-        let membership = key + "/" + entityID
+        // Records only grow, so a membership seen once needs no read (or digest) on the next login.
+        let membership = GroupMembership(
+            group: AliasName(mountAccessor: mount.accessor, name: group.name), entityID: entityID)
         if groupMemberships.withLock({ $0.contains(membership) }) { return }
+        let key = "group-alias/\(mount.accessor)/\(Self.digest(group.name))"
         try await creation.withLock(key) {
             var record =
                 try await storage.getJSON(GroupAliasRecord.self, key)
