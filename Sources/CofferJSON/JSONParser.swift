@@ -72,11 +72,13 @@ public struct JSONParser {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var object: [String: JSONValue] = [:]
+        // Members are collected first and hashed once into a dictionary of the right size, rather than
+        // rehashed at every doubling.
+        var members: [(String, JSONValue)] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(object)
+            return .object([:])
         }
         while true {
             skipWhitespace()
@@ -86,7 +88,7 @@ public struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
             index += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            members.append((key, try parseValue()))
             skipWhitespace()
             guard index < bytes.count else { throw fail() }
             if bytes[index] == UInt8(ascii: ",") {
@@ -95,7 +97,7 @@ public struct JSONParser {
             }
             guard bytes[index] == UInt8(ascii: "}") else { throw fail() }
             index += 1
-            return .object(object)
+            return .object(Dictionary(members, uniquingKeysWith: { _, last in last }))
         }
     }
 

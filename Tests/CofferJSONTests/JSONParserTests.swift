@@ -80,3 +80,12 @@ import Testing
         #expect(JSONValue.object(["b": 1, "a": "x"]).serialized() == Array(#"{"a":"x","b":1}"#.utf8))
     }
 }
+
+@Suite struct JSONParserObjectTests {
+    /// A repeated member keeps its last value, as Go's encoding/json does.
+    @Test func repeatedMembersKeepTheLastValue() throws {
+        #expect(try JSONParser.parse(Array(#"{"a":1,"b":2,"a":3}"#.utf8)) == ["a": 3, "b": 2])
+        #expect(try JSONParser.parse(Array(#"{}"#.utf8)) == [:])
+        #expect(try JSONParser.parse(Array(#"{"o":{"x":[{}]}}"#.utf8)) == ["o": ["x": [[:]]]])
+    }
+}
