@@ -2,9 +2,11 @@ import Synchronization
 
 /// An in-memory ``PhysicalStorage`` for tests and `-dev` servers; nothing survives the process.
 ///
-/// Values live in one hash table; beside it, every folder (a key prefix ending in `/`) keeps the set of
-/// its direct children, so a write touches two hash tables and a `LIST` sorts only the folder it reads.
-/// Listings come out in the keys' UTF-8 byte order, the order SQLite produces.
+/// Values live in one hash table; beside it, every folder (a key prefix ending in `/`) counts its direct
+/// children, and a folder that has been listed also keeps the set of them, so a `LIST` sorts only the folder
+/// it reads. Folders nobody lists (the token store's, which grow with every login) cost a counter per write
+/// rather than a second large hash table; the first `LIST` of a folder scans the keys once. Listings come
+/// out in the keys' UTF-8 byte order, the order SQLite produces.
 ///
 /// ```swift
 /// let physical = MemoryPhysical()
@@ -49,10 +51,12 @@ public final class MemoryPhysical: PhysicalStorage {
         }
     }
 
-    /// The direct children of one folder, as full keys sharing the stored keys' buffers: leaf keys, and
-    /// sub-folder paths with their trailing `/`. A folder exists exactly while it has a child.
+    /// One folder: how many direct children it has (leaf keys and sub-folders), and once listed, the
+    /// children themselves as full keys sharing the stored keys' buffers (sub-folders as paths with their
+    /// trailing `/`). A folder exists exactly while it has a child.
     struct Folder {
-        var children: Set<Key> = []
+        var count = 0
+        var children: Set<Key>? = nil
     }
 
     private struct State {
@@ -89,9 +93,30 @@ public final class MemoryPhysical: PhysicalStorage {
             for key in keys { children.add(String(decoding: key.bytes, as: UTF8.self)) }
             return children.list
         }
-        let children = state.withLock { $0.folders[Key(prefixBytes)]?.children } ?? []
+        let folder = Key(prefixBytes)
+        let children = state.withLock { state -> Set<Key> in
+            guard let existing = state.folders[folder] else { return [] }
+            if let children = existing.children { return children }
+            let children = Self.scanChildren(of: folder, in: state)
+            state.folders[folder]?.children = children
+            return children
+        }
         // Every child starts with the folder's path, so full keys sort as their names do.
         return children.sorted().map { String(decoding: $0.bytes[prefixBytes.count...], as: UTF8.self) }
+    }
+
+    /// The direct children of `folder`, from every stored key (the first listing of a folder).
+    private static func scanChildren(of folder: Key, in state: State) -> Set<Key> {
+        var children: Set<Key> = []
+        let prefix = folder.bytes
+        for key in state.values.keys where key.bytes.count > prefix.count && key.bytes.starts(with: prefix) {
+            if let slash = key.bytes[prefix.count...].firstIndex(of: UInt8(ascii: "/")) {
+                children.insert(Key(key.bytes[...slash]))
+            } else {
+                children.insert(key)
+            }
+        }
+        return children
     }
 
     /// Validates the whole batch before touching anything, then applies it under one lock hold,
@@ -128,7 +153,8 @@ public final class MemoryPhysical: PhysicalStorage {
         while true {
             let folder = folder(of: child)
             let created = folders[folder] == nil
-            folders[folder, default: Folder()].children.insert(child)
+            folders[folder, default: Folder()].count += 1
+            folders[folder]?.children?.insert(child)
             guard created, !folder.bytes.isEmpty else { return }
             child = folder
         }
@@ -139,8 +165,12 @@ public final class MemoryPhysical: PhysicalStorage {
         var child = key
         while true {
             let folder = folder(of: child)
-            folders[folder]?.children.remove(child)
-            guard folders[folder]?.children.isEmpty == true else { return }
+            guard let count = folders[folder]?.count else { return }
+            guard count <= 1 else {
+                folders[folder]?.count = count - 1
+                folders[folder]?.children?.remove(child)
+                return
+            }
             folders[folder] = nil
             guard !folder.bytes.isEmpty else { return }
             child = folder

@@ -23,6 +23,8 @@ import Testing
     /// names; after each step every folder's listing equals the reference.
     @Test func listingsMatchTheSortedKeyReference() async throws {
         let physical = MemoryPhysical()
+        // The same operations on a store never listed until the end: its folders are indexed on first listing.
+        let listedLate = MemoryPhysical()
         // Keyed by bytes: `é` and `e\u{301}` are equal as `String`s but distinct storage keys.
         var model: [[UInt8]: [UInt8]] = [:]
         var random = SplitMix(seed: 42)
@@ -47,9 +49,11 @@ import Testing
             if key.isEmpty || key.hasSuffix("/") { continue }
             if random.next() % 3 == 0 {
                 try await physical.delete(key)
+                try await listedLate.delete(key)
                 model[Array(key.utf8)] = nil
             } else {
                 try await physical.put(key, value: [UInt8(step % 256)])
+                try await listedLate.put(key, value: [UInt8(step % 256)])
                 model[Array(key.utf8)] = [UInt8(step % 256)]
             }
             if step % 50 == 0 {
@@ -72,6 +76,19 @@ import Testing
         for (key, value) in model {
             #expect(try await physical.get(String(decoding: key, as: UTF8.self)) == value)
         }
+        var folders: Set<[UInt8]> = [[]]
+        for key in model.keys {
+            for slash in key.indices where key[slash] == UInt8(ascii: "/") { folders.insert(Array(key[...slash])) }
+        }
+        for folder in folders.map({ String(decoding: $0, as: UTF8.self) }) + ["nothing/"] {
+            let listed = try await listedLate.list(prefix: folder).map { Array($0.utf8) }
+            #expect(listed == reference(folder), "late listing of \(folder)")
+        }
+        // After the first listing the folder index follows writes.
+        try await listedLate.put("a/late", value: [1])
+        #expect(try await listedLate.list(prefix: "a/").contains("late"))
+        try await listedLate.delete("a/late")
+        #expect(try await listedLate.list(prefix: "a/").contains("late") == false)
     }
 }
 
