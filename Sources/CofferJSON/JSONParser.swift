@@ -97,7 +97,9 @@ public struct JSONParser {
             }
             guard bytes[index] == UInt8(ascii: "}") else { throw fail() }
             index += 1
-            return .object(Dictionary(members, uniquingKeysWith: { _, last in last }))
+            var object = [String: JSONValue](minimumCapacity: members.count)
+            for (key, value) in members { object[key] = value }
+            return .object(object)
         }
     }
 

@@ -32,9 +32,13 @@ public final class TokenStore: Sendable {
     }
     let onExpiring = Mutex<ExpirationHandler?>(nil)
 
+    /// HMAC-SHA256 keyed with `salt`, before any data.
+    private let keyedHMAC: HMAC<SHA256>
+
     init(storage: StorageView, salt: SymmetricKey, batchKey: SymmetricKey) {
         self.storage = storage
         self.salt = salt
+        self.keyedHMAC = HMAC<SHA256>(key: salt)
         self.batchKey = batchKey
     }
 
@@ -81,8 +85,10 @@ public final class TokenStore: Sendable {
 
     /// The salted HMAC under which a token is stored.
     public func hash(_ id: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(id.utf8), using: salt)
-        return Hex.encode(Array(mac))
+        // A copy of the keyed state: the key's pads are hashed once per store rather than once per token.
+        var mac = keyedHMAC
+        mac.update(data: Array(id.utf8))
+        return Hex.encode(Array(mac.finalize()))
     }
 
     // MARK: create / read / update
