@@ -1,6 +1,14 @@
 import CofferJSON
 import ExtrasBase64
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A compact-serialised JWS split into its parts, checked for shape and algorithm before any key or
 /// network is involved (spec §12.3).
 ///
@@ -62,7 +70,10 @@ struct CompactJWT: Sendable {
         var end = text.endIndex
         while end > text.startIndex, text[end - 1] == UInt8(ascii: "=") { end -= 1 }
         // ExtrasBase64 reads a `=` inside the text as a digit; here it can only be trailing padding.
-        guard !text[..<end].contains(UInt8(ascii: "=")) else { return nil }
+        guard text[..<end].withUnsafeBufferPointer({ $0.isEmpty || memchr($0.baseAddress!, 0x3D, $0.count) == nil })
+        else {
+            return nil
+        }
         return try? Base64.decode(bytes: text[..<end], options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 }

@@ -121,14 +121,12 @@ extension JSONValue {
     public static func writeString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var string = string
+        let needsEscape = Self.needsEscape
         string.withUTF8 { utf8 in
             var start = 0
             for index in 0..<utf8.count {
                 let byte = utf8[index]
-                guard
-                    byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\")
-                        || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&")
-                else { continue }
+                guard needsEscape[Int(byte)] else { continue }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
                 start = index + 1
                 switch byte {
@@ -149,6 +147,11 @@ extension JSONValue {
     }
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// The bytes ``writeString(_:to:)`` escapes: controls, quote, backslash, and Go's `<`, `>`, `&`.
+    private static let needsEscape: [Bool] = (0..<256).map { byte in
+        byte < 0x20 || [0x22, 0x5C, 0x3C, 0x3E, 0x26].contains(byte)
+    }
 
     public var stringValue: String? {
         if case .string(let s) = self { return s }

@@ -31,15 +31,16 @@ enum BarrierCipher {
     static func encrypt(_ plaintext: [UInt8], key: SymmetricKey, term: UInt32, path: String) throws -> [UInt8] {
         let nonce = try AES.GCM.Nonce(data: SecureRandom.bytes(nonceSize))
         let box = try AES.GCM.seal(plaintext, using: key, nonce: nonce, authenticating: Array(path.utf8))
+        // `combined` is nonce | ciphertext | tag, the blob's layout after the version and term.
+        guard let combined = box.combined else { throw CryptoKitError.incorrectParameterSize }
         var blob: [UInt8] = []
-        blob.reserveCapacity(headerSize + plaintext.count + tagSize)
+        blob.reserveCapacity(5 + combined.count)
         blob.append(version)
-        blob.append(contentsOf: [
-            UInt8(term >> 24), UInt8(term >> 16 & 0xFF), UInt8(term >> 8 & 0xFF), UInt8(term & 0xFF),
-        ])
-        box.nonce.withUnsafeBytes { blob.append(contentsOf: $0) }
-        blob.append(contentsOf: box.ciphertext)
-        blob.append(contentsOf: box.tag)
+        blob.append(UInt8(term >> 24))
+        blob.append(UInt8(term >> 16 & 0xFF))
+        blob.append(UInt8(term >> 8 & 0xFF))
+        blob.append(UInt8(term & 0xFF))
+        blob.append(contentsOf: combined)
         return blob
     }
 
