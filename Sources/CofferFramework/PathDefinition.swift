@@ -22,15 +22,18 @@ public struct PathOperation: Sendable {
 ///     operations: [.read: PathOperation("Read a role") { request, fields in … }],
 ///     existenceCheck: { request, fields in try await roles.exists(fields.string("name")) })
 /// ```
-public struct PathDefinition: Sendable {
-    public var pattern: PathPattern
-    public var fields: [String: FieldSchema]
-    public var operations: [LogicalOperation: PathOperation]
-    public var existenceCheck: (@Sendable (LogicalRequest, FieldData) async throws -> Bool)?
-    public var synopsis: String
-    public var description: String
+///
+/// A class: every request routes through its backend's table several times, and handing out a reference
+/// costs one retain where copying the definition's fields cost one each.
+public final class PathDefinition: Sendable {
+    public let pattern: PathPattern
+    public let fields: [String: FieldSchema]
+    public let operations: [LogicalOperation: PathOperation]
+    public let existenceCheck: (@Sendable (LogicalRequest, FieldData) async throws -> Bool)?
+    public let synopsis: String
+    public let description: String
     /// Needs no client token (e.g. `login`).
-    public var unauthenticated: Bool
+    public let unauthenticated: Bool
 
     public init(
         _ pattern: String, fields: [String: FieldSchema] = [:], operations: [LogicalOperation: PathOperation],
