@@ -10,21 +10,25 @@ extension AzureTokenClaims {
     /// let claims = try AzureTokenClaims(payload: Array(#"{"aud":"api://x","exp":1700000000.5}"#.utf8))
     /// ```
     init(payload: some Collection<UInt8>) throws(AzureError) {
-        guard case .object(let object)? = try? JSONParser.parse(Array(payload)) else {
+        // Only the claims read here are built; the others are checked and skipped.
+        guard let values = try? JSONParser.members(Self.claimNames, of: Array(payload)) else {
             throw AzureError.rejected("oidc: failed to unmarshal claims: payload is not a JSON object")
+        }
+        func claim(_ name: String) -> JSONValue? {
+            values[Self.claimNames.firstIndex(of: name)!]
         }
         func mismatch(_ claim: String, _ expected: String) -> AzureError {
             .rejected("oidc: failed to unmarshal claims: claim \"\(claim)\" must be \(expected)")
         }
         func string(_ name: String) throws(AzureError) -> String? {
-            switch object[name] {
+            switch claim(name) {
             case nil, .null?: return nil
             case .string(let value)?: return value
             default: throw mismatch(name, "a string")
             }
         }
         func strings(_ name: String) throws(AzureError) -> [String]? {
-            switch object[name] {
+            switch claim(name) {
             case nil, .null?: return nil
             case .array(let values)?:
                 var result: [String] = []
@@ -38,7 +42,7 @@ extension AzureTokenClaims {
             }
         }
         func time(_ name: String) throws(AzureError) -> Double? {
-            switch object[name] {
+            switch claim(name) {
             case nil, .null?: return nil
             case .int(let value)?: return Double(value)
             case .double(let value)?: return value.rounded(.towardZero)
@@ -58,7 +62,7 @@ extension AzureTokenClaims {
         let expiresAt = try time("exp")
         let notBefore = try time("nbf")
         let audiences: [String]?
-        if case .string(let single)? = object["aud"] {
+        if case .string(let single)? = claim("aud") {
             audiences = [single]
         } else {
             audiences = try strings("aud")
@@ -69,4 +73,8 @@ extension AzureTokenClaims {
             xmsMirid: xmsMirid ?? "", xmsAzRid: xmsAzRid ?? "", notBefore: notBefore,
             expiresAt: expiresAt ?? Double(GoTime.zero), version: version ?? "1.0")
     }
+
+    static let claimNames = [
+        "iss", "sub", "oid", "appid", "azp", "tid", "ver", "xms_mirid", "xms_az_rid", "groups", "exp", "nbf", "aud",
+    ]
 }

@@ -28,6 +28,133 @@ public struct JSONParser {
         return value
     }
 
+    /// The members named in `names` of the JSON object `bytes`, in the order of `names` (nil when absent; the
+    /// last of repeated members). Other members are checked as strictly as ``parse(_:)`` checks them but never
+    /// built, so reading a few claims of a token costs only those claims. Throws ``SyntaxError`` for invalid
+    /// JSON and for a document that is not an object.
+    ///
+    /// ```swift
+    /// let values = try JSONParser.members(["iss", "exp"], of: payload)   // [JSONValue?]
+    /// ```
+    public static func members(_ names: [String], of bytes: [UInt8]) throws -> [JSONValue?] {
+        var parser = JSONParser(bytes)
+        let wanted = names.map { Array($0.utf8) }
+        var result = [JSONValue?](repeating: nil, count: names.count)
+        parser.skipWhitespace()
+        guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else { throw parser.fail() }
+        try parser.enter()
+        parser.index += 1
+        parser.skipWhitespace()
+        if parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "}") {
+            parser.index += 1
+        } else {
+            while true {
+                parser.skipWhitespace()
+                guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "\"") else { throw parser.fail() }
+                let slot = try parser.matchKey(wanted)
+                parser.skipWhitespace()
+                guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: ":") else { throw parser.fail() }
+                parser.index += 1
+                parser.skipWhitespace()
+                if let slot { result[slot] = try parser.parseValue() } else { try parser.skipValue() }
+                parser.skipWhitespace()
+                guard parser.index < bytes.count else { throw parser.fail() }
+                if bytes[parser.index] == UInt8(ascii: ",") {
+                    parser.index += 1
+                    continue
+                }
+                guard bytes[parser.index] == UInt8(ascii: "}") else { throw parser.fail() }
+                parser.index += 1
+                break
+            }
+        }
+        parser.depth -= 1
+        parser.skipWhitespace()
+        guard parser.index == bytes.count else { throw SyntaxError(offset: parser.index) }
+        return result
+    }
+
+    /// Reads a member name and returns its position in `wanted`, comparing bytes in place when the name has
+    /// no escapes.
+    private mutating func matchKey(_ wanted: [[UInt8]]) throws -> Int? {
+        let start = index
+        var end = index + 1
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\") {
+            guard bytes[end] >= 0x20 else { throw SyntaxError(offset: end) }
+            end += 1
+        }
+        guard end < bytes.count else { throw SyntaxError(offset: end) }
+        if bytes[end] == UInt8(ascii: "\"") {
+            index = end + 1
+            let name = bytes[(start + 1)..<end]
+            return wanted.firstIndex { $0.elementsEqual(name) }
+        }
+        let name = Array(try parseString().utf8)
+        return wanted.firstIndex(of: name)
+    }
+
+    /// Checks one value without building it.
+    private mutating func skipValue() throws {
+        guard index < bytes.count else { throw fail() }
+        switch bytes[index] {
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = close == UInt8(ascii: "}")
+            try enter()
+            defer { depth -= 1 }
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == close {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                if isObject {
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail() }
+                    try skipString()
+                    skipWhitespace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
+                    index += 1
+                    skipWhitespace()
+                }
+                try skipValue()
+                skipWhitespace()
+                guard index < bytes.count else { throw fail() }
+                if bytes[index] == UInt8(ascii: ",") {
+                    index += 1
+                    continue
+                }
+                guard bytes[index] == close else { throw fail() }
+                index += 1
+                return
+            }
+        default: _ = try parseValue()
+        }
+    }
+
+    /// Checks a string without building it; one with escapes is decoded to check them.
+    private mutating func skipString() throws {
+        let start = index
+        index += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                index = start
+                _ = try parseString()
+                return
+            }
+            guard byte >= 0x20 else { throw fail() }
+            index += 1
+        }
+        throw fail()
+    }
+
     private mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {

@@ -89,3 +89,35 @@ import Testing
         #expect(try JSONParser.parse(Array(#"{"o":{"x":[{}]}}"#.utf8)) == ["o": ["x": [[:]]]])
     }
 }
+
+@Suite struct JSONParserMembersTests {
+    /// Picking members gives what a full parse gives for those members, absent ones as nil.
+    @Test func membersMatchTheFullParse() throws {
+        let text = #"""
+            {"iss":"https://sts/x/","aud":["a","b"],"skip":{"deep":[1,2,{"x":"\u00e9\"q"}],"e":1e5},
+             "exp":1700000000.5,"n":null,"t":true,"f\u006fo":"escaped key","groups":[],"last":-0.25}
+            """#
+        let bytes = Array(text.utf8)
+        let names = ["iss", "aud", "exp", "missing", "foo", "groups", "last", "n"]
+        let full = try #require(try JSONParser.parse(bytes).objectValue)
+        let picked = try JSONParser.members(names, of: bytes)
+        for (name, value) in zip(names, picked) { #expect(value == full[name], "\(name)") }
+        #expect(picked[3] == nil)
+        #expect(try JSONParser.members(["a"], of: Array(#"{"a":1,"a":2}"#.utf8)) == [2])
+        #expect(try JSONParser.members(["a"], of: Array(" {} ".utf8)) == [nil])
+    }
+
+    /// Skipped members are held to the same grammar as parsed ones.
+    @Test func invalidSkippedMembersAreRefused() {
+        for bad in [
+            #"{"a":1,"b":[1,]}"#, #"{"b":"\x"}"#, #"{"b":"\udc00"}"#, #"{"b":tru}"#, #"{"b":01}"#, #"{"b":{"k"}}"#,
+            #"{"b":"#, #"{"a":1}x"#, #"[1]"#, #""str""#, #"{"b":"a\#u{01}"}"#, "{\"k\u{01}\":1}",
+        ] {
+            #expect(throws: JSONParser.SyntaxError.self, "\(bad)") {
+                try JSONParser.members(["a"], of: Array(bad.utf8))
+            }
+        }
+        let deep = "{\"b\":" + String(repeating: "[", count: 600) + String(repeating: "]", count: 600) + "}"
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.members(["a"], of: Array(deep.utf8)) }
+    }
+}
