@@ -21,16 +21,21 @@ import ExtrasBase64
 /// clusters and cost more than the RSA verification itself.
 struct CompactJWT: Sendable {
     let keyID: String?
-    /// `<header>.<payload>` as sent: the bytes the signature covers.
-    let signingInput: [UInt8]
+    /// `<header>.<payload>` as sent: the bytes the signature covers (a slice of the token's bytes).
+    let signingInput: ArraySlice<UInt8>
     let payload: [UInt8]
     let signature: [UInt8]
 
     init(parsing token: String) throws(AzureError) {
         let bytes = Array(token.utf8)
-        let dots = bytes.indices.filter { bytes[$0] == UInt8(ascii: ".") }
+        var dots: [Int] = []
+        for index in bytes.indices where bytes[index] == UInt8(ascii: ".") {
+            dots.append(index)
+            if dots.count > 2 { break }
+        }
         guard dots.count == 2 else {
-            throw Self.malformed("oidc: malformed jwt, expected 3 parts got \(dots.count + 1)")
+            let parts = dots.count > 2 ? bytes.count(where: { $0 == UInt8(ascii: ".") }) + 1 : dots.count + 1
+            throw Self.malformed("oidc: malformed jwt, expected 3 parts got \(parts)")
         }
         let header = bytes[..<dots[0]]
         let body = bytes[(dots[0] + 1)..<dots[1]]
@@ -51,7 +56,7 @@ struct CompactJWT: Sendable {
             throw Self.malformed("oidc: id token not signed")
         }
         self.keyID = fields["kid"]?.stringValue
-        self.signingInput = Array(bytes[..<dots[1]])
+        self.signingInput = bytes[..<dots[1]]
         self.payload = payload
         self.signature = signatureBytes
     }

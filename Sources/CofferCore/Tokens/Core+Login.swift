@@ -14,7 +14,9 @@ extension Core {
     func authBlock(id: String, entry: TokenEntry, identityPolicies: [String]) -> [String: JSONValue] {
         var block: [String: JSONValue] = [
             "client_token": .string(id), "accessor": .string(entry.accessor),
-            "policies": .strings(Array(Set(entry.policies + identityPolicies)).sorted()),
+            // Token policies are already sorted and unique; only identity policies need merging.
+            "policies": .strings(
+                identityPolicies.isEmpty ? entry.policies : Array(Set(entry.policies + identityPolicies)).sorted()),
             "token_policies": .strings(entry.policies), "metadata": .stringMap(entry.meta),
             "lease_duration": .int(entry.ttl), "renewable": .bool(entry.renewable),
             "entity_id": .string(entry.entityID),
