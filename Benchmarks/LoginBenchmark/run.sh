@@ -9,11 +9,13 @@
 # One process (LoginBenchmark, release build) runs the simulator, a Coffer server built as the dev server
 # builds it (in-memory barrier, production Azure services pointed at the simulator by an Azure-Stack
 # environment file) and the bare verify route, all on 127.0.0.1. Scenarios, one run:
-#   POST /verify (baseline) · GET /v1/sys/health · (a) login with `sp-role` (bound only by the VM's
-#   service principal: no ARM call) · (b) login with `vm-role` (subscription + resource group: one ARM
+#   POST /verify (baseline) · (a) login with `sp-role` (bound only by the VM's service principal: no ARM
+#   call) · GET /v1/sys/health · (b) login with `vm-role` (subscription + resource group: one ARM
 #   GET of the VM) · the simulator's ARM VM GET read directly with a bearer token · and, one connection
 #   at a time (-t1 -c1), verify, (a), (b) and the ARM GET, for latencies free of queueing. The baseline
 #   runs again after the loaded scenarios to show drift caused by other processes.
+# The (a) target is judged on the median of three (baseline, (a)) pairs, each run back to back (the first
+# two scenarios, and two more pairs after the loaded ones), so one burst of outside load does not decide it.
 # Reports req/s and p50/p99 with ratios to the baseline, ARM calls per login (simulator request log
 # delta / successful logins counted by wrk), Coffer's own time per login for (b), and RSS. Not part of
 # scripts/test: numbers depend on the machine and are never asserted in tests.
@@ -119,14 +121,23 @@ run_wrk() {
     sim_reset
 }
 LOGIN_URL="$COFFER_URL/v1/auth/azure/login"
+# Warm-up, not measured: the first seconds of load grow the allocator's arenas and the stores' tables from
+# nothing, and would otherwise be charged to whichever scenario runs first.
+log "warm-up: 2 s of the baseline and of (a)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$WORK/verify.lua" "$VERIFY_URL/verify" >/dev/null
+wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$WORK/sp-login.lua" "$LOGIN_URL" >/dev/null
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 run_wrk verify "$VERIFY_URL/verify" "$THREADS" "$CONNECTIONS" -s "$WORK/verify.lua"
-run_wrk health "$COFFER_URL/v1/sys/health" "$THREADS" "$CONNECTIONS"
 run_wrk sp-login "$LOGIN_URL" "$THREADS" "$CONNECTIONS" -s "$WORK/sp-login.lua"
+run_wrk health "$COFFER_URL/v1/sys/health" "$THREADS" "$CONNECTIONS"
 run_wrk vm-login "$LOGIN_URL" "$THREADS" "$CONNECTIONS" -s "$WORK/vm-login.lua"
 run_wrk arm-get "$ARM_VM_URL" "$THREADS" "$CONNECTIONS" -H "Authorization: Bearer $ARM_TOKEN"
 # The baseline again: if it moved, something else took CPU during the run and the ratios are suspect.
 run_wrk verify-again "$VERIFY_URL/verify" "$THREADS" "$CONNECTIONS" -s "$WORK/verify.lua"
+for round in 2 3; do
+    run_wrk "verify-r$round" "$VERIFY_URL/verify" "$THREADS" "$CONNECTIONS" -s "$WORK/verify.lua"
+    run_wrk "sp-login-r$round" "$LOGIN_URL" "$THREADS" "$CONNECTIONS" -s "$WORK/sp-login.lua"
+done
 run_wrk verify-c1 "$VERIFY_URL/verify" 1 1 -s "$WORK/verify.lua"
 run_wrk sp-login-c1 "$LOGIN_URL" 1 1 -s "$WORK/sp-login.lua"
 run_wrk vm-login-c1 "$LOGIN_URL" 1 1 -s "$WORK/vm-login.lua"
@@ -160,10 +171,14 @@ def parse(name):
     }
 
 r = {name: parse(name) for name in
-     ["verify", "health", "sp-login", "vm-login", "arm-get", "verify-again", "verify-c1", "sp-login-c1", "vm-login-c1",
-      "arm-get-c1"]}
+     ["verify", "health", "sp-login", "vm-login", "arm-get", "verify-again", "verify-r2", "sp-login-r2", "verify-r3",
+      "sp-login-r3", "verify-c1", "sp-login-c1", "vm-login-c1", "arm-get-c1"]}
 base = r["verify"]
 def ok(flag): return "✅" if flag else "❌"
+pairs = [("verify", "sp-login"), ("verify-r2", "sp-login-r2"), ("verify-r3", "sp-login-r3")]
+pair_ratios = [r[login]["rps"] / r[verify]["rps"] for verify, login in pairs]
+median_ratio = sorted(pair_ratios)[1]
+logins_ok = all(r[login]["bad"] == 0 for _, login in pairs)
 
 print(f"\nwrk -t{threads} -c{conns} -d{duration} --latency, one release process (simulator + Coffer + bare route) on 127.0.0.1\n")
 print("| Scenario | req/s | p50 (ms) | p99 (ms) | req/s × verify | p50 × verify | p99 × verify | target | non-2xx |")
@@ -171,7 +186,7 @@ print("|---|---:|---:|---:|---:|---:|---:|---|---:|")
 rows = [
     ("POST /verify — bare RS256 verify (baseline)", "verify", "—"),
     ("GET /v1/sys/health (Coffer, reference)", "health", "—"),
-    ("(a) login, `sp-role` (no ARM call)", "sp-login", None),
+    ("(a) login, `sp-role` (no ARM call)", "sp-login", "median below"),
     ("(b) login, `vm-role` (one ARM GET)", "vm-login", "see below"),
     ("ARM VM GET on the simulator, direct", "arm-get", "—"),
     ("POST /verify again (drift check)", "verify-again", "—"),
@@ -180,12 +195,17 @@ notes = []
 for label, name, goal in rows:
     x = r[name]
     ratio = x["rps"] / base["rps"]
-    if goal is None:
-        goal = f"≥ 0.6× req/s {ok(ratio >= 0.6 and x['bad'] == 0)}"
     print(f"| {label} | {x['rps']:,.0f} | {x['p50']:.2f} | {x['p99']:.2f} | {ratio:.2f} | "
           f"{x['p50'] / base['p50']:.2f} | {x['p99'] / base['p99']:.2f} | {goal} | {x['bad']} |")
     if x["errors"]:
         notes.append(f"{label}: {x['errors']}")
+
+print("\n(a) against the baseline in three pairs run back to back (the target is judged on the median):\n")
+print("| Pair | verify req/s | (a) req/s | (a) × verify |")
+print("|---|---:|---:|---:|")
+for number, ((verify, login), ratio) in enumerate(zip(pairs, pair_ratios), 1):
+    print(f"| {number} | {r[verify]['rps']:,.0f} | {r[login]['rps']:,.0f} | {ratio:.2f} |")
+print(f"| **median** | | | **{median_ratio:.2f}** — target ≥ 0.6× {ok(median_ratio >= 0.6 and logins_ok)} |")
 
 print("\nOne connection at a time (wrk -t1 -c1), no queueing:\n")
 print("| Scenario | req/s | p50 (ms) | p99 (ms) | non-2xx |")
