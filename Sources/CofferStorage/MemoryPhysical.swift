@@ -19,17 +19,21 @@ public final class MemoryPhysical: PhysicalStorage {
     /// bytes stored inline instead of following every key to its heap buffer, which made a write slower
     /// the more the store held.
     struct Key: Hashable, Comparable {
-        let bytes: [UInt8]
+        /// A whole array, or for a folder a prefix of one of its keys (sharing that key's buffer).
+        let bytes: ArraySlice<UInt8>
         let hashValueOfBytes: Int
 
-        init(_ bytes: [UInt8]) {
+        init(_ bytes: ArraySlice<UInt8>) {
             self.bytes = bytes
             var hasher = Hasher()
             bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
             hashValueOfBytes = hasher.finalize()
         }
 
-        init(_ bytes: ArraySlice<UInt8>) { self.init(Array(bytes)) }
+        init(_ bytes: [UInt8]) { self.init(bytes[...]) }
+
+        /// The bytes after the first `count`.
+        func dropping(_ count: Int) -> ArraySlice<UInt8> { bytes.dropFirst(count) }
 
         func hash(into hasher: inout Hasher) {
             hasher.combine(hashValueOfBytes)
@@ -102,7 +106,7 @@ public final class MemoryPhysical: PhysicalStorage {
             return children
         }
         // Every child starts with the folder's path, so full keys sort as their names do.
-        return children.sorted().map { String(decoding: $0.bytes[prefixBytes.count...], as: UTF8.self) }
+        return children.sorted().map { String(decoding: $0.dropping(prefixBytes.count), as: UTF8.self) }
     }
 
     /// The direct children of `folder`, from every stored key (the first listing of a folder).
@@ -110,7 +114,7 @@ public final class MemoryPhysical: PhysicalStorage {
         var children: Set<Key> = []
         let prefix = folder.bytes
         for key in state.values.keys where key.bytes.count > prefix.count && key.bytes.starts(with: prefix) {
-            if let slash = key.bytes[prefix.count...].firstIndex(of: UInt8(ascii: "/")) {
+            if let slash = key.dropping(prefix.count).firstIndex(of: UInt8(ascii: "/")) {
                 children.insert(Key(key.bytes[...slash]))
             } else {
                 children.insert(key)
@@ -141,9 +145,10 @@ public final class MemoryPhysical: PhysicalStorage {
 
     /// The folder holding a key, or holding a folder path (with its trailing `/`).
     private static func folder(of path: Key) -> Key {
+        // Indices are the slice's own: a folder path is itself a prefix of some key's buffer.
         let bytes = path.bytes
-        let end = bytes.last == UInt8(ascii: "/") ? bytes.count - 1 : bytes.count
-        let cut = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+        let end = bytes.last == UInt8(ascii: "/") ? bytes.endIndex - 1 : bytes.endIndex
+        let cut = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? bytes.startIndex
         return Key(bytes[..<cut])
     }
 

@@ -69,14 +69,20 @@ public final class TokenStore: Sendable {
     /// Uniform base62 characters from the system CSPRNG, with rejection sampling so no character is
     /// more likely than another.
     static func randomBase62(_ count: Int) -> String {
-        var result: [UInt8] = []
-        result.reserveCapacity(count)
-        while result.count < count {
-            for byte in SecureRandom.bytes(count + 8) where byte < 248 && result.count < count {
-                result.append(base62[Int(byte % 62)])
+        String(unsafeUninitializedCapacity: count) { output in
+            var written = 0
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: count + 8) { random in
+                while written < count {
+                    SecureRandom.fill(UnsafeMutableRawBufferPointer(random))
+                    for byte in random where byte < 248 && written < count {
+                        output[written] = base62[Int(byte % 62)]
+                        written += 1
+                    }
+                }
+                random.initialize(repeating: 0)
             }
+            return count
         }
-        return String(decoding: result, as: UTF8.self)
     }
 
     /// A new service token string: `hvs.` + 24 base62 characters (≈143 bits).
