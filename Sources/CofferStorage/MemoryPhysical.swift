@@ -18,19 +18,30 @@ public final class MemoryPhysical: PhysicalStorage {
     /// its (seeded, per-process) hash: growing a table of a few hundred thousand keys then rehashes eight
     /// bytes stored inline instead of following every key to its heap buffer, which made a write slower
     /// the more the store held.
+    ///
+    /// A folder's key is a prefix of one of its keys, sharing that key's buffer (no copy per write); the
+    /// length is stored rather than an `ArraySlice`, which would make every table entry 16 bytes larger.
     struct Key: Hashable, Comparable {
-        /// A whole array, or for a folder a prefix of one of its keys (sharing that key's buffer).
-        let bytes: ArraySlice<UInt8>
+        private let storage: [UInt8]
+        private let count: Int
         let hashValueOfBytes: Int
 
-        init(_ bytes: ArraySlice<UInt8>) {
-            self.bytes = bytes
+        /// The key's bytes (indices from zero).
+        var bytes: ArraySlice<UInt8> { storage[..<count] }
+
+        init(_ bytes: [UInt8]) { self.init(bytes, prefix: bytes.count) }
+
+        /// The first `prefix` bytes of `storage`.
+        init(_ storage: [UInt8], prefix: Int) {
+            self.storage = storage
+            self.count = prefix
             var hasher = Hasher()
-            bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+            storage.withUnsafeBytes { hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: $0[..<prefix])) }
             hashValueOfBytes = hasher.finalize()
         }
 
-        init(_ bytes: [UInt8]) { self.init(bytes[...]) }
+        /// A prefix of this key.
+        func prefix(_ length: Int) -> Key { Key(storage, prefix: length) }
 
         /// The bytes after the first `count`.
         func dropping(_ count: Int) -> ArraySlice<UInt8> { bytes.dropFirst(count) }
@@ -115,7 +126,7 @@ public final class MemoryPhysical: PhysicalStorage {
         let prefix = folder.bytes
         for key in state.values.keys where key.bytes.count > prefix.count && key.bytes.starts(with: prefix) {
             if let slash = key.dropping(prefix.count).firstIndex(of: UInt8(ascii: "/")) {
-                children.insert(Key(key.bytes[...slash]))
+                children.insert(key.prefix(slash + 1))
             } else {
                 children.insert(key)
             }
@@ -145,11 +156,10 @@ public final class MemoryPhysical: PhysicalStorage {
 
     /// The folder holding a key, or holding a folder path (with its trailing `/`).
     private static func folder(of path: Key) -> Key {
-        // Indices are the slice's own: a folder path is itself a prefix of some key's buffer.
         let bytes = path.bytes
         let end = bytes.last == UInt8(ascii: "/") ? bytes.endIndex - 1 : bytes.endIndex
-        let cut = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? bytes.startIndex
-        return Key(bytes[..<cut])
+        let cut = bytes[..<end].lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+        return path.prefix(cut)
     }
 
     /// Adds a new key to its folder, creating the folder (and linking it into its parent) when needed.
