@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Key rules and the listing contract shared by every ``PhysicalStorage`` implementation.
 ///
 /// Keys compare by their UTF-8 bytes (SQLite's BINARY collation, Go's `sort.Strings`), not by
@@ -16,7 +24,12 @@ enum StorageKeys {
         guard key.utf8.last != UInt8(ascii: "/") else {
             throw StorageError.backend("storage key must not end with '/': \(key)")
         }
-        guard !key.utf8.contains(0) else { throw StorageError.backend("storage key must not contain NUL") }
+        let hasNUL =
+            key.utf8.withContiguousStorageIfAvailable {
+                $0.isEmpty ? false : memchr($0.baseAddress!, 0, $0.count) != nil
+            }
+            ?? key.utf8.contains(0)
+        guard !hasNUL else { throw StorageError.backend("storage key must not contain NUL") }
     }
 
     static func validate(_ operations: [StorageOperation]) throws {
