@@ -18,3 +18,18 @@ import Testing
         }
     }
 }
+
+@Suite struct ExpirationHashTests {
+    /// The heap's compact form gives back exactly the hash it was given, store hashes or not.
+    @Test func heapHashesRoundTrip() {
+        let digest = String(repeating: "0123456789abcdef", count: 4)
+        for text in [digest, "f" + digest.dropFirst(), digest.uppercased(), String(digest.dropLast()), "", "not-hex"] {
+            #expect(ExpirationManager.TokenHash(text).text == text, "\(text)")
+        }
+        #expect(
+            ExpirationManager.TokenHash(digest)
+                == .digest(
+                    0x0123_4567_89ab_cdef, 0x0123_4567_89ab_cdef,
+                    0x0123_4567_89ab_cdef, 0x0123_4567_89ab_cdef))
+    }
+}

@@ -18,8 +18,55 @@ import Synchronization
 public final class ExpirationManager: Sendable {
     struct Item: Comparable {
         var expireTime: Double
-        var hash: String
+        var hash: TokenHash
         static func < (a: Item, b: Item) -> Bool { a.expireTime < b.expireTime }
+    }
+
+    /// A token hash as the heap keeps it: a store hash (64 lower-case hex digits) as 32 bytes inline, so the
+    /// heap holds no string per token (it holds every expiring token); anything else as it came.
+    enum TokenHash: Equatable {
+        case digest(UInt64, UInt64, UInt64, UInt64)
+        case other(String)
+
+        init(_ text: String) {
+            var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+            var digits = 0
+            for byte in text.utf8 {
+                let value: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): value = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): value = byte - UInt8(ascii: "a") + 10
+                default: value = 0xFF
+                }
+                guard value != 0xFF, digits < 64 else {
+                    self = .other(text)
+                    return
+                }
+                switch digits / 16 {
+                case 0: words.0 = words.0 << 4 | UInt64(value)
+                case 1: words.1 = words.1 << 4 | UInt64(value)
+                case 2: words.2 = words.2 << 4 | UInt64(value)
+                default: words.3 = words.3 << 4 | UInt64(value)
+                }
+                digits += 1
+            }
+            self = digits == 64 ? .digest(words.0, words.1, words.2, words.3) : .other(text)
+        }
+
+        var text: String {
+            switch self {
+            case .other(let text): return text
+            case .digest(let a, let b, let c, let d):
+                var bytes: [UInt8] = []
+                bytes.reserveCapacity(32)
+                for word in [a, b, c, d] {
+                    for shift in stride(from: 56, through: 0, by: -8) {
+                        bytes.append(UInt8(truncatingIfNeeded: word >> UInt64(shift)))
+                    }
+                }
+                return Hex.encode(bytes)
+            }
+        }
     }
 
     let store: TokenStore
@@ -39,12 +86,13 @@ public final class ExpirationManager: Sendable {
     public var pendingCount: Int { heap.withLock { $0.count } }
 
     public func schedule(hash: String, expireTime: Double) {
-        heap.withLock { Self.push(Item(expireTime: expireTime, hash: hash), into: &$0) }
+        let item = Item(expireTime: expireTime, hash: TokenHash(hash))
+        heap.withLock { Self.push(item, into: &$0) }
     }
 
     /// Schedules every persisted expiring token (after a restart).
     public func restore() async throws {
-        let items = try await store.expiringTokens().map { Item(expireTime: $0.1, hash: $0.0) }
+        let items = try await store.expiringTokens().map { Item(expireTime: $0.1, hash: TokenHash($0.0)) }
         heap.withLock { heap in
             for item in items { Self.push(item, into: &heap) }
         }
@@ -84,15 +132,16 @@ public final class ExpirationManager: Sendable {
     func revokeDue() async -> Double {
         let now = clock()
         while let first = popDue(now) {
+            let hash = first.hash.text
             do {
-                guard let entry = try await store.storedEntry(hash: first.hash) else { continue }
+                guard let entry = try await store.storedEntry(hash: hash) else { continue }
                 if let current = entry.expireTime, current > now {
                     continue  // renewed since; its new expiry was scheduled separately
                 }
-                try await store.revokeTree(hash: first.hash)
+                try await store.revokeTree(hash: hash)
             } catch {
                 logger.error("failed to revoke an expired token; will retry", metadata: ["error": "\(error)"])
-                schedule(hash: first.hash, expireTime: now + 5)
+                schedule(hash: hash, expireTime: now + 5)
                 break
             }
         }
