@@ -37,26 +37,32 @@ struct KVTimestamp: Sendable, Hashable, Comparable, Codable {
         try container.encode(nanoseconds)
     }
 
+    /// Go's `time.RFC3339Nano` in UTC, built as bytes: every KV read formats one or two of these.
     var rfc3339: String {
         let (seconds, fraction) = Self.floorDivide(nanoseconds, 1_000_000_000)
         let (days, secondOfDay) = Self.floorDivide(seconds, 86_400)
         let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
-        var text = "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2))T"
-        text +=
-            "\(Self.pad(secondOfDay / 3600, 2)):\(Self.pad(secondOfDay / 60 % 60, 2)):\(Self.pad(secondOfDay % 60, 2))"
-        if fraction > 0 {
-            var digits = pad(fraction, 9)
-            while digits.last == "0" { digits.removeLast() }
-            text += "." + digits
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(32)
+        func append(_ value: Int64, _ width: Int, then separator: UInt8?) {
+            let digits = String(value).utf8
+            for _ in digits.count..<max(width, digits.count) { bytes.append(UInt8(ascii: "0")) }
+            bytes.append(contentsOf: digits)
+            if let separator { bytes.append(separator) }
         }
-        return text + "Z"
-    }
-
-    private func pad(_ value: Int64, _ width: Int) -> String { Self.pad(value, width) }
-
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        append(year, 4, then: UInt8(ascii: "-"))
+        append(month, 2, then: UInt8(ascii: "-"))
+        append(day, 2, then: UInt8(ascii: "T"))
+        append(secondOfDay / 3600, 2, then: UInt8(ascii: ":"))
+        append(secondOfDay / 60 % 60, 2, then: UInt8(ascii: ":"))
+        append(secondOfDay % 60, 2, then: nil)
+        if fraction > 0 {
+            bytes.append(UInt8(ascii: "."))
+            append(fraction, 9, then: nil)
+            while bytes.last == UInt8(ascii: "0") { bytes.removeLast() }
+        }
+        bytes.append(UInt8(ascii: "Z"))
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
