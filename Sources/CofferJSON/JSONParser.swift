@@ -42,33 +42,11 @@ public struct JSONParser {
         var result = [JSONValue?](repeating: nil, count: names.count)
         parser.skipWhitespace()
         guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else { throw parser.fail() }
-        try parser.enter()
-        parser.index += 1
-        parser.skipWhitespace()
-        if parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "}") {
-            parser.index += 1
-        } else {
-            while true {
-                parser.skipWhitespace()
-                guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "\"") else { throw parser.fail() }
-                let slot = try parser.matchKey(wanted)
-                parser.skipWhitespace()
-                guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: ":") else { throw parser.fail() }
-                parser.index += 1
-                parser.skipWhitespace()
-                if let slot { result[slot] = try parser.parseValue() } else { try parser.skipValue() }
-                parser.skipWhitespace()
-                guard parser.index < bytes.count else { throw parser.fail() }
-                if bytes[parser.index] == UInt8(ascii: ",") {
-                    parser.index += 1
-                    continue
-                }
-                guard bytes[parser.index] == UInt8(ascii: "}") else { throw parser.fail() }
-                parser.index += 1
-                break
-            }
+        try parser.scanObject { parser in
+            let slot = try parser.matchKey(wanted)
+            try parser.expectColon()
+            if let slot { result[slot] = try parser.parseValue() } else { try parser.skipValue() }
         }
-        parser.depth -= 1
         parser.skipWhitespace()
         guard parser.index == bytes.count else { throw SyntaxError(offset: parser.index) }
         return result
@@ -98,38 +76,13 @@ public struct JSONParser {
         guard index < bytes.count else { throw fail() }
         switch bytes[index] {
         case UInt8(ascii: "\""): try skipString()
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-            let close = bytes[index] == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
-            let isObject = close == UInt8(ascii: "}")
-            try enter()
-            defer { depth -= 1 }
-            index += 1
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == close {
-                index += 1
-                return
+        case UInt8(ascii: "{"):
+            try scanObject { parser in
+                try parser.skipString()
+                try parser.expectColon()
+                try parser.skipValue()
             }
-            while true {
-                skipWhitespace()
-                if isObject {
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail() }
-                    try skipString()
-                    skipWhitespace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
-                    index += 1
-                    skipWhitespace()
-                }
-                try skipValue()
-                skipWhitespace()
-                guard index < bytes.count else { throw fail() }
-                if bytes[index] == UInt8(ascii: ",") {
-                    index += 1
-                    continue
-                }
-                guard bytes[index] == close else { throw fail() }
-                index += 1
-                return
-            }
+        case UInt8(ascii: "["): try scanArray { parser in try parser.skipValue() }
         default: _ = try parseValue()
         }
     }
@@ -196,63 +149,72 @@ public struct JSONParser {
     }
 
     private mutating func parseObject() throws -> JSONValue {
-        try enter()
-        defer { depth -= 1 }
-        index += 1
         // Members are collected first and hashed once into a dictionary of the right size, rather than
         // rehashed at every doubling.
         var members: [(String, JSONValue)] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-            index += 1
-            return .object([:])
+        try scanObject { parser in
+            let key = try parser.parseString()
+            try parser.expectColon()
+            members.append((key, try parser.parseValue()))
         }
-        while true {
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail() }
-            let key = try parseString()
-            skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
-            index += 1
-            skipWhitespace()
-            members.append((key, try parseValue()))
-            skipWhitespace()
-            guard index < bytes.count else { throw fail() }
-            if bytes[index] == UInt8(ascii: ",") {
-                index += 1
-                continue
-            }
-            guard bytes[index] == UInt8(ascii: "}") else { throw fail() }
-            index += 1
-            var object = [String: JSONValue](minimumCapacity: members.count)
-            for (key, value) in members { object[key] = value }
-            return .object(object)
-        }
+        var object = [String: JSONValue](minimumCapacity: members.count)
+        for (key, value) in members { object[key] = value }
+        return .object(object)
     }
 
     private mutating func parseArray() throws -> JSONValue {
+        var array: [JSONValue] = []
+        try scanArray { parser in array.append(try parser.parseValue()) }
+        return .array(array)
+    }
+
+    /// Walks the object starting at `index` (its `{`) to just past its `}`: commas, nesting depth and the
+    /// shape around members are checked here; `member` is called at each member's opening quote and reads
+    /// the name, the colon (``expectColon()``) and the value.
+    private mutating func scanObject(_ member: (inout JSONParser) throws -> Void) throws {
+        try scan(close: UInt8(ascii: "}")) { parser in
+            guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
+                throw parser.fail()
+            }
+            try member(&parser)
+        }
+    }
+
+    /// Walks the array starting at `index` (its `[`) to just past its `]`, calling `element` at each element.
+    private mutating func scanArray(_ element: (inout JSONParser) throws -> Void) throws {
+        try scan(close: UInt8(ascii: "]"), element)
+    }
+
+    private mutating func scan(close: UInt8, _ item: (inout JSONParser) throws -> Void) throws {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var array: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        if index < bytes.count, bytes[index] == close {
             index += 1
-            return .array(array)
+            return
         }
         while true {
             skipWhitespace()
-            array.append(try parseValue())
+            try item(&self)
             skipWhitespace()
             guard index < bytes.count else { throw fail() }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
             }
-            guard bytes[index] == UInt8(ascii: "]") else { throw fail() }
+            guard bytes[index] == close else { throw fail() }
             index += 1
-            return .array(array)
+            return
         }
+    }
+
+    /// The `:` between a member's name and value, with the whitespace around it.
+    private mutating func expectColon() throws {
+        skipWhitespace()
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
+        index += 1
+        skipWhitespace()
     }
 
     private mutating func parseString() throws -> String {
