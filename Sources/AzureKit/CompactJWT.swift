@@ -1,13 +1,6 @@
 import CofferJSON
 import ExtrasBase64
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
+import Foundation
 
 /// A compact-serialised JWS split into its parts, checked for shape and algorithm before any key or
 /// network is involved (spec §12.3).
@@ -28,14 +21,9 @@ struct CompactJWT: Sendable {
 
     init(parsing token: String) throws(AzureError) {
         let bytes = Array(token.utf8)
-        var dots: [Int] = []
-        for index in bytes.indices where bytes[index] == UInt8(ascii: ".") {
-            dots.append(index)
-            if dots.count > 2 { break }
-        }
+        let dots = bytes.indices.filter { bytes[$0] == UInt8(ascii: ".") }
         guard dots.count == 2 else {
-            let parts = dots.count > 2 ? bytes.count(where: { $0 == UInt8(ascii: ".") }) + 1 : dots.count + 1
-            throw Self.malformed("oidc: malformed jwt, expected 3 parts got \(parts)")
+            throw Self.malformed("oidc: malformed jwt, expected 3 parts got \(dots.count + 1)")
         }
         let header = bytes[..<dots[0]]
         let body = bytes[(dots[0] + 1)..<dots[1]]
