@@ -48,7 +48,7 @@ public final class Core: Sendable {
     let mountLock = AsyncLock()
     let logger: Logger
     let initializedFlag = Mutex(false)
-    public let clusterID = UUID().uuidString.lowercased()
+    public let clusterID = Hex.uuid()
     public let clusterName = "coffer-cluster-" + Hex.random8()
 
     public init(barrier: Barrier, configuration: CoreConfiguration) {

@@ -24,7 +24,7 @@ public enum Hex {
         encode(SecureRandom.bytes(4))
     }
 
-    /// A random version-4 UUID in lower case, as Vault formats request ids and entity ids; without
+    /// A random version-4 UUID in lower case, as Vault formats request, entity, alias and mount ids; without
     /// Foundation's `UUID`, whose string is upper case and needs a Unicode-aware `lowercased()`.
     public static func uuid() -> String {
         var bytes = SecureRandom.bytes(16)

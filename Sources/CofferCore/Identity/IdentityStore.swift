@@ -96,9 +96,9 @@ public final class IdentityStore: Sendable {
 
     func createEntity(alias: Alias, mount: MountEntry, aliasKey: String) async throws -> Entity {
         let now = Self.timestamp()
-        let id = UUID().uuidString.lowercased()
+        let id = Hex.uuid()
         let entityAlias = EntityAlias(
-            id: UUID().uuidString.lowercased(), canonicalID: id, mountAccessor: mount.accessor, mountType: mount.type,
+            id: Hex.uuid(), canonicalID: id, mountAccessor: mount.accessor, mountType: mount.type,
             mountPath: mount.routePrefix, name: alias.name, metadata: alias.metadata, creationTime: now,
             lastUpdateTime: now)
         let entity = Entity(

@@ -150,7 +150,7 @@ public final class PluginIdentityIssuer: Sendable {
         let claims: JSONValue = [
             "iss": .string(pluginIssuer), "sub": .string("plugin-identity:\(namespace):auth:\(mountAccessor)"),
             "aud": .string(audience), "iat": .int(Int64(now)), "nbf": .int(Int64(now)),
-            "exp": .int(Int64(now) + max(ttl, 1)), "jti": .string(UUID().uuidString.lowercased()),
+            "exp": .int(Int64(now) + max(ttl, 1)), "jti": .string(Hex.uuid()),
         ]
         let input = Base64URL.encode(header.serialized()) + "." + Base64URL.encode(claims.serialized())
         let signature = try key.signature(for: Array(input.utf8), padding: .insecurePKCS1v1_5)

@@ -10,13 +10,13 @@ extension Core {
             MountEntry(
                 path: "sys/", type: "system", kind: .secrets,
                 description: "system endpoints used for control, policy and debugging",
-                accessor: "system_" + Hex.random8(), uuid: UUID().uuidString.lowercased()),
+                accessor: "system_" + Hex.random8(), uuid: Hex.uuid()),
             MountEntry(
                 path: "cubbyhole/", type: "cubbyhole", kind: .secrets, description: "per-token private secret storage",
-                accessor: "cubbyhole_" + Hex.random8(), uuid: UUID().uuidString.lowercased(), local: true),
+                accessor: "cubbyhole_" + Hex.random8(), uuid: Hex.uuid(), local: true),
             MountEntry(
                 path: "identity/", type: "identity", kind: .secrets, description: "identity store",
-                accessor: "identity_" + Hex.random8(), uuid: UUID().uuidString.lowercased()),
+                accessor: "identity_" + Hex.random8(), uuid: Hex.uuid()),
         ]
     }
 
@@ -24,7 +24,7 @@ extension Core {
         [
             MountEntry(
                 path: "token/", type: "token", kind: .credential, description: "token based credentials",
-                accessor: "auth_token_" + Hex.random8(), uuid: UUID().uuidString.lowercased())
+                accessor: "auth_token_" + Hex.random8(), uuid: Hex.uuid())
         ]
     }
 
@@ -207,7 +207,7 @@ extension Core {
         let entry = MountEntry(
             path: path, type: type, kind: kind, description: data["description"]?.stringValue ?? "",
             accessor: (kind == .credential ? "auth_\(type)_" : "\(type)_") + Hex.random8(),
-            uuid: UUID().uuidString.lowercased(), local: data["local"].map { $0 == .bool(true) } ?? false,
+            uuid: Hex.uuid(), local: data["local"].map { $0 == .bool(true) } ?? false,
             sealWrap: data["seal_wrap"].map { $0 == .bool(true) } ?? false, options: options, config: config)
         try await mountLock.withLock {
             let existing = router.all
