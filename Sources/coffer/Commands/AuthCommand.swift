@@ -23,15 +23,9 @@ struct AuthCommand: AsyncParsableCommand {
             try expectArguments(arguments, count: 1)
             let type = arguments[0].trimmed
             let mount = sanitizePath(path ?? type)
-            let body: VaultJSON = [
-                "type": .string(type),
-                "description": .string(description),
-                "config": [
-                    "options": nil, "default_lease_ttl": .string(defaultLeaseTTL),
-                    "max_lease_ttl": .string(maxLeaseTTL), "force_no_cache": false,
-                ],
-                "local": .bool(local), "seal_wrap": .bool(sealWrap), "external_entropy_access": false, "options": nil,
-            ]
+            let body = mountEnableBody(
+                type: type, description: description, defaultLeaseTTL: defaultLeaseTTL, maxLeaseTTL: maxLeaseTTL,
+                local: local, sealWrap: sealWrap)
             try await global.withClient { cli in
                 _ = try await cli.call("Error enabling \(type) auth") {
                     try await cli.client.request("POST", "sys/auth/\(mount)", body: body)

@@ -25,16 +25,9 @@ struct SecretsCommand: AsyncParsableCommand {
             let type = arguments[0].trimmed
             let mount = sanitizePath(path ?? type)
             let options: VaultJSON = version.map { ["version": .string(String($0))] } ?? nil
-            let body: VaultJSON = [
-                "type": .string(type),
-                "description": .string(description),
-                "config": [
-                    "options": nil, "default_lease_ttl": .string(defaultLeaseTTL),
-                    "max_lease_ttl": .string(maxLeaseTTL), "force_no_cache": false,
-                ],
-                "local": .bool(local), "seal_wrap": .bool(sealWrap), "external_entropy_access": false,
-                "options": options,
-            ]
+            let body = mountEnableBody(
+                type: type, description: description, defaultLeaseTTL: defaultLeaseTTL, maxLeaseTTL: maxLeaseTTL,
+                local: local, sealWrap: sealWrap, options: options)
             try await global.withClient { cli in
                 _ = try await cli.call("Error enabling") {
                     try await cli.client.request("POST", "sys/mounts/\(mount)", body: body)
