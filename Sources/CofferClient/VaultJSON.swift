@@ -185,7 +185,7 @@ extension VaultJSON {
 
     static func format(double value: Double) -> String {
         guard value.isFinite else { return "null" }
-        if value.rounded() == value && abs(value) < 1e21 { return String(Int64(value)) }
+        if value.rounded() == value && abs(value) < 9.2e18 { return String(Int64(value)) }
         return String(value)
     }
 

@@ -155,7 +155,9 @@ public final class Core: Sendable {
         guard !entry.entityID.isEmpty, let entity = try await unsealed().identity.entity(id: entry.entityID),
             !entity.policies.isEmpty
         else { return (entry.policies, []) }
-        return (Array(Set(entry.policies + entity.policies)).sorted(), entity.policies.sorted())
+        // `root` from an entity (refused at write, but stored data is not trusted for it) grants nothing.
+        let identity = entity.policies.filter { $0 != "root" }.sorted()
+        return (Array(Set(entry.policies + identity)).sorted(), identity)
     }
 
     func acl(for entry: TokenEntry) async throws -> ACL {
@@ -165,6 +167,8 @@ public final class Core: Sendable {
         if !entry.entityID.isEmpty, let entity = try await unsealed.identity.entity(id: entry.entityID) {
             context = TemplateContext(entity: entity)
         }
-        return try await unsealed.policies.acl(for: policies, context: context)
+        // Root comes only from the token's own list being exactly `["root"]`.
+        let names = entry.isRoot ? ["root"] : policies.filter { $0 != "root" }
+        return try await unsealed.policies.acl(for: names, context: context)
     }
 }

@@ -6,7 +6,14 @@
 /// try DurationParser.seconds(.int(60))  // 60
 /// DurationParser.goString(10800)        // "3h0m0s"
 /// ```
+///
+/// Every result lies within ``maxSeconds`` of zero, the range of Go's `time.Duration`, so callers may add a
+/// parsed duration to a Unix time or multiply it into nanoseconds without overflowing. Anything outside
+/// that range (`1e19`, `"9999999999999999h"`, NaN) is an ``InvalidDuration``, never a trap.
 public enum DurationParser {
+    /// The largest magnitude accepted, in seconds: Go's `time.Duration` holds ±2^63 ns ≈ 292 years.
+    public static let maxSeconds: Int64 = Int64.max / 1_000_000_000
+
     public struct InvalidDuration: Error, Sendable, CustomStringConvertible {
         public var input: String
         public init(input: String) { self.input = input }
@@ -16,8 +23,12 @@ public enum DurationParser {
     public static func seconds(_ value: JSONValue) throws -> Int64 {
         switch value {
         case .null: return 0
-        case .int(let v): return v
-        case .double(let v): return Int64(v)
+        case .int(let v):
+            guard v >= -maxSeconds, v <= maxSeconds else { throw InvalidDuration(input: "\(v)") }
+            return v
+        case .double(let v):
+            guard v.isFinite, abs(v) <= Double(maxSeconds) else { throw InvalidDuration(input: "\(v)") }
+            return Int64(v)
         case .string(let s): return try seconds(s)
         case .bool, .array, .object: throw InvalidDuration(input: "\(value)")
         }
@@ -26,7 +37,10 @@ public enum DurationParser {
     public static func seconds(_ text: String) throws -> Int64 {
         let trimmed = text.trimmedWhitespace
         if trimmed.isEmpty { return 0 }
-        if let integer = Int64(trimmed) { return integer }
+        if let integer = Int64(trimmed) {
+            guard integer >= -maxSeconds, integer <= maxSeconds else { throw InvalidDuration(input: text) }
+            return integer
+        }
         var rest = Substring(trimmed)
         var negative = false
         if rest.first == "-" || rest.first == "+" {
@@ -56,6 +70,8 @@ public enum DurationParser {
             default: throw InvalidDuration(input: text)
             }
             totalNanos += number * scale
+            // Go rejects a sum past its Duration range as invalid; checking each step also keeps inf out.
+            guard totalNanos.isFinite, totalNanos < 9.223372036854775807e18 else { throw InvalidDuration(input: text) }
         }
         let seconds = Int64(totalNanos / 1e9)
         return negative ? -seconds : seconds
@@ -65,7 +81,7 @@ public enum DurationParser {
     public static func goString(_ seconds: Int64) -> String {
         if seconds == 0 { return "0s" }
         let sign = seconds < 0 ? "-" : ""
-        let s = abs(seconds)
+        let s = seconds.magnitude
         let hours = s / 3600
         let minutes = (s % 3600) / 60
         let secs = s % 60

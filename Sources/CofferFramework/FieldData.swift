@@ -48,17 +48,47 @@ public struct FieldData: Sendable {
 
     public func int(_ name: String) throws -> Int64 {
         guard let value = value(name) else { return 0 }
+        let number: Int64
         switch value {
-        case .int(let i): return i
-        case .double(let d) where d == d.rounded(): return Int64(d)
+        case .int(let i): number = i
+        case .double(let d) where d == d.rounded():
+            guard let exact = Int64(exactly: d) else { throw outOfRange(name, value) }
+            number = exact
         case .string(let s):
             if s.isEmpty { return 0 }
-            if let i = Int64(s) { return i }
-            throw conversionError(
-                name, value, "cannot parse '' as int: strconv.ParseInt: parsing \"\(s)\": invalid syntax")
-        case .bool(let b): return b ? 1 : 0
+            guard let parsed = Int64(s) else {
+                if s.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }),
+                    s.utf8.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                    throw outOfRange(name, value)
+                }
+                throw conversionError(
+                    name, value, "cannot parse '' as int: strconv.ParseInt: parsing \"\(s)\": invalid syntax")
+            }
+            number = parsed
+        case .bool(let b): number = b ? 1 : 0
         default: throw conversionError(name, value, "expected int")
         }
+        if let range = schema[name]?.range, !range.contains(number) { throw outOfRange(name, value) }
+        return number
+    }
+
+    /// The field narrowed to `T`: a value `T` cannot hold is a 400 naming the field, never a trap.
+    ///
+    /// ```swift
+    /// let maxVersions = try fields.int("max_versions", as: UInt32.self)
+    /// ```
+    public func int<T: FixedWidthInteger>(_ name: String, as type: T.Type) throws -> T {
+        let number = try int(name)
+        guard let narrowed = T(exactly: number) else { throw outOfRange(name, value(name) ?? .int(number)) }
+        return narrowed
+    }
+
+    func outOfRange(_ name: String, _ value: JSONValue) -> LogicalError {
+        if let range = schema[name]?.range {
+            return conversionError(
+                name, value, "value out of range: must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return conversionError(name, value, "value out of range")
     }
 
     public func bool(_ name: String) throws -> Bool {
@@ -82,11 +112,14 @@ public struct FieldData: Sendable {
     /// Seconds.
     public func duration(_ name: String) throws -> Int64 {
         guard let value = value(name) else { return 0 }
+        let seconds: Int64
         do {
-            return try DurationParser.seconds(value)
+            seconds = try DurationParser.seconds(value)
         } catch {
             throw conversionError(name, value, "\(error)")
         }
+        if let range = schema[name]?.range, !range.contains(seconds) { throw outOfRange(name, value) }
+        return seconds
     }
 
     public func stringSlice(_ name: String) throws -> [String] {
@@ -119,7 +152,9 @@ public struct FieldData: Sendable {
             return try items.map {
                 switch $0 {
                 case .int(let i): return i
-                case .double(let d) where d == d.rounded(): return Int64(d)
+                case .double(let d) where d == d.rounded():
+                    guard let exact = Int64(exactly: d) else { throw outOfRange(name, value) }
+                    return exact
                 case .string(let s):
                     guard let i = Int64(s.trimmedWhitespace) else {
                         throw conversionError(name, value, "expected a list of integers")

@@ -26,6 +26,7 @@ public enum FieldType: String, Sendable {
 /// ```swift
 /// "max_versions": FieldSchema(.int, description: "The number of versions to keep"),
 /// "policies": FieldSchema(.commaStringSlice, description: "…", deprecated: true),
+/// "num_uses": FieldSchema(.int, description: "…", range: 0...Int64(Int32.max)),
 /// ```
 public struct FieldSchema: Sendable {
     public var type: FieldType
@@ -33,12 +34,15 @@ public struct FieldSchema: Sendable {
     public var description: String
     public var deprecated: Bool
     public var required: Bool
+    /// For `.int` and `.duration` fields: the values accepted; anything else is a 400 naming the field.
+    public var range: ClosedRange<Int64>?
 
     public init(
         _ type: FieldType, default defaultValue: JSONValue? = nil, description: String = "",
-        deprecated: Bool = false, required: Bool = false
+        deprecated: Bool = false, required: Bool = false, range: ClosedRange<Int64>? = nil
     ) {
         self.type = type
+        self.range = range
         self.defaultValue = defaultValue
         self.description = description
         self.deprecated = deprecated

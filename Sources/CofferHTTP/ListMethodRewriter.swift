@@ -7,6 +7,10 @@ import NIOCore
 /// `GET /v1/x HTTP/1.1` plus the header `X-Coffer-Method: LIST`, which ``VaultResponder`` turns
 /// back into a list operation. Other methods the parser does not know are carried the same way so
 /// the responder can answer Vault's `405`. Everything else passes through untouched.
+///
+/// It buffers at most one head (``maxHeadSize``) or one chunk-size or trailer line (``maxLineSize``). Framing it
+/// cannot follow (a chunk size that is not `[0-9A-Fa-f]+`, a bad `Content-Length`, an over-long line) switches
+/// the connection to pass-through: from then on bytes go to the HTTP decoder unchanged, which rejects them.
 final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -23,13 +27,17 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
             || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
     }
     static let maxHeadSize = 256 * 1024
+    /// A chunk-size line with its extensions, or one trailer line.
+    static let maxLineSize = 8 * 1024
 
-    enum State {
+    enum State: Equatable {
         case head
         case fixedBody(remaining: Int)
         case chunkSize
         case chunkData(remaining: Int)
         case trailers
+        /// Framing this handler cannot follow: every later byte goes to the decoder as it came.
+        case passthrough
     }
 
     private var state = State.head
@@ -43,6 +51,9 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
         var offset = 0
         while offset < input.count {
             switch state {
+            case .passthrough:
+                output.append(contentsOf: input[offset...])
+                offset = input.count
             case .fixedBody(let remaining):
                 let take = min(remaining, input.count - offset)
                 output.append(contentsOf: input[offset..<(offset + take)])
@@ -121,28 +132,25 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
                 emitHead(Array(pending[..<end]), &output)
                 return (end, true)
             }
-            if pending.count > Self.maxHeadSize {
-                // Not ours to judge: let the HTTP decoder reject it.
-                output.append(contentsOf: pending)
-                let used = pending.count
-                state = .fixedBody(remaining: Int.max)
-                return (used, true)
-            }
+            if pending.count > Self.maxHeadSize { return passOn(&output) }
             return nil
         case .chunkSize:
-            guard let end = find([13, 10], from: start) else { return nil }
+            guard let end = find([13, 10], from: start) else {
+                return pending.count > Self.maxLineSize ? passOn(&output) : nil
+            }
             output.append(contentsOf: pending[..<end])
-            let line = String(decoding: pending[..<(end - 2)], as: UTF8.self)
-            let sizeText = line.split(separator: ";").first.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
-            if sizeText.isEmpty { return (end, true) }  // the CRLF that ends a chunk's data
-            guard let size = Int(sizeText, radix: 16) else {
-                state = .fixedBody(remaining: Int.max)
+            let line = pending[..<(end - 2)]
+            if line.isEmpty { return (end, true) }  // the CRLF that ends a chunk's data
+            guard let size = Self.chunkSize(line) else {
+                state = .passthrough
                 return (end, true)
             }
             state = size == 0 ? .trailers : .chunkData(remaining: size)
             return (end, true)
         case .trailers:
-            guard let end = find([13, 10], from: start) else { return nil }
+            guard let end = find([13, 10], from: start) else {
+                return pending.count > Self.maxLineSize ? passOn(&output) : nil
+            }
             output.append(contentsOf: pending[..<end])
             if end == 2 { state = .head }
             return (end, true)
@@ -151,16 +159,60 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Gives up framing: what is buffered goes on unchanged, and so does everything after it.
+    private func passOn(_ output: inout [UInt8]) -> (Int, Bool) {
+        output.append(contentsOf: pending)
+        state = .passthrough
+        return (pending.count, true)
+    }
+
+    /// A chunk size as HTTP/1.1 defines it: hex digits, optional whitespace, then the end of the line or `;`
+    /// and extensions. Nil for anything else (`-1`, `+5`, `-0`, empty) and for sizes of 16 digits or more,
+    /// which could overflow.
+    static func chunkSize(_ line: ArraySlice<UInt8>) -> Int? {
+        var size = 0
+        var index = line.startIndex
+        while index < line.endIndex, let digit = hexValue(line[index]) {
+            guard index - line.startIndex < 15 else { return nil }
+            size = size << 4 | digit
+            index += 1
+        }
+        guard index > line.startIndex else { return nil }
+        while index < line.endIndex, line[index] == 0x20 || line[index] == 0x09 { index += 1 }
+        guard index == line.endIndex || line[index] == UInt8(ascii: ";") else { return nil }
+        return size
+    }
+
+    static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: return Int(byte - 0x30)
+        case 0x41...0x46: return Int(byte - 0x41 + 10)
+        case 0x61...0x66: return Int(byte - 0x61 + 10)
+        default: return nil
+        }
+    }
+
+    /// A `Content-Length` value: decimal digits only, at most 18 of them so it fits an `Int`.
+    static func contentLength(_ value: Substring) -> Int? {
+        guard !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+            return nil
+        }
+        return Int(value)
+    }
+
     private func emitHead(_ headBytes: [UInt8], _ output: inout [UInt8]) {
         var head = headBytes
         let text = String(decoding: head, as: UTF8.self)
         var contentLength = 0
         var chunked = false
+        var framingUnclear = false
         for line in text.split(separator: "\r\n").dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            if name == "content-length" { contentLength = Int(value) ?? 0 }
+            if name == "content-length" {
+                if let length = Self.contentLength(Substring(value)) { contentLength = length } else { framingUnclear = true }
+            }
             if name == "transfer-encoding", value.lowercased().contains("chunked") { chunked = true }
         }
         if let space = head.firstIndex(of: 32), let lineEnd = head.firstIndex(of: 13), space < lineEnd {
@@ -174,7 +226,9 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         output.append(contentsOf: head)
-        if chunked {
+        if framingUnclear {
+            state = .passthrough
+        } else if chunked {
             state = .chunkSize
         } else if contentLength > 0 {
             state = .fixedBody(remaining: contentLength)

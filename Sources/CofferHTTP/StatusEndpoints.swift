@@ -56,19 +56,31 @@ struct StatusEndpoints {
     }
 
     func health(method: HTTPRequest.Method, query: [String: JSONValue], extra: HTTPFields) -> Response {
-        func code(_ name: String, _ fallback: Int) -> Int? {
-            guard let value = query[name]?.stringValue else { return fallback }
-            return Int(value)
-        }
         for name in ["standbyok", "perfstandbyok"] {
             if let value = query[name]?.stringValue, !value.isEmpty, RequestDecoder.parseBool(value) == nil {
                 return VaultResponder.errors(400, [], extra: extra)
             }
         }
-        guard let activeCode = code("activecode", 200), let sealedCode = code("sealedcode", 503),
-            let uninitCode = code("uninitcode", 501), code("standbycode", 429) != nil,
-            code("drsecondarycode", 472) != nil, code("performancestandbycode", 473) != nil
-        else { return VaultResponder.errors(400, [], extra: extra) }
+        let codes: [(name: String, fallback: Int)] = [
+            ("activecode", 200), ("sealedcode", 503), ("uninitcode", 501), ("standbycode", 429),
+            ("drsecondarycode", 472), ("performancestandbycode", 473),
+        ]
+        var chosen: [String: Int] = [:]
+        for (name, fallback) in codes {
+            guard let text = query[name]?.stringValue else {
+                chosen[name] = fallback
+                continue
+            }
+            // Only a code HTTP can carry: anything else would make a malformed status line (or trap).
+            guard let value = Int(text), (100...599).contains(value) else {
+                return VaultResponder.errors(
+                    400, ["invalid value for \(name): must be an HTTP status code between 100 and 599"], extra: extra)
+            }
+            chosen[name] = value
+        }
+        let activeCode = chosen["activecode"] ?? 200
+        let sealedCode = chosen["sealedcode"] ?? 503
+        let uninitCode = chosen["uninitcode"] ?? 501
         let initialized = core.isInitializedCached
         let sealed = core.isSealed
         let status = !initialized ? uninitCode : (sealed ? sealedCode : activeCode)

@@ -30,7 +30,8 @@ enum PolicyTemplate {
     }
 
     /// The text with every directive substituted, or `nil` when any directive cannot be resolved
-    /// (no entity, unknown alias or group, missing metadata key, unknown directive).
+    /// (no entity, unknown alias or group, missing metadata key, unknown directive) or its value is unsafe in a
+    /// path (``isSafeSubstitution(_:)``).
     static func resolve(_ text: String, context: TemplateContext?) -> String? {
         guard (try? validate(text)) != nil else { return nil }
         let pieces = text.components(separatedBy: "{{")
@@ -38,10 +39,19 @@ enum PolicyTemplate {
         for piece in pieces.dropFirst() {
             let parts = piece.components(separatedBy: "}}")
             guard parts.count == 2 else { return nil }
-            guard let value = directive(parts[0].trimmingSpaces, context: context) else { return nil }
+            guard let value = directive(parts[0].trimmingSpaces, context: context), isSafeSubstitution(value) else {
+                return nil
+            }
             out += value + parts[1]
         }
         return out
+    }
+
+    /// Whether a value may stand in a policy path. A value with a glob character or a `/` would widen the rule
+    /// beyond one name (a login field `"*"` reading every team's secrets); such a rule is skipped, as Vault skips
+    /// a rule whose value is missing.
+    static func isSafeSubstitution(_ value: String) -> Bool {
+        !value.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "/") }
     }
 
     private static func count(_ text: String, _ needle: String) -> Int {

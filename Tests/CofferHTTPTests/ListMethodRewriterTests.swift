@@ -61,3 +61,66 @@ import Testing
         _ = try channel.finish()
     }
 }
+
+/// Issue 10 reproductions 2 and 3: chunk framing the rewriter cannot follow is passed on, never trapped on or
+/// buffered without bound.
+@Suite struct HostileFramingTests {
+    func run(_ chunks: [[UInt8]]) throws -> [UInt8] {
+        let channel = EmbeddedChannel(handler: ListMethodRewriter())
+        var output: [UInt8] = []
+        for chunk in chunks {
+            try channel.writeInbound(channel.allocator.buffer(bytes: chunk))
+            while var buffer = try channel.readInbound(as: ByteBuffer.self) {
+                output += buffer.readBytes(length: buffer.readableBytes) ?? []
+            }
+        }
+        _ = try channel.finish()
+        return output
+    }
+
+    static let chunkedHead = "POST /v1/sys/capabilities-self HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+
+    @Test(arguments: ["-1", "+5", "-0", "0x5", " 5", "FFFFFFFFFFFFFFFFF", "99999999999999999999", "", "5 x", "g"])
+    func aChunkSizeThatIsNotHexPassesEverythingOnUnchanged(size: String) throws {
+        let rest = "\(size)\r\nA\r\nLIST /v1/x HTTP/1.1\r\n\r\n"
+        let input = Array((Self.chunkedHead + rest).utf8)
+        // Only request heads are ever rewritten, and none of this is followed as one.
+        #expect(try run([input]) == input, "size \(size)")
+    }
+
+    @Test func chunkExtensionsAndUpperCaseHexAreFollowed() throws {
+        let body = "A;name=value\r\n0123456789\r\n0\r\n\r\n"
+        let next = "LIST /v1/c HTTP/1.1\r\n\r\n"
+        let output = try run([Array((Self.chunkedHead + body + next).utf8)])
+        #expect(String(decoding: output, as: UTF8.self).hasSuffix("GET /v1/c HTTP/1.1\r\nX-Coffer-Method: LIST\r\n\r\n"))
+    }
+
+    @Test func anEndlessChunkSizeLineIsNotBuffered() throws {
+        var pieces: [[UInt8]] = [Array(Self.chunkedHead.utf8), Array("5;".utf8)]
+        for _ in 0..<64 { pieces.append([UInt8](repeating: UInt8(ascii: "a"), count: 16 * 1024)) }
+        let output = try run(pieces)
+        // Everything past the 8 KiB line limit reached the decoder as it came: nothing is held back.
+        #expect(output.count == pieces.reduce(0) { $0 + $1.count })
+    }
+
+    @Test func anEndlessTrailerLineIsNotBuffered() throws {
+        var pieces: [[UInt8]] = [Array((Self.chunkedHead + "0\r\nX-Trailer: ").utf8)]
+        for _ in 0..<64 { pieces.append([UInt8](repeating: UInt8(ascii: "b"), count: 16 * 1024)) }
+        let output = try run(pieces)
+        #expect(output.count == pieces.reduce(0) { $0 + $1.count })
+    }
+
+    @Test(arguments: ["-5", "+5", "5x", "99999999999999999999", ""])
+    func aContentLengthThatIsNotDecimalPassesEverythingOn(length: String) throws {
+        let input = Array("POST /v1/a HTTP/1.1\r\nContent-Length: \(length)\r\n\r\nLIST /v1/x HTTP/1.1\r\n\r\n".utf8)
+        #expect(try run([input]) == input)
+    }
+
+    @Test func chunkSizeParsing() {
+        #expect(ListMethodRewriter.chunkSize(Array("1f".utf8)[...]) == 31)
+        #expect(ListMethodRewriter.chunkSize(Array("1F ;x=y".utf8)[...]) == 31)
+        #expect(ListMethodRewriter.chunkSize(Array("fffffffffffffff".utf8)[...]) == 0xfff_ffff_ffff_ffff)
+        #expect(ListMethodRewriter.chunkSize(Array("1000000000000000".utf8)[...]) == nil)
+        #expect(ListMethodRewriter.chunkSize(Array("-1".utf8)[...]) == nil)
+    }
+}

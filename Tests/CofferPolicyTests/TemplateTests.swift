@@ -86,3 +86,41 @@ import Testing
         #expect(acl.evaluate(.read, path: "i/e-2").allowed)
     }
 }
+
+@Suite struct TemplateInjectionTests {
+    /// Issue 10 reproduction 11: a login field stored as alias metadata must not widen a templated rule.
+    @Test(arguments: ["*", "other-team+", "a/b", "../x", "team*"])
+    func aValueWithAGlobOrSlashSkipsTheRule(value: String) throws {
+        let context = TemplateContext(
+            entityID: "ent-1", entityName: "alice", entityMetadata: [:],
+            aliases: ["auth_azure_1": .init(id: "al-1", name: "mi", metadata: ["resource_id": value])], groups: [])
+        let policy = try Policy.parse(
+            name: "t",
+            text: """
+                path "secret/data/by-rid/{{identity.entity.aliases.auth_azure_1.metadata.resource_id}}" {
+                  capabilities = ["read"]
+                }
+                path "shared/*" { capabilities = ["read"] }
+                """)
+        let acl = ACL(policies: [policy], context: context)
+        #expect(!acl.evaluate(.read, path: "secret/data/by-rid/other-team-db").allowed)
+        #expect(!acl.evaluate(.read, path: "secret/data/by-rid/\(value)").allowed)
+        #expect(acl.evaluate(.read, path: "shared/x").allowed)
+    }
+
+    @Test func anOrdinaryValueStillSubstitutes() throws {
+        let context = TemplateContext(
+            entityID: "ent-1", entityName: "alice", entityMetadata: [:],
+            aliases: ["auth_azure_1": .init(id: "al-1", name: "mi", metadata: ["resource_id": "vm-web"])], groups: [])
+        let policy = try Policy.parse(
+            name: "t",
+            text: """
+                path "secret/data/by-rid/{{identity.entity.aliases.auth_azure_1.metadata.resource_id}}" {
+                  capabilities = ["read"]
+                }
+                """)
+        let acl = ACL(policies: [policy], context: context)
+        #expect(acl.evaluate(.read, path: "secret/data/by-rid/vm-web").allowed)
+        #expect(!acl.evaluate(.read, path: "secret/data/by-rid/other-team-db").allowed)
+    }
+}

@@ -99,7 +99,12 @@ struct IdentityBackend: Sendable {
         let identity = try core.unsealed().identity
         guard var entity = try await identity.entity(id: id) else { throw LogicalError.badRequest("entity not found") }
         if fields.has("policies") {
-            entity.policies = Core.sanitizePolicies(try fields.stringSlice("policies"), addDefault: false)
+            let requested = try fields.stringSlice("policies")
+            // Only a token's own policy list may grant root; identity policies are added to many tokens at once.
+            if requested.contains(where: { $0.trimmedWhitespace.lowercased() == "root" }) {
+                throw LogicalError.badRequest("policies cannot contain root")
+            }
+            entity.policies = Core.sanitizePolicies(requested, addDefault: false)
         }
         if fields.has("metadata") { entity.metadata = try fields.keyPairs("metadata") }
         if fields.has("disabled") { entity.disabled = try fields.bool("disabled") }

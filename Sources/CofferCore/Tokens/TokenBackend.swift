@@ -154,7 +154,7 @@ struct TokenBackend: Sendable {
                     "accessors/?",
                     operations: [
                         .list: PathOperation("List token accessors") { _, _ in
-                            .list(try await core.unsealed().tokens.accessors())
+                            .list(try await core.unsealed().tokens.accessorEntries().map(\.accessor).sorted())
                         }
                     ], synopsis: "List token accessors"),
                 PathDefinition(
@@ -346,7 +346,12 @@ struct TokenBackend: Sendable {
             finalTTL = computed
             if let warning { warnings.append(warning) }
         }
-        // A child never outlives its parent's hard limits in practice: revocation cascades.
+        // A non-periodic child never outlives its parent: its TTL is capped at what the parent has left (a batch
+        // child cannot be renewed past it, and a service child is revoked with it anyway).
+        if !orphan, period == 0, let parentExpiry = parent.expireTime {
+            let remaining = max(Int64((parentExpiry - core.now).rounded(.down)), 1)
+            if finalTTL == 0 || finalTTL > remaining { finalTTL = remaining }
+        }
         let renewable =
             (try fields.bool("renewable")) && (role?.renewable ?? true) && finalTTL > 0 && tokenType == "service"
 
@@ -533,7 +538,22 @@ struct TokenBackend: Sendable {
         // Capped at the max: the token ends exactly there, even when less than a whole second is reported.
         updated.expireTime = hardExpiry ?? now + Double(ttl)
         updated.lastRenewalTime = now
-        try await unsealed.tokens.update(updated)
+        // Applied to the entry as stored now, under the token's lock: a revocation or use since `entry` was read
+        // wins, and a revoked token is never written back.
+        let renewal = updated
+        guard
+            let stored = try await unsealed.tokens.modify(
+                hash: entry.idHash,
+                { current in
+                    current.ttl = renewal.ttl
+                    current.expireTime = renewal.expireTime
+                    current.lastRenewalTime = renewal.lastRenewalTime
+                    current.auth = renewal.auth
+                    current.period = renewal.period
+                    current.maxTTL = renewal.maxTTL
+                })
+        else { throw LogicalError.invalidToken }
+        updated = stored
         let (_, identityPolicies) = try await core.effectivePolicies(updated)
         var response = LogicalResponse().withAuthBlock(
             core.authBlock(id: id, entry: updated, identityPolicies: identityPolicies))
@@ -549,9 +569,9 @@ struct TokenBackend: Sendable {
     /// Removes accessor and parent index entries whose token no longer exists.
     func tidy() async throws {
         let tokens = try core.unsealed().tokens
-        for accessor in try await tokens.accessors() where !accessor.hasSuffix("/") {
+        for (accessor, _) in try await tokens.accessorEntries() {
             if try await tokens.lookup(accessor: accessor, now: core.now) == nil {
-                try await tokens.storage.delete("accessor/" + accessor)
+                try await tokens.deleteAccessorIndex(accessor)
             }
         }
     }

@@ -7,22 +7,34 @@ import Synchronization
 /// Persists tokens, keyed by salted HMAC-SHA256 of the token string, with accessor and parent
 /// indexes; batch tokens are not persisted but carry their entry AES-GCM-encrypted inside the token.
 ///
-/// Layout under the barrier: `sys/token/id/<hmac>`, `sys/token/accessor/<accessor>` → hmac,
-/// `sys/token/parent/<parent hmac>/<child hmac>`.
+/// Layout under the barrier: `sys/token/id/<hmac>`, `sys/token/accessor/<hmac of accessor>` → the token's hmac
+/// and the accessor (so no accessor is readable from a storage key), `sys/token/parent/<parent hmac>/<child hmac>`.
+///
+/// Every change to one token (renewal, a use, revocation, re-parenting, a child's creation) runs under that
+/// token's lock and re-reads the stored entry first, so no writer can put back an entry another one revoked
+/// or count a use twice.
 ///
 /// ```swift
 /// let store = try await TokenStore.load(storage: barrier)
-/// let (id, entry) = try await store.create(entry)
+/// let entry = try await store.create(entry, id: id)
 /// let found = try await store.lookup(id: id, now: now)
+/// let renewed = try await store.modify(hash: found.idHash) { $0.ttl = 3600 }
 /// ```
 public final class TokenStore: Sendable {
     let storage: StorageView
     let salt: SymmetricKey
     let batchKey: SymmetricKey
-    // Entries read or updated since they were created; bounded by clearing when full (a miss costs one read).
-    private let cache = Mutex<[String: TokenEntry]>([:])
+    /// Entries read or updated since they were created; bounded by clearing when full (a miss costs one read).
+    /// `generation` counts changes: a reader that missed caches what it read only if no token changed
+    /// meanwhile, so a slow read can never put back an entry that was revoked or used after it.
+    private struct EntryCache {
+        var entries: [String: TokenEntry] = [:]
+        var generation: UInt64 = 0
+    }
+    private let cache = Mutex(EntryCache())
     private static let cacheLimit = 100_000
-    private let lastUses = Mutex<Set<String>>([])
+    /// Serialises the changes to one token.
+    private let tokenLocks = KeyedAsyncLock()
     /// Told about every expiring token so it can be revoked on time. Boxed in a class: a closure
     /// stored directly in a generic `Mutex` is re-abstracted on every `withLock` read-and-write-back,
     /// growing a chain of thunks that made each token creation slower than the last.
@@ -47,7 +59,12 @@ public final class TokenStore: Sendable {
         let view = StorageView(storage, prefix: "sys/token/")
         let salt = try await loadOrCreateKey(view, "salt")
         let batchKey = try await loadOrCreateKey(view, "batch-key")
-        return TokenStore(storage: view, salt: salt, batchKey: batchKey)
+        let store = TokenStore(storage: view, salt: salt, batchKey: batchKey)
+        if try await view.get("accessor-index-version") == nil {
+            try await store.migrateAccessorIndex()
+            try await view.put("accessor-index-version", value: Array("2".utf8))
+        }
+        return store
     }
 
     static func loadOrCreateKey(_ storage: StorageView, _ name: String) async throws -> SymmetricKey {
@@ -99,17 +116,28 @@ public final class TokenStore: Sendable {
 
     // MARK: create / read / update
 
-    /// Persists a new service token. `entry.idHash` is filled from `id`.
+    /// Persists a new service token. `entry.idHash` is filled from `id`. A child is created under its parent's
+    /// lock and only while the parent is live, so a revocation of the parent never misses it.
     public func create(_ entry: TokenEntry, id: String) async throws -> TokenEntry {
         var entry = entry
         entry.idHash = hash(id)
+        guard let parent = entry.parentHash else { return try await persistNew(entry) }
+        return try await tokenLocks.withLock(parent) {
+            guard let parentEntry = try await storedEntry(hash: parent), parentEntry.numUses >= 0 else {
+                throw LogicalError.invalidToken
+            }
+            return try await persistNew(entry)
+        }
+    }
+
+    private func persistNew(_ entry: TokenEntry) async throws -> TokenEntry {
         // Generated ids carry 143 random bits; only a caller-chosen id can collide.
         if entry.createdByID, try await storage.get("id/" + entry.idHash) != nil {
             throw LogicalError.badRequest("cannot create a token with a duplicate ID")
         }
         var operations: [StorageOperation] = [
             .put(key: "id/" + entry.idHash, value: try encode(entry)),
-            .put(key: "accessor/" + entry.accessor, value: Array(entry.idHash.utf8)),
+            .put(key: accessorKey(entry.accessor), value: accessorRecord(entry)),
         ]
         if let parent = entry.parentHash {
             operations.append(.put(key: "parent/\(parent)/\(entry.idHash)", value: []))
@@ -145,112 +173,138 @@ public final class TokenStore: Sendable {
         return entry
     }
 
-    /// The live entry for a token string, or nil when unknown, revoked or expired.
+    /// The live entry for a token string, or nil when unknown, revoked, expired, or a batch token whose parent
+    /// is no longer live.
     public func lookup(id: String, now: Double) async throws -> TokenEntry? {
         if id.hasPrefix("hvb.") {
             guard let entry = openBatchToken(id), !entry.isExpired(now: now) else { return nil }
+            if let parent = entry.parentHash, try await self.entry(hash: parent, now: now) == nil { return nil }
             return entry
         }
         return try await entry(hash: hash(id), now: now)
     }
 
+    /// The live entry under `hash`: nil when unknown, expired, or its last use is already spent.
     public func entry(hash: String, now: Double) async throws -> TokenEntry? {
         guard let entry = try await storedEntry(hash: hash) else { return nil }
-        return entry.isExpired(now: now) ? nil : entry
+        return entry.isExpired(now: now) || entry.numUses < 0 ? nil : entry
     }
 
     /// The stored entry regardless of expiry.
     public func storedEntry(hash: String) async throws -> TokenEntry? {
-        if let cached = cache.withLock({ $0[hash] }) { return cached }
+        let (cached, generation) = cache.withLock { ($0.entries[hash], $0.generation) }
+        if let cached { return cached }
         guard let bytes = try await storage.get("id/" + hash) else { return nil }
         let entry = try decode(bytes)
-        remember(entry)
+        cache.withLock { cache in
+            guard cache.generation == generation else { return }
+            if cache.entries.count >= Self.cacheLimit { cache.entries.removeAll(keepingCapacity: true) }
+            cache.entries[hash] = entry
+        }
         return entry
     }
 
     public func lookup(accessor: String, now: Double) async throws -> TokenEntry? {
-        guard !accessor.isEmpty, !accessor.contains("/"),
-            let hashBytes = try await storage.get("accessor/" + accessor)
-        else { return nil }
-        return try await entry(hash: String(decoding: hashBytes, as: UTF8.self), now: now)
+        guard let hash = try await tokenHash(accessor: accessor) else { return nil }
+        return try await entry(hash: hash, now: now)
     }
 
-    public func update(_ entry: TokenEntry) async throws {
-        try await storage.put("id/" + entry.idHash, value: try encode(entry))
-        remember(entry)
-        if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
-            handler.schedule(entry.idHash, expireTime)
+    /// Applies `change` to the token's current stored entry under its lock and persists the result.
+    /// Returns nil, writing nothing, when the token is gone or its last use is spent.
+    public func modify(hash: String, _ change: (inout TokenEntry) throws -> Void) async throws -> TokenEntry? {
+        try await tokenLocks.withLock(hash) {
+            guard var entry = try await storedEntry(hash: hash), entry.numUses >= 0 else { return nil }
+            try change(&entry)
+            try await storage.put("id/" + hash, value: try encode(entry))
+            replaceCached(hash, with: entry)
+            if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
+                handler.schedule(entry.idHash, expireTime)
+            }
+            return entry
         }
     }
 
-    /// Counts one use of a limited-use token. Returns the entry to authorise this request with
-    /// and whether the request was its last use (the caller then revokes it once the request is
-    /// done), or nil when no uses are left.
+    /// Counts one use of a limited-use token. Returns the entry to authorise this request with and whether the
+    /// request was its last use (the caller then revokes it once the request is done), or nil when no uses are
+    /// left. The last use marks the stored entry spent (`numUses` -1), so no other request, even after a
+    /// restart, is served with it.
     public func use(_ entry: TokenEntry) async throws -> (entry: TokenEntry, lastUse: Bool)? {
-        guard entry.numUses > 0, !entry.isBatch else { return (entry, false) }
-        if entry.numUses == 1 {
-            // The last use: claim it, so a concurrent request with the same token is refused.
-            let claimed = lastUses.withLock { $0.insert(entry.idHash).inserted }
-            return claimed ? (entry, true) : nil
+        // A token's use limit never grows from 0, so an unlimited entry needs no locked re-read.
+        guard entry.numUses != 0, !entry.isBatch else { return (entry, false) }
+        var lastUse = false
+        let counted = try await modify(hash: entry.idHash) { current in
+            lastUse = current.numUses == 1
+            current.numUses = lastUse ? -1 : current.numUses - 1
         }
-        var updated = entry
-        updated.numUses -= 1
-        try await storage.put("id/" + entry.idHash, value: try encode(updated))
-        remember(updated)
-        return (entry, false)
+        guard counted != nil else { return nil }
+        return (entry, lastUse)
     }
 
     /// Revokes a token whose last use has been served.
     public func finishLastUse(_ entry: TokenEntry) async throws {
         try await revokeTree(hash: entry.idHash)
-        lastUses.withLock { _ = $0.remove(entry.idHash) }
     }
 
     // MARK: revocation
 
-    /// Revokes a token and all its descendants.
+    /// Revokes a token and all its descendants, children first so a crash midway never leaves a live
+    /// descendant of a revoked token.
     public func revokeTree(hash: String) async throws {
-        var stack = [hash]
-        var order: [String] = []
-        while let current = stack.popLast() {
-            order.append(current)
-            for child in try await storage.list(prefix: "parent/\(current)/") where !child.hasSuffix("/") {
-                stack.append(child)
+        var pending = [hash]
+        while let root = pending.popLast() {
+            var stack = [root]
+            var order: [String] = []
+            while let current = stack.popLast() {
+                order.append(current)
+                stack += try await children(of: current)
             }
-        }
-        // Children first, so a crash midway never leaves an orphaned descendant of a revoked token.
-        for current in order.reversed() {
-            try await revokeOne(hash: current)
+            for current in order.reversed() {
+                // A child created while this ran is caught here: it is indexed before its parent is gone.
+                pending += try await revokeOne(hash: current)
+            }
         }
     }
 
     /// Revokes only this token; its children become orphans.
     public func revokeOrphan(hash: String) async throws {
-        for child in try await storage.list(prefix: "parent/\(hash)/") where !child.hasSuffix("/") {
-            if var entry = try await storedEntry(hash: child) {
+        for child in try await children(of: hash) {
+            _ = try await tokenLocks.withLock(child) { () -> Bool in
+                guard var entry = try await storedEntry(hash: child) else { return false }
                 entry.parentHash = nil
                 try await storage.transaction([
                     .put(key: "id/" + child, value: try encode(entry)), .delete(key: "parent/\(hash)/\(child)"),
                 ])
-                remember(entry)
+                replaceCached(child, with: entry)
+                return true
             }
         }
-        try await revokeOne(hash: hash)
+        let leftovers = try await revokeOne(hash: hash)
+        for child in leftovers { try await revokeTree(hash: child) }
     }
 
-    func revokeOne(hash: String) async throws {
-        guard let entry = try await storedEntry(hash: hash) else {
-            cache.withLock { _ = $0.removeValue(forKey: hash) }
-            return
+    /// Deletes one token and its index entries under its lock; returns children still indexed under it
+    /// (created concurrently), which the caller revokes too.
+    func revokeOne(hash: String) async throws -> [String] {
+        try await tokenLocks.withLock(hash) {
+            let leftovers = try await children(of: hash)
+            guard let entry = try await storedEntry(hash: hash) else {
+                replaceCached(hash, with: nil)
+                return leftovers
+            }
+            var operations: [StorageOperation] = [
+                .delete(key: "id/" + hash), .delete(key: accessorKey(entry.accessor)),
+            ]
+            if let parent = entry.parentHash { operations.append(.delete(key: "parent/\(parent)/\(hash)")) }
+            if let mount = entry.authMountAccessor { operations.append(.delete(key: "mount/\(mount)/\(hash)")) }
+            for leftover in leftovers { operations.append(.delete(key: "parent/\(hash)/\(leftover)")) }
+            try await storage.transaction(operations)
+            replaceCached(hash, with: nil)
+            return leftovers
         }
-        var operations: [StorageOperation] = [.delete(key: "id/" + hash), .delete(key: "accessor/" + entry.accessor)]
-        if let parent = entry.parentHash { operations.append(.delete(key: "parent/\(parent)/\(hash)")) }
-        if let mount = entry.authMountAccessor { operations.append(.delete(key: "mount/\(mount)/\(hash)")) }
-        for leftover in try await storage.list(prefix: "parent/\(hash)/") where !leftover.hasSuffix("/") {
-            operations.append(.delete(key: "parent/\(hash)/\(leftover)"))
-        }
-        try await storage.transaction(operations)
-        cache.withLock { _ = $0.removeValue(forKey: hash) }
+    }
+
+    private func children(of hash: String) async throws -> [String] {
+        try await storage.list(prefix: "parent/\(hash)/").filter { !$0.hasSuffix("/") }
     }
 
     /// Revokes every token a (disabled) auth mount issued, with their descendants.
@@ -262,7 +316,58 @@ public final class TokenStore: Sendable {
 
     // MARK: listing
 
-    public func accessors() async throws -> [String] { try await storage.list(prefix: "accessor/") }
+    /// Every accessor with a stored index entry, as `(accessor, token hash)`.
+    public func accessorEntries() async throws -> [(accessor: String, tokenHash: String)] {
+        var result: [(String, String)] = []
+        for key in try await storage.list(prefix: "accessor/") where !key.hasSuffix("/") {
+            guard let bytes = try await storage.get("accessor/" + key), let record = Self.accessorRecord(bytes)
+            else { continue }
+            result.append(record)
+        }
+        return result
+    }
+
+    /// Deletes the index entry of an accessor (tidy, for accessors whose token is gone).
+    public func deleteAccessorIndex(_ accessor: String) async throws {
+        try await storage.delete(accessorKey(accessor))
+    }
+
+    // MARK: accessor index
+
+    /// The storage key of an accessor's index entry: its salted HMAC, so the storage file shows no accessor.
+    func accessorKey(_ accessor: String) -> String { "accessor/" + hash("accessor:" + accessor) }
+
+    private func accessorRecord(_ entry: TokenEntry) -> [UInt8] {
+        JSONValue.object(["token": .string(entry.idHash), "accessor": .string(entry.accessor)]).serialized()
+    }
+
+    static func accessorRecord(_ bytes: [UInt8]) -> (accessor: String, tokenHash: String)? {
+        guard let object = (try? JSONParser.parse(bytes))?.objectValue,
+            let accessor = object["accessor"]?.stringValue, let token = object["token"]?.stringValue
+        else { return nil }
+        return (accessor, token)
+    }
+
+    func tokenHash(accessor: String) async throws -> String? {
+        guard !accessor.isEmpty, let bytes = try await storage.get(accessorKey(accessor)),
+            let record = Self.accessorRecord(bytes), record.accessor == accessor
+        else { return nil }
+        return record.tokenHash
+    }
+
+    /// Moves accessor index entries written by earlier versions (keyed by the plain accessor) to salted keys.
+    func migrateAccessorIndex() async throws {
+        for key in try await storage.list(prefix: "accessor/") where !key.hasSuffix("/") {
+            guard let bytes = try await storage.get("accessor/" + key), Self.accessorRecord(bytes) == nil else {
+                continue
+            }
+            let tokenHash = String(decoding: bytes, as: UTF8.self)
+            let record = JSONValue.object(["token": .string(tokenHash), "accessor": .string(key)]).serialized()
+            try await storage.transaction([
+                .put(key: accessorKey(key), value: record), .delete(key: "accessor/" + key),
+            ])
+        }
+    }
 
     /// (hash, expireTime) of every expiring token: loaded once at unseal by the expiration manager.
     public func expiringTokens() async throws -> [(String, Double)] {
@@ -277,10 +382,17 @@ public final class TokenStore: Sendable {
 
     // MARK: helpers
 
-    private func remember(_ entry: TokenEntry) {
-        cache.withLock {
-            if $0.count >= Self.cacheLimit { $0.removeAll(keepingCapacity: true) }
-            $0[entry.idHash] = entry
+    /// Records a change made under the token's lock; bumps the generation so concurrent readers do not cache
+    /// what they read before it.
+    private func replaceCached(_ hash: String, with entry: TokenEntry?) {
+        cache.withLock { cache in
+            cache.generation &+= 1
+            if let entry {
+                if cache.entries.count >= Self.cacheLimit { cache.entries.removeAll(keepingCapacity: true) }
+                cache.entries[hash] = entry
+            } else {
+                cache.entries.removeValue(forKey: hash)
+            }
         }
     }
 
