@@ -12,6 +12,14 @@ let package = Package(
         .executable(name: "coffer", targets: ["coffer"]),
         .library(name: "CofferClient", targets: ["CofferClient"]),
         .executable(name: "GetSecretWithAzureAuth", targets: ["GetSecretWithAzureAuth"]),
+        // For the fuzz package in Fuzz/, which depends on this one by path and can only use products.
+        .library(name: "CofferJSON", targets: ["CofferJSON"]),
+        .library(name: "CofferStorage", targets: ["CofferStorage"]),
+        .library(name: "CofferFramework", targets: ["CofferFramework"]),
+        .library(name: "CofferPolicy", targets: ["CofferPolicy"]),
+        .library(name: "CofferCore", targets: ["CofferCore"]),
+        .library(name: "CofferHTTP", targets: ["CofferHTTP"]),
+        .library(name: "AzureKit", targets: ["AzureKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
