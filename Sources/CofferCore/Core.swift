@@ -110,6 +110,13 @@ public final class Core: Sendable {
         tokens.setExpirationHandler { hash, expireTime in
             expiration.schedule(hash: hash, expireTime: expireTime)
         }
+        let router = self.router
+        tokens.setRevocationHandler { hash in
+            // A revoked token's cubbyhole is deleted with it (its data was reachable only through that token).
+            guard let (route, _) = router.match("cubbyhole/"), route.mount.type == "cubbyhole" else { return }
+            let cubbyhole = StorageView(route.storage, prefix: hash + "/")
+            for key in try await cubbyhole.listRecursive(prefix: "") { try await cubbyhole.delete(key) }
+        }
         let unsealed = Unsealed(
             tokens: tokens, policies: policies, identity: identity, expiration: expiration, pluginIssuer: pluginIssuer)
         state.withLock { $0 = unsealed }

@@ -42,6 +42,17 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
 
     private var state = State.head
     private var pending: [UInt8] = []
+    /// How long a request head may take from its first byte to its blank line (a slow sender's connection is
+    /// closed then, like Go's `ReadHeaderTimeout`); nil for no limit.
+    private let headTimeout: TimeAmount?
+    private var headDeadline: Scheduled<Void>?
+    /// Until the first head arrives the deadline runs from the connection's start, so a client that connects
+    /// and sends nothing is closed as one that sends too slowly.
+    private var sawFirstHead = false
+
+    init(headTimeout: TimeAmount? = nil) {
+        self.headTimeout = headTimeout
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
@@ -87,6 +98,41 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
         if !output.isEmpty {
             context.fireChannelRead(wrapInboundOut(context.channel.allocator.buffer(bytes: output)))
         }
+        updateHeadDeadline(context: context)
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        updateHeadDeadline(context: context)
+        context.fireChannelActive()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { updateHeadDeadline(context: context) }
+    }
+
+    /// Runs the deadline while a head is partly received: started by its first byte (or, for the first
+    /// request, by the connection), ended by its last.
+    private func updateHeadDeadline(context: ChannelHandlerContext) {
+        guard let headTimeout else { return }
+        if case .head = state, !pending.isEmpty || !sawFirstHead {
+            guard headDeadline == nil else { return }
+            let channel = context.channel
+            headDeadline = context.eventLoop.scheduleTask(in: headTimeout) { channel.close(promise: nil) }
+        } else {
+            headDeadline?.cancel()
+            headDeadline = nil
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        headDeadline?.cancel()
+        headDeadline = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        headDeadline?.cancel()
+        headDeadline = nil
+        context.fireChannelInactive()
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -201,6 +247,7 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func emitHead(_ headBytes: [UInt8], _ output: inout [UInt8]) {
+        sawFirstHead = true
         var head = headBytes
         let text = String(decoding: head, as: UTF8.self)
         var contentLength = 0

@@ -2,21 +2,55 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import Synchronization
 
 /// HTTP/1.1 for the Vault API: Hummingbird's HTTP1 channel with ``ListMethodRewriter`` in front
-/// of the parser so `LIST` requests work.
+/// of the parser so `LIST` requests work, a deadline for each request head, and a cap on open connections.
 ///
 /// ```swift
 /// let app = Application(responder: responder, server: VaultHTTPServer.http1(), configuration: …)
+/// let limited = VaultHTTPServer.http1(limits: .init(maxConnections: 512, headTimeout: .seconds(5)))
 /// ```
 public struct VaultHTTPServer: ServerChildChannel {
     public typealias Value = HTTP1Channel.Value
 
+    /// What one listener allows.
+    public struct Limits: Sendable {
+        /// Open connections at once; a connection past the cap is closed as soon as it is accepted.
+        public var maxConnections: Int
+        /// From a request head's first byte to its end (Vault's `http_read_header_timeout`, 10 s).
+        public var headTimeout: TimeAmount
+        /// A keep-alive connection with no traffic is closed after this.
+        public var idleTimeout: TimeAmount?
+
+        public init(maxConnections: Int = 4096, headTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount? = .seconds(120)) {
+            self.maxConnections = maxConnections
+            self.headTimeout = headTimeout
+            self.idleTimeout = idleTimeout
+        }
+    }
+
     let inner: HTTP1Channel
+    let limits: Limits
+    let openConnections: OpenConnections
+
+    /// Counts the listener's open connections; shared by every child channel the listener accepts.
+    final class OpenConnections: Sendable {
+        let count = Atomic<Int>(0)
+    }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        let open = openConnections.count.wrappingAdd(1, ordering: .relaxed).newValue
+        channel.closeFuture.whenComplete { [openConnections] _ in
+            openConnections.count.wrappingSubtract(1, ordering: .relaxed)
+        }
+        guard open <= limits.maxConnections else {
+            logger.warning("connection refused: listener.max_connections reached", metadata: ["open": "\(open - 1)"])
+            channel.close(promise: nil)
+            return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+        }
         do {
-            try channel.pipeline.syncOperations.addHandler(ListMethodRewriter())
+            try channel.pipeline.syncOperations.addHandler(ListMethodRewriter(headTimeout: limits.headTimeout))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }
@@ -27,9 +61,11 @@ public struct VaultHTTPServer: ServerChildChannel {
         await inner.handle(value: value, logger: logger)
     }
 
-    public static func http1(idleTimeout: TimeAmount? = .seconds(120)) -> HTTPServerBuilder {
+    public static func http1(limits: Limits = Limits()) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
-            VaultHTTPServer(inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: idleTimeout)))
+            VaultHTTPServer(
+                inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: limits.idleTimeout)),
+                limits: limits, openConnections: OpenConnections())
         }
     }
 }

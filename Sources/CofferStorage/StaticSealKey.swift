@@ -31,7 +31,17 @@ public enum StaticSealKey {
             "expected 64 hex characters or base64 of 32 bytes (\(trimmed.count) characters given)")
     }
 
+    /// Reads the key from `file`, which only its owner may read or write: a key others can read unlocks every
+    /// secret, so a group- or world-accessible file is refused rather than used.
     public static func load(file: String) throws -> SymmetricKey {
+        var status = stat()
+        guard stat(file, &status) == 0 else { throw StorageError.invalidSealKey("cannot read seal key file \(file)") }
+        let permissions = status.st_mode & 0o777
+        guard permissions & 0o077 == 0 else {
+            throw StorageError.invalidSealKey(
+                "seal key file \(file) is accessible by group or others (mode \(String(permissions, radix: 8))); "
+                    + "run chmod 600 \(file)")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: file))

@@ -9,11 +9,11 @@ import Synchronization
 /// A core on in-memory storage, initialised, with KV and the test auth method in its catalog.
 struct CoreHarness {
     let core: Core
-    let physical: MemoryPhysical
+    let physical: any PhysicalStorage
     let rootToken: String
     let sealKey: SymmetricKey
 
-    static func make(physical: MemoryPhysical = MemoryPhysical(), rootTokenID: String? = nil) async throws
+    static func make(physical: any PhysicalStorage = MemoryPhysical(), rootTokenID: String? = nil) async throws
         -> CoreHarness
     {
         var configuration = CoreConfiguration()

@@ -53,6 +53,7 @@ import Testing
             let file = directory.appendingPathComponent("seal.key")
             let text = StaticSealKey.generate()
             try (text + "\n").write(to: file, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
             #expect(bytes(try StaticSealKey.load(file: file.path)) == bytes(try StaticSealKey.parse(text)))
 
             let missing = directory.appendingPathComponent("missing.key").path
@@ -61,6 +62,7 @@ import Testing
             }
             let bad = directory.appendingPathComponent("bad.key")
             try "secret-looking-garbage".write(to: bad, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: bad.path)
             do {
                 _ = try StaticSealKey.load(file: bad.path)
                 Issue.record("accepted a malformed key file")
@@ -68,6 +70,25 @@ import Testing
                 #expect(why.hasPrefix(bad.path))
                 #expect(!why.contains("secret-looking-garbage"))
             }
+        }
+    }
+
+    /// Issue 10, "At rest": a key file others can read is refused, saying why.
+    @Test(arguments: [0o644, 0o640, 0o604, 0o660, 0o700 | 0o007])
+    func refusesAKeyFileReadableByGroupOrOthers(mode: Int) async throws {
+        try await withTemporaryDirectory { directory in
+            let file = directory.appendingPathComponent("seal.key")
+            try StaticSealKey.generate().write(to: file, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file.path)
+            do {
+                _ = try StaticSealKey.load(file: file.path)
+                Issue.record("accepted a key file with mode \(String(mode, radix: 8))")
+            } catch StorageError.invalidSealKey(let why) {
+                #expect(why.contains("accessible by group or others"))
+                #expect(why.contains("chmod 600"))
+            }
+            try FileManager.default.setAttributes([.posixPermissions: 0o400], ofItemAtPath: file.path)
+            _ = try StaticSealKey.load(file: file.path)
         }
     }
 

@@ -173,7 +173,7 @@ extension Core {
                 switch value {
                 case .string(let s): converted[key] = s
                 case .int(let i): converted[key] = String(i)
-                case .double(let d): converted[key] = d == d.rounded() ? String(Int64(d)) : String(d)
+                case .double(let d): converted[key] = Int64(exactly: d).map { String($0) } ?? String(d)
                 case .bool(let b): converted[key] = b ? "true" : "false"
                 case .null: continue
                 default: throw LogicalError.badRequest("options must be a map of strings")

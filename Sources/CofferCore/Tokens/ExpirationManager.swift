@@ -105,7 +105,8 @@ public final class ExpirationManager: Sendable {
                 while !Task.isCancelled {
                     guard let self else { return }
                     let delay = await self.revokeDue()
-                    try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
+                    // Clamped: a clock step or a far-future expiry must neither trap the conversion nor stall the loop.
+                    try? await Task.sleep(nanoseconds: UInt64(min(max(delay, 0), 3600) * 1_000_000_000))
                 }
             }
         }

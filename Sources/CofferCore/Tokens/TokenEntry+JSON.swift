@@ -170,7 +170,9 @@ struct JSONReader {
     func int(_ key: String) throws -> Int64 {
         switch object[key] {
         case .int(let value)?: return value
-        case .double(let value)?: return Int64(value)
+        case .double(let value)?:
+            guard let exact = Int64(exactly: value) else { throw TokenCodingError() }
+            return exact
         default: throw TokenCodingError()
         }
     }

@@ -43,6 +43,12 @@ public final class TokenStore: Sendable {
         init(_ schedule: @escaping @Sendable (String, Double) -> Void) { self.schedule = schedule }
     }
     let onExpiring = Mutex<ExpirationHandler?>(nil)
+    /// Told about every revoked token (by hash) so what belongs to it elsewhere (its cubbyhole) goes with it.
+    final class RevocationHandler: Sendable {
+        let revoked: @Sendable (String) async throws -> Void
+        init(_ revoked: @escaping @Sendable (String) async throws -> Void) { self.revoked = revoked }
+    }
+    let onRevoked = Mutex<RevocationHandler?>(nil)
 
     /// HMAC-SHA256 keyed with `salt`, before any data.
     private let keyedHMAC: HMAC<SHA256>
@@ -72,6 +78,11 @@ public final class TokenStore: Sendable {
         let key = SymmetricKey(size: .bits256)
         try await storage.put(name, value: key.withUnsafeBytes { Array($0) })
         return key
+    }
+
+    public func setRevocationHandler(_ handler: @escaping @Sendable (String) async throws -> Void) {
+        let box = RevocationHandler(handler)
+        onRevoked.withLock { $0 = box }
     }
 
     public func setExpirationHandler(_ handler: @escaping @Sendable (String, Double) -> Void) {
@@ -299,6 +310,7 @@ public final class TokenStore: Sendable {
             for leftover in leftovers { operations.append(.delete(key: "parent/\(hash)/\(leftover)")) }
             try await storage.transaction(operations)
             replaceCached(hash, with: nil)
+            try await onRevoked.withLock({ $0 })?.revoked(hash)
             return leftovers
         }
     }

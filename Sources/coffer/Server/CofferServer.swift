@@ -19,6 +19,7 @@ public enum CofferServer {
     /// Every backend type users can mount.
     static func catalog(logger: Logger) -> [BackendFactory] {
         let environment = ProcessInfo.processInfo.environment
+        for warning in AzureAuthMethod.startupWarnings(environment: environment) { logger.warning("\(warning)") }
         return KVBackend.factories + [
             AzureAuthMethod.factory(environment: environment, logger: logger) {
                 AzureKitServicesFactory(environment: environment, logger: logger, version: CofferVersion.string)
@@ -127,7 +128,7 @@ public enum CofferServer {
             Development mode should NOT be used in production installations!
 
             """
-        try await serve(core: core, address: address, maxRequestSize: config.maxRequestSize, logger: logger) {
+        try await serve(core: core, address: address, config: config, logger: logger) {
             writeStdout(banner + "\n")
             logger.info("ready", metadata: ["startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
         } onStop: {
@@ -168,7 +169,7 @@ public enum CofferServer {
 
                 """ + "\n")
         }
-        try await serve(core: core, address: address, maxRequestSize: config.maxRequestSize, logger: logger) {
+        try await serve(core: core, address: address, config: config, logger: logger) {
             writeStdout(
                 "==> Coffer server started on http://\(config.address) (storage: sqlite \(config.storagePath))\n")
         } onStop: {
@@ -178,13 +179,15 @@ public enum CofferServer {
     }
 
     static func serve(
-        core: Core, address: ServerAddress, maxRequestSize: Int, logger: Logger,
+        core: Core, address: ServerAddress, config: ServerConfiguration, logger: Logger,
         onRunning: @escaping @Sendable () -> Void, onStop: @escaping @Sendable () async -> Void
     ) async throws {
-        let responder = VaultResponder(core: core, maxRequestSize: maxRequestSize, logger: logger)
+        let responder = VaultResponder(core: core, maxRequestSize: config.maxRequestSize, logger: logger)
+        let limits = VaultHTTPServer.Limits(
+            maxConnections: config.maxConnections, headTimeout: .seconds(config.readHeaderTimeout))
         let app = Application(
             responder: responder,
-            server: VaultHTTPServer.http1(),
+            server: VaultHTTPServer.http1(limits: limits),
             configuration: ApplicationConfiguration(
                 address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { _ in onRunning() },

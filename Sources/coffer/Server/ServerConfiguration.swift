@@ -19,6 +19,10 @@ import Foundation
 struct ServerConfiguration: Sendable {
     var address = "127.0.0.1:8200"
     var maxRequestSize = 32 << 20
+    /// Open connections at once (`listener.max_connections`).
+    var maxConnections = 4096
+    /// Seconds from a request head's first byte to its end (`listener.http_read_header_timeout`).
+    var readHeaderTimeout: Int64 = 10
     var storageType = "sqlite"
     var storagePath = ""
     var sealKeyFile: String?
@@ -69,10 +73,30 @@ struct ServerConfiguration: Sendable {
                 }
                 config.address = text
             }
+            let listenerKeys: Set<String> = [
+                "address", "max_request_size", "max_connections", "http_read_header_timeout",
+            ]
+            for key in object.keys.sorted() where !listenerKeys.contains(key) {
+                throw Invalid(description: "unknown configuration key \"listener.\(key)\"")
+            }
+            if let value = object["max_connections"] {
+                guard case .int(let count) = value, let narrowed = Int(exactly: count), (1...1_000_000).contains(narrowed)
+                else {
+                    throw Invalid(description: "listener.max_connections must be an integer between 1 and 1000000")
+                }
+                config.maxConnections = narrowed
+            }
+            if let value = object["http_read_header_timeout"] {
+                guard let seconds = try? DurationParser.seconds(value), (1...3600).contains(seconds) else {
+                    throw Invalid(description: "listener.http_read_header_timeout must be a duration from 1s to 1h")
+                }
+                config.readHeaderTimeout = seconds
+            }
             if let size = object["max_request_size"] {
                 guard case .int(let value) = size else {
                     throw Invalid(description: "listener.max_request_size must be an integer")
                 }
+                guard value >= -1 else { throw Invalid(description: "listener.max_request_size must be -1 or more") }
                 config.maxRequestSize = value == 0 ? 32 << 20 : Int(value)
             }
         }
