@@ -79,7 +79,7 @@ def test_malformed_chunk_size_is_refused_without_a_crash(fresh_server, size):
 def test_an_endless_chunk_size_line_is_not_buffered(fresh_server):
     # Reproduction 3: 256 MiB on one connection raised RSS from 39 to 295 MiB.
     host, port = fresh_server.address.rsplit(":", 1)
-    before = rss_kib(fresh_server.pid())
+    before = rss_kib(fresh_server.pid)
     block = b"a" * (1 << 20)
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(b"POST /v1/sys/capabilities-self HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;")
@@ -88,7 +88,7 @@ def test_an_endless_chunk_size_line_is_not_buffered(fresh_server):
                 sock.sendall(block)
         except OSError:
             pass  # the server may close the connection: that is allowed
-    grown = rss_kib(fresh_server.pid()) - before
+    grown = rss_kib(fresh_server.pid) - before
     assert grown < 24 * 1024, f"RSS grew by {grown} KiB"
     assert_alive(fresh_server)
 
@@ -210,6 +210,7 @@ def test_a_seal_key_file_readable_by_others_is_refused(tmp_path):
 
 
 def test_accessors_are_not_visible_in_the_sqlite_file(persistent_server):
+    persistent_server.start()
     client = persistent_server.client()
     created = client.auth.token.create(policies=["default"], ttl="1h")
     accessor = created["auth"]["accessor"]
