@@ -69,7 +69,8 @@ enum Backing: String, CaseIterable, Sendable {
     @Test func tokenRoleFieldsAreCheckedAndNothingIsStored() async throws {
         let harness = try await CoreHarness.make()
         for (field, value) in [
-            ("token_period", JSONValue.double(1e19)), ("token_num_uses", .double(1e19)),
+            ("token_period", JSONValue.double(1e19)), ("token_num_uses", .double(1e19)), ("token_ttl", .double(1e19)),
+            ("token_max_ttl", .double(1e308)),
             ("token_explicit_max_ttl", .string("9999999999999999h")),
         ] {
             let response = await harness.request(.update, "auth/token/roles/r", [field: value])
@@ -77,6 +78,20 @@ enum Backing: String, CaseIterable, Sendable {
             #expect(response.errors?.first?.contains(field) == true)
         }
         #expect(await harness.request(.read, "auth/token/roles/r").status == 404)
+    }
+
+    @Test func tokenRoleTTLsApplyToTheirTokens() async throws {
+        let harness = try await CoreHarness.make()
+        #expect(
+            await harness.request(.update, "auth/token/roles/r", ["token_ttl": "1h", "token_max_ttl": "2h"]).status
+                == 204)
+        let read = await harness.request(.read, "auth/token/roles/r")
+        #expect(read.data["token_ttl"] == .int(3600) && read.data["token_max_ttl"] == .int(7200))
+        let created = await harness.request(.update, "auth/token/create/r", [:])
+        #expect(created.auth["lease_duration"] == .int(3600))
+        let capped = await harness.request(.update, "auth/token/create/r", ["ttl": "5h"])
+        #expect(capped.auth["lease_duration"] == .int(7200))
+        #expect(await harness.request(.update, "auth/token/roles/r", ["token_ttl": "3h"]).status == 400)
     }
 
     @Test func mountTuningRefusesHugeTTLsAndKeepsTheOldValue() async throws {

@@ -217,7 +217,7 @@ struct TokenBackend: Sendable {
             role = found
         }
 
-        let ttl = try fields.has("ttl") ? fields.duration("ttl") : fields.duration("lease")
+        var ttl = try fields.has("ttl") ? fields.duration("ttl") : fields.duration("lease")
         var explicitMax = try fields.duration("explicit_max_ttl")
         var period = try fields.duration("period")
         var numUses = try fields.int("num_uses")
@@ -286,6 +286,7 @@ struct TokenBackend: Sendable {
                 explicitMax = explicitMax > 0 ? min(explicitMax, role.tokenExplicitMaxTTL) : role.tokenExplicitMaxTTL
             }
             if role.tokenNumUses > 0, numUses == 0 || numUses > role.tokenNumUses { numUses = role.tokenNumUses }
+            if ttl == 0, let roleTTL = role.tokenTTL { ttl = roleTTL }
             if tokenType.isEmpty {
                 tokenType = role.tokenType == "batch" || role.tokenType == "default-batch" ? "batch" : "service"
             } else if role.tokenType == "service" && tokenType != "service"
@@ -342,7 +343,8 @@ struct TokenBackend: Sendable {
             finalTTL = 0
         } else {
             let (computed, warning) = TokenTTL.initial(
-                requested: ttl, period: period, explicitMax: explicitMax, methodMax: 0, limits: limits)
+                requested: ttl, period: period, explicitMax: explicitMax, methodMax: role?.tokenMaxTTL ?? 0,
+                limits: limits)
             finalTTL = computed
             if let warning { warnings.append(warning) }
         }
@@ -388,6 +390,7 @@ struct TokenBackend: Sendable {
             creationTime: core.now, ttl: finalTTL, explicitMaxTTL: explicitMax, period: period, maxTTL: 0,
             renewable: renewable, type: tokenType, boundCIDRs: boundCIDRs, entityID: orphan ? "" : parent.entityID)
         entry.role = role?.name
+        entry.maxTTL = role?.tokenMaxTTL ?? 0
         if entry.meta?.isEmpty == true { entry.meta = nil }
 
         let id: String

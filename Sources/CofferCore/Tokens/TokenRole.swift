@@ -15,6 +15,11 @@ public struct TokenRole: Sendable, Codable, Equatable {
     public var tokenBoundCIDRs: [String] = []
     public var tokenNoDefaultPolicy = false
     public var tokenNumUses: Int64 = 0
+    /// Default TTL of the role's tokens (nil or 0: the mount's default). Optional so roles stored before the
+    /// field existed still decode.
+    public var tokenTTL: Int64?
+    /// Cap on the role's tokens' lifetime, renewals included (nil or 0: the mount's max).
+    public var tokenMaxTTL: Int64?
 
     public init(name: String) { self.name = name }
 

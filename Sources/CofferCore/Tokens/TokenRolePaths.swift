@@ -21,6 +21,8 @@ enum TokenRolePaths {
         "bound_cidrs": FieldSchema(.commaStringSlice, description: "Deprecated: token_bound_cidrs", deprecated: true),
         "token_no_default_policy": FieldSchema(.bool, description: "Do not add the default policy"),
         "token_num_uses": FieldSchema(.int, description: "Use limit of tokens"),
+        "token_ttl": FieldSchema(.duration, description: "Default TTL of tokens"),
+        "token_max_ttl": FieldSchema(.duration, description: "Maximum lifetime of tokens"),
     ]
 
     static func read(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
@@ -45,6 +47,8 @@ enum TokenRolePaths {
             data["bound_cidrs"] = .strings(role.tokenBoundCIDRs)
         }
         if role.tokenNumUses > 0 { data["token_num_uses"] = .int(role.tokenNumUses) }
+        data["token_ttl"] = .int(role.tokenTTL ?? 0)
+        data["token_max_ttl"] = .int(role.tokenMaxTTL ?? 0)
         return LogicalResponse(data: data)
     }
 
@@ -105,6 +109,15 @@ enum TokenRolePaths {
             let uses = try fields.int("token_num_uses")
             guard uses >= 0 else { throw LogicalError.badRequest("token_num_uses cannot be negative") }
             role.tokenNumUses = uses
+        }
+        for (name, target) in [("token_ttl", \TokenRole.tokenTTL), ("token_max_ttl", \.tokenMaxTTL)]
+        where fields.has(name) {
+            let seconds = try fields.duration(name)
+            guard seconds >= 0 else { throw LogicalError.badRequest("\(name) cannot be negative") }
+            role[keyPath: target] = seconds
+        }
+        if let ttl = role.tokenTTL, let max = role.tokenMaxTTL, max > 0, ttl > max {
+            throw LogicalError.badRequest("\"token_ttl\" cannot be greater than \"token_max_ttl\"")
         }
         if role.tokenType.hasSuffix("batch"),
             role.tokenPeriod > 0 || role.tokenExplicitMaxTTL > 0 || role.tokenNumUses > 0
