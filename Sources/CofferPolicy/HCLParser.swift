@@ -22,11 +22,17 @@ struct HCLParser {
         var position: HCLPosition
     }
 
+    /// Deepest nesting accepted, counting objects, lists and the labels of a block (each label past the
+    /// first becomes one more object level). Parsing and every walk of the tree recurse once per level, so
+    /// without a bound a few kilobytes of `[` or of labels exhaust the stack and take the server down.
+    static let maxDepth = 512
+
     private let bytes: [UInt8]
     private var index = 0
     private var line = 1
     private var column = 1
     private var pushedBack: Token?
+    private var depth = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -77,6 +83,7 @@ struct HCLParser {
                 }
                 return HCLItem(keys: keys, assignLine: 0, value: try parseObjectBody(openedAt: token.position))
             case .ident, .string:
+                if depth + keys.count >= Self.maxDepth { throw Self.tooDeep(at: token.position) }
                 keys.append(token.text)
             default:
                 throw HCLSyntaxError(
@@ -102,6 +109,9 @@ struct HCLParser {
     }
 
     private mutating func parseObjectBody(openedAt position: HCLPosition) throws(HCLSyntaxError) -> HCLValue {
+        if depth >= Self.maxDepth { throw Self.tooDeep(at: position) }
+        depth += 1
+        defer { depth -= 1 }
         let items = try parseItemList(inObject: true)
         let close = try scan()
         if close.kind != .rbrace {
@@ -112,6 +122,9 @@ struct HCLParser {
     }
 
     private mutating func parseListBody(openedAt position: HCLPosition) throws(HCLSyntaxError) -> HCLValue {
+        if depth >= Self.maxDepth { throw Self.tooDeep(at: position) }
+        depth += 1
+        defer { depth -= 1 }
         var elements: [HCLValue] = []
         var needComma = false
         while true {
@@ -140,6 +153,10 @@ struct HCLParser {
                     position: token.position, reason: "unexpected token while parsing list: \(token.kind.rawValue)")
             }
         }
+    }
+
+    static func tooDeep(at position: HCLPosition) -> HCLSyntaxError {
+        HCLSyntaxError(position: position, reason: "nesting deeper than \(maxDepth) levels")
     }
 
     // MARK: Scanner

@@ -14,6 +14,8 @@ struct JSONPolicyParser {
     private var index = 0
     private var line = 1
     private var column = 1
+    /// Objects and lists open around the value being read; bounded by ``HCLParser/maxDepth`` for the same reason.
+    private var depth = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -95,6 +97,12 @@ struct JSONPolicyParser {
         skipSpace()
         let start = here
         guard let byte = peek() else { throw error("unexpected end of input") }
+        let nests = byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[")
+        if nests {
+            if depth >= HCLParser.maxDepth { throw HCLParser.tooDeep(at: start) }
+            depth += 1
+        }
+        defer { if nests { depth -= 1 } }
         switch byte {
         case UInt8(ascii: "{"):
             advance()
