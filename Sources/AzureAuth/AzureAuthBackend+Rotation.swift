@@ -91,7 +91,7 @@ extension AzureAuthBackend {
     // MARK: background task
 
     func startRotationTask(_ storage: any Storage) {
-        let interval = Duration.milliseconds(Int64(rotation.knobs.tick * 1000))
+        let interval = rotation.knobs.tickInterval
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 guard let self else { return }

@@ -12,15 +12,16 @@ import Synchronization
 /// configuration.catalog.append(AzureAuthMethod.factory(environment: ProcessInfo.processInfo.environment, logger: logger))
 /// ```
 public enum AzureAuthMethod {
-    /// The catalog entry. `makeServices` builds Azure clients per mount (production: AzureKit over HTTP).
+    /// The catalog entry. `makeServices` builds Azure clients per mount (production: AzureKit over HTTP);
+    /// `rotation` sets root-rotation timing and fault points (production: the defaults).
     public static func factory(
-        environment: [String: String], logger: Logger,
+        environment: [String: String], logger: Logger, rotation: AzureRotationKnobs = AzureRotationKnobs(),
         makeServicesFactory: @escaping @Sendable () -> any AzureServicesFactory
     ) -> BackendFactory {
         BackendFactory(type: "azure", kind: .credential) { configuration in
             AzureAuthBackend(
                 environment: environment, services: makeServicesFactory(), logger: logger,
-                pluginIdentityToken: configuration.pluginIdentityToken
+                pluginIdentityToken: configuration.pluginIdentityToken, rotation: rotation
             ).backend
         }
     }
@@ -66,13 +67,13 @@ final class AzureAuthBackend: Sendable {
 
     init(
         environment: [String: String], services: any AzureServicesFactory, logger: Logger,
-        pluginIdentityToken: PluginIdentityTokenSource? = nil
+        pluginIdentityToken: PluginIdentityTokenSource? = nil, rotation: AzureRotationKnobs = AzureRotationKnobs()
     ) {
         self.environment = environment
         self.servicesFactory = services
         self.logger = logger
         self.pluginIdentityToken = pluginIdentityToken
-        self.rotation = RootRotation(knobs: RootRotation.Knobs(environment: environment), logger: logger)
+        self.rotation = RootRotation(knobs: rotation, logger: logger)
     }
 
     var backend: FrameworkBackend {
@@ -181,15 +182,30 @@ final class AzureAuthBackend: Sendable {
             return try AzureSettings.resolve(
                 tenantID: config.tenantID, resource: config.resource, clientID: config.clientID,
                 clientSecret: config.clientSecret, environmentName: config.environment,
-                identityTokenAudience: config.identityTokenAudience, identityTokenTTL: Int(config.identityTokenTTL),
-                retry: AzureRetryPolicy(
-                    maxRetries: Int(config.maxRetries), retryDelay: Double(config.retryDelay),
-                    maxRetryDelay: Double(config.maxRetryDelay)),
+                identityTokenAudience: config.identityTokenAudience,
+                identityTokenTTL: Self.identityTokenTTL(config.identityTokenTTL), retry: Self.retryPolicy(config),
                 environment: environment)
         } catch {
             throw LogicalError.badRequest(error.description)
         }
     }
+
+    /// The stored retry settings within the ranges a write accepts today (a config stored by an older version may
+    /// hold anything an Int64 can).
+    static func retryPolicy(_ config: AzureConfig) -> AzureRetryPolicy {
+        func clamp(_ value: Int64, _ range: ClosedRange<Int64>) -> Int64 {
+            min(max(value, range.lowerBound), range.upperBound)
+        }
+        return AzureRetryPolicy(
+            maxRetries: Int(clamp(config.maxRetries, AzureConfig.maxRetriesRange)),
+            retryDelay: Double(clamp(config.retryDelay, AzureConfig.retryDelayRange)),
+            maxRetryDelay: Double(clamp(config.maxRetryDelay, AzureConfig.retryDelayRange)))
+    }
+
+    /// Plugin identity tokens live at most a day: the issuer retires a signing key a day after replacing it, so a
+    /// longer-lived token would stop verifying anyway (Vault core caps them at its key's verification TTL too).
+    /// The cap also keeps the issuer's `now + ttl` far from overflow.
+    static func identityTokenTTL(_ stored: Int64) -> Int { Int(min(max(stored, 1), 86_400)) }
 
     func services(_ storage: any Storage) async throws -> ServicesLease {
         let (cached, generation) = cachedServices.withLock { cache in

@@ -27,6 +27,14 @@ struct AzureConfig: Codable, Sendable, Equatable {
     static let defaultRootPasswordTTL: Int64 = 15_768_000
     static let storageKey = "config"
 
+    /// The longest duration Vault accepts (Go's `time.Duration`, about 292 years), in seconds.
+    static let maxDuration: Int64 = 9_223_372_036
+    /// `max_retries`: -1 (or 0) means no retries, as the Azure SDK reads a negative count; the cap keeps a login
+    /// from retrying ARM for hours.
+    static let maxRetriesRange: ClosedRange<Int64> = -1...100
+    /// `retry_delay` / `max_retry_delay`: negative means no delay / no cap (§4.4); a day bounds the back-off math.
+    static let retryDelayRange: ClosedRange<Int64> = -86_400...86_400
+
     static let fields: [String: FieldSchema] = [
         "tenant_id": FieldSchema(.string, description: "The tenant (directory) id of the Entra ID tenant"),
         "resource": FieldSchema(.string, description: "The expected audience (`aud`) of login JWTs"),
@@ -54,18 +62,10 @@ struct AzureConfig: Codable, Sendable, Equatable {
         if fields.has("environment") { environment = try fields.string("environment") }
         if fields.has("client_id") { clientID = try fields.string("client_id") }
         if fields.has("client_secret") { clientSecret = try fields.string("client_secret") }
-        if fields.has("root_password_ttl") {
-            let ttl = try fields.duration("root_password_ttl")
-            guard ttl >= 0 else { throw LogicalError.badRequest("root_password_ttl cannot be negative") }
-            rootPasswordTTL = ttl == 0 ? Self.defaultRootPasswordTTL : ttl
-        }
-        if fields.has("max_retries") { maxRetries = try fields.int("max_retries") }
-        if fields.has("retry_delay") { retryDelay = try fields.duration("retry_delay") }
-        if fields.has("max_retry_delay") { maxRetryDelay = try fields.duration("max_retry_delay") }
+        try mergeNumbers(fields)
         if fields.has("identity_token_audience") {
             identityTokenAudience = try fields.string("identity_token_audience")
         }
-        if fields.has("identity_token_ttl") { identityTokenTTL = try fields.duration("identity_token_ttl") }
         if fields.has("rotation_policy") { rotationPolicy = try fields.string("rotation_policy") }
         if fields.has("disable_automated_rotation") {
             disableAutomatedRotation = try fields.bool("disable_automated_rotation")
@@ -86,6 +86,8 @@ struct AzureConfig: Codable, Sendable, Equatable {
         if period < 0 || window < 0 {
             throw LogicalError.badRequest("rotation_period and rotation_window cannot be negative")
         }
+        _ = try Self.checked(period, "rotation_period", 0...Self.maxDuration)
+        _ = try Self.checked(window, "rotation_window", 0...Self.maxDuration)
         // Choosing one kind of automated rotation replaces the other, so a stored mix never arises.
         if fields.has("rotation_schedule") {
             rotationSchedule = schedule
@@ -106,11 +108,39 @@ struct AzureConfig: Codable, Sendable, Equatable {
             throw LogicalError.badRequest(
                 "automated root rotation rotates a client secret and does not apply with identity_token_audience")
         }
-        if identityTokenTTL <= 0 { throw LogicalError.badRequest("identity_token_ttl must be positive") }
-        if maxRetries < 0 { throw LogicalError.badRequest("max_retries cannot be negative") }
-        if retryDelay < 0 || maxRetryDelay < 0 {
-            throw LogicalError.badRequest("retry_delay and max_retry_delay cannot be negative")
+    }
+
+    /// The numeric fields present in a write, each checked against its range (a 400 naming it) before anything
+    /// changes, so no later conversion or date arithmetic can overflow.
+    private mutating func mergeNumbers(_ fields: FieldData) throws {
+        if fields.has("root_password_ttl") {
+            let ttl = try fields.duration("root_password_ttl")
+            guard ttl >= 0 else { throw LogicalError.badRequest("root_password_ttl cannot be negative") }
+            let checked = try Self.checked(ttl, "root_password_ttl", 0...Self.maxDuration)
+            rootPasswordTTL = checked == 0 ? Self.defaultRootPasswordTTL : checked
         }
+        if fields.has("max_retries") {
+            maxRetries = try Self.checked(try fields.int("max_retries"), "max_retries", Self.maxRetriesRange)
+        }
+        if fields.has("retry_delay") {
+            retryDelay = try Self.checked(try fields.duration("retry_delay"), "retry_delay", Self.retryDelayRange)
+        }
+        if fields.has("max_retry_delay") {
+            maxRetryDelay = try Self.checked(
+                try fields.duration("max_retry_delay"), "max_retry_delay", Self.retryDelayRange)
+        }
+        if fields.has("identity_token_ttl") {
+            let ttl = try fields.duration("identity_token_ttl")
+            guard ttl > 0 else { throw LogicalError.badRequest("identity_token_ttl must be positive") }
+            identityTokenTTL = try Self.checked(ttl, "identity_token_ttl", 1...Self.maxDuration)
+        }
+    }
+
+    static func checked(_ value: Int64, _ field: String, _ range: ClosedRange<Int64>) throws -> Int64 {
+        guard range.contains(value) else {
+            throw LogicalError.badRequest("\(field) must be between \(range.lowerBound) and \(range.upperBound)")
+        }
+        return value
     }
 
     /// The `data` of a config read (§1.1), never including the client secret.

@@ -37,14 +37,15 @@ struct AzureLogin: Sendable {
                 "the token has no oid claim: it does not identify a managed identity or service principal")
         }
         try checkPrincipalBindings(claims, role: role)
-        try await checkResource(fields, claims: claims, role: role)
+        let proof = try await checkResource(fields, claims: claims, role: role)
 
-        var metadata = [
-            "resource_group_name": fields.resourceGroupName, "subscription_id": fields.subscriptionID,
-        ]
-        if !fields.vmName.isEmpty { metadata["vm_name"] = fields.vmName }
-        if !fields.vmssName.isEmpty { metadata["vmss_name"] = fields.vmssName }
-        if !fields.resourceID.isEmpty { metadata["resource_id"] = fields.resourceID }
+        // Only what a check verified against the token or ARM is recorded: templated policies read these values,
+        // so an unchecked field would let the caller choose them. Unverified keys are left out (or "" for the two
+        // the reference always sends).
+        var metadata = ["resource_group_name": proof.resourceGroupName, "subscription_id": proof.subscriptionID]
+        if !proof.vmName.isEmpty { metadata["vm_name"] = proof.vmName }
+        if !proof.vmssName.isEmpty { metadata["vmss_name"] = proof.vmssName }
+        if !proof.resourceID.isEmpty { metadata["resource_id"] = proof.resourceID }
         if !claims.appID.isEmpty { metadata["app_id"] = claims.appID }
         var tokenMetadata = metadata
         tokenMetadata["role"] = fields.role
@@ -78,11 +79,28 @@ struct AzureLogin: Sendable {
 
     // MARK: resource checks (§3.5 + §11)
 
-    /// What the resource proof established.
+    /// What the resource checks established. Its login fields are those a check verified against the token's signed
+    /// claims or ARM; the others stay empty, so a caller cannot choose what metadata records.
     struct ResourceProof {
+        var subscriptionID = ""
+        var resourceGroupName = ""
+        var vmName = ""
+        var vmssName = ""
+        var resourceID = ""
         var location: String?
         /// Set when the token's `appid` matched a user-assigned identity: the resource group it lives in.
         var appIDGroup: String?
+    }
+
+    /// The VM, scale set or resource a login named, as ARM describes it.
+    struct NamedResource {
+        var location: String?
+        var systemPrincipal: String?
+        var principals: [String]
+    }
+
+    static func hasResourceClaims(_ claims: AzureTokenClaims) -> Bool {
+        !claims.xmsAzRid.isEmpty || !claims.xmsMirid.isEmpty
     }
 
     @discardableResult
@@ -93,124 +111,174 @@ struct AzureLogin: Sendable {
         guard !fields.subscriptionID.isEmpty, !fields.resourceGroupName.isEmpty else {
             throw LogicalError.badRequest("subscription_id and resource_group_name are required")
         }
-        let hasClaims = !claims.xmsAzRid.isEmpty || !claims.xmsMirid.isEmpty
         var proof = ResourceProof()
-        var principals: [String] = []
-        var systemPrincipal: String?
-        var allowAppID = true
-
+        let resource: NamedResource?
         if !fields.vmssName.isEmpty {
-            if hasClaims { try checkScaleSetClaims(claims, fields) }
-            let scaleSet = try await arm("unable to retrieve virtual machine scale set metadata") {
-                try await resourceManager.virtualMachineScaleSet(
-                    subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName, name: fields.vmssName)
-            }
-            if let bound = role.boundScaleSets, !bound.isEmpty, !Self.containsFolded(bound, fields.vmssName) {
-                throw LogicalError.badRequest("scale set not authorized")
-            }
-            proof.location = scaleSet.location
-            guard let identity = scaleSet.identity else {
-                throw LogicalError.badRequest("vmss client did not return identity information")
-            }
-            systemPrincipal = identity.principalID
-            principals = try await resolvePrincipals(identity)
+            resource = try await scaleSet(fields, claims: claims, role: role)
+            proof.vmssName = fields.vmssName
         } else if !fields.vmName.isEmpty {
-            if hasClaims {
-                try checkClaims(claims, fields, key: "vm_name", value: fields.vmName) { id in
-                    id.isSingle("Microsoft.Compute", "virtualMachines")
-                        && id.name?.lowercased() == fields.vmName.lowercased()
-                }
-            }
-            let machine = try await arm("unable to retrieve virtual machine metadata") {
-                try await resourceManager.virtualMachine(
-                    subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName, name: fields.vmName)
-            }
-            proof.location = machine.location
-            guard let identity = machine.identity else {
-                throw LogicalError.badRequest("vm client did not return identity information")
-            }
-            if let bound = role.boundScaleSets, !bound.isEmpty {
-                throw LogicalError.badRequest("bound scale set defined but this vm isn't in a scale set")
-            }
-            systemPrincipal = identity.principalID
-            principals = try await resolvePrincipals(identity)
+            resource = try await virtualMachine(fields, claims: claims, role: role)
+            proof.vmName = fields.vmName
         } else if !fields.resourceID.isEmpty {
-            if let bound = role.boundScaleSets, !bound.isEmpty {
-                throw LogicalError.badRequest("scale set requires the vmss_name field to be set")
-            }
-            guard let id = ARMResourceID(claim: fields.resourceID), id.providerNamespace != nil else {
-                throw LogicalError.badRequest("unable to parse the resource ID: \"\(fields.resourceID)\"")
-            }
-            guard id.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName) else {
-                throw LogicalError.badRequest(
-                    "provided resource_id does not match subscription_id and resource_group_name")
-            }
-            let version = try await arm("unable to get the provider for resource \"\(fields.resourceID)\"") {
-                try await apiVersions.apiVersion(resourceID: fields.resourceID, subscription: fields.subscriptionID)
-            }
-            let resource = try await arm("unable to retrieve resource metadata") {
-                try await resourceManager.resource(id: fields.resourceID, apiVersion: version)
-            }
-            guard let identity = resource.identity else {
-                throw LogicalError.badRequest("client did not return identity information")
-            }
-            if hasClaims { try checkResourceClaims(claims, resource: id, identity: identity) }
-            proof.location = resource.location
-            systemPrincipal = identity.principalID
-            principals = try await resolvePrincipals(identity)
+            resource = try await namedResource(fields, claims: claims, role: role)
+            proof.resourceID = fields.resourceID
         } else {
-            guard !claims.appID.isEmpty else {
-                throw LogicalError.badRequest(
-                    "one of vm_name, vmss_name, resource_id, or an appid JWT claim must be provided")
+            try checkAppIDOnly(claims, role: role)
+            resource = nil
+        }
+        proof.location = resource?.location
+        proof.appIDGroup = try await matchIdentity(resource, fields, claims: claims, role: role)
+        try checkBounds(fields, role: role, proof: proof, namedResource: resource != nil)
+        proof.subscriptionID = fields.subscriptionID
+        // A named resource lies in the login's group (its claims or its ARM GET proved it); an app-id-only login
+        // proved only where its identity lives.
+        proof.resourceGroupName = resource == nil ? proof.appIDGroup ?? "" : fields.resourceGroupName
+        return proof
+    }
+
+    private func scaleSet(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws
+        -> NamedResource
+    {
+        if Self.hasResourceClaims(claims) { try checkScaleSetClaims(claims, fields) }
+        let scaleSet = try await arm("unable to retrieve virtual machine scale set metadata") {
+            try await resourceManager.virtualMachineScaleSet(
+                subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName, name: fields.vmssName)
+        }
+        if let bound = role.boundScaleSets, !bound.isEmpty, !Self.containsFolded(bound, fields.vmssName) {
+            throw LogicalError.badRequest("scale set not authorized")
+        }
+        guard let identity = scaleSet.identity else {
+            throw LogicalError.badRequest("vmss client did not return identity information")
+        }
+        return NamedResource(
+            location: scaleSet.location, systemPrincipal: identity.principalID,
+            principals: try await resolvePrincipals(identity))
+    }
+
+    private func virtualMachine(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws
+        -> NamedResource
+    {
+        if Self.hasResourceClaims(claims) {
+            try checkClaims(claims, fields, key: "vm_name", value: fields.vmName) { id in
+                id.isSingle("Microsoft.Compute", "virtualMachines") && id.name?.lowercased() == fields.vmName.lowercased()
             }
         }
+        let machine = try await arm("unable to retrieve virtual machine metadata") {
+            try await resourceManager.virtualMachine(
+                subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName, name: fields.vmName)
+        }
+        guard let identity = machine.identity else {
+            throw LogicalError.badRequest("vm client did not return identity information")
+        }
+        if let bound = role.boundScaleSets, !bound.isEmpty {
+            throw LogicalError.badRequest("bound scale set defined but this vm isn't in a scale set")
+        }
+        return NamedResource(
+            location: machine.location, systemPrincipal: identity.principalID,
+            principals: try await resolvePrincipals(identity))
+    }
 
-        if !hasClaims, !fields.vmssName.isEmpty || !fields.vmName.isEmpty || !fields.resourceID.isEmpty {
+    private func namedResource(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws
+        -> NamedResource
+    {
+        if let bound = role.boundScaleSets, !bound.isEmpty {
+            throw LogicalError.badRequest("scale set requires the vmss_name field to be set")
+        }
+        guard let id = ARMResourceID(claim: fields.resourceID), id.providerNamespace != nil else {
+            throw LogicalError.badRequest("unable to parse the resource ID: \"\(fields.resourceID)\"")
+        }
+        guard id.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName) else {
+            throw LogicalError.badRequest("provided resource_id does not match subscription_id and resource_group_name")
+        }
+        let version = try await arm("unable to get the provider for resource \"\(fields.resourceID)\"") {
+            try await apiVersions.apiVersion(resourceID: fields.resourceID, subscription: fields.subscriptionID)
+        }
+        let resource = try await arm("unable to retrieve resource metadata") {
+            try await resourceManager.resource(id: fields.resourceID, apiVersion: version)
+        }
+        guard let identity = resource.identity else {
+            throw LogicalError.badRequest("client did not return identity information")
+        }
+        if Self.hasResourceClaims(claims) { try checkResourceClaims(claims, resource: id, identity: identity) }
+        return NamedResource(
+            location: resource.location, systemPrincipal: identity.principalID,
+            principals: try await resolvePrincipals(identity))
+    }
+
+    /// A login naming no resource rests on the token's `appid` alone. It cannot prove membership of a scale set,
+    /// so a role bound to scale sets refuses it (a location binding fails later: no location is known).
+    private func checkAppIDOnly(_ claims: AzureTokenClaims, role: AzureRole) throws {
+        guard !claims.appID.isEmpty else {
+            throw LogicalError.badRequest(
+                "one of vm_name, vmss_name, resource_id, or an appid JWT claim must be provided")
+        }
+        if let bound = role.boundScaleSets, !bound.isEmpty {
+            throw LogicalError.badRequest("scale set requires the vmss_name field to be set")
+        }
+    }
+
+    /// Matches the token's `oid` against the resource's principals, else its `appid` against user-assigned
+    /// identities (the §3.5 fallback). Returns the resource group of an app-id match, nil for an `oid` match.
+    private func matchIdentity(
+        _ resource: NamedResource?, _ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole
+    ) async throws -> String? {
+        var principals = resource?.principals ?? []
+        var allowAppID = true
+        if let resource, !Self.hasResourceClaims(claims) {
             // Without xms claims only the resource's own system-assigned identity proves the binding (§11).
-            guard let systemPrincipal, systemPrincipal.lowercased() == claims.objectID.lowercased() else {
+            guard let system = resource.systemPrincipal, system.lowercased() == claims.objectID.lowercased() else {
                 throw LogicalError.badRequest("xms_az_rid and xms_mirid claims are missing from token")
             }
-            principals = [systemPrincipal]
+            principals = [system]
             allowAppID = false
         }
-
-        if !Self.containsFolded(principals, claims.objectID) {
-            guard !claims.appID.isEmpty, allowAppID else {
-                throw LogicalError.badRequest(
-                    "token object id does not match expected identities, and no app id was found")
-            }
-            // The login's resource group first, then the bound ones (§3.5); where the identity lives is what
-            // the resource-group binding is checked against.
-            var groups = [fields.resourceGroupName]
-            for group in role.boundResourceGroups ?? [] where !Self.containsFolded(groups, group) {
-                groups.append(group)
-            }
-            for group in groups where !group.isEmpty {
-                let identities = try await arm("failed to list user-assigned identities") {
-                    do {
-                        return try await resourceManager.userAssignedIdentities(
-                            subscription: fields.subscriptionID, resourceGroup: group)
-                    } catch AzureError.notFound {
-                        return []  // a resource group that does not exist has no identities
-                    }
-                }
-                if Self.containsFolded(identities.compactMap(\.clientID), claims.appID) {
-                    proof.appIDGroup = group
-                    break
-                }
-            }
-            guard proof.appIDGroup != nil else {
-                throw LogicalError.badRequest("neither token object id nor token app id match expected identities")
-            }
+        if Self.containsFolded(principals, claims.objectID) { return nil }
+        guard !claims.appID.isEmpty, allowAppID else {
+            throw LogicalError.badRequest("token object id does not match expected identities, and no app id was found")
         }
+        guard let group = try await appIDGroup(fields, appID: claims.appID, role: role) else {
+            throw LogicalError.badRequest("neither token object id nor token app id match expected identities")
+        }
+        return group
+    }
 
+    /// The first resource group holding a user-assigned identity whose client id is `appID`: the login's group,
+    /// then the bound ones (§3.5), all in the login's subscription. Nil when none does.
+    private func appIDGroup(_ fields: AzureLoginFields, appID: String, role: AzureRole) async throws -> String? {
+        var groups = [fields.resourceGroupName]
+        for group in role.boundResourceGroups ?? [] where !Self.containsFolded(groups, group) {
+            groups.append(group)
+        }
+        for group in groups where !group.isEmpty {
+            let identities = try await arm("failed to list user-assigned identities") {
+                do {
+                    return try await resourceManager.userAssignedIdentities(
+                        subscription: fields.subscriptionID, resourceGroup: group)
+                } catch AzureError.notFound {
+                    return []  // a resource group that does not exist has no identities
+                }
+            }
+            if Self.containsFolded(identities.compactMap(\.clientID), appID) { return group }
+        }
+        return nil
+    }
+
+    /// Subscription, resource-group and location bindings against what the checks proved. A named resource lives
+    /// in the login's group; an app-id match also needs its identity's group bound, so the login's own group never
+    /// stands in for where the identity lives (Coffer's decision, stricter than the reference).
+    private func checkBounds(
+        _ fields: AzureLoginFields, role: AzureRole, proof: ResourceProof, namedResource: Bool
+    ) throws {
         if let bound = role.boundSubscriptionIDs, !bound.isEmpty, !Self.containsFolded(bound, fields.subscriptionID) {
             throw LogicalError.badRequest("subscription not authorized")
         }
-        if let bound = role.boundResourceGroups, !bound.isEmpty,
-            !Self.containsFolded(bound, proof.appIDGroup ?? fields.resourceGroupName)
-        {
-            throw LogicalError.badRequest("resource group not authorized")
+        if let bound = role.boundResourceGroups, !bound.isEmpty {
+            var groups: [String] = []
+            if namedResource { groups.append(fields.resourceGroupName) }
+            if let group = proof.appIDGroup { groups.append(group) }
+            guard groups.allSatisfy({ Self.containsFolded(bound, $0) }) else {
+                throw LogicalError.badRequest("resource group not authorized")
+            }
         }
         if let bound = role.boundLocations, !bound.isEmpty {
             guard let location = proof.location, !location.isEmpty else {
@@ -218,7 +286,6 @@ struct AzureLogin: Sendable {
             }
             guard Self.containsFolded(bound, location) else { throw LogicalError.badRequest("location not authorized") }
         }
-        return proof
     }
 
     /// System principal plus every user-assigned principal; flexible scale sets omit them, so those
@@ -301,14 +368,21 @@ struct AzureLogin: Sendable {
             "failed to verify flexible vmss claim: \(flexible)\nfailed to verify uniform vmss claim: \(uniform)")
     }
 
-    /// resource_id logins: a claim must name the resource itself or one of its user-assigned identities.
+    /// resource_id logins. A user-assigned identity can be shared by many resources, so when the token carries
+    /// `xms_az_rid` (the resource that asked for it) that claim alone decides, and must name this resource. Only
+    /// without it may `xms_mirid` name the resource or a user-assigned identity ARM reports attached to it.
     func checkResourceClaims(_ claims: AzureTokenClaims, resource: ARMResourceID, identity: ARMIdentity) throws {
-        let attached = identity.userAssignedIdentities.keys.compactMap { ARMResourceID(claim: $0) }
-        for claim in [claims.xmsAzRid, claims.xmsMirid] where !claim.isEmpty {
-            guard let id = ARMResourceID(claim: claim) else { continue }
-            if id.names(theSameResourceAs: resource) || attached.contains(where: id.names(theSameResourceAs:)) {
-                return
+        if !claims.xmsAzRid.isEmpty {
+            guard let id = ARMResourceID(claim: claims.xmsAzRid), id.names(theSameResourceAs: resource) else {
+                throw LogicalError.badRequest("the token's xms_az_rid claim does not name the resource in resource_id")
             }
+            return
+        }
+        let attached = identity.userAssignedIdentities.keys.compactMap { ARMResourceID(claim: $0) }
+        if let id = ARMResourceID(claim: claims.xmsMirid),
+            id.names(theSameResourceAs: resource) || attached.contains(where: id.names(theSameResourceAs:))
+        {
+            return
         }
         throw LogicalError.badRequest(
             "the token's xms_az_rid and xms_mirid claims do not name the resource in resource_id")

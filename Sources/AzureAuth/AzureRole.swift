@@ -105,25 +105,27 @@ struct AzureRole: Codable, Sendable, Equatable {
         }
     }
 
+    /// The longest token duration accepted (Go's `time.Duration`, what Vault accepts), in seconds.
+    static let maxDuration: Int64 = AzureConfig.maxDuration
+    /// Token use counts beyond this are not a limit anyone means, and stay far from any overflow downstream.
+    static let maxNumUses = Int64(Int32.max)
+
+    /// A present duration field: negative is the reference's 400, beyond ``maxDuration`` a 400 naming it.
+    static func tokenDuration(_ fields: FieldData, _ name: String) throws -> Int64 {
+        let value = try fields.duration(name)
+        if value < 0 { throw LogicalError.badRequest("'\(name)' cannot be negative") }
+        return try AzureConfig.checked(value, name, 0...maxDuration)
+    }
+
     /// Applies a create/update (spec §2.4 order, §11 binding rule). `mountMaxTTL` is the mount's effective max.
     mutating func apply(_ fields: FieldData, mountMaxTTL: Int64) throws -> [String] {
         var warnings: [String] = []
         // Token fields (tokenutil).
-        if fields.has("token_ttl") {
-            tokenTTL = try fields.duration("token_ttl")
-            if tokenTTL < 0 { throw LogicalError.badRequest("'token_ttl' cannot be negative") }
-        }
-        if fields.has("token_max_ttl") {
-            tokenMaxTTL = try fields.duration("token_max_ttl")
-            if tokenMaxTTL < 0 { throw LogicalError.badRequest("'token_max_ttl' cannot be negative") }
-        }
-        if fields.has("token_period") {
-            tokenPeriod = try fields.duration("token_period")
-            if tokenPeriod < 0 { throw LogicalError.badRequest("'token_period' cannot be negative") }
-        }
+        if fields.has("token_ttl") { tokenTTL = try Self.tokenDuration(fields, "token_ttl") }
+        if fields.has("token_max_ttl") { tokenMaxTTL = try Self.tokenDuration(fields, "token_max_ttl") }
+        if fields.has("token_period") { tokenPeriod = try Self.tokenDuration(fields, "token_period") }
         if fields.has("token_explicit_max_ttl") {
-            tokenExplicitMaxTTL = try fields.duration("token_explicit_max_ttl")
-            if tokenExplicitMaxTTL < 0 { throw LogicalError.badRequest("'token_explicit_max_ttl' cannot be negative") }
+            tokenExplicitMaxTTL = try Self.tokenDuration(fields, "token_explicit_max_ttl")
         }
         if fields.has("token_policies") { tokenPolicies = try fields.stringSlice("token_policies") }
         if fields.has("token_bound_cidrs") {
@@ -137,6 +139,7 @@ struct AzureRole: Codable, Sendable, Equatable {
         if fields.has("token_num_uses") {
             tokenNumUses = try fields.int("token_num_uses")
             if tokenNumUses < 0 { throw LogicalError.badRequest("'token_num_uses' cannot be negative") }
+            _ = try AzureConfig.checked(tokenNumUses, "token_num_uses", 0...Self.maxNumUses)
         }
         if fields.has("token_type") {
             let type = try fields.string("token_type")
@@ -175,6 +178,11 @@ struct AzureRole: Codable, Sendable, Equatable {
                 oldValue = fields.has(old) ? newValue : 0
             } else if fields.has(old) {
                 oldValue = int ? try fields.int(old) : try fields.duration(old)
+                // A negative legacy use count keeps the reference's message below; anything else out of range is
+                // refused here, naming the legacy field.
+                if !(int && oldValue < 0) {
+                    _ = try AzureConfig.checked(oldValue, old, 0...(int ? Self.maxNumUses : Self.maxDuration))
+                }
                 newValue = oldValue
             }
         }

@@ -1,10 +1,21 @@
 /// Syntax checks of login fields (spec §3.1 step 5), hand-written to match the reference regexes.
 enum LoginFieldSyntax {
     /// `^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$`
+    /// Bytes, not Characters: `Character.isHexDigit` also accepts fullwidth forms (`１`, `Ａ`), which the regex does not.
     static func isSubscriptionID(_ value: String) -> Bool {
-        let groups = value.split(separator: "-", omittingEmptySubsequences: false)
+        let groups = value.utf8.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard groups.map(\.count) == [8, 4, 4, 4, 12] else { return false }
-        return groups.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+        return groups.allSatisfy { $0.allSatisfy(isASCIIHexDigit) }
+    }
+
+    private static func isASCIIHexDigit(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+            UInt8(ascii: "A")...UInt8(ascii: "F"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// `^[\-_.()\pL\pN]*[\-_()\pL\pN]$`: Unicode letters/digits and `-_.()`, not ending with `.`.

@@ -8,7 +8,7 @@ import Synchronization
 /// Rotation of the client secret Coffer itself uses to call Azure (`rotate-root`, spec §6 with §11's fixes).
 ///
 /// ```swift
-/// let rotation = RootRotation(knobs: .init(environment: env), logger: logger)
+/// let rotation = RootRotation(knobs: AzureRotationKnobs(), logger: logger)
 /// let warnings = try await rotation.rotate(storage, config: config, clientID: appID, graph: graph)  // adds `vault-<uuid>`
 /// _ = try await rotation.promoteIfDue(storage, load: …, save: …, graph: …)  // later: switch, remove the old key
 /// try await rotation.rollBackOrphans(storage) { graph }                  // at start and on every background pass
@@ -20,25 +20,7 @@ import Synchronization
 /// stored before the password is added, so a crash in between leaves a record the next run rolls back by removing
 /// the orphaned password from Azure. The new secret is never returned or logged; only key ids are.
 final class RootRotation: Sendable {
-    /// Timing of rotation work; the environment keys exist so tests can compress minutes into seconds.
-    struct Knobs: Sendable {
-        /// How long a new secret waits before it is used (Entra ID replicates new credentials lazily).
-        var propagation: Double = 60
-        /// How often the background task promotes, rolls back and runs due automated rotations.
-        var tick: Double = 10
-        /// Test hook: stop a rotation right after the password is added and recorded, as a crash would.
-        var haltAfterPasswordAdded = false
-
-        init(environment: [String: String]) {
-            if let value = environment["COFFER_AZURE_ROTATION_PROPAGATION_SECONDS"].flatMap(Double.init), value >= 0 {
-                propagation = value
-            }
-            if let value = environment["COFFER_AZURE_ROTATION_TICK_SECONDS"].flatMap(Double.init), value > 0 {
-                tick = value
-            }
-            haltAfterPasswordAdded = environment["COFFER_AZURE_TEST_HALT_ROTATION_AFTER_PASSWORD_ADDED"] == "1"
-        }
-    }
+    typealias Knobs = AzureRotationKnobs
 
     /// A rotated secret waiting for promotion.
     struct PendingSecret: Codable, Sendable {
@@ -74,7 +56,7 @@ final class RootRotation: Sendable {
     let logger: Logger
     /// One rotation, promotion or rollback at a time; requests wait, background passes skip.
     private let gate = RotationGate()
-    /// Write-ahead records of rotations this instance is running (or, with the halt hook, abandoned as if it had
+    /// Write-ahead records of rotations this instance is running (or, with the halt fault, abandoned as if it had
     /// crashed); any other record in storage belongs to a run that died and is rolled back.
     private let inFlight = Mutex<Set<String>>([])
 
@@ -135,7 +117,7 @@ final class RootRotation: Sendable {
         try? await storage.putJSON(Self.walPrefix + record.id, record)
         if knobs.haltAfterPasswordAdded {
             // Simulated crash: the record stays and stays marked in flight, so only a new instance rolls it back.
-            throw LogicalError(status: 500, messages: ["rotation halted after adding the password (test hook)"])
+            throw LogicalError(status: 500, messages: ["rotation halted after adding the password (fault injection)"])
         }
         guard let secret = added.secretText, !secret.isEmpty else {
             await abandon(record, storage, graph)
@@ -280,4 +262,30 @@ final class RootRotation: Sendable {
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: date)
     }
+}
+
+/// Timing and fault points of root rotation, fixed when a mount's backend is built. Production uses the defaults;
+/// tests pass compressed timing (or the halt fault) through ``AzureAuthMethod/factory(environment:logger:rotation:makeServicesFactory:)``,
+/// so no environment variable on a real host can change them.
+///
+/// ```swift
+/// AzureAuthMethod.factory(environment: env, logger: logger, rotation: AzureRotationKnobs(propagation: 1, tick: 0.2)) { … }
+/// ```
+public struct AzureRotationKnobs: Sendable {
+    /// Seconds a new secret waits before it is used (Entra ID replicates new credentials lazily).
+    public let propagation: Double
+    /// Seconds between background passes that promote, roll back and run due automated rotations.
+    public let tick: Double
+    /// Fault injection: stop a rotation right after the password is added and recorded, as a crash would.
+    public let haltAfterPasswordAdded: Bool
+
+    /// Values are kept within sane bounds (propagation 0 s–1 week, tick 10 ms–1 day; NaN means the default), so
+    /// date arithmetic and sleeps built from them cannot trap.
+    public init(propagation: Double = 60, tick: Double = 10, haltAfterPasswordAdded: Bool = false) {
+        self.propagation = propagation.isNaN ? 60 : min(max(propagation, 0), 604_800)
+        self.tick = tick.isNaN ? 10 : min(max(tick, 0.01), 86_400)
+        self.haltAfterPasswordAdded = haltAfterPasswordAdded
+    }
+
+    var tickInterval: Duration { .milliseconds(Int64((tick * 1000).rounded())) }
 }

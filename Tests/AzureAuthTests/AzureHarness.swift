@@ -14,14 +14,15 @@ struct AzureHarness {
     let rootToken: String
 
     static func make(
-        environment: [String: String] = [:],
+        environment: [String: String] = [:], rotation: AzureRotationKnobs = AzureRotationKnobs(),
         services: @escaping @Sendable () -> any AzureServicesFactory = { OfflineServices() }
     ) async throws -> AzureHarness {
         var configuration = CoreConfiguration()
         configuration.catalog =
             KVBackend.factories + [
                 AzureAuthMethod.factory(
-                    environment: environment, logger: Logger(label: "test"), makeServicesFactory: services)
+                    environment: environment, logger: Logger(label: "test"), rotation: rotation,
+                    makeServicesFactory: services)
             ]
         let core = Core(barrier: Barrier(physical: MemoryPhysical()), configuration: configuration)
         let root = try await core.initialize(sealKey: SymmetricKey(size: .bits256))

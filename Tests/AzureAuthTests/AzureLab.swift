@@ -72,10 +72,10 @@ final class AzureLab: Sendable {
     }
 
     /// Starts a simulator, writes its environment file, builds the core and enables + configures each mount.
-    /// `wrap` may put a test's factory around the production one.
+    /// `wrap` may put a test's factory around the production one; `rotation` sets root-rotation timing.
     static func start(
         fixture: SimulatorFixture? = nil, mounts: [String] = ["azure"], config: [String: JSONValue] = [:],
-        extraEnvironment: [String: String] = [:],
+        extraEnvironment: [String: String] = [:], rotation: AzureRotationKnobs = AzureRotationKnobs(),
         wrap: @escaping @Sendable (AzureKitServicesFactory) -> any AzureServicesFactory = { $0 }
     ) async throws -> AzureLab {
         let simulator = try AzureSimulator(fixture: try fixture ?? Sim.fixture)
@@ -88,7 +88,7 @@ final class AzureLab: Sendable {
         let factory = AzureKitServicesFactory(
             environment: environment, logger: Logger(label: "azure-lab"), version: "test")
         let wrapped = wrap(factory)
-        let harness = try await AzureHarness.make(environment: environment, services: { wrapped })
+        let harness = try await AzureHarness.make(environment: environment, rotation: rotation, services: { wrapped })
         let lab = AzureLab(
             harness: harness, factory: factory, directory: directory, environmentFile: file, simulator: simulator)
         for mount in mounts {
@@ -214,12 +214,13 @@ final class AzureLab: Sendable {
 /// Runs `body` against a fresh lab and always tears it down.
 func withAzureLab<T>(
     fixture: SimulatorFixture? = nil, mounts: [String] = ["azure"], config: [String: JSONValue] = [:],
-    extraEnvironment: [String: String] = [:],
+    extraEnvironment: [String: String] = [:], rotation: AzureRotationKnobs = AzureRotationKnobs(),
     wrap: @escaping @Sendable (AzureKitServicesFactory) -> any AzureServicesFactory = { $0 },
     _ body: (AzureLab) async throws -> T
 ) async throws -> T {
     let lab = try await AzureLab.start(
-        fixture: fixture, mounts: mounts, config: config, extraEnvironment: extraEnvironment, wrap: wrap)
+        fixture: fixture, mounts: mounts, config: config, extraEnvironment: extraEnvironment, rotation: rotation,
+        wrap: wrap)
     do {
         let result = try await body(lab)
         await lab.stop()

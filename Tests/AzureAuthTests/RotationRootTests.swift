@@ -17,7 +17,7 @@ import Testing
         displayName: "someone else's secret", endDateTime: "2099-01-01T00:00:00Z")
 
     @Test func rotateRootPromotesTheNewSecretAndRemovesOnlyTheOneCofferKnew() async throws {
-        try await withAzureLab(extraEnvironment: Rotation.fast) { lab in
+        try await withAzureLab(rotation: Rotation.fast) { lab in
             try lab.simulator.updateFixture { fixture in
                 fixture.tenants[0].applications[0].passwordCredentials.append(Self.otherPassword)
             }
@@ -61,8 +61,8 @@ import Testing
     }
 
     @Test func writingANewSecretAbandonsAPendingRotationAndRemovesItsPassword() async throws {
-        let slow = ["COFFER_AZURE_ROTATION_PROPAGATION_SECONDS": "600", "COFFER_AZURE_ROTATION_TICK_SECONDS": "0.2"]
-        try await withAzureLab(extraEnvironment: slow) { lab in
+        let slow = AzureRotationKnobs(propagation: 600, tick: 0.2)
+        try await withAzureLab(rotation: slow) { lab in
             try await lab.expect(.update, "auth/azure/rotate-root", status: 200)
             #expect(lab.appPasswords.count == 2)
             let again = await lab.request(.update, "auth/azure/rotate-root")
@@ -79,7 +79,7 @@ import Testing
     }
 
     @Test func aGraphFailureIsABadGatewayAndLeavesNoPassword() async throws {
-        try await withAzureLab(extraEnvironment: Rotation.fast) { lab in
+        try await withAzureLab(rotation: Rotation.fast) { lab in
             lab.simulator.injectFault(pathContains: "/addPassword", status: 503)
             let failed = await lab.request(.update, "auth/azure/rotate-root")
             #expect(failed.status == 502, "\(failed.errors ?? [])")
@@ -140,6 +140,24 @@ import Testing
         #expect(wif.error.contains("workload identity federation"))
     }
 
+    /// The server's environment holds no test hooks: the variables that once compressed rotation timing or halted a
+    /// rotation change nothing when set on a real host.
+    @Test func rotationTestVariablesInTheEnvironmentChangeNothing() async throws {
+        let stray = [
+            "COFFER_AZURE_TEST_HALT_ROTATION_AFTER_PASSWORD_ADDED": "1", "COFFER_AZURE_ROTATION_PROPAGATION_SECONDS": "0",
+            "COFFER_AZURE_ROTATION_TICK_SECONDS": "0.05",
+        ]
+        try await withAzureLab(extraEnvironment: stray) { lab in
+            let rotated = await lab.request(.update, "auth/azure/rotate-root")
+            #expect(rotated.status == 200, "\(rotated.errors ?? [])")
+            #expect(lab.appPasswords.count == 2)
+            // Production timing: the new secret waits a minute for propagation, so nothing is promoted yet.
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(await lab.request(.read, "auth/azure/config").data["root_password_expiration_date"] == nil)
+            #expect(lab.appPasswords.count == 2)
+        }
+    }
+
     @Test func aRotationInterruptedAfterAddingThePasswordIsRolledBackAtTheNextStart() async throws {
         let simulator = try AzureSimulator(fixture: try Sim.fixture)
         try await simulator.start()
@@ -147,14 +165,14 @@ import Testing
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("environment.json")
         try Data(simulator.environment.serialized().utf8).write(to: file)
-        let base = ["AZURE_ENVIRONMENT_FILEPATH": file.path].merging(Rotation.fast) { $1 }
+        let environment = ["AZURE_ENVIRONMENT_FILEPATH": file.path]
         let physical = MemoryPhysical()
         let sealKey = SymmetricKey(size: .bits256)
-        func core(_ environment: [String: String]) -> Core {
+        func core(_ rotation: AzureRotationKnobs) -> Core {
             var configuration = CoreConfiguration()
             // Each server has its own HTTP clients: sealing one shuts its clients down.
             configuration.catalog = [
-                AzureAuthMethod.factory(environment: environment, logger: Logger(label: "rotation")) {
+                AzureAuthMethod.factory(environment: environment, logger: Logger(label: "rotation"), rotation: rotation) {
                     AzureKitServicesFactory(
                         environment: environment, logger: Logger(label: "rotation"), version: "test")
                 }
@@ -170,9 +188,9 @@ import Testing
         }
         defer { try? FileManager.default.removeItem(at: directory) }
 
-        // The first server dies (test hook) after the password exists in Azure and the write-ahead record is
+        // The first server dies (injected fault) after the password exists in Azure and the write-ahead record is
         // stored, before the rotated secret is saved.
-        let crashing = core(base.merging(["COFFER_AZURE_TEST_HALT_ROTATION_AFTER_PASSWORD_ADDED": "1"]) { $1 })
+        let crashing = core(AzureRotationKnobs(propagation: 1, tick: 0.2, haltAfterPasswordAdded: true))
         let root = try await crashing.initialize(sealKey: sealKey)
         #expect(await send(crashing, .update, "sys/auth/azure", ["type": "azure"], token: root).status == 204)
         let config: [String: JSONValue] = [
@@ -189,7 +207,7 @@ import Testing
         await crashing.seal()
 
         // A new server on the same storage rolls the record back: the orphaned password leaves Azure.
-        let restarted = core(base)
+        let restarted = core(Rotation.fast)
         try await restarted.unseal(sealKey: sealKey)
         try await Rotation.eventually("rollback removes the orphaned password") {
             Rotation.passwords(simulator).map(\.secretText) == [Sim.secret]

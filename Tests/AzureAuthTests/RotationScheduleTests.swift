@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func aShortRotationPeriodRotatesByItself() async throws {
-        try await withAzureLab(extraEnvironment: Rotation.fast) { lab in
+        try await withAzureLab(rotation: Rotation.fast) { lab in
             try await lab.role("dev-role", Rotation.devRole)
             try await lab.configure(["rotation_period": "2s"])
             #expect(await lab.request(.read, "auth/azure/config").data["next_rotation_time"] != nil)

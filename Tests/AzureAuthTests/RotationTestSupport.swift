@@ -10,16 +10,14 @@ import Testing
 /// against the simulated token endpoint.
 ///
 /// ```swift
-/// try await withAzureLab(extraEnvironment: Rotation.fast) { lab in
+/// try await withAzureLab(rotation: Rotation.fast) { lab in
 ///     let before = lab.appPasswords
 ///     try await Rotation.eventually { lab.appPasswords.count == before.count + 1 }
 /// }
 /// ```
 enum Rotation {
     /// Promotion one second after a rotation, background passes five times a second.
-    static let fast = [
-        "COFFER_AZURE_ROTATION_PROPAGATION_SECONDS": "1", "COFFER_AZURE_ROTATION_TICK_SECONDS": "0.2",
-    ]
+    static let fast = AzureRotationKnobs(propagation: 1, tick: 0.2)
 
     static let devRole: [String: JSONValue] = [
         "policies": "dev", "bound_subscription_ids": .string(Sim.subscription), "bound_resource_groups": "rg-apps",

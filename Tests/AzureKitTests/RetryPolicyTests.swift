@@ -36,6 +36,26 @@ import Testing
         #expect(AzureRetryPolicy.retryAfter([:]) == nil)
     }
 
+    /// Before the clamp these converted a Double beyond Int64 (or NaN) to milliseconds and trapped.
+    @Test func hostileSettingsAndHeadersSaturateInsteadOfTrapping() {
+        let hour = Duration.seconds(3600)
+        let uncapped = AzureRetryPolicy(maxRetries: 100, retryDelay: 1e300, maxRetryDelay: -1)
+        #expect(uncapped.delay(beforeRetry: 100, retryAfter: nil) == hour)
+        #expect(uncapped.delay(beforeRetry: Int.max, retryAfter: nil) == hour)
+        #expect(uncapped.delay(beforeRetry: Int.min, retryAfter: nil) == hour)
+        #expect(uncapped.delay(beforeRetry: 1, retryAfter: .infinity) == hour)
+        #expect(uncapped.delay(beforeRetry: 1, retryAfter: 1e300) == hour)
+        // 0 × 2^n with an infinite 2^n would be NaN.
+        #expect(AzureRetryPolicy(retryDelay: 0, maxRetryDelay: -1).delay(beforeRetry: 5000, retryAfter: nil) == .zero)
+        #expect(AzureRetryPolicy(retryDelay: .nan, maxRetryDelay: .nan).delay(beforeRetry: 3, retryAfter: nil) == .zero)
+        #expect(AzureRetryPolicy(retryDelay: .infinity, maxRetryDelay: 60).delay(beforeRetry: 3, retryAfter: nil) == .seconds(60))
+        #expect(AzureRetryPolicy(retryDelay: 2, maxRetryDelay: .infinity).delay(beforeRetry: 2000, retryAfter: nil) == hour)
+        for header in ["inf", "Infinity", "nan", "1e400", "-1"] {
+            #expect(AzureRetryPolicy.retryAfter(["Retry-After": header]) == nil, "\(header)")
+            #expect(AzureRetryPolicy.retryAfter(["retry-after-ms": header]) == nil, "\(header)")
+        }
+    }
+
     @Test func retryableStatusesMatchTheSDK() {
         #expect(AzureRetryPolicy.retryableStatuses == [408, 429, 500, 502, 503, 504])
     }
