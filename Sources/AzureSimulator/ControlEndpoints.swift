@@ -1,7 +1,9 @@
 import Foundation
 
 /// The simulator's own control API under `/_simulator/` (no authentication; loopback only). It mirrors the
-/// Swift API for other processes (the `coffer azure-sim token` command, scripts, benchmarks).
+/// Swift API for other processes (the `coffer azure-sim token` command, scripts, benchmarks). Requests whose `Host`
+/// is not a loopback literal or `localhost` are refused (403; 400 without exactly one `Host`), so a web page that
+/// rebinds its DNS name to 127.0.0.1 cannot drive it from a browser.
 ///
 /// ```text
 /// GET    /_simulator/health                         {"status":"ok"}

@@ -341,9 +341,4 @@ extension SimulatorCore {
         }
         return try SimulatorJSON.parse(Data(body.readableBytesView))
     }
-
-    static func isLoopback(_ host: String) -> Bool {
-        let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return bare == "localhost" || bare == "::1" || bare.hasPrefix("127.")
-    }
 }

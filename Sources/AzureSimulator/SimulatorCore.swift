@@ -48,7 +48,10 @@ final class SimulatorCore: Sendable {
     // MARK: Dispatch
 
     func handle(_ request: SimulatorRequest) async -> SimulatorResponse {
-        if request.path.hasPrefix("/_simulator/") { return await handleControl(request) }
+        if request.path.hasPrefix("/_simulator/") {
+            if let refusal = Self.controlHostRefusal(request) { return refusal }
+            return await handleControl(request)
+        }
         let fault = takeFault(for: request)
         if let delay = fault?.delay { try? await Task.sleep(for: delay) }
         let response: SimulatorResponse

@@ -13,6 +13,8 @@ struct SimulatorRequest: Sendable {
     var query: [String: String]
     var headers: HTTPFields
     var body: Data
+    /// The `Host` header (HTTP/1) or `:authority` (HTTP/2), which HTTP types keep apart from `headers`.
+    var authority: String? = nil
 
     /// Path segments; an empty segment (from `//`) is kept so such paths do not match any route.
     var segments: [String] {
@@ -78,7 +80,7 @@ struct SimulatorResponder: HTTPResponder {
         let simulated = SimulatorRequest(
             method: request.method.rawValue, path: rawPath.removingPercentEncoding ?? rawPath,
             query: SimulatorRequest.parseQuery(request.uri.query ?? ""), headers: request.headers,
-            body: Data(buffer.readableBytesView))
+            body: Data(buffer.readableBytesView), authority: request.head.authority)
         let answer = await core.handle(simulated)
         var headers = HTTPFields()
         for (name, value) in answer.headers {
