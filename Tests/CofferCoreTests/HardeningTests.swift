@@ -1,6 +1,7 @@
 import CofferFramework
 import CofferStorage
 import Foundation
+import KVSecrets
 import Testing
 
 @testable import CofferCore
@@ -170,7 +171,14 @@ enum Backing: String, CaseIterable, Sendable {
     @Test(arguments: Backing.allCases)
     func aTokenRevokedDuringARenewStormStaysRevoked(backing: Backing) async throws {
         let (harness, cleanup) = try await backing.makeHarness()
-        defer { Task { await cleanup() } }
+        _ = try await revokeDuringRenewStorms(harness, cleanup: cleanup)
+    }
+
+    /// Ten trials of: eight tasks renew a token while an admin revokes it by accessor. Returns the tokens.
+    func revokeDuringRenewStorms(_ harness: CoreHarness, cleanup: @Sendable () async -> Void) async throws
+        -> [String]
+    {
+        var revoked: [String] = []
         for trial in 0..<10 {
             let created = await harness.request(.update, "auth/token/create", ["policies": "default", "ttl": "1h"])
             let token = try #require(created.clientToken)
@@ -193,8 +201,35 @@ enum Backing: String, CaseIterable, Sendable {
                     == 400)
             #expect(
                 await harness.request(.update, "auth/token/renew-self", token: token).status == 403, "trial \(trial)")
+            revoked.append(token)
         }
         await cleanup()
+        return revoked
+    }
+
+    @Test func aTokenRevokedDuringARenewStormStaysRevokedAfterARestart() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("coffer.db").path
+        let first = try await SQLitePhysical.open(path: path, logger: .init(label: "test"))
+        let harness = try await CoreHarness.make(physical: first)
+        let revoked = try await revokeDuringRenewStorms(harness, cleanup: {
+            await harness.core.seal()
+            try? await first.close()
+        })
+        let second = try await SQLitePhysical.open(path: path, logger: .init(label: "test"))
+        var configuration = CoreConfiguration()
+        configuration.catalog = KVBackend.factories
+        let reopened = Core(barrier: Barrier(physical: second), configuration: configuration)
+        try await reopened.unseal(sealKey: harness.sealKey)
+        for token in revoked {
+            let response = await reopened.handle(
+                CoreRequest(operation: .read, path: "auth/token/lookup-self", data: [:], token: token))
+            #expect(response.status == 403)
+        }
+        await reopened.seal()
+        try await second.close()
     }
 
     @Test(arguments: Backing.allCases)
