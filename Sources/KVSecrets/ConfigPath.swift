@@ -12,7 +12,8 @@ extension VersionedKV {
             "config",
             fields: [
                 "max_versions": FieldSchema(
-                    .int, description: "The number of versions to keep for each key. Defaults to 10"),
+                    .int, description: "The number of versions to keep for each key. Defaults to 10",
+                    range: KeyMetadata.maxVersionsRange),
                 "cas_required": FieldSchema(
                     .bool, description: "If true, the backend will require the cas parameter to be set for each write"),
                 "delete_version_after": FieldSchema(
@@ -32,7 +33,7 @@ extension VersionedKV {
                     }
                     var config = try await config(request.storage)
                     if fields.has("max_versions") {
-                        config.maxVersions = UInt32(truncatingIfNeeded: try fields.int("max_versions"))
+                        config.maxVersions = try fields.int("max_versions", as: UInt32.self)
                     }
                     if fields.has("cas_required") { config.casRequired = try fields.bool("cas_required") }
                     if fields.has("delete_version_after") {

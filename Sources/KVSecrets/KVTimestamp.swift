@@ -22,8 +22,15 @@ struct KVTimestamp: Sendable, Hashable, Comparable, Codable {
         return KVTimestamp(nanoseconds: Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec))
     }
 
+    /// `seconds` later (earlier when negative), pinned to the range Int64 nanoseconds can hold (1677–2262).
+    /// A `delete_version_after` may be as long as Go's duration (about 292 years), which added to now passes
+    /// that range; Vault keeps such a date exactly, here it becomes the last representable instant, which is
+    /// just as far out of reach.
     func adding(seconds: Int64) -> KVTimestamp {
-        KVTimestamp(nanoseconds: nanoseconds + seconds * 1_000_000_000)
+        let (delta, productOverflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, sumOverflow) = nanoseconds.addingReportingOverflow(delta)
+        guard !productOverflow, !sumOverflow else { return KVTimestamp(nanoseconds: seconds < 0 ? .min : .max) }
+        return KVTimestamp(nanoseconds: sum)
     }
 
     static func < (lhs: KVTimestamp, rhs: KVTimestamp) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
@@ -65,9 +72,11 @@ struct KVTimestamp: Sendable, Hashable, Comparable, Codable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Quotient rounded down and a non-negative remainder, without an intermediate that could overflow at the
+    /// ends of the range (``adding(seconds:)`` may pin a time there).
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        let quotient = value >= 0 ? value / divisor : (value - divisor + 1) / divisor
-        return (quotient, value - quotient * divisor)
+        let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)
+        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
     }
 
     /// Proleptic Gregorian date for a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).

@@ -75,6 +75,10 @@ struct KeyMetadata: Codable, Sendable, Equatable {
 
     static let defaultMaxVersions: UInt32 = 10
 
+    /// What `max_versions` accepts: it is stored as a `UInt32` (as in Vault), and a value outside is a 400
+    /// naming the field rather than a count wrapped into some other number.
+    static let maxVersionsRange: ClosedRange<Int64> = 0...Int64(UInt32.max)
+
     func version(_ number: UInt64) -> VersionMetadata? { versions[String(number)] }
 
     /// Records a new current version and slides the max-versions window like Vault does: once the

@@ -18,7 +18,8 @@ extension VersionedKV {
                     .bool,
                     description: "If true the key will require the cas parameter to be set on all write requests."),
                 "max_versions": FieldSchema(
-                    .int, description: "The number of versions to keep; 0 uses the mount config."),
+                    .int, description: "The number of versions to keep; 0 uses the mount config.",
+                    range: KeyMetadata.maxVersionsRange),
                 "delete_version_after": FieldSchema(
                     .duration, description: "The length of time before a version is deleted; 0 clears the setting."),
                 "custom_metadata": FieldSchema(
@@ -73,7 +74,7 @@ extension VersionedKV {
         try await locks.withLock(path) {
             var meta = try await existingOrNewMetadata(path, request.storage)
             if fields.has("max_versions") {
-                meta.maxVersions = UInt32(truncatingIfNeeded: try fields.int("max_versions"))
+                meta.maxVersions = try fields.int("max_versions", as: UInt32.self)
             }
             if fields.has("cas_required") { meta.casRequired = try fields.bool("cas_required") }
             if fields.has("delete_version_after") {
@@ -94,7 +95,7 @@ extension VersionedKV {
             guard var meta = try await metadata(path, request.storage) else { return LogicalResponse(statusCode: 404) }
             let response = try casWarning(fields, config)
             if fields.has("max_versions") {
-                meta.maxVersions = UInt32(truncatingIfNeeded: try fields.int("max_versions"))
+                meta.maxVersions = try fields.int("max_versions", as: UInt32.self)
             }
             if fields.has("cas_required") { meta.casRequired = try fields.bool("cas_required") }
             if fields.has("delete_version_after") {

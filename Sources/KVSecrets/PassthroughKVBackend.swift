@@ -28,10 +28,13 @@ struct PassthroughKVBackend: LogicalBackend {
         case .create, .update:
             guard !Self.isFolder(path) else { throw LogicalError.badRequest("cannot write to a path ending in '/'") }
             guard !request.data.isEmpty else { throw LogicalError.badRequest("missing data fields") }
+            try Self.checkStorable(path)
             try await request.storage.put(path, value: JSONValue.object(request.data).serialized())
             return nil
         case .delete:
-            if !Self.isFolder(path) { try await request.storage.delete(path) }
+            guard !Self.isFolder(path) else { return nil }
+            try Self.checkStorable(path)
+            try await request.storage.delete(path)
             return nil
         case .patch, .header:
             throw LogicalError.unsupportedOperation
@@ -45,4 +48,10 @@ struct PassthroughKVBackend: LogicalBackend {
 
     /// The mount root and anything ending in `/` name folders, never stored entries.
     private static func isFolder(_ path: String) -> Bool { path.isEmpty || path.hasSuffix("/") }
+
+    /// Storage keys cannot hold NUL (SQLite text ends there), so such a path is the client's mistake to report
+    /// as a 400, not a storage failure (500). Reads need no check: no stored key holds NUL, so they find nothing.
+    static func checkStorable(_ path: String) throws {
+        if path.utf8.contains(0) { throw LogicalError.badRequest("path must not contain NUL characters") }
+    }
 }

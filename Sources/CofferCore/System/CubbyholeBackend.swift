@@ -31,6 +31,9 @@ struct CubbyholeBackend: Sendable {
                         .create: PathOperation("Store a secret") { request, _ in try await write(request) },
                         .update: PathOperation("Store a secret") { request, _ in try await write(request) },
                         .delete: PathOperation("Delete a secret") { request, _ in
+                            // A folder (the mount root included) is never a stored entry: nothing to delete.
+                            guard !request.path.isEmpty, !request.path.hasSuffix("/") else { return nil }
+                            try checkStorable(request.path)
                             try await view(request).delete(request.path)
                             return nil
                         },
@@ -38,9 +41,16 @@ struct CubbyholeBackend: Sendable {
             ], help: "The cubbyhole backend stores secrets private to the calling token.")
     }
 
+    /// Storage keys cannot hold NUL (SQLite text ends there), so such a path is the client's mistake to report
+    /// as a 400, not a storage failure (500). Reads need no check: no stored key holds NUL, so they find nothing.
+    func checkStorable(_ path: String) throws {
+        if path.utf8.contains(0) { throw LogicalError.badRequest("path must not contain NUL characters") }
+    }
+
     func write(_ request: LogicalRequest) async throws -> LogicalResponse? {
         guard !request.path.isEmpty else { throw LogicalError.badRequest("missing path") }
         guard !request.data.isEmpty else { throw LogicalError.badRequest("missing data fields") }
+        try checkStorable(request.path)
         try await view(request).put(request.path, value: JSONValue.object(request.data).serialized())
         return nil
     }

@@ -1,0 +1,30 @@
+import CofferCore
+import CofferFramework
+import Testing
+
+/// Issue 10 ("Hardening"), found by Tests/compat/test_hostile_input.py: hostile cubbyhole paths are answered as
+/// the client's error or as the no-op they are, never as a storage failure (500).
+@Suite("cubbyhole hostile paths")
+struct CubbyholeTests {
+    @Test("a NUL in the path is a 400 on write and delete, and simply not found on read")
+    func nulInPath() async throws {
+        let harness = try await CoreHarness.make()
+        for operation in [LogicalOperation.update, .delete] {
+            let answer = await harness.request(operation, "cubbyhole/a\u{0}b", ["v": "1"])
+            #expect(answer.status == 400)
+            #expect(answer.errors == ["path must not contain NUL characters"])
+        }
+        #expect(await harness.request(.read, "cubbyhole/a\u{0}b").status == 404)
+    }
+
+    @Test("deleting a folder (the mount root included) deletes nothing and answers 204")
+    func deleteFolder() async throws {
+        let harness = try await CoreHarness.make()
+        #expect(await harness.request(.update, "cubbyhole/dir/x", ["v": "1"]).status == 204)
+        #expect(await harness.request(.delete, "cubbyhole/").status == 204)
+        #expect(await harness.request(.delete, "cubbyhole/dir/").status == 204)
+        #expect(await harness.request(.read, "cubbyhole/dir/x").data == ["v": "1"])
+        #expect(await harness.request(.delete, "cubbyhole/dir/x").status == 204)
+        #expect(await harness.request(.read, "cubbyhole/dir/x").status == 404)
+    }
+}
