@@ -160,7 +160,8 @@ struct AzureLogin: Sendable {
     {
         if Self.hasResourceClaims(claims) {
             try checkClaims(claims, fields, key: "vm_name", value: fields.vmName) { id in
-                id.isSingle("Microsoft.Compute", "virtualMachines") && id.name?.lowercased() == fields.vmName.lowercased()
+                id.isSingle("Microsoft.Compute", "virtualMachines")
+                    && id.name?.lowercased() == fields.vmName.lowercased()
             }
         }
         let machine = try await arm("unable to retrieve virtual machine metadata") {

@@ -69,3 +69,11 @@ extension SimulatorCore {
         return nil
     }
 }
+
+extension AzureSimulator {
+    /// Whether a URL's host addresses this machine (a loopback literal or `localhost`), for clients of the control
+    /// API such as `coffer azure-sim token --url`, which must never send it elsewhere.
+    public static func isLoopbackHost(_ host: String) -> Bool {
+        host.lowercased() == "localhost" || SimulatorCore.isLoopback(host)
+    }
+}

@@ -35,7 +35,10 @@ import Testing
             #expect(refused.status == 400)
             #expect(refused.errors == ["scale set requires the vmss_name field to be set"])
             let workload = try lab.simulator.workloadIdentityToken(clientID: Sim.uamiWebClient, audience: Sim.audience)
-            #expect(await lab.login(role: "ss", jwt: workload).errors == ["scale set requires the vmss_name field to be set"])
+            #expect(
+                await lab.login(role: "ss", jwt: workload).errors == [
+                    "scale set requires the vmss_name field to be set"
+                ])
             // The bound scale set itself still logs in.
             let member = try lab.simulator.managedIdentityToken(scaleSet: "vmss-uniform", identity: "uami-shared")
             let answer = await lab.login(role: "ss", jwt: member, vmss: "vmss-uniform")
@@ -51,7 +54,8 @@ import Testing
         try await withAzureLab(fixture: fixture) { lab in
             try await lab.role("site", Self.siteRole)
             // vm-far (rg-far, eastus) shares uami-web with the App Service; its token names vm-far in xms_az_rid.
-            let far = try lab.simulator.managedIdentityToken(vm: Sim.vmID("vm-far", group: "rg-far"), identity: "uami-web")
+            let far = try lab.simulator.managedIdentityToken(
+                vm: Sim.vmID("vm-far", group: "rg-far"), identity: "uami-web")
             let refused = await lab.login(role: "site", jwt: far, resourceID: Sim.siteID)
             #expect(refused.status == 400)
             #expect(refused.errors == ["the token's xms_az_rid claim does not name the resource in resource_id"])
@@ -214,7 +218,8 @@ import Testing
     @Test func simulatorEndpointsInTheEnvironmentAreWarnedAbout() throws {
         let file = try Self.environmentFile(
             #"{"activeDirectoryEndpoint":"http://127.0.0.1:4000/","resourceManagerEndpoint":"http://127.0.0.1:4000/","#
-                + #""microsoftGraphEndpoint":"http://127.0.0.1:4000/graph/","tokenAudience":"https://management.azure.com/"}"#)
+                + #""microsoftGraphEndpoint":"http://127.0.0.1:4000/graph/","tokenAudience":"https://management.azure.com/"}"#
+        )
         defer { try? FileManager.default.removeItem(atPath: file) }
         let warnings = AzureAuthMethod.startupWarnings(environment: [
             "AZURE_ENVIRONMENT_FILEPATH": file, "AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://127.0.0.1:4000",
@@ -238,10 +243,12 @@ import Testing
         #expect(AzureAuthMethod.startupWarnings(environment: ["AZURE_ENVIRONMENT_FILEPATH": file]).isEmpty)
         // The IMDS default and an https pod-identity host are ordinary production settings.
         #expect(
-            AzureAuthMethod.startupWarnings(environment: ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://169.254.169.254"])
-                .isEmpty)
+            AzureAuthMethod.startupWarnings(environment: ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "http://169.254.169.254"]
+            )
+            .isEmpty)
         #expect(
-            AzureAuthMethod.startupWarnings(environment: ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "https://127.0.0.1:4000"])
-                .isEmpty)
+            AzureAuthMethod.startupWarnings(environment: ["AZURE_POD_IDENTITY_AUTHORITY_HOST": "https://127.0.0.1:4000"]
+            )
+            .isEmpty)
     }
 }

@@ -31,10 +31,12 @@ import Testing
             let answer = await harness.request(.update, path, base.merging([field: value]) { $1 })
             #expect(answer.status == 400, "\(field)=\(value)", sourceLocation: sourceLocation)
             // The reference's own text for a negative legacy `num_uses` spells it "num uses".
-            let named = answer.error.contains(field) || answer.error.contains(field.replacingOccurrences(of: "_", with: " "))
+            let named =
+                answer.error.contains(field) || answer.error.contains(field.replacingOccurrences(of: "_", with: " "))
             #expect(named, "\(field)=\(value): \(answer.error)", sourceLocation: sourceLocation)
             let after = await harness.request(.read, path).data[field]
-            #expect(after == before, "\(field)=\(value) changed it to \(String(describing: after))",
+            #expect(
+                after == before, "\(field)=\(value) changed it to \(String(describing: after))",
                 sourceLocation: sourceLocation)
         }
     }
@@ -80,9 +82,12 @@ import Testing
         let harness = try await Self.enabled()
         let base: [String: JSONValue] = ["bound_group_ids": "g"]
         try #require(
-            await harness.request(.update, "auth/azure/role/r", base.merging(["token_num_uses": 5, "token_ttl": "1h"]) {
-                $1
-            }).status == 204)
+            await harness.request(
+                .update, "auth/azure/role/r",
+                base.merging(["token_num_uses": 5, "token_ttl": "1h"]) {
+                    $1
+                }
+            ).status == 204)
         await Self.refuses(harness, "auth/azure/role/r", field, base: base, values: Self.hostile)
         let read = await harness.request(.read, "auth/azure/role/r")
         #expect(read.data["token_num_uses"] == .int(5))
@@ -95,7 +100,8 @@ import Testing
         try #require(await harness.request(.update, "auth/azure/role/r", base).status == 204)
         await Self.refuses(
             harness, "auth/azure/role/r", "token_num_uses", base: base, values: [.int(Int64(Int32.max) + 1)])
-        let accepted = await harness.request(.update, "auth/azure/role/r", base.merging(["token_num_uses": 1000]) { $1 })
+        let accepted = await harness.request(
+            .update, "auth/azure/role/r", base.merging(["token_num_uses": 1000]) { $1 })
         #expect(accepted.status == 204)
     }
 

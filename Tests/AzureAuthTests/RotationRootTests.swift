@@ -144,7 +144,8 @@ import Testing
     /// rotation change nothing when set on a real host.
     @Test func rotationTestVariablesInTheEnvironmentChangeNothing() async throws {
         let stray = [
-            "COFFER_AZURE_TEST_HALT_ROTATION_AFTER_PASSWORD_ADDED": "1", "COFFER_AZURE_ROTATION_PROPAGATION_SECONDS": "0",
+            "COFFER_AZURE_TEST_HALT_ROTATION_AFTER_PASSWORD_ADDED": "1",
+            "COFFER_AZURE_ROTATION_PROPAGATION_SECONDS": "0",
             "COFFER_AZURE_ROTATION_TICK_SECONDS": "0.05",
         ]
         try await withAzureLab(extraEnvironment: stray) { lab in
@@ -172,7 +173,8 @@ import Testing
             var configuration = CoreConfiguration()
             // Each server has its own HTTP clients: sealing one shuts its clients down.
             configuration.catalog = [
-                AzureAuthMethod.factory(environment: environment, logger: Logger(label: "rotation"), rotation: rotation) {
+                AzureAuthMethod.factory(environment: environment, logger: Logger(label: "rotation"), rotation: rotation)
+                {
                     AzureKitServicesFactory(
                         environment: environment, logger: Logger(label: "rotation"), version: "test")
                 }

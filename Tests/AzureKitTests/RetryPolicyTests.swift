@@ -48,8 +48,11 @@ import Testing
         // 0 × 2^n with an infinite 2^n would be NaN.
         #expect(AzureRetryPolicy(retryDelay: 0, maxRetryDelay: -1).delay(beforeRetry: 5000, retryAfter: nil) == .zero)
         #expect(AzureRetryPolicy(retryDelay: .nan, maxRetryDelay: .nan).delay(beforeRetry: 3, retryAfter: nil) == .zero)
-        #expect(AzureRetryPolicy(retryDelay: .infinity, maxRetryDelay: 60).delay(beforeRetry: 3, retryAfter: nil) == .seconds(60))
-        #expect(AzureRetryPolicy(retryDelay: 2, maxRetryDelay: .infinity).delay(beforeRetry: 2000, retryAfter: nil) == hour)
+        #expect(
+            AzureRetryPolicy(retryDelay: .infinity, maxRetryDelay: 60).delay(beforeRetry: 3, retryAfter: nil)
+                == .seconds(60))
+        #expect(
+            AzureRetryPolicy(retryDelay: 2, maxRetryDelay: .infinity).delay(beforeRetry: 2000, retryAfter: nil) == hour)
         for header in ["inf", "Infinity", "nan", "1e400", "-1"] {
             #expect(AzureRetryPolicy.retryAfter(["Retry-After": header]) == nil, "\(header)")
             #expect(AzureRetryPolicy.retryAfter(["retry-after-ms": header]) == nil, "\(header)")

@@ -44,6 +44,7 @@ import Testing
             let url = "\(sim.baseURL)\(Example.vmID.dropFirst())?api-version=2022-11-01"
             var statuses: [Int] = []
             var throttled: HTTPAnswer?
+            let start = ContinuousClock.now
             for _ in 0..<40 {
                 let answer = try await HTTP.get(url, headers: [("Authorization", "Bearer \(token)")])
                 statuses.append(answer.status)
@@ -54,7 +55,9 @@ import Testing
             }
             let refused = try #require(throttled)
             #expect(statuses.prefix(20).allSatisfy { $0 == 200 })
-            #expect(statuses.count <= 23)
+            // The bucket refills one read per second, so a loaded machine earns a read per second it spent.
+            let elapsed = Int((ContinuousClock.now - start).components.seconds)
+            #expect(statuses.count <= 23 + elapsed, "\(statuses.count) reads in \(elapsed) s")
             #expect(Int(refused.headers.first(name: "Retry-After") ?? "") ?? 0 >= 1)
             #expect(refused.json["error"]?["code"] == "TooManyRequests")
             // Another subscription has its own bucket.

@@ -19,6 +19,14 @@ import Testing
         }
     }
 
+    @Test func clientsGetTheSameAnswerThroughThePublicHelper() {
+        #expect(AzureSimulator.isLoopbackHost("127.0.0.1"))
+        #expect(AzureSimulator.isLoopbackHost("LocalHost"))
+        #expect(AzureSimulator.isLoopbackHost("[::1]"))
+        #expect(!AzureSimulator.isLoopbackHost("127.evil.example"))
+        #expect(!AzureSimulator.isLoopbackHost("localhost.evil.example"))
+    }
+
     @Test func theSimulatorRefusesToBindAHostNameThatOnlyLooksLikeLoopback() async throws {
         let simulator = try AzureSimulator(fixture: try Example.fixture())
         await #expect(throws: SimulatorError.self) { try await simulator.start(host: "127.evil.example") }
