@@ -150,7 +150,8 @@ public final class PluginIdentityIssuer: Sendable {
         let claims: JSONValue = [
             "iss": .string(pluginIssuer), "sub": .string("plugin-identity:\(namespace):auth:\(mountAccessor)"),
             "aud": .string(audience), "iat": .int(Int64(now)), "nbf": .int(Int64(now)),
-            "exp": .int(Int64(now) + max(ttl, 1)), "jti": .string(Hex.uuid()),
+            // Clamped: a token outliving a day is never wanted, and the sum must not overflow for any `ttl`.
+            "exp": .int(Int64(now) + min(max(ttl, 1), 86400)), "jti": .string(Hex.uuid()),
         ]
         let input = Base64URL.encode(header.serialized()) + "." + Base64URL.encode(claims.serialized())
         let signature = try key.signature(for: Array(input.utf8), padding: .insecurePKCS1v1_5)
