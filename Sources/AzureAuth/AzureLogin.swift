@@ -139,7 +139,7 @@ struct AzureLogin: Sendable {
     private func scaleSet(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws
         -> NamedResource
     {
-        if Self.hasResourceClaims(claims) { try checkScaleSetClaims(claims, fields) }
+        let instance = Self.hasResourceClaims(claims) ? try checkScaleSetClaims(claims, fields) : nil
         let scaleSet = try await arm("unable to retrieve virtual machine scale set metadata") {
             try await resourceManager.virtualMachineScaleSet(
                 subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName, name: fields.vmssName)
@@ -150,6 +150,7 @@ struct AzureLogin: Sendable {
         guard let identity = scaleSet.identity else {
             throw LogicalError.badRequest("vmss client did not return identity information")
         }
+        if let instance { try await checkFlexibleInstance(instance, fields) }
         return NamedResource(
             location: scaleSet.location, systemPrincipal: identity.principalID,
             principals: try await resolvePrincipals(identity))
@@ -204,6 +205,26 @@ struct AzureLogin: Sendable {
         return NamedResource(
             location: resource.location, systemPrincipal: identity.principalID,
             principals: try await resolvePrincipals(identity))
+    }
+
+    /// Any VM in the group may be named `<vmss>_<suffix>`, and one sharing a user-assigned identity with the scale
+    /// set would pass the flexible claim check. ARM's `virtualMachineScaleSet.id` on the VM says whether it really is
+    /// an instance of this scale set (stricter than the reference, which trusts the name). One VM GET, flexible only.
+    private func checkFlexibleInstance(_ instance: ARMResourceID, _ fields: AzureLoginFields) async throws {
+        let name = instance.name ?? ""
+        let machine = try await arm("unable to retrieve virtual machine metadata") {
+            try await resourceManager.virtualMachine(
+                subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName, name: name)
+        }
+        guard let owner = machine.scaleSetID.flatMap({ ARMResourceID(claim: $0) }),
+            owner.isSingle("Microsoft.Compute", "virtualMachineScaleSets"),
+            owner.name?.lowercased() == fields.vmssName.lowercased(),
+            owner.isIn(subscription: fields.subscriptionID, resourceGroup: fields.resourceGroupName)
+        else {
+            throw LogicalError.badRequest(
+                "failed to verify flexible vmss claim: virtual machine \(name) is not an instance of scale set \(fields.vmssName)"
+            )
+        }
     }
 
     /// A login naming no resource rests on the token's `appid` alone. It cannot prove membership of a scale set,
@@ -319,16 +340,23 @@ struct AzureLogin: Sendable {
         _ claims: AzureTokenClaims, _ fields: AzureLoginFields, key: String, value: String,
         matches: (ARMResourceID) -> Bool
     ) throws {
-        if let failure = claimFailure(claims, fields, key: key, value: value, matches: matches) {
+        if case .failed(let failure) = claimCheck(claims, fields, key: key, value: value, matches: matches) {
             throw LogicalError.badRequest(failure)
         }
     }
 
-    /// The reference's texts, naming what differs: the resource (`key`), its resource group, or its subscription.
-    func claimFailure(
+    /// The outcome of matching the xms claims against a login field.
+    enum ClaimCheck {
+        /// The first claim that passed (`xms_az_rid` before `xms_mirid`).
+        case passed(ARMResourceID)
+        /// The reference's texts, naming what differs: the resource (`key`), its resource group, or its subscription.
+        case failed(String)
+    }
+
+    func claimCheck(
         _ claims: AzureTokenClaims, _ fields: AzureLoginFields, key: String, value: String,
         matches: (ARMResourceID) -> Bool
-    ) -> String? {
+    ) -> ClaimCheck {
         var failures: [String] = []
         for (name, claim) in [("xms_az_rid", claims.xmsAzRid), ("xms_mirid", claims.xmsMirid)] where !claim.isEmpty {
             guard let id = ARMResourceID(claim: claim), matches(id) else {
@@ -343,15 +371,17 @@ struct AzureLogin: Sendable {
                 failures.append("\(name) token claim does not match subscription_id \(fields.subscriptionID)")
                 continue
             }
-            return nil
+            return .passed(id)
         }
-        if failures.isEmpty { return "xms_az_rid and xms_mirid claims are missing from token" }
-        return failures.joined(separator: "\n")
+        if failures.isEmpty { return .failed("xms_az_rid and xms_mirid claims are missing from token") }
+        return .failed(failures.joined(separator: "\n"))
     }
 
-    func checkScaleSetClaims(_ claims: AzureTokenClaims, _ fields: AzureLoginFields) throws {
+    /// Returns the VM a flexible-instance claim names, whose membership only ARM can confirm; nil when a uniform
+    /// claim names the scale set itself (its id nests the instance under the scale set).
+    func checkScaleSetClaims(_ claims: AzureTokenClaims, _ fields: AzureLoginFields) throws -> ARMResourceID? {
         let name = fields.vmssName.lowercased()
-        let flexible = claimFailure(claims, fields, key: "vmss_name", value: fields.vmssName) { id in
+        let isFlexibleInstance: (ARMResourceID) -> Bool = { id in
             guard id.isSingle("Microsoft.Compute", "virtualMachines"), let instance = id.name?.lowercased() else {
                 return false
             }
@@ -359,14 +389,19 @@ struct AzureLogin: Sendable {
             let suffix = instance.dropFirst(name.count + 1)
             return !suffix.isEmpty && !suffix.contains("_")
         }
-        guard let flexible else { return }
-        let uniform = claimFailure(claims, fields, key: "vmss_name", value: fields.vmssName) { id in
+        let flexibleFailure: String
+        switch claimCheck(claims, fields, key: "vmss_name", value: fields.vmssName, matches: isFlexibleInstance) {
+        case .passed(let instance): return instance
+        case .failed(let failure): flexibleFailure = failure
+        }
+        let uniform = claimCheck(claims, fields, key: "vmss_name", value: fields.vmssName) { id in
             id.providerNamespace?.lowercased() == "microsoft.compute"
                 && id.types.first?.lowercased() == "virtualmachinescalesets" && id.names.first?.lowercased() == name
         }
-        guard let uniform else { return }
+        guard case .failed(let uniformFailure) = uniform else { return nil }
         throw LogicalError.badRequest(
-            "failed to verify flexible vmss claim: \(flexible)\nfailed to verify uniform vmss claim: \(uniform)")
+            "failed to verify flexible vmss claim: \(flexibleFailure)\nfailed to verify uniform vmss claim: \(uniformFailure)"
+        )
     }
 
     /// resource_id logins. A user-assigned identity can be shared by many resources, so when the token carries

@@ -194,10 +194,28 @@ private struct ResourceJSON: Decodable {
         var principalId: String?
         var userAssignedIdentities: [String: UserAssigned?]?
     }
+    /// The one `properties` field read. `properties` is free-form for generic resources, so a shape this does not
+    /// expect yields no scale set rather than failing the whole answer.
+    struct Properties: Decodable {
+        struct SubResource: Decodable {
+            var id: String?
+        }
+        var virtualMachineScaleSet: SubResource?
+
+        init(from decoder: any Decoder) throws {
+            let container = try? decoder.container(keyedBy: CodingKeys.self)
+            virtualMachineScaleSet = try? container?.decodeIfPresent(SubResource.self, forKey: .virtualMachineScaleSet)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case virtualMachineScaleSet
+        }
+    }
     var id: String?
     var name: String?
     var location: String?
     var identity: Identity?
+    var properties: Properties?
 
     var armResource: ARMResource {
         ARMResource(
@@ -206,7 +224,7 @@ private struct ResourceJSON: Decodable {
                 ARMIdentity(
                     principalID: identity.principalId,
                     userAssignedIdentities: (identity.userAssignedIdentities ?? [:]).mapValues { $0?.principalId })
-            })
+            }, scaleSetID: properties?.virtualMachineScaleSet?.id)
     }
 }
 

@@ -64,12 +64,19 @@ public struct ARMResource: Sendable, Equatable {
     public var name: String
     public var location: String?
     public var identity: ARMIdentity?
+    /// A VM's `properties.virtualMachineScaleSet.id`: the scale set it is an instance of (flexible orchestration);
+    /// nil for a standalone VM and for other resources.
+    public var scaleSetID: String?
 
-    public init(id: String = "", name: String = "", location: String? = nil, identity: ARMIdentity? = nil) {
+    public init(
+        id: String = "", name: String = "", location: String? = nil, identity: ARMIdentity? = nil,
+        scaleSetID: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.location = location
         self.identity = identity
+        self.scaleSetID = scaleSetID
     }
 }
 

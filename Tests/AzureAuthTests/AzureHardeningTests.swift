@@ -1,3 +1,4 @@
+import AzureKit
 import AzureSimulator
 import CofferCore
 import CofferFramework
@@ -182,6 +183,93 @@ import Testing
         }
     }
 
+    // MARK: 13. a flexible instance is one only if ARM says so
+
+    /// A standalone VM in vmss-flex's group, named like its instances, sharing its user-assigned identity.
+    static func lookalike() -> SimulatorFixture.VirtualMachine {
+        .init(
+            subscriptionId: Sim.subscription, resourceGroup: "rg-apps", name: "vmss-flex_evil",
+            userAssignedIdentities: ["uami-shared"])
+    }
+
+    @Test func aVMNamedLikeAFlexibleInstanceIsNotOne() async throws {
+        var fixture = try Sim.fixture
+        fixture.virtualMachines.append(Self.lookalike())
+        try await withAzureLab(fixture: fixture) { lab in
+            try await lab.role("ss", ["bound_scale_sets": "vmss-flex"])
+            let evil = try lab.simulator.managedIdentityToken(vm: "vmss-flex_evil", identity: "uami-shared")
+            let refused = await lab.login(role: "ss", jwt: evil, vmss: "vmss-flex")
+            #expect(refused.status == 400)
+            #expect(
+                refused.errors == [
+                    "failed to verify flexible vmss claim: virtual machine vmss-flex_evil is not an instance of scale set vmss-flex"
+                ])
+            #expect(await lab.entityCount == 0)
+            #expect(lab.count("/virtualMachines/vmss-flex_evil") == 1)
+        }
+    }
+
+    @Test func aRealFlexibleInstanceLogsInWithOneMoreARMRead() async throws {
+        var fixture = try Sim.fixture
+        fixture.virtualMachines.append(Self.lookalike())
+        try await withAzureLab(fixture: fixture) { lab in
+            try await lab.role("ss", ["bound_scale_sets": "vmss-flex"])
+            let member = try lab.simulator.managedIdentityToken(scaleSet: "vmss-flex", instance: "e5f6a7b8")
+            let answer = await lab.login(role: "ss", jwt: member, vmss: "vmss-flex")
+            #expect(answer.status == 200, "\(answer.errors ?? [])")
+            #expect(answer.auth["metadata"]?.objectValue?["vmss_name"] == "vmss-flex")
+            // The scale set, its one user-assigned identity (flexible sets omit principal ids), and the instance.
+            let reads = lab.simulator.requestLog().map(\.path).filter { $0.contains("/resourceGroups/") }
+            #expect(
+                reads == [
+                    "/subscriptions/\(Sim.subscription)/resourceGroups/rg-apps/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-flex",
+                    "/subscriptions/\(Sim.subscription)/resourceGroups/rg-apps/providers/Microsoft.Compute/virtualMachines/vmss-flex_e5f6a7b8",
+                    "/subscriptions/\(Sim.otherSubscription)/resourceGroups/rg-shared/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uami-shared",
+                ])
+            // A uniform instance's claim nests it under its scale set: no VM read.
+            let uniform = try lab.simulator.managedIdentityToken(scaleSet: "vmss-uniform", identity: "uami-shared")
+            try await lab.role("uniform", ["bound_scale_sets": "vmss-uniform"])
+            #expect(await lab.login(role: "uniform", jwt: uniform, vmss: "vmss-uniform").status == 200)
+            #expect(lab.count("/virtualMachines/") == 1)
+        }
+    }
+
+    @Test func theInstancesScaleSetMustBeTheNamedOne() async throws {
+        let flex =
+            "/subscriptions/\(Sim.subscription)/resourceGroups/rg-apps/providers/Microsoft.Compute/virtualMachineScaleSets/vmss-flex"
+        let cases: [(owner: String?, passes: Bool)] = [
+            (flex, true),
+            (flex.uppercased(), true),  // ARM ids compare case-insensitively
+            (nil, false),  // a standalone VM
+            (flex.replacingOccurrences(of: "/vmss-flex", with: "/vmss-other"), false),
+            (flex.replacingOccurrences(of: "/rg-apps/", with: "/rg-other/"), false),
+            (flex.replacingOccurrences(of: Sim.subscription, with: Sim.otherSubscription), false),
+            (flex + "/virtualMachines/0", false),
+            ("vmss-flex", false),  // not a resource id
+        ]
+        for (owner, passes) in cases {
+            let arm = FixedARM(instanceScaleSetID: owner)
+            let login = AzureLogin(verifier: FixedClaims(), resourceManager: arm, apiVersions: ARMAPIVersionResolver())
+            let fields = AzureLoginFields(
+                role: "ss", jwt: "", subscriptionID: Sim.subscription, resourceGroupName: "rg-apps", vmName: "",
+                vmssName: "vmss-flex", resourceID: "")
+            let claims = AzureTokenClaims(
+                objectID: Sim.uamiSharedPrincipal, xmsMirid: FixedARM.identityID, xmsAzRid: Sim.vmID("vmss-flex_x1"))
+            let role = AzureRole(boundScaleSets: ["vmss-flex"])
+            do {
+                try await login.checkResource(fields, claims: claims, role: role)
+                #expect(passes, "\(owner ?? "nil") passed")
+            } catch let error as LogicalError {
+                #expect(!passes, "\(owner ?? "nil"): \(error)")
+                #expect(
+                    error
+                        == .badRequest(
+                            "failed to verify flexible vmss claim: virtual machine vmss-flex_x1 is not an instance of scale set vmss-flex"
+                        ))
+            }
+        }
+    }
+
     // MARK: login field syntax
 
     @Test func subscriptionIDsAreASCIIHexOnly() async throws {
@@ -251,4 +339,41 @@ import Testing
             )
             .isEmpty)
     }
+}
+
+/// ARM answers fixed by a test, for VM shapes the simulator's fixture cannot express: a scale set `vmss-flex` with
+/// one user-assigned identity, and its would-be instance `vmss-flex_x1` claiming membership of `instanceScaleSetID`.
+struct FixedARM: AzureResourceManaging {
+    static let identityID =
+        "/subscriptions/\(Sim.subscription)/resourceGroups/rg-apps/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uami-x"
+    struct Unexpected: Error {}
+    var instanceScaleSetID: String?
+
+    func virtualMachine(subscription: String, resourceGroup: String, name: String) async throws -> ARMResource {
+        guard name == "vmss-flex_x1" else { throw AzureError.notFound(call: "ARM GET virtualMachines", detail: name) }
+        return ARMResource(
+            id: Sim.vmID(name), name: name, location: "westeurope",
+            identity: ARMIdentity(userAssignedIdentities: [Self.identityID: Sim.uamiSharedPrincipal]),
+            scaleSetID: instanceScaleSetID)
+    }
+
+    func virtualMachineScaleSet(subscription: String, resourceGroup: String, name: String) async throws -> ARMResource {
+        ARMResource(
+            id: "", name: name, location: "westeurope",
+            identity: ARMIdentity(userAssignedIdentities: [Self.identityID: Sim.uamiSharedPrincipal]))
+    }
+
+    func userAssignedIdentity(resourceID: String) async throws -> ManagedIdentityInfo { throw Unexpected() }
+    func userAssignedIdentities(subscription: String, resourceGroup: String) async throws -> [ManagedIdentityInfo] {
+        throw Unexpected()
+    }
+    func providerResourceTypes(subscription: String, namespace: String) async throws -> [String: [String]] {
+        throw Unexpected()
+    }
+    func resource(id: String, apiVersion: String) async throws -> ARMResource { throw Unexpected() }
+}
+
+/// A verifier for tests that call the resource checks directly and never verify a token.
+struct FixedClaims: AzureTokenVerifying {
+    func verify(_ jwt: String) async throws -> AzureTokenClaims { AzureTokenClaims() }
 }

@@ -131,6 +131,33 @@ import Testing
         }
     }
 
+    @Test func aFlexibleInstanceNamesItsScaleSet() async throws {
+        var fixture = Estate.fixture
+        // `properties` is free-form for generic resources; a shape the client does not expect is not an error.
+        let oddID = "/subscriptions/\(Estate.subscription)/resourceGroups/rg-web/providers/Microsoft.Web/sites/odd"
+        fixture.resources.append(.init(id: oddID, location: "westeurope", properties: .string("not an object")))
+        let typoID = "/subscriptions/\(Estate.subscription)/resourceGroups/rg-web/providers/Microsoft.Web/sites/typo"
+        fixture.resources.append(.init(id: typoID, properties: ["virtualMachineScaleSet": "not an object"]))
+        try await withSimulator(fixture) { sim in
+            let arm = sim.arm()
+            let instance = try await arm.virtualMachine(
+                subscription: Estate.subscription, resourceGroup: "rg-vm", name: "ss-flex_a1b2")
+            #expect(
+                instance.scaleSetID
+                    == "/subscriptions/\(Estate.subscription)/resourceGroups/rg-vm/providers/Microsoft.Compute/virtualMachineScaleSets/ss-flex"
+            )
+            let standalone = try await arm.virtualMachine(
+                subscription: Estate.subscription, resourceGroup: "rg-vm", name: "vm1")
+            #expect(standalone.scaleSetID == nil)
+            let odd = try await arm.resource(id: oddID, apiVersion: "2023-01-01")
+            #expect(odd.name == "odd")
+            #expect(odd.scaleSetID == nil)
+            let typo = try await arm.resource(id: typoID, apiVersion: "2023-01-01")
+            #expect(typo.name == "typo")
+            #expect(typo.scaleSetID == nil)
+        }
+    }
+
     @Test func retriesAfter429HonouringRetryAfter() async throws {
         try await withSimulator { sim in
             sim.simulator.injectFault(pathContains: "/virtualMachines/vm1", status: 429, retryAfter: 1)

@@ -95,6 +95,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    /// `token --url` sends only to parsed loopback literals or `localhost`. `127.1` and `0x7f.0.0.1` begin like
+    /// loopback and resolve to it, but are not literals (as `127.evil.example` is not); refusing them shows the
+    /// address is parsed, not prefix-matched, without sending anything off this machine even if that regresses.
+    @Test func tokenURLMustNameALoopbackLiteral() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build coffer first")
+        for url in ["http://127.1:9/", "http://0x7f.0.0.1:9/"] {
+            let (process, _, err) = try Self.run(["azure-sim", "token", "--vm", "vm-web", "--url", url])
+            process.waitUntilExit()
+            Thread.sleep(forTimeInterval: 0.1)
+            #expect(process.terminationStatus == 1)
+            #expect(err.value.contains("The simulator URL must be a loopback http URL: \(url)"), "\(err.value)")
+        }
+    }
+
     @Test func missingFixtureIsAUsageError() throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.binary), "build coffer first")
         let (process, _, err) = try Self.run(["azure-sim", "--fixture", "/nonexistent/fixture.json"])

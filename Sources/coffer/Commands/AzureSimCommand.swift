@@ -171,7 +171,7 @@ struct AzureSimTokenCommand: AsyncParsableCommand {
     private func fetch(base: String) async throws -> String {
         let root = base.hasSuffix("/") ? base : base + "/"
         guard let endpoint = URL(string: root + "_simulator/tokens/managed-identity"), let host = endpoint.host,
-            host == "localhost" || host == "::1" || host.hasPrefix("127.")
+            AzureSimulator.isLoopbackHost(host)
         else { throw fail("The simulator URL must be a loopback http URL: \(base)", code: ExitStatus.usage) }
         var body: [String: SimulatorJSON] = ["resource": .string(resource)]
         if let vm { body["vm"] = .string(vm) }
