@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from conftest import CofferProcess, free_port
+from conftest import CofferProcess, coffer_binary, free_port
 
 HEALTH_CODES = ["activecode", "sealedcode", "uninitcode", "standbycode", "drsecondarycode",
                 "performancestandbycode"]
@@ -111,22 +112,34 @@ def test_many_half_sent_requests_do_not_starve_a_fresh_request(fresh_server):
     assert_alive(fresh_server)
 
 
-def configured_server(tmp_path: Path, listener: dict) -> CofferProcess:
-    """A persistent server whose listener section is `listener` (plus a free address)."""
+def write_config(tmp_path: Path, listener: dict, key_mode: int = 0o600) -> tuple[Path, str]:
+    """A persistent server's configuration whose listener section is `listener` (plus a free address)."""
     address = f"127.0.0.1:{free_port()}"
     key_path = tmp_path / "seal.key"
     key_path.write_text("00" * 32 + "\n")
-    key_path.chmod(0o600)
+    key_path.chmod(key_mode)
     config_path = tmp_path / "coffer.json"
     config_path.write_text(json.dumps({
         "listener": {"address": address, **listener},
         "storage": {"type": "sqlite", "path": str(tmp_path / "coffer.db")},
         "seal": {"type": "static", "key_file": str(key_path)},
     }))
-    from conftest import coffer_binary
+    return config_path, address
+
+
+def configured_server(tmp_path: Path, listener: dict) -> CofferProcess:
+    config_path, address = write_config(tmp_path, listener)
     server = CofferProcess([str(coffer_binary()), "server", f"-config={config_path}"], address, None, tmp_path)
     server.start()
     return server
+
+
+def refused_start(config_path: Path) -> str:
+    """Runs a server that must refuse to start; returns what it printed."""
+    result = subprocess.run([str(coffer_binary()), "server", f"-config={config_path}"], capture_output=True,
+                            timeout=30, text=True)
+    assert result.returncode != 0
+    return result.stderr + result.stdout
 
 
 def closed_by_server(sock: socket.socket, within: float) -> bool:
@@ -171,41 +184,13 @@ def test_slow_headers_are_cut_off_and_max_connections_holds(tmp_path):
     ({"surprise": 1}, 'unknown configuration key "listener.surprise"'),
 ])
 def test_bad_listener_settings_refuse_to_start(tmp_path, listener, message):
-    address = f"127.0.0.1:{free_port()}"
-    key_path = tmp_path / "seal.key"
-    key_path.write_text("00" * 32 + "\n")
-    key_path.chmod(0o600)
-    config_path = tmp_path / "coffer.json"
-    config_path.write_text(json.dumps({
-        "listener": {"address": address, **listener},
-        "storage": {"type": "sqlite", "path": str(tmp_path / "coffer.db")},
-        "seal": {"type": "static", "key_file": str(key_path)},
-    }))
-    import subprocess
-    from conftest import coffer_binary
-    result = subprocess.run([str(coffer_binary()), "server", f"-config={config_path}"], capture_output=True,
-                            timeout=30, text=True)
-    assert result.returncode != 0
-    assert message in result.stderr + result.stdout
+    config_path, _ = write_config(tmp_path, listener)
+    assert message in refused_start(config_path)
 
 
 def test_a_seal_key_file_readable_by_others_is_refused(tmp_path):
-    address = f"127.0.0.1:{free_port()}"
-    key_path = tmp_path / "seal.key"
-    key_path.write_text("00" * 32 + "\n")
-    key_path.chmod(0o644)
-    config_path = tmp_path / "coffer.json"
-    config_path.write_text(json.dumps({
-        "listener": {"address": address},
-        "storage": {"type": "sqlite", "path": str(tmp_path / "coffer.db")},
-        "seal": {"type": "static", "key_file": str(key_path)},
-    }))
-    import subprocess
-    from conftest import coffer_binary
-    result = subprocess.run([str(coffer_binary()), "server", f"-config={config_path}"], capture_output=True,
-                            timeout=30, text=True)
-    assert result.returncode != 0
-    assert "accessible by group or others" in result.stderr + result.stdout
+    config_path, _ = write_config(tmp_path, {}, key_mode=0o644)
+    assert "accessible by group or others" in refused_start(config_path)
     assert not (tmp_path / "coffer.db").exists() or (tmp_path / "coffer.db").stat().st_size == 0
 
 
