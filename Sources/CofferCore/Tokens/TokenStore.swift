@@ -127,18 +127,19 @@ public final class TokenStore: Sendable {
 
     // MARK: create / read / update
 
-    /// Persists a new service token. `entry.idHash` is filled from `id`. A child is created under its parent's
-    /// lock and only while the parent is live, so a revocation of the parent never misses it.
+    /// Persists a new service token. `entry.idHash` is filled from `id`. A child is written first and its parent
+    /// checked after: a revocation of the parent deletes the parent before it lists the children, so either it
+    /// sees this child or this check sees the parent gone and revokes the child. No lock on the parent, so one
+    /// parent's children are created in parallel.
     public func create(_ entry: TokenEntry, id: String) async throws -> TokenEntry {
         var entry = entry
         entry.idHash = hash(id)
-        guard let parent = entry.parentHash else { return try await persistNew(entry) }
-        return try await tokenLocks.withLock(parent) {
-            guard let parentEntry = try await storedEntry(hash: parent), parentEntry.numUses >= 0 else {
-                throw LogicalError.invalidToken
-            }
-            return try await persistNew(entry)
+        let stored = try await persistNew(entry)
+        if let parent = entry.parentHash, try await storedEntry(hash: parent) == nil {
+            try await revokeTree(hash: stored.idHash)
+            throw LogicalError.invalidToken
         }
+        return stored
     }
 
     private func persistNew(_ entry: TokenEntry) async throws -> TokenEntry {
@@ -293,24 +294,29 @@ public final class TokenStore: Sendable {
         for child in leftovers { try await revokeTree(hash: child) }
     }
 
-    /// Deletes one token and its index entries under its lock; returns children still indexed under it
-    /// (created concurrently), which the caller revokes too.
+    /// Deletes one token and its index entries under its lock; returns children still indexed under it, which
+    /// the caller revokes too. The children are listed only after the token is gone (from storage and cache), so
+    /// a child created concurrently is either listed here or sees its parent gone (``create(_:id:)``).
     func revokeOne(hash: String) async throws -> [String] {
         try await tokenLocks.withLock(hash) {
-            let leftovers = try await children(of: hash)
-            guard let entry = try await storedEntry(hash: hash) else {
+            if let entry = try await storedEntry(hash: hash) {
+                var operations: [StorageOperation] = [
+                    .delete(key: "id/" + hash), .delete(key: accessorKey(entry.accessor)),
+                ]
+                if let parent = entry.parentHash { operations.append(.delete(key: "parent/\(parent)/\(hash)")) }
+                if let mount = entry.authMountAccessor {
+                    operations.append(.delete(key: "mount/\(mount)/\(hash)"))
+                }
+                try await storage.transaction(operations)
                 replaceCached(hash, with: nil)
-                return leftovers
+                try await onRevoked.withLock({ $0 })?.revoked(hash)
+            } else {
+                replaceCached(hash, with: nil)
             }
-            var operations: [StorageOperation] = [
-                .delete(key: "id/" + hash), .delete(key: accessorKey(entry.accessor)),
-            ]
-            if let parent = entry.parentHash { operations.append(.delete(key: "parent/\(parent)/\(hash)")) }
-            if let mount = entry.authMountAccessor { operations.append(.delete(key: "mount/\(mount)/\(hash)")) }
-            for leftover in leftovers { operations.append(.delete(key: "parent/\(hash)/\(leftover)")) }
-            try await storage.transaction(operations)
-            replaceCached(hash, with: nil)
-            try await onRevoked.withLock({ $0 })?.revoked(hash)
+            let leftovers = try await children(of: hash)
+            for leftover in leftovers where try await storedEntry(hash: leftover) == nil {
+                try await storage.delete("parent/\(hash)/\(leftover)")  // an index entry without its token
+            }
             return leftovers
         }
     }
