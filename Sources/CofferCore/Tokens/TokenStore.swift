@@ -10,9 +10,9 @@ import Synchronization
 /// Layout under the barrier: `sys/token/id/<hmac>`, `sys/token/accessor/<hmac of accessor>` → the token's hmac
 /// and the accessor (so no accessor is readable from a storage key), `sys/token/parent/<parent hmac>/<child hmac>`.
 ///
-/// Every change to one token (renewal, a use, revocation, re-parenting, a child's creation) runs under that
-/// token's lock and re-reads the stored entry first, so no writer can put back an entry another one revoked
-/// or count a use twice.
+/// Every change to one token (renewal, a use, revocation, re-parenting) runs under that token's lock and re-reads
+/// the stored entry first, so no writer can put back an entry another one revoked or count a use twice. A child is
+/// written first and its parent checked after (``create(_:id:)``), so creating children never waits on the parent.
 ///
 /// ```swift
 /// let store = try await TokenStore.load(storage: barrier)
