@@ -675,9 +675,7 @@ def field_pass(run: HostileRun, endpoints: list[Endpoint], methods: set[str], va
                     else:
                         target = f"{target}?{quote(name)}={quote(value, safe='')}"
                     answer = run.guarded(method, target, body, env.token(who, endpoint), group, short(value))
-                    if not (follow_writes and writes and answer):
-                        continue
-                    if watch is None:
+                    if watch is None or answer is None:
                         continue
                     changed = watch.changed_by(answer[0], method, short(value))
                     # A write that changed what the path reads back (or wrote a field the read never shows, such
