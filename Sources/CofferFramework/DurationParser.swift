@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses Vault's duration spellings into whole seconds: integer seconds (`90`, `"90"`) or Go
 /// duration strings (`"90s"`, `"1h30m"`, `"768h"`, `"-1s"`), plus a `d` suffix for days.
 ///
@@ -41,41 +43,68 @@ public enum DurationParser {
             guard integer >= -maxSeconds, integer <= maxSeconds else { throw InvalidDuration(input: text) }
             return integer
         }
-        var rest = Substring(trimmed)
+        var rest = Substring(trimmed).utf8[...]
         var negative = false
-        if rest.first == "-" || rest.first == "+" {
-            negative = rest.first == "-"
+        if rest.first == UInt8(ascii: "-") || rest.first == UInt8(ascii: "+") {
+            negative = rest.first == UInt8(ascii: "-")
             rest = rest.dropFirst()
         }
         guard !rest.isEmpty else { throw InvalidDuration(input: text) }
-        var totalNanos: Double = 0
+        // Whole units are summed in integers, as Go does, so every duration in range reads back exactly; only a
+        // fraction goes through floating point.
+        var totalNanos: UInt64 = 0
         while !rest.isEmpty {
-            let numberEnd = rest.firstIndex { !($0.isNumber || $0 == ".") } ?? rest.endIndex
-            guard numberEnd > rest.startIndex, let number = Double(rest[..<numberEnd]) else {
-                throw InvalidDuration(input: text)
-            }
-            rest = rest[numberEnd...]
-            let unitEnd = rest.firstIndex { $0.isNumber || $0 == "." } ?? rest.endIndex
-            let unit = rest[..<unitEnd]
-            rest = rest[unitEnd...]
-            let scale: Double
-            switch unit {
-            case "ns": scale = 1
-            case "us", "µs", "μs": scale = 1e3
-            case "ms": scale = 1e6
-            case "s": scale = 1e9
-            case "m": scale = 60e9
-            case "h": scale = 3600e9
-            case "d": scale = 86400e9
-            default: throw InvalidDuration(input: text)
-            }
-            totalNanos += number * scale
-            // Go rejects a sum past its Duration range as invalid; checking each step also keeps inf out.
-            guard totalNanos.isFinite, totalNanos < 9.223372036854775807e18 else { throw InvalidDuration(input: text) }
+            guard let (nanos, remainder) = term(rest), case let (sum, overflow) = totalNanos.addingReportingOverflow(nanos),
+                !overflow, sum <= 1 << 63
+            else { throw InvalidDuration(input: text) }
+            totalNanos = sum
+            rest = remainder
         }
-        let seconds = Int64(totalNanos / 1e9)
+        if !negative, totalNanos == 1 << 63 { throw InvalidDuration(input: text) }
+        let seconds = Int64(totalNanos / 1_000_000_000)
         return negative ? -seconds : seconds
     }
+
+    /// One `<number><unit>` term in nanoseconds, and what follows it; nil when malformed or beyond 2^64 ns.
+    private static func term(_ text: Substring.UTF8View.SubSequence) -> (UInt64, Substring.UTF8View.SubSequence)? {
+        var rest = text
+        func digits() -> (value: UInt64, count: Int, overflow: Bool) {
+            var value: UInt64 = 0
+            var count = 0
+            var overflow = false
+            while let byte = rest.first, byte >= 0x30, byte <= 0x39 {
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (plus, o2) = times.addingReportingOverflow(UInt64(byte - 0x30))
+                overflow = overflow || o1 || o2
+                value = plus
+                count += 1
+                rest = rest.dropFirst()
+            }
+            return (value, count, overflow)
+        }
+        let whole = digits()
+        var fraction: (value: UInt64, count: Int, overflow: Bool) = (0, 0, false)
+        if rest.first == UInt8(ascii: ".") {
+            rest = rest.dropFirst()
+            fraction = digits()
+        }
+        guard whole.count + fraction.count > 0, !whole.overflow else { return nil }
+        let unitEnd = rest.firstIndex { ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") } ?? rest.endIndex
+        guard let scale = unitNanos[String(decoding: rest[..<unitEnd], as: UTF8.self)] else { return nil }
+        rest = rest[unitEnd...]
+        let (scaled, overflow) = whole.value.multipliedReportingOverflow(by: scale)
+        guard !overflow else { return nil }
+        guard fraction.count > 0, !fraction.overflow else { return (scaled, rest) }
+        let part = Double(fraction.value) * (Double(scale) / pow(10, Double(fraction.count)))
+        guard part.isFinite, part < 1.8e19 else { return nil }
+        let (sum, overflowed) = scaled.addingReportingOverflow(UInt64(part))
+        return overflowed ? nil : (sum, rest)
+    }
+
+    private static let unitNanos: [String: UInt64] = [
+        "ns": 1, "us": 1_000, "µs": 1_000, "μs": 1_000, "ms": 1_000_000, "s": 1_000_000_000,
+        "m": 60_000_000_000, "h": 3_600_000_000_000, "d": 86_400_000_000_000,
+    ]
 
     /// Go's `time.Duration.String()` for whole seconds: `0s`, `45s`, `1m30s`, `3h0m0s`.
     public static func goString(_ seconds: Int64) -> String {

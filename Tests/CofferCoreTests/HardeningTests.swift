@@ -351,3 +351,36 @@ enum Backing: String, CaseIterable, Sendable {
         #expect(try await physical.listAllKeysForTest().filter { $0.contains(hash + "/") }.isEmpty)
     }
 }
+
+/// A NUL in a request path is refused before any backend sees it (storage keys cannot hold one).
+@Suite struct PathNULTests {
+    @Test(arguments: ["auth/token/roles/a\u{0}b", "sys/policy/\u{0}", "secret/x\u{0}", "cubbyhole/\u{0}"])
+    func aNULInThePathIsABadRequest(path: String) async throws {
+        let harness = try await CoreHarness.make()
+        for operation: LogicalOperation in [.update, .delete, .read] {
+            let response = await harness.request(operation, path, ["a": "b"])
+            #expect(response.status == 400, "\(operation) \(path.debugDescription)")
+            #expect(response.errors == ["path cannot contain a NUL byte"])
+        }
+    }
+}
+
+/// Durations read back exactly across Go's whole range (whole units are summed as integers).
+@Suite struct DurationPrecisionTests {
+    @Test(arguments: [-7_676_892_233, 7_676_892_233, 9_223_372_036, -9_223_372_036, 104 * 86400 + 1, 1])
+    func goStringsReadBackExactly(seconds: Int64) throws {
+        #expect(try DurationParser.seconds(DurationParser.goString(seconds)) == seconds)
+    }
+
+    @Test func fractionsAndUnitsFollowGo() throws {
+        #expect(try DurationParser.seconds("1.5h") == 5400)
+        #expect(try DurationParser.seconds(".5m") == 30)
+        #expect(try DurationParser.seconds("1h30m15s500ms") == 5415)
+        #expect(try DurationParser.seconds("-2562047h47m16s") == -9_223_372_036)
+        #expect(throws: DurationParser.InvalidDuration.self) { try DurationParser.seconds("2562047h47m17s") }
+        #expect(throws: DurationParser.InvalidDuration.self) { try DurationParser.seconds("１h") }
+        #expect(throws: DurationParser.InvalidDuration.self) { try DurationParser.seconds("1x") }
+        #expect(throws: DurationParser.InvalidDuration.self) { try DurationParser.seconds(".h") }
+        #expect(throws: DurationParser.InvalidDuration.self) { try DurationParser.seconds("99999999999999999999h") }
+    }
+}

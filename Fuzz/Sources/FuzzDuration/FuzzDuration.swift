@@ -21,10 +21,8 @@ public func fuzzDuration(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     return 0
 }
 
-/// Where the spelling must read back exactly. DurationParser sums nanoseconds in a Double, which is exact only
-/// below 2^53 ns (about 104 days); above it a spelling can read back one second short (`2132470h3m53s` gives
-/// 7676892232 s, Go gives 7676892233 s). Known and reported; raise this to `maxSeconds` once the sum is exact.
-let exactRoundTripLimit = UInt64(1 << 53) / 1_000_000_000
+/// Where the spelling must read back exactly: everywhere, since DurationParser sums whole units as integers.
+let exactRoundTripLimit = UInt64(DurationParser.maxSeconds)
 
 func checkAccepted(_ seconds: Int64, from text: String) {
     fuzzCheck(

@@ -24,7 +24,7 @@ extension Core {
         return false
     }
 
-    /// Normalises a logical path: collapses `//`, refuses `..` segments.
+    /// Normalises a logical path: collapses `//`, refuses `..` segments and NUL bytes.
     static func normalize(_ path: String) throws -> String {
         // Byte-wise: leading and repeated slashes collapse, `.` and `..` segments are refused, and a path that
         // needs no change (nearly every one) is returned as it came.
@@ -39,6 +39,8 @@ extension Core {
             }
         }
         for byte in path.utf8 {
+            // Storage keys cannot hold NUL; refusing it here gives every backend the same 400.
+            if byte == 0 { throw LogicalError.badRequest("path cannot contain a NUL byte") }
             guard byte == UInt8(ascii: "/") else {
                 out.append(byte)
                 continue
