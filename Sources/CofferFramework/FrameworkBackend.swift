@@ -6,17 +6,22 @@ import CofferStorage
 /// ```swift
 /// let backend = FrameworkBackend(kind: .secrets, paths: [configPath, dataPath, metadataPath])
 /// let response = try await backend.handle(request)
+/// let system = FrameworkBackend(kind: .secrets, paths: paths, sudoPaths: ["auth/*", "rotate"])
 /// ```
 public struct FrameworkBackend: LogicalBackend {
     public let kind: BackendKind
     public let paths: [PathDefinition]
     public let help: String
+    /// Paths (relative to the mount) that need `sudo` on the matched ACL rule besides the operation's own
+    /// capability — Vault's root-protected special paths: an exact path, or a prefix ending in `*`. Declared
+    /// whether or not a path is implemented yet, so a caller without sudo is refused before the backend runs.
+    public let sudoPaths: [String]
     let renewHandler: (@Sendable (Auth, LogicalRequest) async throws -> Auth)?
     let initializeHandler: (@Sendable (any Storage) async throws -> Void)?
     let cleanupHandler: (@Sendable () async -> Void)?
 
     public init(
-        kind: BackendKind, paths: [PathDefinition], help: String = "",
+        kind: BackendKind, paths: [PathDefinition], help: String = "", sudoPaths: [String] = [],
         renew: (@Sendable (Auth, LogicalRequest) async throws -> Auth)? = nil,
         initialize: (@Sendable (any Storage) async throws -> Void)? = nil,
         cleanup: (@Sendable () async -> Void)? = nil
@@ -24,6 +29,7 @@ public struct FrameworkBackend: LogicalBackend {
         self.kind = kind
         self.paths = paths
         self.help = help
+        self.sudoPaths = sudoPaths
         self.renewHandler = renew
         self.initializeHandler = initialize
         self.cleanupHandler = cleanup
@@ -83,6 +89,12 @@ public struct FrameworkBackend: LogicalBackend {
 
     public func isUnauthenticated(path: String) -> Bool {
         route(path)?.0.unauthenticated ?? false
+    }
+
+    public func isSudoRequired(path: String) -> Bool {
+        sudoPaths.contains { pattern in
+            pattern.hasSuffix("*") ? path.hasPrefix(pattern.dropLast()) : path == pattern
+        }
     }
 
     public func renew(_ auth: Auth, request: LogicalRequest) async throws -> Auth {

@@ -19,6 +19,8 @@ public protocol LogicalBackend: Sendable {
     func existenceCheck(_ request: LogicalRequest) async throws -> Bool?
     /// Paths (relative to the mount) that need no client token, e.g. `login`.
     func isUnauthenticated(path: String) -> Bool
+    /// Paths (relative to the mount) that need `sudo` on the matched ACL rule, e.g. `sys/auth/*`.
+    func isSudoRequired(path: String) -> Bool
     /// Called when a token this method issued is renewed; returns the auth with renewed TTLs,
     /// or throws to refuse the renewal.
     func renew(_ auth: Auth, request: LogicalRequest) async throws -> Auth
@@ -32,6 +34,7 @@ public protocol LogicalBackend: Sendable {
 
 extension LogicalBackend {
     public func isUnauthenticated(path: String) -> Bool { false }
+    public func isSudoRequired(path: String) -> Bool { false }
     public func renew(_ auth: Auth, request: LogicalRequest) async throws -> Auth {
         throw LogicalError.badRequest("this auth method does not support renewal")
     }

@@ -384,3 +384,22 @@ enum Backing: String, CaseIterable, Sendable {
         #expect(throws: DurationParser.InvalidDuration.self) { try DurationParser.seconds("99999999999999999999h") }
     }
 }
+
+/// Sudo comes from the backends' declared root-protected paths; the core lists none of its own.
+@Suite struct DeclaredSudoPathTests {
+    @Test func declaredPathsNeedSudoAndOthersDoNot() async throws {
+        let harness = try await CoreHarness.make()
+        let policy = #"path "sys/*" { capabilities = ["create", "read", "update", "delete", "list"] } "#
+            + #"path "auth/token/*" { capabilities = ["create", "read", "update", "delete", "list"] }"#
+        #expect(await harness.request(.update, "sys/policy/broad", ["policy": .string(policy)]).status == 204)
+        let token = try #require(await harness.request(.update, "auth/token/create", ["policies": "broad"]).clientToken)
+        for (operation, path) in [
+            (LogicalOperation.update, "sys/auth/x"), (.update, "sys/rotate"), (.update, "sys/audit/file"),
+            (.read, "sys/raw/core"), (.list, "auth/token/accessors"), (.update, "auth/token/revoke-orphan"),
+        ] {
+            #expect(await harness.request(operation, path, ["type": "test-auth"], token: token).status == 403, "\(path)")
+        }
+        let policyText = #"path "x/*" { capabilities = ["read"] }"#
+        #expect(await harness.request(.update, "sys/policy/p", ["policy": .string(policyText)], token: token).status == 204)
+    }
+}

@@ -175,3 +175,23 @@ struct StorageStub: Storage {
     func list(prefix: String) async throws -> [String] { [] }
     func transaction(_ operations: [StorageOperation]) async throws {}
 }
+
+/// Root-protected paths are declared by the backend (exact, or a prefix ending in `*`), not listed in the core.
+@Suite struct SudoPathTests {
+    let backend = FrameworkBackend(kind: .secrets, paths: [], sudoPaths: ["auth/*", "rotate", "raw*"])
+
+    @Test func exactAndPrefixPatterns() {
+        #expect(backend.isSudoRequired(path: "auth/azure"))
+        #expect(backend.isSudoRequired(path: "auth/azure/tune"))
+        #expect(!backend.isSudoRequired(path: "auth"))
+        #expect(backend.isSudoRequired(path: "rotate"))
+        #expect(!backend.isSudoRequired(path: "rotate/x"))
+        #expect(backend.isSudoRequired(path: "raw"))
+        #expect(backend.isSudoRequired(path: "raw/logical/x"))
+        #expect(!backend.isSudoRequired(path: "policy/x"))
+    }
+
+    @Test func backendsDeclareNoneByDefault() {
+        #expect(!FrameworkBackend(kind: .secrets, paths: []).isSudoRequired(path: "anything"))
+    }
+}

@@ -14,16 +14,6 @@ extension Core {
         return try await resolveToken(request.clientToken, remoteAddress: request.remoteAddress)
     }
 
-    /// Paths that need `sudo` on top of the operation's capability (vault-api §4.3).
-    static func isRootProtected(_ path: String, _ operation: LogicalOperation) -> Bool {
-        if path.hasPrefix("sys/auth/") { return true }
-        if path == "sys/rotate" || path == "sys/seal" || path == "sys/step-down" { return true }
-        if path.hasPrefix("sys/raw") || path.hasPrefix("sys/audit") && !path.hasPrefix("sys/audit-hash") { return true }
-        if path == "auth/token/accessors/" || path == "auth/token/accessors" { return true }
-        if path.hasPrefix("auth/token/revoke-orphan") { return true }
-        return false
-    }
-
     /// Normalises a logical path: collapses `//`, refuses `..` segments and NUL bytes.
     static func normalize(_ path: String) throws -> String {
         // Byte-wise: leading and repeated slashes collapse, `.` and `..` segments are refused, and a path that
@@ -128,7 +118,7 @@ extension Core {
             let acl = try await acl(for: entry)
             let result = acl.evaluate(operation, path: path, data: request.data.isEmpty ? nil : request.data)
             guard result.allowed else { throw LogicalError.permissionDenied }
-            if Self.isRootProtected(path, operation), !result.rootPrivileges { throw LogicalError.permissionDenied }
+            if backend.isSudoRequired(path: relativePath), !result.rootPrivileges { throw LogicalError.permissionDenied }
             logical.identity = RequestIdentity(
                 accessor: entry.accessor, policies: entry.policies, entityID: entry.entityID,
                 displayName: entry.displayName, metadata: entry.meta ?? [:], isRoot: acl.isRoot,

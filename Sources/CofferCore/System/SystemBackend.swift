@@ -191,8 +191,10 @@ struct SystemBackend: Sendable {
                     }
                 ], synopsis: "Rotate the barrier encryption key"),
         ]
+        // Vault's root-protected system paths (vault-api §4.3), including those Coffer does not implement yet.
         return FrameworkBackend(
-            kind: .secrets, paths: paths, help: "The system backend: control, policy and debugging.")
+            kind: .secrets, paths: paths, help: "The system backend: control, policy and debugging.",
+            sudoPaths: ["auth/*", "rotate", "seal", "step-down", "raw*", "audit", "audit/*"])
     }
 
     // MARK: mounts

@@ -191,7 +191,8 @@ struct TokenBackend: Sendable {
                         }
                     ], synopsis: "Clean up token indexes"),
             ],
-            help: "The token credential backend is always enabled and built into Coffer.")
+            help: "The token credential backend is always enabled and built into Coffer.",
+            sudoPaths: ["accessors*", "revoke-orphan*"])
     }
 
     // MARK: create
