@@ -63,16 +63,21 @@ struct StatusEndpoints {
         }
         let codes: [(name: String, fallback: Int)] = [
             ("activecode", 200), ("sealedcode", 503), ("uninitcode", 501), ("standbycode", 429),
-            ("drsecondarycode", 472), ("performancestandbycode", 473),
+            ("drsecondarycode", 472), ("performancestandbycode", 473), ("removedcode", 530),
+            ("haunhealthycode", 474),
         ]
         var chosen: [String: Int] = [:]
         for (name, fallback) in codes {
-            guard let text = query[name]?.stringValue else {
+            guard let text = query[name]?.stringValue, !text.isEmpty else {
                 chosen[name] = fallback
                 continue
             }
-            // Only a code HTTP can carry: anything else would make a malformed status line (or trap).
-            guard let value = Int(text), (100...599).contains(value) else {
+            // Vault answers a code it cannot parse with an empty error list; a number HTTP cannot carry (which
+            // would make a malformed status line, or trap) is refused naming the parameter.
+            guard let value = Int(text) else {
+                return VaultResponder.errors(400, [], extra: extra)
+            }
+            guard (100...599).contains(value) else {
                 return VaultResponder.errors(
                     400, ["invalid value for \(name): must be an HTTP status code between 100 and 599"], extra: extra)
             }
