@@ -337,6 +337,29 @@ enum Backing: String, CaseIterable, Sendable {
         #expect(after.data["keys"]?.arrayValue?.contains(.string(accessor)) == false)
     }
 
+    @Test func tidyRevokesAChildWhoseParentIsGone() async throws {
+        let harness = try await CoreHarness.make()
+        let parent = try await TokenConcurrencyTests.creatorParent(harness, ttl: "2h")
+        let child = try #require(
+            await harness.request(.update, "auth/token/create", ["policies": "default"], token: parent).clientToken)
+        // What a crash between a parent's revocation and a late child's leaves, seen by the restarted server:
+        // the parent's entry is gone, the child's is not.
+        let parentHash = try harness.core.unsealed().tokens.hash(parent)
+        await harness.core.seal()
+        try await harness.physical.delete("sys/token/id/" + parentHash)
+        var configuration = CoreConfiguration()
+        configuration.catalog = KVBackend.factories
+        let restarted = Core(barrier: Barrier(physical: harness.physical), configuration: configuration)
+        try await restarted.unseal(sealKey: harness.sealKey)
+        func send(_ operation: LogicalOperation, _ path: String, token: String) async -> CoreResponse {
+            await restarted.handle(CoreRequest(operation: operation, path: path, data: [:], token: token))
+        }
+        #expect(await send(.read, "auth/token/lookup-self", token: child).status == 200)
+        #expect(await send(.update, "auth/token/tidy", token: harness.rootToken).status == 202)
+        #expect(await send(.read, "auth/token/lookup-self", token: child).status == 403)
+        await restarted.seal()
+    }
+
     @Test func aRevokedTokensCubbyholeIsDeleted() async throws {
         let physical = MemoryPhysical()
         let harness = try await CoreHarness.make(physical: physical)

@@ -570,14 +570,9 @@ struct TokenBackend: Sendable {
         try await core.unsealed().tokens.revokeTree(hash: entry.idHash)
     }
 
-    /// Removes accessor and parent index entries whose token no longer exists.
+    /// Removes accessor index entries whose token no longer exists, and revokes tokens whose parent is gone.
     func tidy() async throws {
-        let tokens = try core.unsealed().tokens
-        for (accessor, _) in try await tokens.accessorEntries() {
-            if try await tokens.lookup(accessor: accessor, now: core.now) == nil {
-                try await tokens.deleteAccessorIndex(accessor)
-            }
-        }
+        try await core.unsealed().tokens.tidy(now: core.now)
     }
 }
 

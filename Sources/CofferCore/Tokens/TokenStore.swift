@@ -345,9 +345,18 @@ public final class TokenStore: Sendable {
         return result
     }
 
-    /// Deletes the index entry of an accessor (tidy, for accessors whose token is gone).
-    public func deleteAccessorIndex(_ accessor: String) async throws {
-        try await storage.delete(accessorKey(accessor))
+    /// Drops accessor index entries whose token is gone or no longer live, and revokes every token whose parent
+    /// is gone: a child created while its parent was being revoked survives a crash between the two revocations.
+    public func tidy(now: Double) async throws {
+        for (accessor, tokenHash) in try await accessorEntries() {
+            guard let entry = try await self.entry(hash: tokenHash, now: now) else {
+                try await storage.delete(accessorKey(accessor))
+                continue
+            }
+            if let parent = entry.parentHash, try await storedEntry(hash: parent) == nil {
+                try await revokeTree(hash: tokenHash)
+            }
+        }
     }
 
     // MARK: accessor index
