@@ -54,7 +54,8 @@ public enum DurationParser {
         // fraction goes through floating point.
         var totalNanos: UInt64 = 0
         while !rest.isEmpty {
-            guard let (nanos, remainder) = term(rest), case let (sum, overflow) = totalNanos.addingReportingOverflow(nanos),
+            guard let (nanos, remainder) = term(rest),
+                case let (sum, overflow) = totalNanos.addingReportingOverflow(nanos),
                 !overflow, sum <= 1 << 63
             else { throw InvalidDuration(input: text) }
             totalNanos = sum

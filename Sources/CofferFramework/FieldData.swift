@@ -58,7 +58,8 @@ public struct FieldData: Sendable {
             if s.isEmpty { return 0 }
             guard let parsed = Int64(s) else {
                 if s.utf8.contains(where: { $0 >= 0x30 && $0 <= 0x39 }),
-                    s.utf8.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                    s.utf8.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+                {
                     throw outOfRange(name, value)
                 }
                 throw conversionError(

@@ -258,7 +258,11 @@ final class ListMethodRewriter: ChannelInboundHandler, RemovableChannelHandler {
             let name = line[..<colon].lowercased()
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             if name == "content-length" {
-                if let length = Self.contentLength(Substring(value)) { contentLength = length } else { framingUnclear = true }
+                if let length = Self.contentLength(Substring(value)) {
+                    contentLength = length
+                } else {
+                    framingUnclear = true
+                }
             }
             if name == "transfer-encoding", value.lowercased().contains("chunked") { chunked = true }
         }

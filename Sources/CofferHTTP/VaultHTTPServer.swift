@@ -23,7 +23,9 @@ public struct VaultHTTPServer: ServerChildChannel {
         /// A keep-alive connection with no traffic is closed after this.
         public var idleTimeout: TimeAmount?
 
-        public init(maxConnections: Int = 4096, headTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount? = .seconds(120)) {
+        public init(
+            maxConnections: Int = 4096, headTimeout: TimeAmount = .seconds(10), idleTimeout: TimeAmount? = .seconds(120)
+        ) {
             self.maxConnections = maxConnections
             self.headTimeout = headTimeout
             self.idleTimeout = idleTimeout

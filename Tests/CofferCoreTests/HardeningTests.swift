@@ -60,7 +60,8 @@ enum Backing: String, CaseIterable, Sendable {
         let token = try #require(
             await harness.request(.update, "auth/token/create", ["policies": "default", "ttl": "1h"]).clientToken)
         for increment: JSONValue in [.double(1e19), .double(-1e308), .string("9999999999999999h")] {
-            let response = await harness.request(.update, "auth/token/renew-self", ["increment": increment], token: token)
+            let response = await harness.request(
+                .update, "auth/token/renew-self", ["increment": increment], token: token)
             #expect(response.status == 400)
             #expect(response.errors?.first?.contains("\"increment\"") == true)
         }
@@ -195,7 +196,8 @@ enum Backing: String, CaseIterable, Sendable {
                     await harness.request(.update, "auth/token/revoke-accessor", ["accessor": .string(accessor)])
                 }
             }
-            #expect(await harness.request(.read, "auth/token/lookup-self", token: token).status == 403, "trial \(trial)")
+            #expect(
+                await harness.request(.read, "auth/token/lookup-self", token: token).status == 403, "trial \(trial)")
             #expect(
                 await harness.request(.update, "auth/token/lookup-accessor", ["accessor": .string(accessor)]).status
                     == 400)
@@ -214,10 +216,12 @@ enum Backing: String, CaseIterable, Sendable {
         let path = directory.appendingPathComponent("coffer.db").path
         let first = try await SQLitePhysical.open(path: path, logger: .init(label: "test"))
         let harness = try await CoreHarness.make(physical: first)
-        let revoked = try await revokeDuringRenewStorms(harness, cleanup: {
-            await harness.core.seal()
-            try? await first.close()
-        })
+        let revoked = try await revokeDuringRenewStorms(
+            harness,
+            cleanup: {
+                await harness.core.seal()
+                try? await first.close()
+            })
         let second = try await SQLitePhysical.open(path: path, logger: .init(label: "test"))
         var configuration = CoreConfiguration()
         configuration.catalog = KVBackend.factories
@@ -237,8 +241,10 @@ enum Backing: String, CaseIterable, Sendable {
         let (harness, cleanup) = try await backing.makeHarness()
         for uses in [1, 3, 7] {
             let token = try #require(
-                await harness.request(.update, "auth/token/create", ["policies": "default", "num_uses": .int(Int64(uses))])
-                    .clientToken)
+                await harness.request(
+                    .update, "auth/token/create", ["policies": "default", "num_uses": .int(Int64(uses))]
+                )
+                .clientToken)
             let successes = await withTaskGroup(of: Bool.self) { group in
                 for _ in 0..<40 {
                     group.addTask { await harness.request(.read, "auth/token/lookup-self", token: token).status == 200 }
@@ -281,7 +287,9 @@ enum Backing: String, CaseIterable, Sendable {
         }
         #expect(!children.isEmpty)
         for child in children {
-            #expect(await harness.request(.read, "auth/token/lookup-self", token: child).status == 403, "\(child.prefix(4))")
+            #expect(
+                await harness.request(.read, "auth/token/lookup-self", token: child).status == 403, "\(child.prefix(4))"
+            )
         }
         await cleanup()
     }
@@ -291,13 +299,16 @@ enum Backing: String, CaseIterable, Sendable {
         let parent = try await Self.creatorParent(harness, ttl: "2h")
         for type in ["batch", "service"] {
             let child = await harness.request(
-                .update, "auth/token/create", ["policies": "default", "type": .string(type), "ttl": "768h"], token: parent)
+                .update, "auth/token/create", ["policies": "default", "type": .string(type), "ttl": "768h"],
+                token: parent)
             let lease = try #require(child.auth["lease_duration"].flatMap(\.integer))
             #expect(lease > 7100 && lease <= 7200, "\(type) child lease \(lease)")
         }
         let batch = try #require(
-            await harness.request(.update, "auth/token/create", ["policies": "default", "type": "batch"], token: parent)
-                .clientToken)
+            await harness.request(
+                .update, "auth/token/create", ["policies": "default", "type": "batch"], token: parent
+            )
+            .clientToken)
         #expect(await harness.request(.read, "auth/token/lookup-self", token: batch).status == 200)
         #expect(await harness.request(.update, "auth/token/revoke", ["token": .string(parent)]).status == 204)
         #expect(await harness.request(.read, "auth/token/lookup-self", token: batch).status == 403)
@@ -332,7 +343,8 @@ enum Backing: String, CaseIterable, Sendable {
         #expect(looked.data["accessor"]?.stringValue == accessor)
         let listed = await harness.request(.list, "auth/token/accessors")
         #expect(listed.data["keys"]?.arrayValue?.contains(.string(accessor)) == true)
-        #expect(await harness.request(.update, "auth/token/revoke-accessor", ["accessor": .string(accessor)]).status == 204)
+        #expect(
+            await harness.request(.update, "auth/token/revoke-accessor", ["accessor": .string(accessor)]).status == 204)
         let after = await harness.request(.list, "auth/token/accessors")
         #expect(after.data["keys"]?.arrayValue?.contains(.string(accessor)) == false)
     }
@@ -412,7 +424,8 @@ enum Backing: String, CaseIterable, Sendable {
 @Suite struct DeclaredSudoPathTests {
     @Test func declaredPathsNeedSudoAndOthersDoNot() async throws {
         let harness = try await CoreHarness.make()
-        let policy = #"path "sys/*" { capabilities = ["create", "read", "update", "delete", "list"] } "#
+        let policy =
+            #"path "sys/*" { capabilities = ["create", "read", "update", "delete", "list"] } "#
             + #"path "auth/token/*" { capabilities = ["create", "read", "update", "delete", "list"] }"#
         #expect(await harness.request(.update, "sys/policy/broad", ["policy": .string(policy)]).status == 204)
         let token = try #require(await harness.request(.update, "auth/token/create", ["policies": "broad"]).clientToken)
@@ -420,9 +433,11 @@ enum Backing: String, CaseIterable, Sendable {
             (LogicalOperation.update, "sys/auth/x"), (.update, "sys/rotate"), (.update, "sys/audit/file"),
             (.read, "sys/raw/core"), (.list, "auth/token/accessors"), (.update, "auth/token/revoke-orphan"),
         ] {
-            #expect(await harness.request(operation, path, ["type": "test-auth"], token: token).status == 403, "\(path)")
+            #expect(
+                await harness.request(operation, path, ["type": "test-auth"], token: token).status == 403, "\(path)")
         }
         let policyText = #"path "x/*" { capabilities = ["read"] }"#
-        #expect(await harness.request(.update, "sys/policy/p", ["policy": .string(policyText)], token: token).status == 204)
+        #expect(
+            await harness.request(.update, "sys/policy/p", ["policy": .string(policyText)], token: token).status == 204)
     }
 }

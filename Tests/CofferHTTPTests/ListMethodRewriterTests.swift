@@ -92,7 +92,8 @@ import Testing
         let body = "A;name=value\r\n0123456789\r\n0\r\n\r\n"
         let next = "LIST /v1/c HTTP/1.1\r\n\r\n"
         let output = try run([Array((Self.chunkedHead + body + next).utf8)])
-        #expect(String(decoding: output, as: UTF8.self).hasSuffix("GET /v1/c HTTP/1.1\r\nX-Coffer-Method: LIST\r\n\r\n"))
+        #expect(
+            String(decoding: output, as: UTF8.self).hasSuffix("GET /v1/c HTTP/1.1\r\nX-Coffer-Method: LIST\r\n\r\n"))
     }
 
     @Test func anEndlessChunkSizeLineIsNotBuffered() throws {

@@ -118,7 +118,9 @@ extension Core {
             let acl = try await acl(for: entry)
             let result = acl.evaluate(operation, path: path, data: request.data.isEmpty ? nil : request.data)
             guard result.allowed else { throw LogicalError.permissionDenied }
-            if backend.isSudoRequired(path: relativePath), !result.rootPrivileges { throw LogicalError.permissionDenied }
+            if backend.isSudoRequired(path: relativePath), !result.rootPrivileges {
+                throw LogicalError.permissionDenied
+            }
             logical.identity = RequestIdentity(
                 accessor: entry.accessor, policies: entry.policies, entityID: entry.entityID,
                 displayName: entry.displayName, metadata: entry.meta ?? [:], isRoot: acl.isRoot,

@@ -80,7 +80,8 @@ struct ServerConfiguration: Sendable {
                 throw Invalid(description: "unknown configuration key \"listener.\(key)\"")
             }
             if let value = object["max_connections"] {
-                guard case .int(let count) = value, let narrowed = Int(exactly: count), (1...1_000_000).contains(narrowed)
+                guard case .int(let count) = value, let narrowed = Int(exactly: count),
+                    (1...1_000_000).contains(narrowed)
                 else {
                     throw Invalid(description: "listener.max_connections must be an integer between 1 and 1000000")
                 }
