@@ -97,10 +97,12 @@ final class DevServer {
         return server
     }
 
-    /// Polls `GET /v1/sys/health` for up to 30 s; fails early if the process dies.
+    /// Polls `GET /v1/sys/health` for up to 60 s, each attempt with a 2 s deadline so one attempt that hangs on a
+    /// loaded machine (the whole suite runs in parallel on two cores) cannot use up the wait; fails early if the
+    /// process dies.
     private func waitUntilHealthy() async throws {
-        try await withVaultClient(.init(address: address)) { client in
-            let deadline = ContinuousClock.now + .seconds(30)
+        try await withVaultClient(.init(address: address, timeout: .seconds(2))) { client in
+            let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
                 guard process.isRunning else {
                     throw Failure(description: "coffer server exited with \(process.terminationStatus):\n\(serverLog)")
@@ -108,7 +110,7 @@ final class DevServer {
                 if let response = try? await client.send("GET", "sys/health"), response.statusCode == 200 { return }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            throw Failure(description: "coffer server did not become healthy within 30 s:\n\(serverLog)")
+            throw Failure(description: "coffer server did not become healthy within 60 s:\n\(serverLog)")
         }
     }
 
