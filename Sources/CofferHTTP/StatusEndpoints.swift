@@ -61,31 +61,34 @@ struct StatusEndpoints {
                 return VaultResponder.errors(400, [], extra: extra)
             }
         }
-        let codes: [(name: String, fallback: Int)] = [
-            ("activecode", 200), ("sealedcode", 503), ("uninitcode", 501), ("standbycode", 429),
-            ("drsecondarycode", 472), ("performancestandbycode", 473), ("removedcode", 530),
-            ("haunhealthycode", 474),
-        ]
-        var chosen: [String: Int] = [:]
-        for (name, fallback) in codes {
-            guard let text = query[name]?.stringValue, !text.isEmpty else {
-                chosen[name] = fallback
-                continue
-            }
-            // Vault answers a code it cannot parse with an empty error list; a number HTTP cannot carry (which
-            // would make a malformed status line, or trap) is refused naming the parameter.
-            guard let value = Int(text) else {
-                return VaultResponder.errors(400, [], extra: extra)
-            }
+        /// A code Vault cannot parse gets its bare 400; a number HTTP cannot carry (a malformed status line, or a
+        /// trap) is refused naming the parameter.
+        struct BadCode: Error { var messages: [String] }
+        func code(_ name: String, _ fallback: Int) throws(BadCode) -> Int {
+            guard let text = query[name]?.stringValue, !text.isEmpty else { return fallback }
+            guard let value = Int(text) else { throw BadCode(messages: []) }
             guard (100...599).contains(value) else {
-                return VaultResponder.errors(
-                    400, ["invalid value for \(name): must be an HTTP status code between 100 and 599"], extra: extra)
+                throw BadCode(messages: ["invalid value for \(name): must be an HTTP status code between 100 and 599"])
             }
-            chosen[name] = value
+            return value
         }
-        let activeCode = chosen["activecode"] ?? 200
-        let sealedCode = chosen["sealedcode"] ?? 503
-        let uninitCode = chosen["uninitcode"] ?? 501
+        let activeCode: Int
+        let sealedCode: Int
+        let uninitCode: Int
+        do {
+            activeCode = try code("activecode", 200)
+            sealedCode = try code("sealedcode", 503)
+            uninitCode = try code("uninitcode", 501)
+            // Checked though a single node never answers with them.
+            for (name, fallback) in [
+                ("standbycode", 429), ("drsecondarycode", 472), ("performancestandbycode", 473), ("removedcode", 530),
+                ("haunhealthycode", 474),
+            ] {
+                _ = try code(name, fallback)
+            }
+        } catch {
+            return VaultResponder.errors(400, error.messages, extra: extra)
+        }
         let initialized = core.isInitializedCached
         let sealed = core.isSealed
         let status = !initialized ? uninitCode : (sealed ? sealedCode : activeCode)
