@@ -18,9 +18,7 @@ import NIOHTTPTypesHTTP1
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPPipeline(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     var input = FuzzInput(start, count)
-    let cutCount = Int(input.byte() % 8)
-    let plan = (0..<cutCount).map { _ in input.byte() }
-    let stream = input.rest()
+    let (plan, stream) = input.cutsAndStream()
     let parts = decodedParts(pieces(of: stream, cutAt: plan))
     guard !containsMarker(stream) else { return 0 }
     for part in parts {

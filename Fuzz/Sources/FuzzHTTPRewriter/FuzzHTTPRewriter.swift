@@ -11,9 +11,7 @@ import NIOEmbedded
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzHTTPRewriter(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     var input = FuzzInput(start, count)
-    let cutCount = Int(input.byte() % 8)
-    let plan = (0..<cutCount).map { _ in input.byte() }
-    let stream = input.rest()
+    let (plan, stream) = input.cutsAndStream()
     let whole = rewritten([stream])
     let split = rewritten(pieces(of: stream, cutAt: plan))
     fuzzCheck(

@@ -39,6 +39,13 @@ public struct FuzzInput {
         bytes = []
         return value
     }
+
+    /// The HTTP targets' layout: one byte n (mod 8), n cut bytes for ``pieces(of:cutAt:)``, then the stream.
+    public mutating func cutsAndStream() -> (plan: [UInt8], stream: [UInt8]) {
+        let cutCount = Int(byte() % 8)
+        let plan = (0..<cutCount).map { _ in byte() }
+        return (plan, rest())
+    }
 }
 
 /// Splits `stream` into pieces at positions taken from `plan`: each plan byte is one cut, scaled to the
