@@ -159,12 +159,8 @@ import Testing
     }
 
     @Test func appIDMatchesHonourTheResourceGroupBinding() async throws {
-        var fixture = try Sim.fixture
-        let vaultClient = "00000000-0000-4000-9000-00000000aaaa"
-        fixture.userAssignedIdentities.append(
-            .init(
-                subscriptionId: Sim.subscription, resourceGroup: "rg-vault", name: "uami-vault",
-                principalId: "00000000-0000-4000-8000-00000000aaaa", clientId: vaultClient))
+        let fixture = try Sim.fixtureWithVaultIdentity
+        let vaultClient = Sim.vaultIdentityClient
         try await withAzureLab(fixture: fixture) { lab in
             try await lab.role(
                 "vault", ["bound_subscription_ids": .string(Sim.subscription), "bound_resource_groups": "rg-vault"])

@@ -151,12 +151,8 @@ import Testing
     // MARK: 12. app-id matches and resource groups
 
     @Test func anAppIDMatchNeedsTheNamedResourceInABoundGroupToo() async throws {
-        var fixture = try Sim.fixture
-        let vaultClient = "00000000-0000-4000-9000-00000000aaaa"
-        fixture.userAssignedIdentities.append(
-            .init(
-                subscriptionId: Sim.subscription, resourceGroup: "rg-vault", name: "uami-vault",
-                principalId: "00000000-0000-4000-8000-00000000aaaa", clientId: vaultClient))
+        let fixture = try Sim.fixtureWithVaultIdentity
+        let vaultClient = Sim.vaultIdentityClient
         try await withAzureLab(fixture: fixture) { lab in
             // A token naming vm-web (rg-apps) whose oid is not vm-web's, but whose appid lives in rg-vault.
             let jwt = try lab.token(oid: "00000000-0000-4000-8000-00000000bbbb") { claims in
@@ -192,11 +188,19 @@ import Testing
             userAssignedIdentities: ["uami-shared"])
     }
 
-    @Test func aVMNamedLikeAFlexibleInstanceIsNotOne() async throws {
+    /// The lab the flexible-instance tests share: the fixture with the lookalike VM, and a role `ss` bound to
+    /// vmss-flex.
+    static func withFlexibleScaleSetLab(_ body: (AzureLab) async throws -> Void) async throws {
         var fixture = try Sim.fixture
-        fixture.virtualMachines.append(Self.lookalike())
+        fixture.virtualMachines.append(lookalike())
         try await withAzureLab(fixture: fixture) { lab in
             try await lab.role("ss", ["bound_scale_sets": "vmss-flex"])
+            try await body(lab)
+        }
+    }
+
+    @Test func aVMNamedLikeAFlexibleInstanceIsNotOne() async throws {
+        try await Self.withFlexibleScaleSetLab { lab in
             let evil = try lab.simulator.managedIdentityToken(vm: "vmss-flex_evil", identity: "uami-shared")
             let refused = await lab.login(role: "ss", jwt: evil, vmss: "vmss-flex")
             #expect(refused.status == 400)
@@ -210,10 +214,7 @@ import Testing
     }
 
     @Test func aRealFlexibleInstanceLogsInWithOneMoreARMRead() async throws {
-        var fixture = try Sim.fixture
-        fixture.virtualMachines.append(Self.lookalike())
-        try await withAzureLab(fixture: fixture) { lab in
-            try await lab.role("ss", ["bound_scale_sets": "vmss-flex"])
+        try await Self.withFlexibleScaleSetLab { lab in
             let member = try lab.simulator.managedIdentityToken(scaleSet: "vmss-flex", instance: "e5f6a7b8")
             let answer = await lab.login(role: "ss", jwt: member, vmss: "vmss-flex")
             #expect(answer.status == 200, "\(answer.errors ?? [])")

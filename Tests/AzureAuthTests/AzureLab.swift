@@ -32,6 +32,21 @@ enum Sim {
         "/subscriptions/\(subscription)/resourceGroups/\(group)/providers/Microsoft.Compute/virtualMachines/\(name)"
     }
 
+    /// The client id of `uami-vault`, a user-assigned identity in `rg-vault` that ``fixtureWithVaultIdentity``
+    /// adds (attached to nothing: app-id logins find it by its client id alone).
+    static let vaultIdentityClient = "00000000-0000-4000-9000-00000000aaaa"
+
+    static var fixtureWithVaultIdentity: SimulatorFixture {
+        get throws {
+            var fixture = try Sim.fixture
+            fixture.userAssignedIdentities.append(
+                .init(
+                    subscriptionId: subscription, resourceGroup: "rg-vault", name: "uami-vault",
+                    principalId: "00000000-0000-4000-8000-00000000aaaa", clientId: vaultIdentityClient))
+            return fixture
+        }
+    }
+
     static var fixture: SimulatorFixture {
         get throws {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
