@@ -1,7 +1,7 @@
 import CofferFramework
 import Foundation
 
-/// The stored configuration of an Azure auth mount (`config`, spec §1.1 with §11's merge rules).
+/// The stored configuration of an Azure auth mount (`config`, docs/azure-auth.md § Configuration).
 ///
 /// Durations are seconds. `clientSecret` is stored (encrypted by the barrier) but never read back.
 struct AzureConfig: Codable, Sendable, Equatable {
@@ -32,7 +32,8 @@ struct AzureConfig: Codable, Sendable, Equatable {
     /// `max_retries`: -1 (or 0) means no retries, as the Azure SDK reads a negative count; the cap keeps a login
     /// from retrying ARM for hours.
     static let maxRetriesRange: ClosedRange<Int64> = -1...100
-    /// `retry_delay` / `max_retry_delay`: negative means no delay / no cap (§4.4); a day bounds the back-off math.
+    /// `retry_delay` / `max_retry_delay`: negative means no delay / no cap (docs/azure-auth.md § Retries); a day
+    /// bounds the back-off math.
     static let retryDelayRange: ClosedRange<Int64> = -86_400...86_400
 
     static let fields: [String: FieldSchema] = [
@@ -55,7 +56,8 @@ struct AzureConfig: Codable, Sendable, Equatable {
         "rotation_policy": FieldSchema(.string, description: "Rotation policy name (stored and echoed)"),
     ]
 
-    /// Applies a write: fields present replace stored values, absent ones are kept (§11).
+    /// Applies a write: fields present replace stored values, absent ones are kept
+    /// (docs/azure-auth.md § Config writes).
     mutating func merge(_ fields: FieldData) throws {
         if fields.has("tenant_id") { tenantID = try fields.string("tenant_id") }
         if fields.has("resource") { resource = try fields.string("resource") }
@@ -143,7 +145,7 @@ struct AzureConfig: Codable, Sendable, Equatable {
         return value
     }
 
-    /// The `data` of a config read (§1.1), never including the client secret.
+    /// The `data` of a config read (docs/azure-auth.md § Config reads), never including the client secret.
     func readData() -> [String: JSONValue] {
         var data: [String: JSONValue] = [
             "tenant_id": .string(tenantID), "resource": .string(resource), "environment": .string(environment),

@@ -1,4 +1,4 @@
-/// Syntax checks of login fields (spec §3.1 step 5), hand-written to match the reference regexes.
+/// Syntax checks of login fields (docs/azure-auth.md § Request checks), hand-written to match the reference regexes.
 enum LoginFieldSyntax {
     /// `^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$`
     /// Bytes, not Characters: `Character.isHexDigit` also accepts fullwidth forms (`１`, `Ａ`), which the regex does not.

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// Picks the api-version for a `resource_id` login from the provider's metadata (spec §3.7, §12.11).
+/// Picks the api-version for a `resource_id` login from the provider's metadata
+/// (docs/azure-auth.md § API versions for resource_id).
 ///
 /// ```swift
 /// let resolver = ARMAPIVersionResolver(arm: armClient)

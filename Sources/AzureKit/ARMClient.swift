@@ -1,6 +1,7 @@
 import Foundation
 
-/// Azure Resource Manager reads over AsyncHTTPClient (spec §3.6) with the retry policy of §4.4 / §12.6.
+/// Azure Resource Manager reads over AsyncHTTPClient with the retry policy of the config
+/// (docs/azure-auth.md § ARM calls, § Retries).
 ///
 /// ```swift
 /// let arm = ARMClient(cloud: settings.cloud, credential: credential, http: http, retry: settings.retry)

@@ -79,7 +79,8 @@ public struct ARMResourceID: Sendable, Equatable, CustomStringConvertible {
 
     /// Nested type path, e.g. `sites/slots`; empty for a subscription or resource group id.
     public var resourceType: String { types.joined(separator: "/") }
-    /// `<Namespace>/<type path>` as spelled in the id, e.g. `Microsoft.Web/sites` (the §3.7 cache key).
+    /// `<Namespace>/<type path>` as spelled in the id, e.g. `Microsoft.Web/sites`: the api-version cache key
+    /// (docs/azure-auth.md § API versions for resource_id).
     public var fullType: String { providerNamespace.map { "\($0)/\(resourceType)" } ?? "" }
     /// The resource's own (last) name.
     public var name: String? { names.last }

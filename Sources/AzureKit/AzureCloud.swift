@@ -1,6 +1,6 @@
 import Foundation
 
-/// The endpoints of one Azure cloud (spec §4.2, §11 "Clouds").
+/// The endpoints of one Azure cloud (docs/azure-auth.md § Clouds).
 ///
 /// ```swift
 /// let cloud = try AzureCloud.named("azurechinacloud", environment: ProcessInfo.processInfo.environment)
@@ -51,7 +51,7 @@ public struct AzureCloud: Sendable, Equatable {
         unchecked: "AzureChinaCloud", "https://login.chinacloudapi.cn/", "https://management.chinacloudapi.cn",
         "https://management.core.chinacloudapi.cn", "https://microsoftgraph.chinacloudapi.cn")
 
-    /// The scope of ARM access tokens: `<tokenAudience>/.default` (§12.1).
+    /// The scope of ARM access tokens: `<tokenAudience>/.default` (docs/azure-auth.md § Clouds).
     public var armScope: String { AzureURL.join(tokenAudience, ".default") }
     /// The scope of Microsoft Graph access tokens: `<microsoftGraphEndpoint>/.default`.
     public var graphScope: String { AzureURL.join(microsoftGraphEndpoint, ".default") }

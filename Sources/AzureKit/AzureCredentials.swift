@@ -1,4 +1,4 @@
-/// Chooses the credential Coffer uses to call ARM and Graph for one configuration (spec §5 with §11).
+/// Chooses the credential Coffer uses to call ARM and Graph for one configuration (docs/azure-auth.md § Credentials).
 ///
 /// ```swift
 /// let credential = try AzureCredentials.make(settings: settings, environment: ProcessInfo.processInfo.environment,

@@ -93,7 +93,7 @@ public struct ManagedIdentityInfo: Sendable, Equatable {
     }
 }
 
-/// Azure Resource Manager reads used at login (spec §3.6). Every call retries per the
+/// Azure Resource Manager reads used at login (docs/azure-auth.md § ARM calls). Every call retries per the
 /// configured policy; a 404 is ``AzureError/notFound(call:detail:)``.
 public protocol AzureResourceManaging: Sendable {
     func virtualMachine(subscription: String, resourceGroup: String, name: String) async throws -> ARMResource

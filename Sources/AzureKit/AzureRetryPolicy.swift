@@ -1,7 +1,7 @@
 import Foundation
 import NIOHTTP1
 
-/// ARM retry settings (`max_retries`, `retry_delay`, `max_retry_delay`; spec §4.4, §12.6), in seconds.
+/// ARM retry settings (`max_retries`, `retry_delay`, `max_retry_delay`; docs/azure-auth.md § Retries), in seconds.
 ///
 /// ```swift
 /// let policy = AzureRetryPolicy(maxRetries: 3, retryDelay: 4, maxRetryDelay: 60)

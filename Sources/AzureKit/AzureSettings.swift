@@ -1,5 +1,5 @@
 /// The effective Azure settings of one auth configuration: stored values first, then the server's
-/// environment variables (spec §4.1).
+/// environment variables (docs/azure-auth.md § Settings and environment variables).
 ///
 /// ```swift
 /// let settings = try AzureSettings.resolve(tenantID: stored.tenantID, resource: stored.resource,
@@ -12,7 +12,7 @@ public struct AzureSettings: Sendable, Equatable {
     public var clientID: String
     public var clientSecret: String
     /// True when the secret came from `AZURE_CLIENT_SECRET` rather than the stored config; a stored
-    /// `identity_token_audience` outranks such a secret (§11).
+    /// `identity_token_audience` outranks such a secret (docs/azure-auth.md § Settings and environment variables).
     public var clientSecretFromEnvironment: Bool
     public var cloud: AzureCloud
     public var identityTokenAudience: String

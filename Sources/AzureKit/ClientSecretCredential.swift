@@ -1,4 +1,4 @@
-/// An application's client secret, exchanged at Entra's token endpoint (spec §5 item 1).
+/// An application's client secret, exchanged at Entra's token endpoint (docs/azure-auth.md § Credentials).
 ///
 /// ```swift
 /// let credential = ClientSecretCredential(cloud: cloud, tenantID: tenant, clientID: appID, clientSecret: secret, http: http)

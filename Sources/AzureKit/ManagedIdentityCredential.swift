@@ -1,6 +1,6 @@
 import Foundation
 
-/// The managed identity of the host Coffer runs on (spec §11 "Managed identity of the server"): the App
+/// The managed identity of the host Coffer runs on (docs/azure-auth.md § Credentials): the App
 /// Service / Functions endpoint when `IDENTITY_ENDPOINT` and `IDENTITY_HEADER` are set, else IMDS, whose
 /// host `AZURE_POD_IDENTITY_AUTHORITY_HOST` overrides.
 ///

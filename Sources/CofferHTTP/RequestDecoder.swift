@@ -1,7 +1,8 @@
 import CofferFramework
 import Foundation
 
-/// Turns HTTP pieces into request data the way Vault does (vault-api §1.2–§1.4): query strings
+/// Turns HTTP pieces into request data the way Vault does (docs/http-api.md § Methods and operations,
+/// § Request bodies): query strings
 /// with repeated keys, JSON or form bodies, Go-style booleans.
 enum RequestDecoder {
     /// Decodes `a=1&b=2&b=3` into `["a": "1", "b": ["2","3"]]`.

@@ -5,7 +5,7 @@ import HTTPTypes
 import Hummingbird
 
 /// The raw (non-envelope) status endpoints: `sys/health`, `sys/seal-status`, `sys/leader`,
-/// `sys/init` (vault-api §2.4–§2.5). No token needed.
+/// `sys/init` (docs/http-api.md § Status endpoints). No token needed.
 struct StatusEndpoints {
     let core: Core
 

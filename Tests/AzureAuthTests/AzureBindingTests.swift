@@ -6,7 +6,8 @@ import Testing
 
 @testable import AzureAuth
 
-/// Every role binding of §2.1 / §3.4 / §3.5, each made to fail and to pass against the simulator.
+/// Every role binding (docs/azure-auth.md § Binding fields, § Principal checks, § Resource checks), each made
+/// to fail and to pass against the simulator.
 @Suite struct AzureBindingTests {
     static let subscriptionBound: [String: JSONValue] = ["bound_subscription_ids": .string(Sim.subscription)]
 

@@ -3,7 +3,8 @@ import CofferCore
 import CofferFramework
 import Testing
 
-/// The ARM branches of §3.5 (VM, VMSS uniform and flexible, resource_id, app-id fallback) over loopback.
+/// The ARM branches (VM, VMSS uniform and flexible, resource_id, app-id fallback) over loopback
+/// (docs/azure-auth.md § Resource checks).
 @Suite struct AzureBranchTests {
     static let vmRole: [String: JSONValue] = [
         "bound_subscription_ids": .string(Sim.subscription), "bound_resource_groups": "rg-apps",

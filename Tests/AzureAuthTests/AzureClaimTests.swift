@@ -3,7 +3,8 @@ import CofferCore
 import CofferFramework
 import Testing
 
-/// The `xms_mirid` / `xms_az_rid` rules: exact resource-id matching (§11), tokens without them, identity match.
+/// The `xms_mirid` / `xms_az_rid` rules: exact resource-id matching, tokens without them, identity match
+/// (docs/azure-auth.md § Claim matching, § Tokens without xms claims, § Identity match).
 @Suite struct AzureClaimTests {
     static let role: [String: JSONValue] = ["bound_subscription_ids": .string(Sim.subscription)]
 

@@ -5,7 +5,8 @@ import Crypto
 import Foundation
 import Testing
 
-/// JWT verification through the mount (§3.2, §11, §12.2–§12.4) against the simulator's Entra ID.
+/// JWT verification through the mount against the simulator's Entra ID
+/// (docs/azure-auth.md § Token verification, § Key and discovery caching).
 @Suite struct AzureTokenTests {
     static let spRole: [String: JSONValue] = ["bound_service_principal_ids": .string(Sim.vmPrincipal)]
     static let discovery = "/.well-known/openid-configuration"

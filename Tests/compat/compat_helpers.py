@@ -26,7 +26,7 @@ def assert_rfc3339(value: object) -> datetime:
 
 
 def assert_json_content_type(response: requests.Response) -> None:
-    # hvac only parses error bodies when the header is exactly this string (spec §1.8, §10.1).
+    # hvac only parses error bodies when the header is exactly this string (docs/http-api.md § Errors).
     assert response.headers.get("Content-Type") == "application/json", (
         f"Content-Type was {response.headers.get('Content-Type')!r} for {response.request.method} "
         f"{response.url} -> {response.status_code}"

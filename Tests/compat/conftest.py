@@ -50,7 +50,7 @@ def free_port() -> int:
 
 
 def random_token_id() -> str:
-    # Custom token ids may not contain '.' nor start with 'hvs.'/'s.' (spec §3.1).
+    # Custom token ids may not contain '.' nor start with 'hvs.'/'s.' (docs/tokens.md § Token strings).
     return "compat" + secrets.token_hex(12)
 
 

@@ -1,4 +1,4 @@
-"""Error shapes and bad input (spec §1.1–§1.8, §10): every refusal is JSON, changes nothing, and the
+"""Error shapes and bad input (docs/http-api.md): every refusal is JSON, changes nothing, and the
 server keeps serving afterwards."""
 
 from __future__ import annotations
@@ -198,7 +198,8 @@ def test_empty_and_null_bodies(target):
 
 
 def test_body_without_content_type_is_parsed_as_json(target):
-    # Go clients send JSON without Content-Type (spec §1.3); a bad cas proves the body was read.
+    # Go clients send JSON without Content-Type (docs/http-api.md § Request headers); a bad cas proves the
+    # body was read.
     response = requests.post(f"{target.url}/v1/secret/data/{CANARY}",
                              data=b'{"data":{"v":"changed"},"options":{"cas":99}}',
                              headers={"X-Vault-Token": target.root_token}, timeout=30)

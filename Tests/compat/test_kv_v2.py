@@ -1,4 +1,4 @@
-"""KV version 2 through hvac 2.4.0 (spec §5, §8.2) plus raw checks of the exact 404 shapes."""
+"""KV version 2 through hvac 2.4.0 (docs/kv.md) plus raw checks of the exact 404 shapes."""
 
 from __future__ import annotations
 
@@ -36,7 +36,8 @@ def test_enable_kv_v2_at_custom_path_with_integer_version_option(fresh_server):
     mounts = client.sys.list_mounted_secrets_engines()
     entry = mounts["data"]["team-kv/"]
     assert entry["type"] == "kv"
-    # Options are a string map: an integer 2 must come back as the string "2" (spec §2.2).
+    # Options are a string map: an integer 2 must come back as the string "2"
+    # (docs/system.md § Secrets engines: `sys/mounts`).
     assert entry["options"] == {"version": "2"}
     assert mounts["team-kv/"]["options"]["version"] == "2", "sys/mounts data must also be injected at top level"
     assert client.sys.retrieve_mount_option("team-kv", "version") == "2"
@@ -145,7 +146,7 @@ def test_list_secrets_hvac_list_verb_and_get_list_true(fresh_server):
         assert_json_content_type(response)
         assert response.json()["data"]["keys"] == ["one", "two"]
 
-    # The legacy Client.list helper is GET ?list=True (spec §1.2).
+    # The legacy Client.list helper is GET ?list=True (docs/http-api.md § Methods and operations).
     assert client.list("secret/metadata/dir")["data"]["keys"] == ["one", "two"]
     assert client.list("secret/metadata/nothing-here") is None
 
@@ -230,7 +231,7 @@ def test_empty_versions_are_rejected(server):
                  ["No version number provided"])
     assert_error(server.request("POST", f"secret/destroy/{path}", json={"versions": []}), 400,
                  ["no version number provided"])
-    # A comma-separated string is accepted for versions (spec §5.1).
+    # A comma-separated string is accepted for versions (docs/kv.md § Endpoints).
     assert server.request("POST", f"secret/delete/{path}", json={"versions": "1"}).status_code == 204
 
 
@@ -271,7 +272,7 @@ def test_metadata_read_update_trim_and_delete(kv):
         kv.read_secret_metadata(path)
     with pytest.raises(exceptions.InvalidPath):
         read(kv, path, version=5)
-    # Numbering starts again at 1 after the metadata is gone (spec §5.3).
+    # Numbering starts again at 1 after the metadata is gone (docs/kv.md § Versions).
     assert kv.create_or_update_secret(path, {"n": "again"})["data"]["version"] == 1
 
 

@@ -1,4 +1,5 @@
-"""ACL policies and the token store through hvac 2.4.0 (spec §2.3, §2.8, §3, §4, §8.4)."""
+"""ACL policies and the token store through hvac 2.4.0 (docs/policies.md, docs/tokens.md, docs/system.md
+§ Policies and § Capabilities)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""System backend through hvac 2.4.0 and raw requests (spec §2, §8.3)."""
+"""System backend through hvac 2.4.0 and raw requests (docs/system.md, docs/http-api.md § Status endpoints)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def test_enable_tune_and_disable_secrets_engine(fresh_server):
 
     assert client.sys.disable_secrets_engine("tuned").status_code == 204
     assert "tuned/" not in client.sys.list_mounted_secrets_engines()["data"]
-    # Disabling what is not mounted is still a 204 (spec §2.2).
+    # Disabling what is not mounted is still a 204 (docs/system.md § Secrets engines: `sys/mounts`).
     assert client.sys.disable_secrets_engine("tuned").status_code == 204
 
     with pytest.raises(exceptions.InvalidRequest) as builtin:
@@ -148,7 +148,7 @@ def test_health_head_and_get(server, client):
     assert custom.json()["sealed"] is False
     assert requests.head(url, params={"activecode": "299"}, timeout=30).status_code == 299
 
-    # What the Go client sends, including its misspelled parameter (spec §2.4).
+    # What the Go client sends, including its misspelled parameter (docs/http-api.md § Status endpoints).
     go_client = requests.get(url, params={"standbycode": "299", "drsecondarycode": "299",
                                           "performancestandbycode": "299", "sealedcode": "299",
                                           "uninitcode": "299", "haunhealhty": "299"}, timeout=30)

@@ -1,6 +1,6 @@
 import CofferFramework
 
-/// An identity entity: one principal, linked to its logins through aliases (vault-api §6).
+/// An identity entity: one principal, linked to its logins through aliases (docs/identity.md).
 public struct Entity: Sendable, Codable, Equatable {
     public var id: String
     public var name: String

@@ -1,7 +1,7 @@
 import CofferFramework
 import Foundation
 
-/// `identity/`: read entities (and set their policies) — the minimum of vault-api §6.
+/// `identity/`: read entities (and set their policies) — the minimum docs/identity.md describes.
 struct IdentityBackend: Sendable {
     let core: Core
 

@@ -3,7 +3,7 @@ import CofferPolicy
 import Foundation
 
 /// The `sys/` backend: mounts, auth methods, policies, capabilities and the KV preflight
-/// (vault-api §2). The raw status endpoints (health, seal-status, leader, init) are served by
+/// (docs/system.md). The raw status endpoints (health, seal-status, leader, init) are served by
 /// the HTTP layer from ``Core/status()``.
 struct SystemBackend: Sendable {
     let core: Core
@@ -191,7 +191,8 @@ struct SystemBackend: Sendable {
                     }
                 ], synopsis: "Rotate the barrier encryption key"),
         ]
-        // Vault's root-protected system paths (vault-api §4.3), including those Coffer does not implement yet.
+        // Vault's root-protected system paths, including those Coffer does not implement yet
+        // (docs/policies.md § Sudo and root-protected paths).
         return FrameworkBackend(
             kind: .secrets, paths: paths, help: "The system backend: control, policy and debugging.",
             sudoPaths: ["auth/*", "rotate", "seal", "step-down", "raw*", "audit", "audit/*"])

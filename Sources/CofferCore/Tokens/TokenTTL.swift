@@ -1,6 +1,6 @@
 import CofferFramework
 
-/// Vault's token TTL arithmetic (vault-api §3.3, §3.5, §3.7).
+/// Vault's token TTL arithmetic (docs/tokens.md § TTL rules, § Renewal).
 ///
 /// ```swift
 /// let limits = TokenTTL.Limits(mountDefault: 2764800, mountMax: 2764800)
