@@ -34,12 +34,19 @@ let package = Package(
         .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
     ],
     targets: [
-        // Storage: the Physical key/value contract, its SQLite and in-memory implementations, and the
-        // AES-256-GCM barrier every backend's data passes through.
+        // Storage: the Physical key/value contract, its in-memory implementation and cache, and the
+        // AES-256-GCM barrier every backend's data passes through. No database driver: backends link only this.
         .target(
             name: "CofferStorage",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The embedded SQLite implementation of the storage contract; only the `coffer` executable (and the tests
+        // that exercise it) link SQLiteNIO.
+        .target(
+            name: "CofferSQLite",
             dependencies: [
-                .product(name: "Crypto", package: "swift-crypto"),
+                "CofferStorage",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -132,7 +139,7 @@ let package = Package(
         .executableTarget(
             name: "coffer",
             dependencies: [
-                "CofferHTTP", "CofferCore", "CofferStorage", "CofferFramework", "KVSecrets", "CofferClient",
+                "CofferHTTP", "CofferCore", "CofferStorage", "CofferSQLite", "CofferFramework", "KVSecrets", "CofferClient",
                 "AzureAuth", "AzureSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -168,7 +175,8 @@ let package = Package(
             path: "Benchmarks/LoginBenchmark",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CofferStorageTests", dependencies: ["CofferStorage"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CofferStorageTests", dependencies: ["CofferStorage", "CofferSQLite"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferFramework"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferJSONTests", dependencies: ["CofferJSON"], swiftSettings: swiftSettings),
@@ -181,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "CofferCoreTests",
             dependencies: [
-                "CofferCore", "CofferFramework", "CofferStorage", "KVSecrets",
+                "CofferCore", "CofferFramework", "CofferStorage", "CofferSQLite", "KVSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

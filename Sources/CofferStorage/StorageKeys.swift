@@ -10,10 +10,10 @@ import Foundation
 /// for key in ["a/b", "a/c/d", "a/c/e"] { children.add(key) }
 /// children.list // ["b", "c/"]
 /// ```
-enum StorageKeys {
+public enum StorageKeys {
     /// Rejects keys the listing contract cannot represent: empty keys, keys ending in `/` (they
     /// would be indistinguishable from folders) and NUL characters (SQLite text truncates at NUL).
-    static func validate(_ key: String) throws {
+    public static func validate(_ key: String) throws {
         guard !key.isEmpty else { throw StorageError.backend("storage key must not be empty") }
         guard key.utf8.last != UInt8(ascii: "/") else {
             throw StorageError.backend("storage key must not end with '/': \(key)")
@@ -26,7 +26,7 @@ enum StorageKeys {
         guard !hasNUL else { throw StorageError.backend("storage key must not contain NUL") }
     }
 
-    static func validate(_ operations: [StorageOperation]) throws {
+    public static func validate(_ operations: [StorageOperation]) throws {
         for operation in operations {
             switch operation {
             case .put(let key, _), .delete(let key): try validate(key)
@@ -41,7 +41,7 @@ enum StorageKeys {
 
     /// The smallest string greater than every string starting with `prefix`, or `nil` when no such
     /// bound exists (empty prefix). Used as the exclusive end of an index range scan.
-    static func upperBound(forPrefix prefix: String) -> String? {
+    public static func upperBound(forPrefix prefix: String) -> String? {
         var scalars = Array(prefix.unicodeScalars)
         while let last = scalars.last, last.value == 0x10FFFF { scalars.removeLast() }
         guard let last = scalars.popLast() else { return nil }
@@ -55,13 +55,13 @@ enum StorageKeys {
     }
 
     /// Folds a byte-sorted sequence of keys under `prefix` into its immediate children.
-    struct Children {
-        let prefix: String
-        private(set) var list: [String] = []
+    public struct Children {
+        public let prefix: String
+        public private(set) var list: [String] = []
 
-        init(prefix: String) { self.prefix = prefix }
+        public init(prefix: String) { self.prefix = prefix }
 
-        mutating func add(_ key: String) {
+        public mutating func add(_ key: String) {
             let utf8 = key.utf8
             guard utf8.starts(with: prefix.utf8) else { return }
             let rest = utf8.dropFirst(prefix.utf8.count)

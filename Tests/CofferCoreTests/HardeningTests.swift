@@ -1,4 +1,5 @@
 import CofferFramework
+import CofferSQLite
 import CofferStorage
 import Foundation
 import KVSecrets

@@ -1,5 +1,6 @@
 import CofferCore
 import CofferFramework
+import CofferSQLite
 import CofferStorage
 import Crypto
 import Foundation

@@ -1,3 +1,4 @@
+import CofferSQLite
 import Crypto
 import Foundation
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import SQLiteNIO
 import Testing
 
+@testable import CofferSQLite
 @testable import CofferStorage
 
 @Suite struct SQLitePhysicalTests {

@@ -1,3 +1,4 @@
+import CofferSQLite
 import Foundation
 import Logging
 import Synchronization

@@ -2,6 +2,7 @@ import AzureAuth
 import CofferCore
 import CofferFramework
 import CofferHTTP
+import CofferSQLite
 import CofferStorage
 import Crypto
 import Foundation

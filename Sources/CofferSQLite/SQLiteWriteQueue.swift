@@ -1,3 +1,4 @@
+import CofferStorage
 import SQLiteNIO
 import Synchronization
 
