@@ -55,7 +55,7 @@ let package = Package(
         // JSON values, a strict parser and Go-compatible serialisation; no dependencies, shared by every layer.
         .target(name: "CofferJSON", swiftSettings: swiftSettings),
         // Vault's HCL policy subset, the JSON form, and ACL evaluation with Vault's priority rules.
-        .target(name: "CofferPolicy", dependencies: ["CofferFramework"], swiftSettings: swiftSettings),
+        .target(name: "CofferPolicy", dependencies: ["CofferJSON"], swiftSettings: swiftSettings),
         // The backend framework: logical requests/responses, typed fields, paths, operations.
         .target(
             name: "CofferFramework",
@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "CofferStorageTests", dependencies: ["CofferStorage", "CofferSQLite"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferFramework"], swiftSettings: swiftSettings),
+            name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferJSONTests", dependencies: ["CofferJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferFrameworkTests", dependencies: ["CofferFramework", "CofferStorage"],
@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "CofferCoreTests",
             dependencies: [
-                "CofferCore", "CofferFramework", "CofferStorage", "CofferSQLite", "KVSecrets",
+                "CofferCore", "CofferFramework", "CofferPolicy", "CofferStorage", "CofferSQLite", "KVSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],

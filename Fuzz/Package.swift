@@ -48,7 +48,7 @@ let package = Package(
         fuzzTarget("FuzzJSON", [.product(name: "CofferJSON", package: "Coffer")]),
         fuzzTarget(
             "FuzzPolicy",
-            [.product(name: "CofferPolicy", package: "Coffer"), .product(name: "CofferFramework", package: "Coffer")]),
+            [.product(name: "CofferPolicy", package: "Coffer"), .product(name: "CofferJSON", package: "Coffer")]),
         fuzzTarget("FuzzJWT", [.product(name: "AzureKit", package: "Coffer")]),
         fuzzTarget(
             "FuzzDuration",

@@ -1,4 +1,4 @@
-import CofferFramework
+import CofferJSON
 
 /// A token's access-control list, built once from its policies and then checked on every request.
 ///
@@ -54,7 +54,7 @@ public struct ACL: Sendable {
     /// Checks `operation` on `path`. `data` is the request body/query used for parameter
     /// constraints; `wrapTTL` is the requested response-wrapping TTL in seconds, if any.
     public func evaluate(
-        _ operation: LogicalOperation, path: String, data: [String: JSONValue]? = nil, wrapTTL: Int64? = nil
+        _ operation: ACLOperation, path: String, data: [String: JSONValue]? = nil, wrapTTL: Int64? = nil
     ) -> ACLResult {
         if isRoot { return .root }
         guard let permissions = match(Self.trimmingLeadingSlashes(path), isList: operation == .list) else {
@@ -63,16 +63,7 @@ public struct ACL: Sendable {
         var result = ACLResult(
             allowed: false, rootPrivileges: permissions.capabilities.contains(.sudo),
             capabilities: permissions.capabilities.asSet)
-        let required: Capability
-        switch operation {
-        case .read, .header: required = .read
-        case .list: required = .list
-        case .create: required = .create
-        case .update: required = .update
-        case .patch: required = .patch
-        case .delete: required = .delete
-        }
-        guard permissions.capabilities.contains(required) else { return result }
+        guard permissions.capabilities.contains(operation.requiredCapability) else { return result }
 
         if permissions.maxWrappingTTL > 0 {
             guard let wrapTTL, wrapTTL <= permissions.maxWrappingTTL else { return result }

@@ -1,4 +1,4 @@
-import CofferFramework
+import CofferJSON
 
 /// Reads the HCL v1 dialect Vault policies are written in: `key = value` items, blocks with one or
 /// more labels (`path "x" { … }`), lists with trailing commas, `#`/`//`/`/* */` comments, quoted

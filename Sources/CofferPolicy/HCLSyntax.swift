@@ -1,4 +1,4 @@
-import CofferFramework
+import CofferJSON
 
 /// The syntax tree shared by the HCL (v1) and JSON policy readers: what Vault's `hcl.Parse` yields,
 /// reduced to the parts policy decoding looks at.

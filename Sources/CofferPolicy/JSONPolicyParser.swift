@@ -1,4 +1,4 @@
-import CofferFramework
+import CofferJSON
 
 /// Reads the JSON form of a policy into the same tree the HCL reader produces, then flattens it the
 /// way HCL v1's JSON parser does: an object (or list of objects) whose members are all objects

@@ -1,4 +1,4 @@
-import CofferFramework
+import CofferJSON
 
 /// Vault's request-parameter constraints (`required_parameters`, `denied_parameters`,
 /// `allowed_parameters`), applied to read, create, update and patch requests.

@@ -1,4 +1,4 @@
-import CofferFramework
+import CofferJSON
 
 /// One `path "…" { … }` block of a parsed policy. Templated blocks keep their pattern text
 /// unresolved until an ACL is built for a particular token.

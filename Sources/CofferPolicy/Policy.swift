@@ -1,4 +1,4 @@
-import CofferFramework
+import CofferJSON
 
 /// A named ACL policy parsed from Vault's HCL (or JSON) text.
 ///

@@ -1,4 +1,4 @@
-import CofferFramework
+import CofferJSON
 import CofferPolicy
 import Testing
 

@@ -1,4 +1,4 @@
-import CofferFramework
+import CofferJSON
 import FuzzSupport
 
 @testable import CofferPolicy
@@ -28,7 +28,7 @@ public func fuzzPolicy(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
     }
     let acl = ACL(policies: [policy])
     for path in policy.paths.prefix(8) {
-        for operation in [LogicalOperation.read, .list, .update] {
+        for operation in [ACLOperation.read, .list, .update] {
             _ = acl.evaluate(operation, path: path, data: ["a": .string(path)])
         }
     }
