@@ -17,15 +17,17 @@ require_bench_tools() {
 }
 
 # Prints the path of the release binary of PRODUCT, building it under the shared build lock, unless
-# OVERRIDE names a binary to use instead.
+# OVERRIDE names a binary to use instead. COFFER_BENCHMARKS=1 adds the benchmark targets to the package
+# (Package.swift leaves them out otherwise, so a plain `swift build` compiles none of them); the release
+# build of everything else is shared with `swift build -c release`.
 release_binary() {
     local product=$1 override=${2:-} bin
     if [ -n "$override" ]; then
         bin=$override
     else
         log "building $product (release)"
-        flock "$LOCK" swift build -c release --product "$product" >&2
-        bin="$(flock "$LOCK" swift build -c release --show-bin-path)/$product"
+        COFFER_BENCHMARKS=1 flock "$LOCK" swift build -c release --product "$product" >&2
+        bin="$(COFFER_BENCHMARKS=1 flock "$LOCK" swift build -c release --show-bin-path)/$product"
     fi
     [ -x "$bin" ] || die "no $product binary at $bin"
     printf '%s\n' "$bin"

@@ -1,3 +1,4 @@
+import CofferBuildInfo
 import CofferCore
 import CofferFramework
 import Foundation
@@ -45,7 +46,7 @@ struct StatusEndpoints {
         var body: [String: JSONValue] = [
             "type": "static", "initialized": .bool(core.isInitializedCached), "sealed": .bool(sealed), "t": 1, "n": 1,
             "progress": 0, "nonce": "", "version": .string(CofferVersion.vaultCompatible),
-            "build_date": "2026-11-29T00:00:00Z", "migration": false, "recovery_seal": false,
+            "build_date": .string(CofferBuildInfo.date), "migration": false, "recovery_seal": false,
             "storage_type": .string(core.storageType), "removed_from_cluster": false,
         ]
         if !sealed {

@@ -7,6 +7,14 @@ public struct RouteEntry: Sendable {
     public let mount: MountEntry
     public let backend: any LogicalBackend
     public let storage: StorageView
+
+    /// `package`, not public: the core builds routes as it mounts; the router micro-benchmark
+    /// (`Benchmarks/Micro`, same package) builds a table without a core.
+    package init(mount: MountEntry, backend: any LogicalBackend, storage: StorageView) {
+        self.mount = mount
+        self.backend = backend
+        self.storage = storage
+    }
 }
 
 /// Longest-prefix routing over the mount table.

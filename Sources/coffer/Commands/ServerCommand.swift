@@ -1,15 +1,19 @@
 import ArgumentParser
+import CofferConfig
 import Foundation
 
-/// `coffer server`: parses Vault's server flags into ``ServerOptions`` and runs the server.
+/// `coffer server`: parses Vault's server flags into ``ServerOptions`` and runs the server. Its help ends
+/// with the configuration reference and the environment variables, generated from the declarations the
+/// reader uses (``ServerConfiguration/schema``, ``ServerEnvironmentVariable/all``).
 ///
 /// ```sh
 /// coffer server -dev -dev-root-token-id=root -dev-listen-address=127.0.0.1:8200
 /// coffer server -config=/etc/coffer.json -log-level=info
+/// coffer server -help
 /// ```
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "server", abstract: "Start a Coffer server")
+        commandName: "server", abstract: "Start a Coffer server", discussion: discussion)
 
     @Flag(name: .vault("dev"), help: "In-memory, unsealed server with a root token and KV v2 at secret/.")
     var dev = false
@@ -22,7 +26,7 @@ struct ServerCommand: AsyncParsableCommand {
         help: "Listen address in dev mode (VAULT_DEV_LISTEN_ADDRESS), default 127.0.0.1:8200.")
     var devListenAddress: String?
 
-    @Option(name: .vault("config"), help: "Path to the server configuration file.")
+    @Option(name: .vault("config"), help: "Path to the server configuration file (keys below).")
     var config: String?
 
     @Option(name: .vault("log-level"), help: "trace, debug, info, warn or error (VAULT_LOG_LEVEL).")
@@ -31,14 +35,15 @@ struct ServerCommand: AsyncParsableCommand {
     @Option(name: .vault("log-format"), help: "text or json (VAULT_LOG_FORMAT).")
     var logFormat: String?
 
-    func options(environment: [String: String]) throws -> ServerOptions {
+    /// The flags as given; environment fallbacks are ``ServerLaunch``'s job.
+    func options() throws -> ServerOptions {
         var options = ServerOptions()
         options.dev = dev
-        options.devRootTokenID = devRootTokenID ?? environment["VAULT_DEV_ROOT_TOKEN_ID"].nonEmpty
-        options.devListenAddress = devListenAddress ?? environment["VAULT_DEV_LISTEN_ADDRESS"].nonEmpty
+        options.devRootTokenID = devRootTokenID
+        options.devListenAddress = devListenAddress
         options.configPath = config
-        options.logLevel = logLevel ?? environment["VAULT_LOG_LEVEL"].nonEmpty
-        options.logFormat = logFormat ?? environment["VAULT_LOG_FORMAT"].nonEmpty
+        options.logLevel = logLevel
+        options.logFormat = logFormat
         if !options.dev && options.configPath == nil {
             throw fail("At least one config path must be specified with -config", code: ExitStatus.usage)
         }
@@ -46,12 +51,30 @@ struct ServerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let options = try options(environment: ProcessInfo.processInfo.environment)
+        let options = try options()
         do {
             try await CofferServer.run(options)
         } catch {
             throw fail("Error starting the server: \(error)", code: ExitStatus.usage)
         }
+    }
+
+    /// The configuration reference and environment variables, as README.md's tables show them.
+    static var discussion: String {
+        let variables = ServerEnvironmentVariable.all.map { variable in
+            ConfigHelpRow(path: variable.name, type: variable.overrides, defaultValue: "", doc: variable.doc)
+        }
+        return """
+            Configuration file keys (-config=<file>, JSON; unknown keys are refused at every level). Durations \
+            are seconds (3600) or Go duration strings ("1h", "768h").
+
+            \(ConfigHelpRow.listing(ServerConfiguration.helpRows))
+
+            Environment (a flag wins over its variable, the variable over the file; empty counts as unset). The \
+            seal key is read from the variable named by seal.key_env when seal.key_file is unset.
+
+            \(ConfigHelpRow.listing(variables))
+            """
     }
 }
 

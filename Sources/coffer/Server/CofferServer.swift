@@ -1,4 +1,5 @@
 import AzureAuth
+import CofferConfig
 import CofferCore
 import CofferFramework
 import CofferHTTP
@@ -28,23 +29,14 @@ public enum CofferServer {
         ]
     }
 
+    /// Resolves `options` against the environment (``ServerLaunch``) and runs the server it describes.
     public static func run(_ options: ServerOptions) async throws {
         let started = Date()
-        let environment = ProcessInfo.processInfo.environment
-        if options.dev {
-            var config = ServerConfiguration()
-            config.address = options.devListenAddress ?? environment["VAULT_DEV_LISTEN_ADDRESS"] ?? "127.0.0.1:8200"
-            config.logLevel = options.logLevel ?? environment["VAULT_LOG_LEVEL"] ?? "info"
-            config.logFormat = options.logFormat ?? "text"
-            try await runDev(
-                config, rootTokenID: options.devRootTokenID ?? environment["VAULT_DEV_ROOT_TOKEN_ID"], started: started)
-        } else if let path = options.configPath {
-            var config = try ServerConfiguration.load(path: path)
-            if let level = options.logLevel { config.logLevel = level }
-            if let format = options.logFormat { config.logFormat = format }
-            try await runPersistent(config)
-        } else {
-            throw ServerStartError("either -dev or -config=<file> is required")
+        switch try ServerLaunch.resolve(options, environment: ProcessInfo.processInfo.environment) {
+        case .dev(let config, let rootTokenID):
+            try await runDev(config, rootTokenID: rootTokenID, started: started)
+        case .persistent(let config, let sealKey):
+            try await runPersistent(config, sealKey: sealKey)
         }
     }
 
@@ -136,19 +128,13 @@ public enum CofferServer {
         }
     }
 
-    static func runPersistent(_ config: ServerConfiguration) async throws {
+    static func runPersistent(_ config: ServerConfiguration, sealKey source: SealKeySource) async throws {
         let logger = try makeLogger(config)
         guard let address = ServerAddress(config.address) else { throw ServerStartError("invalid listener.address") }
         let sealKey: SymmetricKey
-        if let file = config.sealKeyFile {
-            sealKey = try StaticSealKey.load(file: file)
-        } else {
-            let name = config.sealKeyEnv ?? "COFFER_SEAL_KEY"
-            guard let text = ProcessInfo.processInfo.environment[name], !text.isEmpty else {
-                throw ServerStartError(
-                    "no seal key: set seal.key_file in the configuration or the \(name) environment variable")
-            }
-            sealKey = try StaticSealKey.parse(text)
+        switch source {
+        case .file(let file): sealKey = try StaticSealKey.load(file: file)
+        case .text(let text): sealKey = try StaticSealKey.parse(text)
         }
         let physical = try await SQLitePhysical.open(path: config.storagePath, logger: logger)
         let core = Core(

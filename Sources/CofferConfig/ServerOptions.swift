@@ -1,21 +1,22 @@
-/// Everything `coffer server` takes from its flags and environment.
+/// What `coffer server` was given on its command line, before any environment fallback; ``ServerLaunch``
+/// resolves it.
 ///
 /// ```swift
 /// var options = ServerOptions()
 /// options.dev = true
 /// options.devRootTokenID = "root"
-/// try await CofferServer.run(options)
+/// let launch = try ServerLaunch.resolve(options, environment: ProcessInfo.processInfo.environment)
 /// ```
-public struct ServerOptions: Sendable {
+public struct ServerOptions: Sendable, Equatable {
     /// `-dev`: in-memory storage, unsealed, KV v2 at `secret/`.
     public var dev = false
-    /// `-dev-root-token-id` / `VAULT_DEV_ROOT_TOKEN_ID`.
+    /// `-dev-root-token-id`.
     public var devRootTokenID: String?
-    /// `-dev-listen-address` / `VAULT_DEV_LISTEN_ADDRESS`, default `127.0.0.1:8200`.
+    /// `-dev-listen-address`.
     public var devListenAddress: String?
     /// `-config=<file>`: JSON configuration for a persistent server.
     public var configPath: String?
-    /// `-log-level` (trace, debug, info, warn, error) / `VAULT_LOG_LEVEL`.
+    /// `-log-level` (trace, debug, info, warn, error).
     public var logLevel: String?
     /// `-log-format` (text, json).
     public var logFormat: String?

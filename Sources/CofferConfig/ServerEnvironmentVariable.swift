@@ -1,0 +1,31 @@
+/// An environment variable `coffer server` reads, declared once for ``ServerLaunch`` and for the help text.
+///
+/// ```swift
+/// ServerEnvironmentVariable.logLevel.value(in: ["VAULT_LOG_LEVEL": "debug"])   // "debug"
+/// ```
+public struct ServerEnvironmentVariable: Sendable, Equatable {
+    public let name: String
+    /// The flag that wins over the variable, or the configuration key it stands in for.
+    public let overrides: String
+    public let doc: String
+
+    /// The variable's value; an empty value counts as unset, as `vault` treats it.
+    public func value(in environment: [String: String]) -> String? {
+        guard let value = environment[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    public static let devRootTokenID = ServerEnvironmentVariable(
+        name: "VAULT_DEV_ROOT_TOKEN_ID", overrides: "-dev-root-token-id", doc: "the dev root token (random when unset)")
+    public static let devListenAddress = ServerEnvironmentVariable(
+        name: "VAULT_DEV_LISTEN_ADDRESS", overrides: "-dev-listen-address",
+        doc: "the dev listener (default 127.0.0.1:8200)")
+    public static let logLevel = ServerEnvironmentVariable(
+        name: "VAULT_LOG_LEVEL", overrides: "-log-level", doc: "wins over log_level in the configuration")
+    public static let logFormat = ServerEnvironmentVariable(
+        name: "VAULT_LOG_FORMAT", overrides: "-log-format", doc: "wins over log_format in the configuration")
+
+    /// Every variable, in the order `coffer server -help` lists them (the seal key's variable is named by
+    /// `seal.key_env`, default `COFFER_SEAL_KEY`).
+    public static let all: [ServerEnvironmentVariable] = [devRootTokenID, devListenAddress, logLevel, logFormat]
+}
