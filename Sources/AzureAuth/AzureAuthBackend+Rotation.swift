@@ -3,11 +3,13 @@ import CofferFramework
 import CofferStorage
 import Foundation
 
-/// The `rotate-root` path and the background task that promotes rotated secrets, rolls back interrupted
-/// rotations and runs automated rotations (spec §6 with §11's fixes).
+/// The `rotate-root` path and the method's lifecycle hooks around it: the periodic pass that promotes rotated
+/// secrets, removes abandoned passwords and runs automated rotations, and the write-ahead rollback of rotations a
+/// crash interrupted.
 ///
 /// ```swift
-/// // paths: [...] + rotationPaths; initialize: startRotationTask; cleanup: stopRotationTask
+/// FrameworkBackend(kind: .credential, paths: paths + rotationPaths,
+///                  periodic: rotationPeriodic, walRollback: rotationRollback)
 /// vault write -f auth/azure/rotate-root      # 204, or 200 with a warning
 /// ```
 extension AzureAuthBackend {
@@ -22,6 +24,22 @@ extension AzureAuthBackend {
                 ],
                 synopsis: "Adds a new client secret in Azure, switches to it after propagation, removes the old one.")
         ]
+    }
+
+    /// The method's periodic work, every ``AzureRotationKnobs/tick``.
+    var rotationPeriodic: PeriodicFunction {
+        PeriodicFunction(every: rotation.knobs.tickInterval) { storage in try await self.rotationTick(storage) }
+    }
+
+    /// Undoes rotations whose write-ahead entry outlived them (``RootRotation/walKind``).
+    var rotationRollback: WALRollback {
+        WALRollback(minimumAge: rotation.knobs.walMinimumAgeDuration) { entry, storage in
+            guard entry.kind == RootRotation.walKind else { return }
+            guard let config = try await self.loadConfig(storage) else {
+                throw LogicalError.badRequest("config is nil: the password of an interrupted rotation stays in Azure")
+            }
+            try await self.rotation.rollBack(entry, storage) { try self.graph(for: config) }
+        }
     }
 
     func rotateRoot(_ storage: any Storage) async throws -> LogicalResponse? {
@@ -65,8 +83,9 @@ extension AzureAuthBackend {
         return data
     }
 
-    /// After a config write: new rotation settings restart the automated-rotation clock, and a new client secret
-    /// or client id abandons a pending rotation (its password is rolled back in the background).
+    /// After a config write (the caller holds the rotation lock): new rotation settings restart the
+    /// automated-rotation clock, and a new client secret or client id abandons a pending rotation (its password is
+    /// removed by the next periodic pass).
     func configWritten(old: AzureConfig?, new: AzureConfig, fields: FieldData, _ storage: any Storage) async throws {
         var state = try await RootRotation.loadState(storage)
         var changed = false
@@ -78,55 +97,29 @@ extension AzureAuthBackend {
             changed = true
         }
         if let pending = state.pending, fields.has("client_secret") || fields.has("client_id") {
-            let record = RootRotation.WriteAhead(
-                id: UUID().uuidString.lowercased(), displayName: "", objectID: pending.objectID, keyID: pending.keyID,
-                created: Date().timeIntervalSince1970)
-            try await storage.putJSON(RootRotation.walPrefix + record.id, record)
+            state.abandoned =
+                (state.abandoned ?? []) + [
+                    RootRotation.Abandoned(objectID: pending.objectID, keyID: pending.keyID)
+                ]
             state.pending = nil
             changed = true
         }
         if changed { try await storage.putJSON(RootRotation.stateKey, state) }
     }
 
-    // MARK: background task
+    // MARK: periodic pass
 
-    func startRotationTask(_ storage: any Storage) {
-        let interval = rotation.knobs.tickInterval
-        let task = Task { [weak self] in
-            while !Task.isCancelled {
-                guard let self else { return }
-                await self.rotationTick(storage)
-                try? await Task.sleep(for: interval)
-            }
-        }
-        rotationTask.withLock { old in
-            old?.cancel()
-            old = task
-        }
-    }
-
-    func stopRotationTask() {
-        rotationTask.withLock { task in
-            task?.cancel()
-            task = nil
-        }
-    }
-
-    /// One pass: roll back interrupted rotations, promote a propagated secret, run a due automated rotation.
-    func rotationTick(_ storage: any Storage) async {
-        do {
-            guard let config = try await loadConfig(storage) else { return }
-            try await rotation.rollBackOrphans(storage) { try self.graph(for: config) }
-            let promoted = try await rotation.promoteIfDue(
-                storage, load: { try await self.loadConfig(storage) },
-                save: { config in
-                    try await storage.putJSON(AzureConfig.storageKey, config)
-                    self.dropServices()
-                }, graph: { try self.graph(for: $0) })
-            try await rotateIfDue(storage, promoted ?? config)
-        } catch {
-            logger.error("azure: root credential maintenance failed: \(error)")
-        }
+    /// One pass: remove abandoned passwords, promote a propagated secret, run a due automated rotation.
+    func rotationTick(_ storage: any Storage) async throws {
+        guard let config = try await loadConfig(storage) else { return }
+        try await rotation.removeAbandoned(storage) { try self.graph(for: config) }
+        let promoted = try await rotation.promoteIfDue(
+            storage, load: { try await self.loadConfig(storage) },
+            save: { config in
+                try await storage.putJSON(AzureConfig.storageKey, config)
+                self.dropServices()
+            }, graph: { try self.graph(for: $0) })
+        try await rotateIfDue(storage, promoted ?? config)
     }
 
     private func rotateIfDue(_ storage: any Storage, _ config: AzureConfig) async throws {
@@ -136,7 +129,7 @@ extension AzureAuthBackend {
             let due = schedule.nextRotation(lastRotation: state.lastRotation, anchor: state.anchor, now: Date()),
             due <= Date()
         else { return }
-        logger.info("azure: automated root rotation due at \(RootRotation.rfc3339(due)) starts")
+        logger.info("azure: automated root rotation starts", metadata: ["due": "\(RootRotation.rfc3339(due))"])
         _ = try await rotateRoot(storage)
     }
 }

@@ -3,13 +3,15 @@ import CofferFramework
 import CofferStorage
 import Foundation
 import Logging
-import Synchronization
 
 /// The Azure auth method (mount type `azure`): `config`, `role/<name>`, `role/` and `login`
 /// (spec §1–§3 with Coffer's §11 decisions).
 ///
 /// ```swift
-/// configuration.catalog.append(AzureAuthMethod.factory(environment: ProcessInfo.processInfo.environment, logger: logger))
+/// configuration.catalog.append(
+///     AzureAuthMethod.factory(environment: environment, logger: logger) {
+///         AzureKitServicesFactory(environment: environment, logger: logger, version: CofferVersion.string)
+///     })
 /// ```
 public enum AzureAuthMethod {
     /// The catalog entry. `makeServices` builds Azure clients per mount (production: AzureKit over HTTP);
@@ -27,7 +29,12 @@ public enum AzureAuthMethod {
     }
 }
 
-/// One mounted Azure auth method: its path table and the per-configuration Azure services cache.
+/// One mounted Azure auth method: its path table, lifecycle hooks, the services its logins share and its decoded
+/// roles.
+///
+/// ```swift
+/// let backend = AzureAuthBackend(environment: env, services: AzureKitServicesFactory(…), logger: logger).backend
+/// ```
 final class AzureAuthBackend: Sendable {
     let environment: [String: String]
     let servicesFactory: any AzureServicesFactory
@@ -35,32 +42,13 @@ final class AzureAuthBackend: Sendable {
     /// Coffer's own identity tokens for this mount (workload identity federation with `identity_token_audience`).
     let pluginIdentityToken: PluginIdentityTokenSource?
     let rotation: RootRotation
-    /// The background promotion / rollback / automated-rotation loop (`AzureAuthBackend+Rotation.swift`).
-    let rotationTask = Mutex<Task<Void, Never>?>(nil)
-    /// The services of the current configuration. `generation` counts drops, so a build that raced a
-    /// config write is not cached over it; `epoch` counts credential renewals, which `credentialRenewed`
-    /// rate-limits (``renewCredential(_:_:)``).
-    /// Decoded roles by storage key. Every login reads its role; this backend is the only writer of its roles,
-    /// so writes and deletes bump the generation (after storing) and a read caches only if none happened
-    /// meanwhile.
-    private let decodedRoles = Mutex<(generation: UInt64, roles: [String: AzureRole])>((0, [:]))
-    private let cachedServices = Mutex<ServicesCache>(ServicesCache())
-
-    struct ServicesCache {
-        var services: AzureServices?
-        var generation: UInt64 = 0
-        var epoch: UInt64 = 0
-        var credentialRenewed: ContinuousClock.Instant?
-        /// The renewal in flight; logins rejected meanwhile wait for it.
-        var renewal: Task<AzureServices, any Error>?
-    }
+    /// The Azure clients of the current configuration (``AzureServicesCache``).
+    let cachedServices = AzureServicesCache<AzureServices>(
+        renewalInterval: AzureAuthBackend.credentialRenewalInterval)
+    let decodedRoles = DecodedRoleCache<AzureRole>()
 
     /// Services as one login got them, with the counters it saw.
-    struct ServicesLease {
-        var services: AzureServices
-        var generation: UInt64
-        var epoch: UInt64
-    }
+    typealias ServicesLease = AzureServicesCache<AzureServices>.Lease
 
     /// How often ARM rejecting Coffer's access token may replace the credential.
     static let credentialRenewalInterval = Duration.seconds(30)
@@ -142,11 +130,8 @@ final class AzureAuthBackend: Sendable {
             ] + rotationPaths,
             help: "The Azure auth method lets Azure machines and services log in with their managed identity's token.",
             renew: { auth, request in try await self.renew(auth, request) },
-            initialize: { storage in self.startRotationTask(storage) },
-            cleanup: {
-                self.stopRotationTask()
-                await self.servicesFactory.shutdown()
-            })
+            cleanup: { await self.servicesFactory.shutdown() },
+            periodic: rotationPeriodic, walRollback: rotationRollback)
     }
 
     static let loginFields: [String: FieldSchema] = [
@@ -166,6 +151,9 @@ final class AzureAuthBackend: Sendable {
     }
 
     func writeConfig(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
+        // A promotion rewrites the config too; neither may overwrite the other's secret.
+        await rotation.lock.lock()
+        defer { rotation.lock.unlock() }
         let old = try await loadConfig(request.storage)
         var config = old ?? AzureConfig()
         try config.merge(fields)
@@ -208,23 +196,7 @@ final class AzureAuthBackend: Sendable {
     static func identityTokenTTL(_ stored: Int64) -> Int { Int(min(max(stored, 1), 86_400)) }
 
     func services(_ storage: any Storage) async throws -> ServicesLease {
-        let (cached, generation) = cachedServices.withLock { cache in
-            (
-                cache.services.map { ServicesLease(services: $0, generation: cache.generation, epoch: cache.epoch) },
-                cache.generation
-            )
-        }
-        if let cached { return cached }
-        let built = try await buildServices(storage)
-        return cachedServices.withLock { cache in
-            // Two first logins may race to build; either result is equivalent, keep the first stored. A config
-            // write since this build began makes it stale: use it for this login only.
-            if let current = cache.services {
-                return ServicesLease(services: current, generation: cache.generation, epoch: cache.epoch)
-            }
-            if cache.generation == generation { cache.services = built }
-            return ServicesLease(services: built, generation: generation, epoch: cache.epoch)
-        }
+        try await cachedServices.lease { try await buildServices(storage) }
     }
 
     private func buildServices(_ storage: any Storage) async throws -> AzureServices {
@@ -237,83 +209,30 @@ final class AzureAuthBackend: Sendable {
     }
 
     /// ARM refused the access token of `lease` (revoked, or the tenant's keys changed). Returns services with a
-    /// new ARM client and credential, keeping the verifier's discovery and keys: those another login renewed
-    /// (or is renewing) meanwhile, or fresh ones at most once per ``credentialRenewalInterval``. Nil when the
-    /// configuration changed meanwhile or the interval has not passed.
+    /// new ARM client and credential, keeping the verifier's discovery and keys (``AzureServicesCache/renew(_:_:)``).
     func renewCredential(_ lease: ServicesLease, _ storage: any Storage) async throws -> AzureServices? {
-        enum Step {
-            case fail, use(AzureServices), wait(Task<AzureServices, any Error>)
-        }
-        let now = ContinuousClock.now
-        let step = cachedServices.withLock { cache -> Step in
-            guard cache.generation == lease.generation, var renewed = cache.services else { return .fail }
-            if cache.epoch != lease.epoch { return .use(renewed) }
-            if let renewal = cache.renewal { return .wait(renewal) }
-            if let last = cache.credentialRenewed, now - last < Self.credentialRenewalInterval { return .fail }
-            cache.credentialRenewed = now
-            let renewal = Task {
-                do {
-                    let built = try await self.buildServices(storage)
-                    renewed.resourceManager = built.resourceManager
-                    renewed.apiVersions = built.apiVersions
-                    self.finishRenewal(lease, renewed)
-                    return renewed
-                } catch {
-                    self.finishRenewal(lease, nil)
-                    throw error
-                }
-            }
-            cache.renewal = renewal
-            return .wait(renewal)
-        }
-        switch step {
-        case .fail: return nil
-        case .use(let services): return services
-        case .wait(let renewal): return try await renewal.value
+        try await cachedServices.renew(lease) { current in
+            var renewed = current
+            let built = try await self.buildServices(storage)
+            renewed.resourceManager = built.resourceManager
+            renewed.apiVersions = built.apiVersions
+            return renewed
         }
     }
 
-    private func finishRenewal(_ lease: ServicesLease, _ renewed: AzureServices?) {
-        cachedServices.withLock { cache in
-            guard cache.generation == lease.generation, cache.epoch == lease.epoch else { return }
-            cache.renewal = nil
-            if let renewed {
-                cache.services = renewed
-                cache.epoch &+= 1
-            }
-        }
-    }
-
-    func dropServices() {
-        cachedServices.withLock { cache in
-            cache.services = nil
-            cache.renewal = nil
-            cache.generation &+= 1
-        }
-    }
+    func dropServices() { cachedServices.drop() }
 
     // MARK: roles
 
     func loadRole(_ storage: any Storage, _ name: String) async throws -> AzureRole? {
         let key = "role/" + name.lowercased()
-        let (generation, cached) = decodedRoles.withLock { ($0.generation, $0.roles[key]) }
-        if let cached { return cached }
-        guard let bytes = try await storage.get(key) else { return nil }
-        let role = try JSONDecoder().decode(AzureRole.self, from: Data(bytes))
-        decodedRoles.withLock {
-            guard $0.generation == generation else { return }
-            if $0.roles.count >= 1_000 { $0.roles.removeAll(keepingCapacity: true) }
-            $0.roles[key] = role
+        return try await decodedRoles.value(for: key) {
+            guard let bytes = try await storage.get(key) else { return nil }
+            return try JSONDecoder().decode(AzureRole.self, from: Data(bytes))
         }
-        return role
     }
 
-    func forgetDecodedRoles() {
-        decodedRoles.withLock {
-            $0.generation &+= 1
-            $0.roles.removeAll()
-        }
-    }
+    func forgetDecodedRoles() { decodedRoles.forget() }
 
     func writeRole(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
         let name = try fields.string("name")

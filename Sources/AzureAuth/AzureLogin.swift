@@ -12,7 +12,7 @@ struct AzureLoginFields: Sendable {
     var resourceID: String
 }
 
-/// Checks a login against a role (spec §3.2–§3.5 with Coffer's §11 rules) and builds the ``Auth``.
+/// Checks a login against a role (docs/azure-auth.md § Login) and builds the ``Auth``.
 ///
 /// ```swift
 /// let login = AzureLogin(verifier: services.verifier, resourceManager: services.resourceManager, apiVersions: services.apiVersions)
@@ -57,7 +57,7 @@ struct AzureLogin: Sendable {
         return role.auth(base: base)
     }
 
-    // MARK: role checks on claims (§3.4)
+    // MARK: role checks on claims (docs/azure-auth.md § Principal checks)
 
     static func containsFolded(_ list: [String], _ value: String) -> Bool {
         let folded = value.lowercased()
@@ -77,7 +77,7 @@ struct AzureLogin: Sendable {
         }
     }
 
-    // MARK: resource checks (§3.5 + §11)
+    // MARK: resource checks (docs/azure-auth.md § Resource checks)
 
     /// What the resource checks established. Its login fields are those a check verified against the token's signed
     /// claims or ARM; the others stay empty, so a caller cannot choose what metadata records.
@@ -97,13 +97,17 @@ struct AzureLogin: Sendable {
         var location: String?
         var systemPrincipal: String?
         var principals: [String]
+        /// The answer when the token carries no xms claims and its `oid` is not the resource's own identity: a scale
+        /// set names both claim patterns it tried, as the reference does.
+        var claimsMissing = AzureLogin.claimsMissing
     }
+
+    static let claimsMissing = "xms_az_rid and xms_mirid claims are missing from token"
 
     static func hasResourceClaims(_ claims: AzureTokenClaims) -> Bool {
         !claims.xmsAzRid.isEmpty || !claims.xmsMirid.isEmpty
     }
 
-    @discardableResult
     func checkResource(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws
         -> ResourceProof
     {
@@ -153,7 +157,9 @@ struct AzureLogin: Sendable {
         if let instance { try await checkFlexibleInstance(instance, fields) }
         return NamedResource(
             location: scaleSet.location, systemPrincipal: identity.principalID,
-            principals: try await resolvePrincipals(identity))
+            principals: try await resolvePrincipals(identity),
+            claimsMissing: "failed to verify flexible vmss claim: \(Self.claimsMissing)\n"
+                + "failed to verify uniform vmss claim: \(Self.claimsMissing)")
     }
 
     private func virtualMachine(_ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole) async throws
@@ -240,16 +246,18 @@ struct AzureLogin: Sendable {
     }
 
     /// Matches the token's `oid` against the resource's principals, else its `appid` against user-assigned
-    /// identities (the §3.5 fallback). Returns the resource group of an app-id match, nil for an `oid` match.
+    /// identities (the app-id fallback of docs/azure-auth.md § Identity match). Returns the resource group of an
+    /// app-id match, nil for an `oid` match.
     private func matchIdentity(
         _ resource: NamedResource?, _ fields: AzureLoginFields, claims: AzureTokenClaims, role: AzureRole
     ) async throws -> String? {
         var principals = resource?.principals ?? []
         var allowAppID = true
         if let resource, !Self.hasResourceClaims(claims) {
-            // Without xms claims only the resource's own system-assigned identity proves the binding (§11).
+            // Without xms claims only the resource's own system-assigned identity proves the binding
+            // (docs/azure-auth.md § Tokens without xms claims).
             guard let system = resource.systemPrincipal, system.lowercased() == claims.objectID.lowercased() else {
-                throw LogicalError.badRequest("xms_az_rid and xms_mirid claims are missing from token")
+                throw LogicalError.badRequest(resource.claimsMissing)
             }
             principals = [system]
             allowAppID = false
@@ -265,7 +273,7 @@ struct AzureLogin: Sendable {
     }
 
     /// The first resource group holding a user-assigned identity whose client id is `appID`: the login's group,
-    /// then the bound ones (§3.5), all in the login's subscription. Nil when none does.
+    /// then the bound ones (docs/azure-auth.md § Identity match), all in the login's subscription. Nil when none does.
     private func appIDGroup(_ fields: AzureLoginFields, appID: String, role: AzureRole) async throws -> String? {
         var groups = [fields.resourceGroupName]
         for group in role.boundResourceGroups ?? [] where !Self.containsFolded(groups, group) {
@@ -332,7 +340,7 @@ struct AzureLogin: Sendable {
         return principals
     }
 
-    // MARK: xms claims (exact, §11)
+    // MARK: xms claims (exact; docs/azure-auth.md § Claim matching)
 
     /// Passes when `xms_az_rid` or `xms_mirid` parses, satisfies `matches`, and lies in the login's resource
     /// group and subscription.
@@ -373,7 +381,7 @@ struct AzureLogin: Sendable {
             }
             return .passed(id)
         }
-        if failures.isEmpty { return .failed("xms_az_rid and xms_mirid claims are missing from token") }
+        if failures.isEmpty { return .failed(Self.claimsMissing) }
         return .failed(failures.joined(separator: "\n"))
     }
 
@@ -444,7 +452,8 @@ struct AzureLogin: Sendable {
         }
     }
 
-    /// Rejections and ARM 404s are the client's problem (400); Azure failures are 502 (§11, §12.5–6).
+    /// Rejections and ARM 404s are the client's problem (400); Azure failures are 502
+    /// (docs/azure-auth.md § Status codes).
     static func logicalError(_ error: AzureError, prefix: String?) -> LogicalError {
         let text = prefix.map { "\($0): \(error)" } ?? "\(error)"
         switch error {

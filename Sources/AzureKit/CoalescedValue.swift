@@ -3,8 +3,11 @@ import Synchronization
 /// A lazily loaded value whose concurrent loads share one in-flight `Task`.
 ///
 /// ```swift
-/// let discovery = CoalescedValue<DiscoveryDocument>()
-/// let document = try await discovery.get(accept: { _ in true }, permit: { true }) { try await fetch() }
+/// let keySet = CoalescedValue<SigningKeys>()
+/// let keys = try await keySet.get(accept: { $0.algorithms[kid] != nil }, permit: { rateLimitAllows() }) {
+///     try await SigningKeys.fetch(jwksURI, http: http)
+/// }
+/// keySet.reset()   // forget the value; the next get loads
 /// ```
 ///
 /// `get` answers a cached value that `accept` likes without waiting; otherwise it joins a load in flight,

@@ -27,12 +27,19 @@ public struct GraphPasswordCredential: Sendable, Equatable, CustomStringConverti
     /// RFC 3339, as Graph sent it.
     public var endDateTime: String?
     public var secretText: String?
+    /// The secret's first three characters, which Graph lists with every password so an owner can tell which one
+    /// a secret they hold is (nil when Graph sent none).
+    public var hint: String?
 
-    public init(keyID: String, displayName: String? = nil, endDateTime: String? = nil, secretText: String? = nil) {
+    public init(
+        keyID: String, displayName: String? = nil, endDateTime: String? = nil, secretText: String? = nil,
+        hint: String? = nil
+    ) {
         self.keyID = keyID
         self.displayName = displayName
         self.endDateTime = endDateTime
         self.secretText = secretText
+        self.hint = hint
     }
 
     public var description: String {
@@ -159,10 +166,11 @@ private struct PasswordJSON: Decodable {
     var displayName: String?
     var endDateTime: String?
     var secretText: String?
+    var hint: String?
 
     var credential: GraphPasswordCredential {
         GraphPasswordCredential(
-            keyID: keyId, displayName: displayName, endDateTime: endDateTime, secretText: secretText)
+            keyID: keyId, displayName: displayName, endDateTime: endDateTime, secretText: secretText, hint: hint)
     }
 }
 

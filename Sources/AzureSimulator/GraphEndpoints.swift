@@ -114,7 +114,7 @@ extension SimulatorCore {
                     [
                         "customKeyIdentifier": .null, "displayName": .optional(password.displayName),
                         "endDateTime": .optional(password.endDateTime),
-                        "hint": .string(String(password.secretText.prefix(3))),
+                        "hint": .optional(password.listedHint),
                         "keyId": .string(password.keyId), "secretText": .null,
                         "startDateTime": .optional(password.startDateTime),
                     ]
@@ -159,7 +159,7 @@ extension SimulatorCore {
                 [
                     "@odata.context": .string("\(baseURL)graph/v1.0/$metadata#microsoft.graph.passwordCredential"),
                     "customKeyIdentifier": .null, "displayName": .optional(credential.displayName),
-                    "endDateTime": .string(end), "hint": .string(String(credential.secretText.prefix(3))),
+                    "endDateTime": .string(end), "hint": .optional(credential.listedHint),
                     "keyId": .string(credential.keyId), "secretText": .string(credential.secretText),
                     "startDateTime": .string(start),
                 ])

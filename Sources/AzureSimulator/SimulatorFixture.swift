@@ -181,16 +181,26 @@ public struct SimulatorFixture: Codable, Sendable, Equatable {
         public var displayName: String?
         public var startDateTime: String?
         public var endDateTime: String?
+        /// The `hint` Graph lists for this password. Nil lists Graph's own, the secret's first three characters;
+        /// an empty string lists none, as for a credential listed without one.
+        public var hint: String?
 
         public init(
             keyId: String, secretText: String, displayName: String? = nil, startDateTime: String? = nil,
-            endDateTime: String? = nil
+            endDateTime: String? = nil, hint: String? = nil
         ) {
             self.keyId = keyId
             self.secretText = secretText
             self.displayName = displayName
             self.startDateTime = startDateTime
             self.endDateTime = endDateTime
+            self.hint = hint
+        }
+
+        /// What Graph lists as `hint`: the fixture's choice, else the secret's first three characters.
+        public var listedHint: String? {
+            guard let hint else { return String(secretText.prefix(3)) }
+            return hint.isEmpty ? nil : hint
         }
     }
 

@@ -19,6 +19,8 @@ public struct CoreConfiguration: Sendable {
     public var apiAddress = "http://127.0.0.1:8200"
     public var logger = Logger(label: "coffer.core")
     public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    /// Time between passes of a backend's periodic work when the backend names none (Vault: a minute).
+    public var periodicInterval = Duration.seconds(60)
 
     public init() {}
 }
@@ -44,6 +46,8 @@ public final class Core: Sendable {
     public let barrier: Barrier
     public let configuration: CoreConfiguration
     let router = Router()
+    /// Timers of the mounted backends' periodic work (`Mounts/PeriodicDriver.swift`).
+    let periodic: PeriodicDriver
     let state = Mutex<Unsealed?>(nil)
     let mountLock = AsyncLock()
     let logger: Logger
@@ -55,6 +59,7 @@ public final class Core: Sendable {
         self.barrier = barrier
         self.configuration = configuration
         self.logger = configuration.logger
+        self.periodic = PeriodicDriver(defaultInterval: configuration.periodicInterval, logger: configuration.logger)
     }
 
     public var now: Double { configuration.clock() }
@@ -95,6 +100,7 @@ public final class Core: Sendable {
             return old
         }
         old?.expiration.stop()
+        periodic.stopAll()
         for route in router.all { await route.backend.cleanup() }
         router.replace([])
         barrier.seal()

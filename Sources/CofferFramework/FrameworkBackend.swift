@@ -1,4 +1,5 @@
 import CofferStorage
+import Foundation
 
 /// A backend defined as a table of paths, like Vault's `framework.Backend`: routing, field
 /// parsing, unknown-field warnings, create-vs-update existence checks and help come from the table.
@@ -7,7 +8,16 @@ import CofferStorage
 /// let backend = FrameworkBackend(kind: .secrets, paths: [configPath, dataPath, metadataPath])
 /// let response = try await backend.handle(request)
 /// let system = FrameworkBackend(kind: .secrets, paths: paths, sudoPaths: ["auth/*", "rotate"])
+/// let azure = FrameworkBackend(
+///     kind: .credential, paths: paths,
+///     periodic: PeriodicFunction(every: .seconds(10)) { storage in try await promoteIfDue(storage) },
+///     walRollback: WALRollback(minimumAge: .seconds(600)) { entry, storage in try await undo(entry) })
 /// ```
+///
+/// Its whole lifecycle is declared here: per-path `unauthenticated` and `sudo` flags (plus ``sudoPaths`` for
+/// root-protected paths that are not implemented), `initialize`/`cleanup`, the ``PeriodicFunction`` the core runs
+/// on a timer and the ``WALRollback`` that undoes write-ahead entries an interrupted operation left
+/// (`FrameworkBackend+Periodic.swift`).
 public struct FrameworkBackend: LogicalBackend {
     public let kind: BackendKind
     public let paths: [PathDefinition]
@@ -19,12 +29,22 @@ public struct FrameworkBackend: LogicalBackend {
     let renewHandler: (@Sendable (Auth, LogicalRequest) async throws -> Auth)?
     let initializeHandler: (@Sendable (any Storage) async throws -> Void)?
     let cleanupHandler: (@Sendable () async -> Void)?
+    /// Background work the core runs while this node is active.
+    public let periodicFunction: PeriodicFunction?
+    /// Undoes write-ahead entries (``WALEntry``) that no running operation will finish.
+    public let walRollback: WALRollback?
+    /// When this backend instance was built (seconds since 1970): write-ahead entries written before it belong to an
+    /// earlier instance (an earlier process, or the mount before it was rebuilt), so nothing running here owns them.
+    public let builtAt: Double
+    /// Whether any path sets `sudo`, so requests skip routing for the flag when none does.
+    let hasSudoFlags: Bool
 
     public init(
         kind: BackendKind, paths: [PathDefinition], help: String = "", sudoPaths: [String] = [],
         renew: (@Sendable (Auth, LogicalRequest) async throws -> Auth)? = nil,
         initialize: (@Sendable (any Storage) async throws -> Void)? = nil,
-        cleanup: (@Sendable () async -> Void)? = nil
+        cleanup: (@Sendable () async -> Void)? = nil,
+        periodic: PeriodicFunction? = nil, walRollback: WALRollback? = nil
     ) {
         self.kind = kind
         self.paths = paths
@@ -33,6 +53,10 @@ public struct FrameworkBackend: LogicalBackend {
         self.renewHandler = renew
         self.initializeHandler = initialize
         self.cleanupHandler = cleanup
+        self.periodicFunction = periodic
+        self.walRollback = walRollback
+        self.builtAt = Date().timeIntervalSince1970
+        self.hasSudoFlags = paths.contains { $0.sudo }
     }
 
     /// The first path whose pattern matches, with its captures.
@@ -92,7 +116,8 @@ public struct FrameworkBackend: LogicalBackend {
     }
 
     public func isSudoRequired(path: String) -> Bool {
-        sudoPaths.contains { pattern in
+        if hasSudoFlags, route(path)?.0.sudo == true { return true }
+        return sudoPaths.contains { pattern in
             pattern.hasSuffix("*") ? path.hasPrefix(pattern.dropLast()) : path == pattern
         }
     }

@@ -34,11 +34,13 @@ public final class PathDefinition: Sendable {
     public let description: String
     /// Needs no client token (e.g. `login`).
     public let unauthenticated: Bool
+    /// Needs `sudo` on the matched ACL rule besides the operation's own capability (a root-protected path).
+    public let sudo: Bool
 
     public init(
         _ pattern: String, fields: [String: FieldSchema] = [:], operations: [LogicalOperation: PathOperation],
         existenceCheck: (@Sendable (LogicalRequest, FieldData) async throws -> Bool)? = nil,
-        synopsis: String = "", description: String = "", unauthenticated: Bool = false
+        synopsis: String = "", description: String = "", unauthenticated: Bool = false, sudo: Bool = false
     ) {
         self.pattern = PathPattern(pattern)
         self.fields = fields
@@ -47,5 +49,6 @@ public final class PathDefinition: Sendable {
         self.synopsis = synopsis
         self.description = description
         self.unauthenticated = unauthenticated
+        self.sudo = sudo
     }
 }

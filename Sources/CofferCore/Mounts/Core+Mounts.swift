@@ -48,6 +48,7 @@ extension Core {
             }
         }
         router.replace(routes)
+        startPeriodicWork(routes)
     }
 
     func makeRoute(_ entry: MountEntry) async throws -> RouteEntry {
@@ -230,6 +231,7 @@ extension Core {
             let route = try await makeRoute(entry)
             try await persistMountTable(mountTable(kind) + [entry], kind: kind)
             router.replace(existing + [route])
+            startPeriodicWork([route])
         }
         logger.info("mount enabled", metadata: ["path": "\(entry.routePrefix)", "type": "\(type)"])
     }
@@ -249,6 +251,7 @@ extension Core {
             let remaining = existing.filter { $0.mount.uuid != route.mount.uuid }
             try await persistMountTable(remaining.map(\.mount).filter { $0.kind == kind }, kind: kind)
             router.replace(remaining)
+            periodic.stop(mountUUID: route.mount.uuid)
             await route.backend.cleanup()
             if kind == .credential { try await revokeTokens(issuedBy: route.mount) }
             for key in try await route.storage.listRecursive(prefix: "") {
@@ -298,6 +301,7 @@ extension Core {
                 : RouteEntry(mount: entry, backend: existing[index].backend, storage: existing[index].storage)
             try await persistMountTable(routes.map(\.mount).filter { $0.kind == kind }, kind: kind)
             router.replace(routes)
+            if versionChanged { startPeriodicWork([routes[index]]) }
         }
     }
 

@@ -185,7 +185,7 @@ struct TokenBackend: Sendable {
                             try await tidy()
                             return LogicalResponse(
                                 warnings: [
-                                    "Tidy operation successfully started. Any information from the operation will be printed to Coffer's server logs."
+                                    "Tidy operation successfully completed before this answer: index entries of expired or revoked tokens were removed and tokens whose parent is gone were revoked."
                                 ],
                                 statusCode: 202)
                         }
