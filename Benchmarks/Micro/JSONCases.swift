@@ -8,7 +8,8 @@ import Foundation
 /// let pairs = try JSONCases.pairs()   // parse ×3, serialise ×3, stream a token entry
 /// ```
 enum JSONCases {
-    static let kvWrite = #"{"data":{"user":"app","password":"correct horse battery staple","port":5432},"options":{"cas":3}}"#
+    static let kvWrite =
+        #"{"data":{"user":"app","password":"correct horse battery staple","port":5432},"options":{"cas":3}}"#
 
     static let tokenLookup = """
         {"request_id":"5f1c3a52-8e0b-4c52-9d4f-0d8f5a7b8e11","lease_id":"","renewable":false,"lease_duration":0,\

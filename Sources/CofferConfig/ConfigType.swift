@@ -16,7 +16,8 @@ public struct ConfigType<Value> {
     let read: (JSONValue) -> Value?
     let show: (Value) -> String
 
-    public init(name: String, phrase: String, read: @escaping (JSONValue) -> Value?, show: @escaping (Value) -> String) {
+    public init(name: String, phrase: String, read: @escaping (JSONValue) -> Value?, show: @escaping (Value) -> String)
+    {
         self.name = name
         self.phrase = phrase
         self.read = read
@@ -72,7 +73,9 @@ extension ConfigType where Value == String {
     /// One of a fixed set of strings; anything else is refused as "must be text or json".
     public static func choice(_ values: [String]) -> ConfigType {
         let quoted = values.map { "\"\($0)\"" }
-        let phrase = values.count < 2 ? quoted.joined() : quoted.dropLast().joined(separator: ", ") + " or " + quoted[quoted.count - 1]
+        let phrase =
+            values.count < 2
+            ? quoted.joined() : quoted.dropLast().joined(separator: ", ") + " or " + quoted[quoted.count - 1]
         return ConfigType(
             name: quoted.joined(separator: " | "), phrase: phrase,
             read: { value in value.stringValue.flatMap { values.contains($0) ? $0 : nil } }, show: { $0 })

@@ -120,7 +120,8 @@ public struct ServerConfiguration: Sendable, Equatable {
             keys: [
                 .field("type", .choice(["sqlite"]), \.storageType, doc: "the only persistent backend today"),
                 .field(
-                    "path", .path, \.storagePath, doc: "SQLite database file (WAL mode, synchronous=FULL; created with mode 0600)",
+                    "path", .path, \.storagePath,
+                    doc: "SQLite database file (WAL mode, synchronous=FULL; created with mode 0600)",
                     required: true, requirement: "that is not empty", check: { $0.isEmpty ? nil : $0 }),
             ])
     }

@@ -21,7 +21,8 @@ public enum ServerLaunch: Sendable, Equatable {
         typealias Variable = ServerEnvironmentVariable
         if options.dev {
             var config = ServerConfiguration()
-            config.address = options.devListenAddress ?? Variable.devListenAddress.value(in: environment) ?? config.address
+            config.address =
+                options.devListenAddress ?? Variable.devListenAddress.value(in: environment) ?? config.address
             config.logLevel = options.logLevel ?? Variable.logLevel.value(in: environment) ?? config.logLevel
             config.logFormat = options.logFormat ?? Variable.logFormat.value(in: environment) ?? config.logFormat
             let rootTokenID = options.devRootTokenID ?? Variable.devRootTokenID.value(in: environment)

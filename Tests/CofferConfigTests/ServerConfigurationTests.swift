@@ -83,17 +83,30 @@ import Testing
         (#"{"storage": {"path": "p"}, "seal": {"key_file": 1}}"#, "seal.key_file must be a string"),
         (#"{"storage": {"path": "p"}, "seal": {"type": "shamir"}}"#, #"seal.type must be "static""#),
         (#"{"storage": {"path": "p"}, "listener": {"address": "nohost"}}"#, #"listener.address must be "host:port""#),
-        (#"{"storage": {"path": "p"}, "listener": {"max_request_size": "1"}}"#,
-         "listener.max_request_size must be an integer of -1 or more"),
-        (#"{"storage": {"path": "p"}, "listener": {"max_request_size": -2}}"#,
-         "listener.max_request_size must be an integer of -1 or more"),
-        (#"{"storage": {"path": "p"}, "listener": {"max_connections": 0}}"#,
-         "listener.max_connections must be an integer between 1 and 1000000"),
-        (#"{"storage": {"path": "p"}, "listener": {"max_connections": 1e19}}"#,
-         "listener.max_connections must be an integer between 1 and 1000000"),
-        (#"{"storage": {"path": "p"}, "listener": {"http_read_header_timeout": "9999999999999999h"}}"#,
-         "listener.http_read_header_timeout must be a duration from 1s to 1h"),
-        (#"{"storage": {"path": "p"}, "default_lease_ttl": true}"#, "default_lease_ttl must be a duration greater than zero"),
+        (
+            #"{"storage": {"path": "p"}, "listener": {"max_request_size": "1"}}"#,
+            "listener.max_request_size must be an integer of -1 or more"
+        ),
+        (
+            #"{"storage": {"path": "p"}, "listener": {"max_request_size": -2}}"#,
+            "listener.max_request_size must be an integer of -1 or more"
+        ),
+        (
+            #"{"storage": {"path": "p"}, "listener": {"max_connections": 0}}"#,
+            "listener.max_connections must be an integer between 1 and 1000000"
+        ),
+        (
+            #"{"storage": {"path": "p"}, "listener": {"max_connections": 1e19}}"#,
+            "listener.max_connections must be an integer between 1 and 1000000"
+        ),
+        (
+            #"{"storage": {"path": "p"}, "listener": {"http_read_header_timeout": "9999999999999999h"}}"#,
+            "listener.http_read_header_timeout must be a duration from 1s to 1h"
+        ),
+        (
+            #"{"storage": {"path": "p"}, "default_lease_ttl": true}"#,
+            "default_lease_ttl must be a duration greater than zero"
+        ),
         (#"{"storage": {"path": "p"}, "max_lease_ttl": "-1s"}"#, "max_lease_ttl must be a duration greater than zero"),
         (#"{"storage": {"path": "p"}, "log_level": 3}"#, "log_level must be a string"),
         (#"{"storage": {"path": "p"}, "log_format": "xml"}"#, #"log_format must be "text" or "json""#),
@@ -122,6 +135,11 @@ import Testing
         try Data("[1]".utf8).write(to: array)
         #expect(throws: ConfigurationError("configuration file \(array.path) is not a JSON object")) {
             try ServerConfiguration.load(path: array.path)
+        }
+        let blank = directory.appendingPathComponent("blank.json")
+        try Data(" \n".utf8).write(to: blank)
+        #expect(throws: ConfigurationError("configuration file \(blank.path) is empty")) {
+            try ServerConfiguration.load(path: blank.path)
         }
         let good = directory.appendingPathComponent("good.json")
         try Data(#"{"storage": {"path": "db"}, "listener": {"address": "127.0.0.1:1"}}"#.utf8).write(to: good)

@@ -36,7 +36,8 @@ import Testing
         var options = ServerOptions()
         options.dev = true
         let launch = try ServerLaunch.resolve(
-            options, environment: ["VAULT_DEV_ROOT_TOKEN_ID": "", "VAULT_DEV_LISTEN_ADDRESS": "", "VAULT_LOG_LEVEL": ""])
+            options,
+            environment: ["VAULT_DEV_ROOT_TOKEN_ID": "", "VAULT_DEV_LISTEN_ADDRESS": "", "VAULT_LOG_LEVEL": ""])
         #expect(launch == .dev(ServerConfiguration(), rootTokenID: nil))
         options.devRootTokenID = ""
         #expect(try ServerLaunch.resolve(options, environment: [:]) == .dev(ServerConfiguration(), rootTokenID: nil))
@@ -50,17 +51,21 @@ import Testing
         stored.sealKeyFile = "/etc/seal.key"
         var options = ServerOptions()
         options.configPath = "coffer.json"
-        #expect(try ServerLaunch.resolve(options, environment: [:], load: file(stored)) == .persistent(stored, sealKey: .file("/etc/seal.key")))
+        #expect(
+            try ServerLaunch.resolve(options, environment: [:], load: file(stored))
+                == .persistent(stored, sealKey: .file("/etc/seal.key")))
 
-        guard case .persistent(let fromEnvironment, _) = try ServerLaunch.resolve(
-            options, environment: ["VAULT_LOG_LEVEL": "trace"], load: file(stored))
+        guard
+            case .persistent(let fromEnvironment, _) = try ServerLaunch.resolve(
+                options, environment: ["VAULT_LOG_LEVEL": "trace"], load: file(stored))
         else { Issue.record("not persistent"); return }
         #expect(fromEnvironment.logLevel == "trace" && fromEnvironment.logFormat == "json")
 
         options.logLevel = "error"
         options.logFormat = "text"
-        guard case .persistent(let fromFlags, _) = try ServerLaunch.resolve(
-            options, environment: ["VAULT_LOG_LEVEL": "trace"], load: file(stored))
+        guard
+            case .persistent(let fromFlags, _) = try ServerLaunch.resolve(
+                options, environment: ["VAULT_LOG_LEVEL": "trace"], load: file(stored))
         else { Issue.record("not persistent"); return }
         #expect(fromFlags.logLevel == "error" && fromFlags.logFormat == "text")
     }
@@ -73,13 +78,16 @@ import Testing
         #expect(
             try ServerLaunch.resolve(options, environment: ["COFFER_SEAL_KEY": "k1"], load: file(stored))
                 == .persistent(stored, sealKey: .text("k1")))
-        #expect(throws: ConfigurationError(
-            "no seal key: set seal.key_file in the configuration or the COFFER_SEAL_KEY environment variable")) {
+        #expect(
+            throws: ConfigurationError(
+                "no seal key: set seal.key_file in the configuration or the COFFER_SEAL_KEY environment variable")
+        ) {
             try ServerLaunch.resolve(options, environment: ["COFFER_SEAL_KEY": ""], load: file(stored))
         }
         stored.sealKeyEnv = "MY_KEY"
         #expect(
-            try ServerLaunch.resolve(options, environment: ["MY_KEY": "k2", "COFFER_SEAL_KEY": "k1"], load: file(stored))
+            try ServerLaunch.resolve(
+                options, environment: ["MY_KEY": "k2", "COFFER_SEAL_KEY": "k1"], load: file(stored))
                 == .persistent(stored, sealKey: .text("k2")))
         #expect(SealKeySource.text("k2").description == "key from the environment")
     }
