@@ -163,8 +163,22 @@ let package = Package(
             path: "Examples/GetSecretWithAzureAuth",
             swiftSettings: swiftSettings
         ),
+        // What every test target shares: the core harness and the test-only auth method, the Azure harness and offline
+        // services, the simulator estates (ids written once), a manual clock, and a runner for the real `coffer`
+        // binary. No product depends on it.
+        .target(
+            name: "CofferTesting",
+            dependencies: [
+                "CofferCore", "CofferFramework", "CofferStorage", "KVSecrets", "AzureAuth", "AzureKit", "AzureSimulator",
+                "CofferClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
-            name: "CofferStorageTests", dependencies: ["CofferStorage", "CofferSQLite"], swiftSettings: swiftSettings),
+            name: "CofferStorageTests", dependencies: ["CofferStorage", "CofferSQLite", "CofferTesting"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferConfigTests", dependencies: ["CofferConfig", "CofferJSON"], swiftSettings: swiftSettings),
@@ -173,12 +187,13 @@ let package = Package(
             name: "CofferFrameworkTests", dependencies: ["CofferFramework", "CofferStorage"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "KVSecretsTests", dependencies: ["KVSecrets", "CofferFramework", "CofferStorage"],
+            name: "KVSecretsTests", dependencies: ["KVSecrets", "CofferFramework", "CofferStorage", "CofferTesting"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferCoreTests",
             dependencies: [
-                "CofferCore", "CofferFramework", "CofferPolicy", "CofferStorage", "CofferSQLite", "KVSecrets",
+                "CofferCore", "CofferFramework", "CofferPolicy", "CofferStorage", "CofferSQLite", "CofferTesting",
+                "KVSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
@@ -194,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "AzureSimulatorTests",
             dependencies: [
-                "AzureSimulator",
+                "AzureSimulator", "CofferTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -203,21 +218,22 @@ let package = Package(
         .testTarget(
             name: "AzureKitTests",
             dependencies: [
-                "AzureKit", "AzureSimulator", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "AzureKit", "AzureSimulator", "CofferTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "AzureAuthTests",
             dependencies: [
                 "AzureAuth", "AzureKit", "AzureSimulator", "CofferCore", "CofferFramework", "CofferStorage",
-                "KVSecrets",
+                "CofferTesting", "KVSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "CofferClient",
+                "CofferClient", "CofferTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings),

@@ -2,6 +2,7 @@ import AzureKit
 import AzureSimulator
 import CofferCore
 import CofferFramework
+import CofferTesting
 import Foundation
 import Testing
 

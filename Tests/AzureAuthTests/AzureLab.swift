@@ -3,58 +3,14 @@ import AzureKit
 import AzureSimulator
 import CofferCore
 import CofferFramework
+import CofferTesting
 import Foundation
 import Logging
 import Synchronization
 import Testing
 
-/// The example estate of `Examples/azure-sim/fixture.json`, by name.
-enum Sim {
-    static let tenant = "8a2f1c7e-4b3d-4e9a-9c1f-2d6e8b0a5f31"
-    static let subscription = "11111111-2222-4333-8444-555555555555"
-    static let otherSubscription = "66666666-7777-4888-9999-000000000000"
-    static let appID = "3f9d2b1a-6c4e-4f7a-8b2d-9e1c0a5b7d64"
-    static let appPrincipal = "c1a8e5d2-7b4f-4c3a-8e9d-6f2b0a1c5e47"
-    static let secret = "sim8Q~ExampleClientSecretForTheSimulatorOnly"
-    static let group = "e2c7a4f1-9b5d-4a3e-8c6f-1d0b7e2a5c93"
-    static let vmPrincipal = "5a1e9c3f-7d2b-4f8a-9e6c-0b4d2a7f1e85"
-    static let uamiWebPrincipal = "a9f3c6e2-1b7d-4e5a-8f0c-3d9b6e2a4c71"
-    static let uamiWebClient = "f0e1d2c3-b4a5-4697-8877-665544332211"
-    static let uamiSharedPrincipal = "7c2e9a4f-3b1d-4f6e-a8c5-2e9d1b7f3a60"
-    static let uamiSharedClient = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-    static let uniformPrincipal = "4d8b2e6f-0a3c-4b7e-9d1f-8c2a6e4b0d59"
-    static let sitePrincipal = "8f3a1d6c-2e9b-4c5a-b7d0-4e1f9a3c6b82"
-    static let siteID =
-        "/subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-apps/providers/Microsoft.Web/sites/app-orders"
-    static let audience = AzureSimulator.armTokenAudience
-
-    static func vmID(_ name: String, group: String = "rg-apps", subscription: String = subscription) -> String {
-        "/subscriptions/\(subscription)/resourceGroups/\(group)/providers/Microsoft.Compute/virtualMachines/\(name)"
-    }
-
-    /// The client id of `uami-vault`, a user-assigned identity in `rg-vault` that ``fixtureWithVaultIdentity``
-    /// adds (attached to nothing: app-id logins find it by its client id alone).
-    static let vaultIdentityClient = "00000000-0000-4000-9000-00000000aaaa"
-
-    static var fixtureWithVaultIdentity: SimulatorFixture {
-        get throws {
-            var fixture = try Sim.fixture
-            fixture.userAssignedIdentities.append(
-                .init(
-                    subscriptionId: subscription, resourceGroup: "rg-vault", name: "uami-vault",
-                    principalId: "00000000-0000-4000-8000-00000000aaaa", clientId: vaultIdentityClient))
-            return fixture
-        }
-    }
-
-    static var fixture: SimulatorFixture {
-        get throws {
-            let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent()
-            return try SimulatorFixture.load(path: root.appendingPathComponent("Examples/azure-sim/fixture.json").path)
-        }
-    }
-}
+/// The example estate of `Examples/azure-sim/fixture.json`, by name (the ids live once, in `CofferTesting`).
+typealias Sim = ExampleEstate
 
 /// A simulated Azure tenant on loopback plus a core whose Azure auth mounts use the production
 /// `AzureKitServicesFactory`, pointed at the simulator through an Azure-Stack environment file.
@@ -247,21 +203,6 @@ func withAzureLab<T>(
 }
 
 extension CoreResponse {
-    /// The whole answer as text, for "no secret in here" checks.
-    var text: String {
-        switch body {
-        case .empty: return ""
-        case .errors(let errors): return errors.joined(separator: "\n")
-        case .envelope(let envelope):
-            return String(
-                decoding: JSONValue.object([
-                    "data": .object(envelope.data ?? [:]), "auth": .object(envelope.auth ?? [:]),
-                    "warnings": .strings(envelope.warnings),
-                ]).serialized(), as: UTF8.self)
-        case .raw(let bytes): return String(decoding: bytes, as: UTF8.self)
-        }
-    }
-
+    /// Every error message joined by newlines ("" when there is none).
     var error: String { errors?.joined(separator: "\n") ?? "" }
-    var clientToken: String? { auth["client_token"]?.stringValue }
 }

@@ -1,6 +1,7 @@
 import AzureKit
 import CofferCore
 import CofferFramework
+import CofferTesting
 import Testing
 
 @testable import AzureAuth

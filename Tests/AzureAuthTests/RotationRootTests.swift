@@ -4,6 +4,7 @@ import AzureSimulator
 import CofferCore
 import CofferFramework
 import CofferStorage
+import CofferTesting
 import Crypto
 import Foundation
 import Logging

@@ -1,6 +1,7 @@
 import AzureSimulator
 import CofferCore
 import CofferFramework
+import CofferTesting
 import Foundation
 import Testing
 

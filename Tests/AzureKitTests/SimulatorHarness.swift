@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AzureSimulator
+import CofferTesting
 import Foundation
 import Logging
 import Synchronization
@@ -7,84 +8,7 @@ import Synchronization
 @testable import AzureKit
 
 /// The estate every simulator-backed test runs against.
-enum Estate {
-    static let tenant = "11111111-1111-1111-1111-111111111111"
-    static let otherTenant = "99999999-9999-9999-9999-999999999999"
-    static let subscription = "22222222-2222-2222-2222-222222222222"
-    static let appID = "33333333-3333-3333-3333-333333333333"
-    static let appObjectID = "44444444-4444-4444-4444-444444444444"
-    static let appPrincipalID = "55555555-5555-5555-5555-555555555555"
-    static let secret = "s3cr3t-value-never-logged"
-    static let vmPrincipal = "aaaaaaaa-0000-0000-0000-000000000001"
-    static let sitePrincipal = "aaaaaaaa-0000-0000-0000-000000000002"
-    static let uniformPrincipal = "aaaaaaaa-0000-0000-0000-000000000003"
-    static let siteID = "/subscriptions/\(subscription)/resourceGroups/rg-web/providers/Microsoft.Web/sites/app1"
-    static let appServiceHeader = "app-service-header-secret"
-
-    static func identityID(_ name: String, group: String = "rg-id") -> String {
-        "/subscriptions/\(subscription)/resourceGroups/\(group)/providers/Microsoft.ManagedIdentity/userAssignedIdentities/\(name)"
-    }
-
-    static func principal(_ index: Int) -> String { String(format: "bbbbbbbb-0000-0000-0000-%012d", index) }
-    static func client(_ index: Int) -> String { String(format: "cccccccc-0000-0000-0000-%012d", index) }
-
-    /// Five identities in `rg-id` (pages of two), a VM with system + user identities, a uniform and a flexible
-    /// scale set, an App Service site, and the `Microsoft.Web` provider.
-    static var fixture: SimulatorFixture {
-        let identities = (1...5).map { index in
-            SimulatorFixture.UserAssignedIdentity(
-                subscriptionId: subscription, resourceGroup: "rg-id", name: "uami-\(index)",
-                principalId: principal(index),
-                clientId: client(index))
-        }
-        return SimulatorFixture(
-            tenants: [
-                .init(
-                    tenantId: tenant, subscriptions: [subscription],
-                    applications: [
-                        .init(
-                            appId: appID, objectId: appObjectID, servicePrincipalId: appPrincipalID,
-                            displayName: "coffer",
-                            passwordCredentials: [
-                                .init(keyId: "dddddddd-0000-0000-0000-000000000001", secretText: secret)
-                            ])
-                    ]),
-                .init(tenantId: otherTenant, subscriptions: []),
-            ],
-            userAssignedIdentities: identities,
-            virtualMachines: [
-                .init(
-                    subscriptionId: subscription, resourceGroup: "rg-vm", name: "vm1", location: "westeurope",
-                    systemAssignedIdentity: .init(principalId: vmPrincipal, clientId: client(100)),
-                    userAssignedIdentities: ["uami-1"])
-            ],
-            virtualMachineScaleSets: [
-                .init(
-                    subscriptionId: subscription, resourceGroup: "rg-vm", name: "ss-uniform", location: "northeurope",
-                    orchestrationMode: .uniform, instances: ["0"],
-                    systemAssignedIdentity: .init(principalId: uniformPrincipal, clientId: client(101)),
-                    userAssignedIdentities: ["uami-2"]),
-                .init(
-                    subscriptionId: subscription, resourceGroup: "rg-vm", name: "ss-flex", location: "eastus",
-                    orchestrationMode: .flexible, instances: ["a1b2"], userAssignedIdentities: ["uami-3"]),
-            ],
-            resources: [
-                .init(
-                    id: siteID, location: "westeurope", kind: "app",
-                    systemAssignedIdentity: .init(principalId: sitePrincipal, clientId: client(102)))
-            ],
-            providers: [
-                .init(
-                    namespace: "Microsoft.Web",
-                    resourceTypes: [
-                        .init(resourceType: "sites", apiVersions: ["2024-01-01-preview", "2023-01-01", "2022-03-01"])
-                    ])
-            ],
-            currentMachine: .init(virtualMachine: "vm1"),
-            appService: .init(site: "app1", identityHeader: appServiceHeader),
-            listPageSize: 2)
-    }
-}
+typealias Estate = SyntheticEstate
 
 /// A started simulator plus the production HTTP plumbing pointed at it.
 struct SimulatorHarness {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CofferTesting
 import Crypto
 import Foundation
 import NIOCore
@@ -8,40 +9,35 @@ import _CryptoExtras
 
 @testable import AzureSimulator
 
-/// The example fixture's ids, and helpers to run a simulator and talk to it over loopback.
+/// The example fixture's ids under the names these tests use (the values live once, in ``ExampleEstate``), and
+/// helpers to run a simulator and talk to it over loopback.
 enum Example {
-    static let tenant = "8a2f1c7e-4b3d-4e9a-9c1f-2d6e8b0a5f31"
-    static let subscription = "11111111-2222-4333-8444-555555555555"
-    static let sharedSubscription = "66666666-7777-4888-9999-000000000000"
-    static let appID = "3f9d2b1a-6c4e-4f7a-8b2d-9e1c0a5b7d64"
-    static let appObjectID = "b7e4c2a9-1d3f-4a6b-9c8e-2f5a7d0b1e36"
-    static let appPrincipal = "c1a8e5d2-7b4f-4c3a-8e9d-6f2b0a1c5e47"
-    static let secret = "sim8Q~ExampleClientSecretForTheSimulatorOnly"
-    static let vmPrincipal = "5a1e9c3f-7d2b-4f8a-9e6c-0b4d2a7f1e85"
-    static let vmClient = "9e8d7c6b-5a4f-4e3d-a2c1-b0a9f8e7d6c5"
-    static let webIdentityPrincipal = "a9f3c6e2-1b7d-4e5a-8f0c-3d9b6e2a4c71"
-    static let webIdentityClient = "f0e1d2c3-b4a5-4697-8877-665544332211"
-    static let sharedIdentityPrincipal = "7c2e9a4f-3b1d-4f6e-a8c5-2e9d1b7f3a60"
-    static let sharedIdentityClient = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
-    static let uniformPrincipal = "4d8b2e6f-0a3c-4b7e-9d1f-8c2a6e4b0d59"
-    static let sitePrincipal = "8f3a1d6c-2e9b-4c5a-b7d0-4e1f9a3c6b82"
-    static let group = "e2c7a4f1-9b5d-4a3e-8c6f-1d0b7e2a5c93"
-    static let identityHeader = "sim-identity-header-0f3c"
-    static let rg = "/subscriptions/\(subscription)/resourceGroups/rg-apps"
-    static let vmID = "\(rg)/providers/Microsoft.Compute/virtualMachines/vm-web"
-    static let webIdentityID = "\(rg)/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uami-web"
-    static let sharedIdentityID =
-        "/subscriptions/\(sharedSubscription)/resourceGroups/rg-shared/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uami-shared"
-    static let siteID = "\(rg)/providers/Microsoft.Web/sites/app-orders"
+    static let tenant = ExampleEstate.tenant
+    static let subscription = ExampleEstate.subscription
+    static let sharedSubscription = ExampleEstate.otherSubscription
+    static let appID = ExampleEstate.appID
+    static let appObjectID = ExampleEstate.appObjectID
+    static let appPrincipal = ExampleEstate.appPrincipal
+    static let secret = ExampleEstate.secret
+    static let vmPrincipal = ExampleEstate.vmPrincipal
+    static let vmClient = ExampleEstate.vmClient
+    static let webIdentityPrincipal = ExampleEstate.uamiWebPrincipal
+    static let webIdentityClient = ExampleEstate.uamiWebClient
+    static let sharedIdentityPrincipal = ExampleEstate.uamiSharedPrincipal
+    static let sharedIdentityClient = ExampleEstate.uamiSharedClient
+    static let uniformPrincipal = ExampleEstate.uniformPrincipal
+    static let sitePrincipal = ExampleEstate.sitePrincipal
+    static let group = ExampleEstate.group
+    static let identityHeader = ExampleEstate.identityHeader
+    static let rg = ExampleEstate.appsGroupID
+    static let vmID = ExampleEstate.vmID("vm-web")
+    static let webIdentityID = ExampleEstate.uamiWebID
+    static let sharedIdentityID = ExampleEstate.uamiSharedID
+    static let siteID = ExampleEstate.siteID
 
-    static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-    }
-
-    static var fixturePath: String { repositoryRoot.appendingPathComponent("Examples/azure-sim/fixture.json").path }
-
-    static func fixture() throws -> SimulatorFixture { try SimulatorFixture.load(path: fixturePath) }
+    static var repositoryRoot: URL { ExampleEstate.repositoryRoot }
+    static var fixturePath: String { ExampleEstate.fixturePath }
+    static func fixture() throws -> SimulatorFixture { try ExampleEstate.fixture }
 
     /// Runs `body` against a started simulator on the example fixture (optionally edited), then stops it.
     static func withSimulator<T>(

@@ -1,5 +1,6 @@
 import CofferCore
 import CofferFramework
+import CofferTesting
 import Testing
 
 @Suite struct ACLEnforcementTests {

@@ -1,5 +1,6 @@
 import CofferCore
 import CofferFramework
+import CofferTesting
 import Testing
 
 /// Issue 10 ("Hardening"), found by Tests/compat/test_hostile_input.py: hostile cubbyhole paths are answered as

@@ -1,6 +1,7 @@
 import CofferFramework
 import CofferSQLite
 import CofferStorage
+import CofferTesting
 import Foundation
 import KVSecrets
 import Testing

@@ -1,5 +1,6 @@
 import CofferCore
 import CofferFramework
+import CofferTesting
 import Testing
 
 /// The core's auth-method plumbing, driven by the test-only auth method.

@@ -1,6 +1,7 @@
 import CofferCore
 import CofferFramework
 import CofferStorage
+import CofferTesting
 import Crypto
 import Foundation
 import Synchronization

@@ -1,4 +1,5 @@
 import CofferSQLite
+import CofferTesting
 import Foundation
 import Logging
 import Synchronization
@@ -8,11 +9,7 @@ import Testing
 
 /// A fresh directory under the system temp dir, removed after `body`.
 func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
-    let directory = FileManager.default.temporaryDirectory
-        .appendingPathComponent("coffer-storage-\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    return try await body(directory)
+    try await TemporaryDirectory.with(prefix: "coffer-storage", body)
 }
 
 let testLogger = Logger(label: "coffer.storage.tests")

@@ -1,4 +1,5 @@
 import CofferClient
+import CofferTesting
 import Foundation
 import Testing
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CofferClient
+import CofferTesting
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -17,12 +18,12 @@ import NIOHTTP1
 /// Roles: `dev-role` and `dev-role-azure` bind subscription `1111…` and resource group `rg-apps` and grant
 /// policy `reader` (read `secret/data/*`); `secret/creds` holds `password=s3cr3t`.
 final class AzureLoginLab: Sendable {
-    static let tenant = "8a2f1c7e-4b3d-4e9a-9c1f-2d6e8b0a5f31"
-    static let subscription = "11111111-2222-4333-8444-555555555555"
-    static let appServiceHeader = "sim-identity-header-0f3c"
-    static let uamiWebClientID = "f0e1d2c3-b4a5-4697-8877-665544332211"
-    static let uamiWebPrincipal = "a9f3c6e2-1b7d-4e5a-8f0c-3d9b6e2a4c71"
-    static let vmWebSystemPrincipal = "5a1e9c3f-7d2b-4f8a-9e6c-0b4d2a7f1e85"
+    static let tenant = ExampleEstate.tenant
+    static let subscription = ExampleEstate.subscription
+    static let appServiceHeader = ExampleEstate.identityHeader
+    static let uamiWebClientID = ExampleEstate.uamiWebClient
+    static let uamiWebPrincipal = ExampleEstate.uamiWebPrincipal
+    static let vmWebSystemPrincipal = ExampleEstate.vmPrincipal
 
     let home: String
     /// `http://127.0.0.1:PORT/` of the simulator.
@@ -56,8 +57,7 @@ final class AzureLoginLab: Sendable {
 
     private static func start() async throws -> AzureLoginLab {
         let binary = try DevServer.binaryPath
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().path
+        let root = ExampleEstate.repositoryRoot.path
         let home = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-azl-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         var processes: [Process] = []
@@ -111,9 +111,9 @@ final class AzureLoginLab: Sendable {
             try await client.write(
                 "auth/azure/config",
                 data: [
-                    "tenant_id": .string(Self.tenant), "resource": "https://management.azure.com/",
-                    "environment": "AzureStackCloud", "client_id": "3f9d2b1a-6c4e-4f7a-8b2d-9e1c0a5b7d64",
-                    "client_secret": "sim8Q~ExampleClientSecretForTheSimulatorOnly",
+                    "tenant_id": .string(Self.tenant), "resource": .string(ExampleEstate.audience),
+                    "environment": "AzureStackCloud", "client_id": .string(ExampleEstate.appID),
+                    "client_secret": .string(ExampleEstate.secret),
                 ])
             for role in ["dev-role", "dev-role-azure"] {
                 try await client.write(

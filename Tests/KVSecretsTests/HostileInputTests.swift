@@ -1,4 +1,5 @@
 import CofferFramework
+import CofferTesting
 import Testing
 
 @testable import KVSecrets

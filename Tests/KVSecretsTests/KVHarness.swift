@@ -1,38 +1,14 @@
 import CofferFramework
 import CofferStorage
+import CofferTesting
 import Synchronization
 import Testing
 
 @testable import KVSecrets
 
-/// ``MemoryPhysical`` seen as the plaintext ``Storage`` a mount gets (same keys and listing rules).
-/// Reads and transactions yield first, as real storage suspends, so concurrent writers genuinely interleave.
-struct MemoryStorage: Storage {
-    let physical = MemoryPhysical()
-
-    func get(_ key: String) async throws -> [UInt8]? {
-        await Task.yield()
-        return try await physical.get(key)
-    }
-    func put(_ key: String, value: [UInt8]) async throws { try await physical.put(key, value: value) }
-    func delete(_ key: String) async throws { try await physical.delete(key) }
-    func list(prefix: String) async throws -> [String] { try await physical.list(prefix: prefix) }
-    func transaction(_ operations: [StorageOperation]) async throws {
-        await Task.yield()
-        try await physical.transaction(operations)
-    }
-}
-
-/// A clock tests move by hand; starts at 2024-11-29T00:00:00.123456789Z.
-final class ManualClock: Sendable {
-    static let start = KVTimestamp(nanoseconds: 1_732_838_400_123_456_789)
-    private let current = Mutex(ManualClock.start)
-
-    var now: KVTimestamp { current.withLock { $0 } }
-
-    func advance(seconds: Int64) {
-        current.withLock { $0 = $0.adding(seconds: seconds) }
-    }
+extension ManualClock {
+    /// The shared clock's start as a KV timestamp: 2024-11-29T00:00:00.123456789Z.
+    static var start: KVTimestamp { KVTimestamp(nanoseconds: startNanoseconds) }
 }
 
 /// One KV mount with its storage and clock, driven the way the core drives a backend: POST/PUT
@@ -51,7 +27,7 @@ struct KVHarness {
     init(version: Int = 2) {
         if version == 2 {
             let clock = self.clock
-            backend = KVBackend.makeVersioned(clock: { clock.now })
+            backend = KVBackend.makeVersioned(clock: { KVTimestamp(nanoseconds: clock.nanoseconds) })
         } else {
             backend = PassthroughKVBackend()
         }

@@ -1,5 +1,6 @@
 import CofferFramework
 import CofferStorage
+import CofferTesting
 import Testing
 
 @testable import KVSecrets

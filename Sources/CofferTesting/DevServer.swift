@@ -10,27 +10,35 @@ import Foundation
 ///     #expect(result.stdout == "s3cr3t")
 /// }
 /// ```
-final class DevServer {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+public final class DevServer {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// What one CLI run produced.
-    struct Result: Sendable {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
-    let rootToken: String
-    let address: String
+    public let rootToken: String
+    public let address: String
     /// A private `HOME` for the server and every CLI run (token helper file lives here).
-    let home: String
+    public let home: String
     private let process: Process
     private let logPath: String
 
     /// Starts a server, runs `body`, and always stops the server and removes its home directory.
-    static func with<T: Sendable>(_ body: (DevServer) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(_ body: (DevServer) async throws -> T) async throws -> T {
         let server = try await DevServer.start()
         do {
             let result = try await body(server)
@@ -42,7 +50,7 @@ final class DevServer {
         }
     }
 
-    static var binaryPath: String {
+    public static var binaryPath: String {
         get throws {
             if let path = ProcessInfo.processInfo.environment["COFFER_BIN"], !path.isEmpty { return path }
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -114,11 +122,11 @@ final class DevServer {
         }
     }
 
-    var serverLog: String {
+    public var serverLog: String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
     }
 
-    func stop() {
+    public func stop() {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
@@ -128,7 +136,7 @@ final class DevServer {
 
     /// The environment a CLI run gets: this server's address, the root token unless `token` says
     /// otherwise (`nil` leaves `VAULT_TOKEN` unset), and the private `HOME`.
-    func environment(token: String?) -> [String: String] {
+    public func environment(token: String?) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         environment["VAULT_ADDR"] = address
         environment["HOME"] = home
@@ -139,12 +147,12 @@ final class DevServer {
     }
 
     /// Runs `coffer <arguments>` as the root token.
-    func cli(_ arguments: String...) async throws -> Result {
+    public func cli(_ arguments: String...) async throws -> Result {
         try await run(arguments, token: rootToken)
     }
 
     /// Runs `coffer <arguments>` with `token` (nil: no `VAULT_TOKEN`) and optional stdin text.
-    func run(_ arguments: [String], token: String?, stdin: String? = nil) async throws -> Result {
+    public func run(_ arguments: [String], token: String?, stdin: String? = nil) async throws -> Result {
         let directory = home + "/run-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -174,7 +182,7 @@ final class DevServer {
     }
 
     /// A loopback port nobody listens on right now (bind to port 0, read it back, close).
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket() failed") }
         defer { close(descriptor) }
@@ -197,7 +205,7 @@ final class DevServer {
 
 extension DevServer.Result {
     /// stdout parsed as JSON (for `-format=json` runs).
-    func json() throws -> VaultJSON {
-        try VaultJSON(parsing: Data(stdout.utf8))
+    public func json() throws -> JSONValue {
+        try JSONValue(parsing: Data(stdout.utf8))
     }
 }
