@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 /// The Azure auth method (mount type `azure`): `config`, `role/<name>`, `role/` and `login`
-/// (spec §1–§3 with Coffer's §11 decisions).
+/// (docs/azure-auth.md, which marks where Coffer departs from Vault's plugin).
 ///
 /// ```swift
 /// configuration.catalog.append(
@@ -264,8 +264,8 @@ final class AzureAuthBackend: Sendable {
         guard let role = try await loadRole(request.storage, login.role) else {
             throw LogicalError.badRequest("invalid role name \"\(login.role)\"")
         }
-        if !role.tokenBoundCIDRs.isEmpty {
-            guard let address = request.remoteAddress, CIDR.contains(role.tokenBoundCIDRs, address: address) else {
+        if !role.token.boundCIDRs.isEmpty {
+            guard let address = request.remoteAddress, CIDR.contains(role.token.boundCIDRs, address: address) else {
                 throw LogicalError.forbidden("permission denied")
             }
         }
@@ -283,11 +283,11 @@ final class AzureAuthBackend: Sendable {
         }
         let lease = try await services(request.storage)
         do {
-            return LogicalResponse(auth: try await authenticate(login, role: role, services: lease.services))
+            return .login(try await authenticate(login, role: role, services: lease.services))
         } catch let rejected as AzureLogin.ARMCredentialRejected {
             guard let renewed = try await renewCredential(lease, request.storage) else { throw rejected.error }
             do {
-                return LogicalResponse(auth: try await authenticate(login, role: role, services: renewed))
+                return .login(try await authenticate(login, role: role, services: renewed))
             } catch let again as AzureLogin.ARMCredentialRejected {
                 throw again.error
             }
@@ -301,7 +301,7 @@ final class AzureAuthBackend: Sendable {
         ).authenticate(login, role: role)
     }
 
-    // MARK: renewal (§3.10)
+    // MARK: renewal (docs/azure-auth.md § Renewal)
 
     func renew(_ auth: Auth, _ request: LogicalRequest) async throws -> Auth {
         guard let name = auth.internalData["role"]?.stringValue, !name.isEmpty else {
@@ -311,9 +311,9 @@ final class AzureAuthBackend: Sendable {
             throw LogicalError.badRequest("role \(name) does not exist during renewal")
         }
         var renewed = auth
-        renewed.ttl = role.tokenTTL
-        renewed.maxTTL = role.tokenMaxTTL
-        renewed.period = role.tokenPeriod
+        renewed.ttl = role.token.ttl
+        renewed.maxTTL = role.token.maxTTL
+        renewed.period = role.token.period
         return renewed
     }
 }

@@ -1,7 +1,14 @@
 import CofferFramework
 
-/// A role of the Azure auth method (`role/<name>`, spec §2 with §11's binding rule).
-struct AzureRole: Codable, Sendable, Equatable {
+/// A role of the Azure auth method (`role/<name>`): the identities or Azure scopes it binds, and the shared
+/// ``TokenParams`` group for the tokens its logins get (with the deprecated spellings Vault's Azure method keeps).
+///
+/// ```swift
+/// var role = AzureRole()
+/// let warnings = try role.apply(fields, mountMaxTTL: request.mountMaxTTL)
+/// role.token.populate(&auth)   // at login
+/// ```
+struct AzureRole: Sendable, Equatable {
     var boundServicePrincipalIDs: [String]?
     var boundGroupIDs: [String]?
     var boundSubscriptionIDs: [String]?
@@ -9,29 +16,17 @@ struct AzureRole: Codable, Sendable, Equatable {
     var boundLocations: [String]?
     var boundScaleSets: [String]?
 
-    var tokenTTL: Int64 = 0
-    var tokenMaxTTL: Int64 = 0
-    var tokenPeriod: Int64 = 0
-    var tokenExplicitMaxTTL: Int64 = 0
-    var tokenPolicies: [String] = []
-    var tokenBoundCIDRs: [String] = []
-    var tokenNoDefaultPolicy = false
-    var tokenNumUses: Int64 = 0
-    var tokenType = "default"
-
-    // Deprecated aliases, kept so reads show them while set (§2.3).
-    var policies: [String] = []
-    var ttl: Int64 = 0
-    var maxTTL: Int64 = 0
-    var period: Int64 = 0
-    var numUses: Int64 = 0
+    var token = TokenParams()
+    /// Deprecated aliases, kept so reads show them while set.
+    var legacy = TokenParams.Legacy()
 
     static let bindingMessage =
         "role must bind specific service principals or groups, or a subscription, resource group or scale set"
 
     static func isWildcard(_ list: [String]?) -> Bool { list == ["*"] }
 
-    /// §11: specific SP or group ids, or a subscription / resource group / scale set scope.
+    /// Specific SP or group ids, or a subscription / resource group / scale set scope
+    /// (docs/azure-auth.md § The binding rule).
     var hasValidBinding: Bool {
         let specificSP = !(boundServicePrincipalIDs ?? []).isEmpty && !Self.isWildcard(boundServicePrincipalIDs)
         let specificGroups = !(boundGroupIDs ?? []).isEmpty && !Self.isWildcard(boundGroupIDs)
@@ -41,7 +36,7 @@ struct AzureRole: Codable, Sendable, Equatable {
         return specificSP || specificGroups || scoped
     }
 
-    /// Whether a login must prove its resource through ARM (§3.5 gate).
+    /// Whether a login must prove its resource through ARM (the gate of docs/azure-auth.md § Resource checks).
     var needsResourceCheck: Bool {
         !(boundResourceGroups ?? []).isEmpty || !(boundSubscriptionIDs ?? []).isEmpty
             || !(boundLocations ?? []).isEmpty || !(boundScaleSets ?? []).isEmpty
@@ -62,22 +57,11 @@ struct AzureRole: Codable, Sendable, Equatable {
             "bound_resource_groups": FieldSchema(.raw, description: "Resource groups logins must come from"),
             "bound_locations": FieldSchema(.raw, description: "Locations of the VM / scale set / resource"),
             "bound_scale_sets": FieldSchema(.raw, description: "Scale sets logins must come from"),
-            "token_ttl": FieldSchema(.duration, description: "Initial TTL of issued tokens"),
-            "token_max_ttl": FieldSchema(.duration, description: "Maximum lifetime of issued tokens"),
-            "token_period": FieldSchema(.duration, description: "Period of issued (periodic) tokens"),
-            "token_explicit_max_ttl": FieldSchema(.duration, description: "Hard lifetime cap of issued tokens"),
-            "token_policies": FieldSchema(.commaStringSlice, description: "Policies of issued tokens"),
-            "token_bound_cidrs": FieldSchema(.commaStringSlice, description: "CIDRs logins and tokens are bound to"),
-            "token_no_default_policy": FieldSchema(.bool, description: "Do not add the default policy"),
-            "token_num_uses": FieldSchema(.int, description: "Use limit of issued tokens"),
-            "token_type": FieldSchema(.string, description: "service, batch or default"),
-            "policies": FieldSchema(.commaStringSlice, description: "Deprecated: use token_policies", deprecated: true),
-            "ttl": FieldSchema(.duration, description: "Deprecated: use token_ttl", deprecated: true),
-            "max_ttl": FieldSchema(.duration, description: "Deprecated: use token_max_ttl", deprecated: true),
-            "period": FieldSchema(.duration, description: "Deprecated: use token_period", deprecated: true),
-            "num_uses": FieldSchema(.int, description: "Deprecated: use token_num_uses", deprecated: true),
         ]
-        fields["name"]?.required = true
+        fields.merge(TokenParams.fields) { own, _ in own }
+        fields.merge(TokenParams.deprecatedFields(["policies", "ttl", "max_ttl", "period", "num_uses"])) { own, _ in
+            own
+        }
         return fields
     }()
 
@@ -105,101 +89,21 @@ struct AzureRole: Codable, Sendable, Equatable {
         }
     }
 
-    /// The longest token duration accepted (Go's `time.Duration`, what Vault accepts), in seconds.
-    static let maxDuration: Int64 = AzureConfig.maxDuration
-    /// Token use counts beyond this are not a limit anyone means, and stay far from any overflow downstream.
-    static let maxNumUses = Int64(Int32.max)
-
-    /// A present duration field: negative is the reference's 400, beyond ``maxDuration`` a 400 naming it.
-    static func tokenDuration(_ fields: FieldData, _ name: String) throws -> Int64 {
-        let value = try fields.duration(name)
-        if value < 0 { throw LogicalError.badRequest("'\(name)' cannot be negative") }
-        return try AzureConfig.checked(value, name, 0...maxDuration)
-    }
-
-    /// Applies a create/update (spec §2.4 order, §11 binding rule). `mountMaxTTL` is the mount's effective max.
+    /// Applies a create/update: the token group, its deprecated spellings, then the bindings (which must leave the
+    /// role bound). `mountMaxTTL` is the mount's effective max.
     mutating func apply(_ fields: FieldData, mountMaxTTL: Int64) throws -> [String] {
         var warnings: [String] = []
-        // Token fields (tokenutil).
-        if fields.has("token_ttl") { tokenTTL = try Self.tokenDuration(fields, "token_ttl") }
-        if fields.has("token_max_ttl") { tokenMaxTTL = try Self.tokenDuration(fields, "token_max_ttl") }
-        if fields.has("token_period") { tokenPeriod = try Self.tokenDuration(fields, "token_period") }
-        if fields.has("token_explicit_max_ttl") {
-            tokenExplicitMaxTTL = try Self.tokenDuration(fields, "token_explicit_max_ttl")
-        }
-        if fields.has("token_policies") { tokenPolicies = try fields.stringSlice("token_policies") }
-        if fields.has("token_bound_cidrs") {
-            let cidrs = try fields.stringSlice("token_bound_cidrs")
-            for cidr in cidrs where CIDR.parse(cidr) == nil {
-                throw LogicalError.badRequest("invalid CIDR address: \(cidr)")
-            }
-            tokenBoundCIDRs = cidrs
-        }
-        if fields.has("token_no_default_policy") { tokenNoDefaultPolicy = try fields.bool("token_no_default_policy") }
-        if fields.has("token_num_uses") {
-            tokenNumUses = try fields.int("token_num_uses")
-            if tokenNumUses < 0 { throw LogicalError.badRequest("'token_num_uses' cannot be negative") }
-            _ = try AzureConfig.checked(tokenNumUses, "token_num_uses", 0...Self.maxNumUses)
-        }
-        if fields.has("token_type") {
-            let type = try fields.string("token_type")
-            switch type {
-            case "", "default": tokenType = "default"
-            case "service", "batch", "default-service", "default-batch": tokenType = type
-            default: throw LogicalError.badRequest("invalid 'token_type' value \"\(type)\"")
-            }
-        }
-        if tokenTTL > 0, tokenMaxTTL > 0, tokenTTL > tokenMaxTTL {
-            throw LogicalError.badRequest("'token_ttl' cannot be greater than 'token_max_ttl'")
-        }
-        if tokenType.hasSuffix("batch"), tokenPeriod > 0 {
+        try token.parse(fields)
+        try legacy.upgrade(fields, into: &token)
+        if mountMaxTTL > 0, token.period > mountMaxTTL {
             throw LogicalError.badRequest(
-                "'token_type' cannot be 'batch' or 'default_batch' when set to generate periodic tokens")
-        }
-        if tokenType.hasSuffix("batch"), tokenNumUses > 0 {
-            throw LogicalError.badRequest(
-                "'token_type' cannot be 'batch' or 'default_batch' when set to generate tokens with limited use count")
-        }
-
-        // Deprecated aliases (§2.3).
-        if fields.has("token_policies") {
-            if fields.has("policies") { policies = tokenPolicies } else { policies = [] }
-        } else if fields.has("policies") {
-            var set = Set(
-                try fields.stringSlice("policies").map { $0.trimmedWhitespace.lowercased() }.filter { !$0.isEmpty })
-            if set.contains("root") { set = ["root"] }
-            policies = set.sorted()
-            tokenPolicies = policies
-        }
-        func upgrade(_ new: String, _ old: String, _ newValue: inout Int64, _ oldValue: inout Int64, int: Bool = false)
-            throws
-        {
-            if fields.has(new) {
-                oldValue = fields.has(old) ? newValue : 0
-            } else if fields.has(old) {
-                oldValue = int ? try fields.int(old) : try fields.duration(old)
-                // A negative legacy use count keeps the reference's message below; anything else out of range is
-                // refused here, naming the legacy field.
-                if !(int && oldValue < 0) {
-                    _ = try AzureConfig.checked(oldValue, old, 0...(int ? Self.maxNumUses : Self.maxDuration))
-                }
-                newValue = oldValue
-            }
-        }
-        try upgrade("token_ttl", "ttl", &tokenTTL, &ttl)
-        try upgrade("token_max_ttl", "max_ttl", &tokenMaxTTL, &maxTTL)
-        try upgrade("token_period", "period", &tokenPeriod, &period)
-        try upgrade("token_num_uses", "num_uses", &tokenNumUses, &numUses, int: true)
-
-        if mountMaxTTL > 0, tokenPeriod > mountMaxTTL {
-            throw LogicalError.badRequest(
-                "token period of \"\(DurationParser.goString(tokenPeriod))\" is greater than the backend's maximum lease TTL of \"\(DurationParser.goString(mountMaxTTL))\""
+                "token period of \"\(DurationParser.goString(token.period))\" is greater than the backend's maximum lease TTL of \"\(DurationParser.goString(mountMaxTTL))\""
             )
         }
-        if tokenNumUses < 0 { throw LogicalError.badRequest("token num uses cannot be negative") }
 
         for field in Self.boundFields where fields.has(field) {
-            let list = try Self.boundList(fields.raw[field]!, field: field)
+            guard let value = fields.raw[field] else { continue }
+            let list = try Self.boundList(value, field: field)
             switch field {
             case "bound_service_principal_ids": boundServicePrincipalIDs = list
             case "bound_group_ids": boundGroupIDs = list
@@ -210,10 +114,10 @@ struct AzureRole: Codable, Sendable, Equatable {
             }
         }
         guard hasValidBinding else { throw LogicalError.badRequest(Self.bindingMessage) }
-        if tokenMaxTTL > 0, tokenTTL > tokenMaxTTL {
+        if token.maxTTL > 0, token.ttl > token.maxTTL {
             throw LogicalError.badRequest("ttl should not be greater than max_ttl")
         }
-        if mountMaxTTL > 0, tokenMaxTTL > mountMaxTTL {
+        if mountMaxTTL > 0, token.maxTTL > mountMaxTTL {
             warnings.append(
                 "max_ttl is greater than the system or backend mount's maximum TTL value; issued tokens' max TTL value will be truncated"
             )
@@ -221,39 +125,56 @@ struct AzureRole: Codable, Sendable, Equatable {
         return warnings
     }
 
-    /// The `data` of a role read (§2.5).
+    /// The `data` of a role read.
     func readData() -> [String: JSONValue] {
         func list(_ value: [String]?) -> JSONValue { value.map { .strings($0) } ?? .null }
         var data: [String: JSONValue] = [
             "bound_service_principal_ids": list(boundServicePrincipalIDs), "bound_group_ids": list(boundGroupIDs),
             "bound_subscription_ids": list(boundSubscriptionIDs), "bound_resource_groups": list(boundResourceGroups),
             "bound_locations": list(boundLocations), "bound_scale_sets": list(boundScaleSets),
-            "token_bound_cidrs": .strings(tokenBoundCIDRs), "token_explicit_max_ttl": .int(tokenExplicitMaxTTL),
-            "token_max_ttl": .int(tokenMaxTTL), "token_no_default_policy": .bool(tokenNoDefaultPolicy),
-            "token_period": .int(tokenPeriod), "token_policies": .strings(tokenPolicies),
-            "token_type": .string(tokenType), "token_ttl": .int(tokenTTL), "token_num_uses": .int(tokenNumUses),
         ]
-        if !policies.isEmpty { data["policies"] = .strings(policies) }
-        if ttl > 0 { data["ttl"] = .int(ttl) }
-        if maxTTL > 0 { data["max_ttl"] = .int(maxTTL) }
-        if period > 0 { data["period"] = .int(period) }
-        if numUses > 0 { data["num_uses"] = .int(numUses) }
+        data.merge(token.readData()) { own, _ in own }
+        data.merge(legacy.readData()) { own, _ in own }
         return data
     }
 
-    /// Token parameters for a login (§3.8).
+    /// Token parameters for a login.
     func auth(base: Auth) -> Auth {
         var auth = base
-        auth.policies = tokenPolicies
-        auth.ttl = tokenTTL
-        auth.maxTTL = tokenMaxTTL
-        auth.period = tokenPeriod
-        auth.explicitMaxTTL = tokenExplicitMaxTTL
-        auth.numUses = tokenNumUses
-        auth.noDefaultPolicy = tokenNoDefaultPolicy
-        auth.boundCIDRs = tokenBoundCIDRs
-        auth.tokenType = tokenType == "default" ? "" : tokenType
-        auth.renewable = true
+        token.populate(&auth)
         return auth
+    }
+}
+
+extension AzureRole: Codable {
+    enum CodingKeys: String, CodingKey {
+        case boundServicePrincipalIDs, boundGroupIDs, boundSubscriptionIDs, boundResourceGroups, boundLocations
+        case boundScaleSets
+    }
+
+    /// The token group and the deprecated values are stored flat beside the bindings, under the member names
+    /// roles always used.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        boundServicePrincipalIDs = try container.decodeIfPresent([String].self, forKey: .boundServicePrincipalIDs)
+        boundGroupIDs = try container.decodeIfPresent([String].self, forKey: .boundGroupIDs)
+        boundSubscriptionIDs = try container.decodeIfPresent([String].self, forKey: .boundSubscriptionIDs)
+        boundResourceGroups = try container.decodeIfPresent([String].self, forKey: .boundResourceGroups)
+        boundLocations = try container.decodeIfPresent([String].self, forKey: .boundLocations)
+        boundScaleSets = try container.decodeIfPresent([String].self, forKey: .boundScaleSets)
+        token = try TokenParams(from: decoder)
+        legacy = try TokenParams.Legacy(from: decoder)
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(boundServicePrincipalIDs, forKey: .boundServicePrincipalIDs)
+        try container.encodeIfPresent(boundGroupIDs, forKey: .boundGroupIDs)
+        try container.encodeIfPresent(boundSubscriptionIDs, forKey: .boundSubscriptionIDs)
+        try container.encodeIfPresent(boundResourceGroups, forKey: .boundResourceGroups)
+        try container.encodeIfPresent(boundLocations, forKey: .boundLocations)
+        try container.encodeIfPresent(boundScaleSets, forKey: .boundScaleSets)
+        try token.encode(to: encoder)
+        try legacy.encode(to: encoder)
     }
 }

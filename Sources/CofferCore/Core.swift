@@ -140,7 +140,7 @@ public final class Core: Sendable {
             path: id == nil ? "auth/token/root" : "auth/token/create", meta: nil,
             displayName: id == nil ? "root" : "token",
             numUses: 0, creationTime: now, ttl: 0, explicitMaxTTL: 0, period: 0, maxTTL: 0, renewable: false,
-            type: "service", boundCIDRs: [], entityID: "")
+            type: .service, boundCIDRs: [], entityID: "")
         entry.createdByID = id != nil
         _ = try await tokens.create(entry, id: tokenID)
         return tokenID

@@ -9,16 +9,15 @@ public struct Alias: Sendable, Codable, Equatable {
     }
 }
 
-/// What an auth method hands the core after a successful login; the core turns it into a token,
+/// What an auth method hands the core after a successful login; the core's token issuer turns it into a token,
 /// computes TTLs against the mount's tuning, and links the identity alias.
 ///
 /// ```swift
-/// var auth = Auth(policies: role.policies, displayName: oid)
-/// auth.alias = Alias(name: oid)
-/// auth.ttl = role.tokenTTL
-/// return LogicalResponse(auth: auth)
+/// var auth = Auth(displayName: oid, alias: Alias(name: oid))
+/// role.token.populate(&auth)          // policies, TTLs, type, … from the role's ``TokenParams``
+/// return .login(auth)
 /// ```
-public struct Auth: Sendable, Codable, Equatable {
+public struct Auth: Sendable, Equatable {
     public var policies: [String]
     public var metadata: [String: String]
     public var displayName: String
@@ -33,8 +32,8 @@ public struct Auth: Sendable, Codable, Equatable {
     public var explicitMaxTTL: Int64
     public var numUses: Int64
     public var boundCIDRs: [String]
-    /// `service`, `batch`, or empty for the mount's default.
-    public var tokenType: String
+    /// `.default` leaves the choice to the mount's tuning.
+    public var tokenType: TokenType
     public var noDefaultPolicy: Bool
     public var renewable: Bool
 
@@ -42,7 +41,8 @@ public struct Auth: Sendable, Codable, Equatable {
         policies: [String] = [], metadata: [String: String] = [:], displayName: String = "",
         alias: Alias? = nil, groupAliases: [Alias] = [], internalData: [String: JSONValue] = [:],
         ttl: Int64 = 0, maxTTL: Int64 = 0, period: Int64 = 0, explicitMaxTTL: Int64 = 0, numUses: Int64 = 0,
-        boundCIDRs: [String] = [], tokenType: String = "", noDefaultPolicy: Bool = false, renewable: Bool = true
+        boundCIDRs: [String] = [], tokenType: TokenType = .default, noDefaultPolicy: Bool = false,
+        renewable: Bool = true
     ) {
         self.policies = policies
         self.metadata = metadata

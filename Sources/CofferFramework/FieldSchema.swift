@@ -33,19 +33,17 @@ public struct FieldSchema: Sendable {
     public var defaultValue: JSONValue?
     public var description: String
     public var deprecated: Bool
-    public var required: Bool
     /// For `.int` and `.duration` fields: the values accepted; anything else is a 400 naming the field.
     public var range: ClosedRange<Int64>?
 
     public init(
         _ type: FieldType, default defaultValue: JSONValue? = nil, description: String = "",
-        deprecated: Bool = false, required: Bool = false, range: ClosedRange<Int64>? = nil
+        deprecated: Bool = false, range: ClosedRange<Int64>? = nil
     ) {
         self.type = type
         self.range = range
         self.defaultValue = defaultValue
         self.description = description
         self.deprecated = deprecated
-        self.required = required
     }
 }

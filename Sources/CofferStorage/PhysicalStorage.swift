@@ -95,9 +95,6 @@ public struct StorageView: Storage {
                 }
             })
     }
-
-    /// A narrower view below this one.
-    public func subView(_ subPrefix: String) -> StorageView { StorageView(base, prefix: prefix + subPrefix) }
 }
 
 /// Errors raised by storage and the barrier.

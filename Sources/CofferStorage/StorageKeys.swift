@@ -34,11 +34,6 @@ public enum StorageKeys {
         }
     }
 
-    /// Byte-wise ordering of keys.
-    static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
-    }
-
     /// The smallest string greater than every string starting with `prefix`, or `nil` when no such
     /// bound exists (empty prefix). Used as the exclusive end of an index range scan.
     public static func upperBound(forPrefix prefix: String) -> String? {

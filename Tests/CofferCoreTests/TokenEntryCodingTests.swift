@@ -18,14 +18,14 @@ import Testing
             auth.explicitMaxTTL = 90
             auth.numUses = 3
             auth.boundCIDRs = ["10.0.0.0/8"]
-            auth.tokenType = "service"
+            auth.tokenType = .service
             auth.noDefaultPolicy = true
         }
         var entry = TokenEntry(
             idHash: "h", accessor: "a", parentHash: full ? "p" : nil, policies: ["default"], path: "auth/azure/login",
             meta: full ? ["role": "other"] : ["role": "r"], displayName: "azure-oid", numUses: full ? 2 : 0,
             creationTime: 1_700_000_000.25, ttl: 60, explicitMaxTTL: full ? 90 : 0, period: full ? 30 : 0,
-            maxTTL: full ? 120 : 0, renewable: true, type: "service", boundCIDRs: full ? ["10.0.0.0/8"] : [],
+            maxTTL: full ? 120 : 0, renewable: true, type: .service, boundCIDRs: full ? ["10.0.0.0/8"] : [],
             entityID: "e")
         entry.authMountAccessor = "auth_azure_1"
         entry.auth = auth

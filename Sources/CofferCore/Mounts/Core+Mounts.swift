@@ -137,10 +137,10 @@ extension Core {
             guard kind == .credential else {
                 throw LogicalError.badRequest("'token_type' can only be modified on auth mounts")
             }
-            guard ["default-service", "default-batch", "service", "batch"].contains(tokenType) else {
+            guard let type = TokenType(rawValue: tokenType), TokenType.defaultingChoices.contains(type) else {
                 throw LogicalError.badRequest("invalid value for 'token_type'")
             }
-            config.tokenType = tokenType
+            config.tokenType = type
         }
         func list(_ key: String) throws -> [String]? {
             guard let value = data[key], !value.isNull else { return nil }
@@ -313,7 +313,7 @@ extension Core {
             "default_lease_ttl": .int(limits.mountDefault), "max_lease_ttl": .int(limits.mountMax),
             "description": .string(entry.description), "force_no_cache": .bool(entry.config.forceNoCache),
         ]
-        if entry.kind == .credential { info["token_type"] = .string(entry.config.tokenType) }
+        if entry.kind == .credential { info["token_type"] = .string(entry.config.tokenType.rawValue) }
         if let options = entry.options { info["options"] = .stringMap(options) }
         if !entry.config.listingVisibility.isEmpty {
             info["listing_visibility"] = .string(entry.config.listingVisibility)

@@ -7,8 +7,8 @@ public struct MountConfig: Sendable, Codable, Equatable {
     /// Seconds; 0 = system default.
     public var maxLeaseTTL: Int64 = 0
     public var forceNoCache = false
-    /// Auth mounts: `default-service`, `default-batch`, `service`, `batch`.
-    public var tokenType: String = "default-service"
+    /// Auth mounts: one of ``TokenType/defaultingChoices``.
+    public var tokenType: TokenType = .defaultService
     public var listingVisibility: String = ""
     public var auditNonHMACRequestKeys: [String] = []
     public var auditNonHMACResponseKeys: [String] = []
@@ -66,14 +66,14 @@ public struct MountEntry: Sendable, Codable, Equatable {
     /// Where the mount's data lives in barrier storage.
     public var storagePrefix: String { (kind == .credential ? "auth/" : "logical/") + uuid + "/" }
 
-    /// The mount info object Vault returns in listings (vault-api §2.1).
+    /// The mount info object Vault returns in listings (docs/system.md § The mount info object).
     public func info() -> [String: JSONValue] {
         var configObject: [String: JSONValue] = [
             "default_lease_ttl": .int(config.defaultLeaseTTL),
             "max_lease_ttl": .int(config.maxLeaseTTL),
             "force_no_cache": .bool(config.forceNoCache),
         ]
-        if kind == .credential { configObject["token_type"] = .string(config.tokenType) }
+        if kind == .credential { configObject["token_type"] = .string(config.tokenType.rawValue) }
         if !config.listingVisibility.isEmpty { configObject["listing_visibility"] = .string(config.listingVisibility) }
         if !config.auditNonHMACRequestKeys.isEmpty {
             configObject["audit_non_hmac_request_keys"] = .strings(config.auditNonHMACRequestKeys)

@@ -10,7 +10,7 @@ extension Core {
         return set.sorted()
     }
 
-    /// The `auth` block of a response (vault-api §1.5).
+    /// The `auth` block of a response (docs/http-api.md § The auth block).
     func authBlock(id: String, entry: TokenEntry, identityPolicies: [String]) -> [String: JSONValue] {
         var block: [String: JSONValue] = [
             "client_token": .string(id), "accessor": .string(entry.accessor),
@@ -20,61 +20,55 @@ extension Core {
             "token_policies": .strings(entry.policies), "metadata": .stringMap(entry.meta),
             "lease_duration": .int(entry.ttl), "renewable": .bool(entry.renewable),
             "entity_id": .string(entry.entityID),
-            "token_type": .string(entry.type), "orphan": .bool(entry.parentHash == nil), "mfa_requirement": .null,
+            "token_type": .string(entry.type.rawValue), "orphan": .bool(entry.parentHash == nil),
+            "mfa_requirement": .null,
             "num_uses": .int(entry.numUses),
         ]
         if !identityPolicies.isEmpty { block["identity_policies"] = .strings(identityPolicies) }
         return block
     }
 
-    /// Turns an auth method's ``Auth`` into an orphan token (vault-api §3.7).
+    /// Turns an auth method's ``Auth`` into an orphan token through the shared ``TokenIssuer``.
     func issueLoginToken(_ auth: Auth, mount: MountEntry, request: CoreRequest) async throws
         -> ([String: JSONValue], [String])
     {
-        let unsealed = try unsealed()
-        var entityID = ""
-        var identityPolicies: [String] = []
-        if let alias = auth.alias {
-            let entity = try await unsealed.identity.entityForLogin(
-                alias: alias, groupAliases: auth.groupAliases, mount: mount)
-            if entity.disabled { throw LogicalError.forbidden("permission denied") }
-            entityID = entity.id
-            identityPolicies = entity.policies.sorted()
-        }
+        let (entityID, identityPolicies) = try await loginEntity(auth, mount: mount)
         let policies = Self.sanitizePolicies(auth.policies, addDefault: !auth.noDefaultPolicy)
         if policies.contains("root") { throw LogicalError.badRequest("auth methods cannot create root tokens") }
-        for name in policies where PolicyStore.reservedNames.contains(name) {
-            throw LogicalError.badRequest("cannot assign policy \"\(name)\"")
-        }
-        let limits = TokenTTL.Limits(
-            config: mount.config, systemDefault: configuration.defaultLeaseTTL, systemMax: configuration.maxLeaseTTL)
-        let (ttl, warning) = TokenTTL.initial(
-            requested: auth.ttl, period: auth.period, explicitMax: auth.explicitMaxTTL, methodMax: auth.maxTTL,
-            limits: limits)
-        var tokenType = auth.tokenType.isEmpty ? mount.config.tokenType : auth.tokenType
-        if tokenType == "default-service" { tokenType = "service" }
-        if tokenType == "default-batch" { tokenType = "batch" }
-        let mountName = mount.path.utf8.map { $0 == UInt8(ascii: "/") ? UInt8(ascii: "-") : $0 }
-        var displayName = String(decoding: mountName, as: UTF8.self) + auth.displayName
+        var order = TokenIssuer.Order(
+            policies: policies, path: "auth/\(mount.path)login",
+            displayName: Self.loginDisplayName(mountPath: mount.path, auth.displayName), mountConfig: mount.config)
+        order.meta = auth.metadata
+        order.type = auth.tokenType.resolved(mountDefault: mount.config.tokenType)
+        order.ttl = auth.ttl
+        order.maxTTL = auth.maxTTL
+        order.explicitMaxTTL = auth.explicitMaxTTL
+        order.period = auth.period
+        order.numUses = auth.numUses
+        order.renewable = auth.renewable
+        order.boundCIDRs = auth.boundCIDRs
+        order.entityID = entityID
+        order.authMountAccessor = mount.accessor
+        order.auth = auth
+        let issued = try await TokenIssuer(core: self).issue(order)
+        return (authBlock(id: issued.id, entry: issued.entry, identityPolicies: identityPolicies), issued.warnings)
+    }
+
+    /// The entity a login's alias belongs to (created on first login) and its policies; none without an alias.
+    func loginEntity(_ auth: Auth, mount: MountEntry) async throws -> (id: String, policies: [String]) {
+        guard let alias = auth.alias else { return ("", []) }
+        let entity = try await unsealed().identity.entityForLogin(
+            alias: alias, groupAliases: auth.groupAliases, mount: mount)
+        if entity.disabled { throw LogicalError.forbidden("permission denied") }
+        return (entity.id, entity.policies.sorted())
+    }
+
+    /// `<mount path with dashes><method's name>`, e.g. `azure-<oid>`, without trailing dashes.
+    static func loginDisplayName(mountPath: String, _ name: String) -> String {
+        let mountName = mountPath.utf8.map { $0 == UInt8(ascii: "/") ? UInt8(ascii: "-") : $0 }
+        var displayName = String(decoding: mountName, as: UTF8.self) + name
         while displayName.hasSuffix("-") { displayName.removeLast() }
-        let accessor = tokenType == "batch" ? "" : TokenStore.newAccessor()
-        var entry = TokenEntry(
-            idHash: "", accessor: accessor, parentHash: nil, policies: policies, path: "auth/\(mount.path)login",
-            meta: auth.metadata.isEmpty ? nil : auth.metadata, displayName: displayName, numUses: auth.numUses,
-            creationTime: now, ttl: ttl, explicitMaxTTL: auth.explicitMaxTTL, period: auth.period, maxTTL: auth.maxTTL,
-            renewable: tokenType == "service" && auth.renewable && ttl > 0, type: tokenType,
-            boundCIDRs: auth.boundCIDRs,
-            entityID: entityID)
-        entry.authMountAccessor = mount.accessor
-        entry.auth = auth
-        let id: String
-        if tokenType == "batch" {
-            id = try unsealed.tokens.makeBatchToken(entry)
-        } else {
-            id = TokenStore.newServiceTokenID()
-            entry = try await unsealed.tokens.create(entry, id: id)
-        }
-        return (authBlock(id: id, entry: entry, identityPolicies: identityPolicies), warning.map { [$0] } ?? [])
+        return displayName
     }
 
     func revokeTokens(issuedBy mount: MountEntry) async throws {

@@ -2,7 +2,7 @@ import CofferFramework
 import CofferStorage
 import Foundation
 
-/// The token store's HTTP surface, `auth/token/…` (vault-api §3.2).
+/// The token store's HTTP surface, `auth/token/…`; creation is in `TokenBackend+Create.swift`.
 struct TokenBackend: Sendable {
     let core: Core
 
@@ -78,8 +78,7 @@ struct TokenBackend: Sendable {
                     operations: [
                         .update: PathOperation("Renew the calling token") { request, fields in
                             try await renew(
-                                request, token: request.clientToken, increment: fields.duration("increment"),
-                                hideToken: false)
+                                request, token: request.clientToken, increment: fields.duration("increment"))
                         }
                     ], synopsis: "Renew the calling token"),
                 PathDefinition(
@@ -88,8 +87,7 @@ struct TokenBackend: Sendable {
                         .update: PathOperation("Renew a token") { request, fields in
                             let token = try fields.string("token")
                             guard !token.isEmpty else { throw LogicalError.badRequest("missing token ID") }
-                            return try await renew(
-                                request, token: token, increment: fields.duration("increment"), hideToken: false)
+                            return try await renew(request, token: token, increment: fields.duration("increment"))
                         }
                     ], synopsis: "Renew a token"),
                 PathDefinition(
@@ -195,230 +193,6 @@ struct TokenBackend: Sendable {
             sudoPaths: ["accessors*", "revoke-orphan*"])
     }
 
-    // MARK: create
-
-    func create(_ request: LogicalRequest, _ fields: FieldData, orphanPath: Bool) async throws -> LogicalResponse? {
-        let unsealed = try core.unsealed()
-        guard let parent = try await core.callerEntry(request) else { throw LogicalError.invalidToken }
-        let sudo = request.identity?.rootPrivileges ?? false
-        var warnings: [String] = []
-        if parent.isBatch { throw LogicalError.badRequest("batch tokens cannot create more tokens") }
-        if parent.numUses > 0 || (parent.numUses == 0 && parent.path.isEmpty) {
-            if parent.numUses > 0 { throw LogicalError.badRequest("restricted use token cannot generate child tokens") }
-        }
-        var role: TokenRole? = nil
-        var roleName = try fields.string("role_name")
-        if orphanPath, roleName.isEmpty == false || request.path.hasPrefix("create/") {
-            roleName = roleName.lowercased()
-        }
-        if !roleName.isEmpty {
-            guard let found = try await request.storage.getJSON(TokenRole.self, "roles/" + roleName.lowercased()) else {
-                throw LogicalError.badRequest("unknown role \(roleName)")
-            }
-            role = found
-        }
-
-        var ttl = try fields.has("ttl") ? fields.duration("ttl") : fields.duration("lease")
-        var explicitMax = try fields.duration("explicit_max_ttl")
-        var period = try fields.duration("period")
-        var numUses = try fields.int("num_uses")
-        let customID = try fields.string("id")
-        let noParent = try fields.bool("no_parent")
-        let noDefault = try fields.bool("no_default_policy")
-        var tokenType = try fields.string("type")
-        if ttl < 0 { throw LogicalError.badRequest("ttl must be positive") }
-        if explicitMax < 0 { throw LogicalError.badRequest("explicit_max_ttl must be positive") }
-        if period < 0 { throw LogicalError.badRequest("period must be positive") }
-        if numUses < 0 { throw LogicalError.badRequest("number of uses cannot be negative") }
-        if !customID.isEmpty {
-            guard sudo else { throw LogicalError.badRequest("root or sudo privileges required to specify token id") }
-            if customID.hasPrefix("hvs.") {
-                throw LogicalError.badRequest("custom token ID cannot have the 'hvs.' prefix")
-            }
-            if customID.hasPrefix("s.") { throw LogicalError.badRequest("custom token ID cannot have the 's.' prefix") }
-            if customID.contains(".") {
-                throw LogicalError.badRequest("custom token ID cannot have a '.' in the value")
-            }
-        }
-        if period > 0, role == nil, !sudo {
-            throw LogicalError.badRequest("root or sudo privileges required to create periodic token")
-        }
-        var orphan = orphanPath
-        if noParent {
-            guard sudo || orphanPath else {
-                throw LogicalError.badRequest("root or sudo privileges required to create orphan token")
-            }
-            orphan = true
-        }
-
-        // Policies (vault-api §3.3 and §3.6).
-        let requested = try fields.has("policies") ? fields.stringSlice("policies") : nil
-        var policies: [String]
-        if let role {
-            if role.orphan { orphan = true }
-            let allowed = role.allowedPolicies.map { $0.lowercased() }
-            var chosen = (requested ?? (allowed.isEmpty ? parent.policies : allowed)).map { $0.lowercased() }
-            chosen = Core.sanitizePolicies(chosen, addDefault: false)
-            for name in chosen where name != "default" {
-                if role.disallowedPolicies.map({ $0.lowercased() }).contains(name)
-                    || role.disallowedPoliciesGlob.contains(where: { TokenRole.globMatch($0, name) })
-                {
-                    throw LogicalError.badRequest("token policy \"\(name)\" is disallowed by this role")
-                }
-                if !allowed.isEmpty || !role.allowedPoliciesGlob.isEmpty,
-                    !allowed.contains(name),
-                    !role.allowedPoliciesGlob.contains(where: { TokenRole.globMatch($0, name) })
-                {
-                    throw LogicalError.badRequest(
-                        "token policies (\(chosen)) must be subset of the role's allowed policies (\(allowed)) or glob policies (\(role.allowedPoliciesGlob))"
-                    )
-                }
-                if allowed.isEmpty, role.allowedPoliciesGlob.isEmpty, !sudo, !parent.policies.contains(name),
-                    !parent.isRoot
-                {
-                    throw LogicalError.badRequest("child policies must be subset of parent")
-                }
-            }
-            let addDefault =
-                !(noDefault || role.tokenNoDefaultPolicy) && !role.disallowedPolicies.contains("default")
-            policies = Core.sanitizePolicies(chosen, addDefault: addDefault)
-            if role.tokenPeriod > 0 { period = period > 0 ? min(period, role.tokenPeriod) : role.tokenPeriod }
-            if role.tokenExplicitMaxTTL > 0 {
-                explicitMax = explicitMax > 0 ? min(explicitMax, role.tokenExplicitMaxTTL) : role.tokenExplicitMaxTTL
-            }
-            if role.tokenNumUses > 0, numUses == 0 || numUses > role.tokenNumUses { numUses = role.tokenNumUses }
-            if ttl == 0, let roleTTL = role.tokenTTL { ttl = roleTTL }
-            if tokenType.isEmpty {
-                tokenType = role.tokenType == "batch" || role.tokenType == "default-batch" ? "batch" : "service"
-            } else if role.tokenType == "service" && tokenType != "service"
-                || role.tokenType == "batch" && tokenType != "batch"
-            {
-                throw LogicalError.badRequest("token type \"\(tokenType)\" not allowed by role")
-            }
-        } else if let requested {
-            let wanted = Core.sanitizePolicies(requested, addDefault: false)
-            if !sudo, !parent.isRoot {
-                let parentSet = Set(parent.policies)
-                if !wanted.allSatisfy({ parentSet.contains($0) || $0 == "default" }) {
-                    throw LogicalError.badRequest("child policies must be subset of parent")
-                }
-            }
-            let addDefault = !noDefault && (sudo || parent.isRoot || parent.policies.contains("default"))
-            policies = Core.sanitizePolicies(wanted, addDefault: addDefault)
-        } else {
-            policies = parent.policies
-            if noDefault { policies.removeAll { $0 == "default" } }
-        }
-        if noDefault { policies.removeAll { $0 == "default" } }
-        if policies.contains("root") {
-            guard parent.isRoot else {
-                throw LogicalError.badRequest("root tokens may not be created without parent token being root")
-            }
-            policies = ["root"]
-        }
-        for name in policies where PolicyStore.reservedNames.contains(name) {
-            throw LogicalError.badRequest("cannot assign policy \"\(name)\"")
-        }
-        if tokenType.isEmpty { tokenType = "service" }
-        guard tokenType == "service" || tokenType == "batch" else {
-            throw LogicalError.badRequest("invalid 'type' value \"\(tokenType)\"")
-        }
-        if tokenType == "batch" {
-            if policies == ["root"] { throw LogicalError.badRequest("batch tokens cannot be root tokens") }
-            if period > 0 { throw LogicalError.badRequest("batch tokens cannot have \"period\" set") }
-            if explicitMax > 0 { throw LogicalError.badRequest("batch tokens cannot have \"explicit_max_ttl\" set") }
-            if numUses > 0 { throw LogicalError.badRequest("batch tokens cannot have \"num_uses\" set") }
-            if !customID.isEmpty { throw LogicalError.badRequest("batch tokens cannot have a custom ID") }
-        }
-
-        // TTL (vault-api §3.3).
-        let mount = core.router.route(accessor: request.mountAccessor)?.mount
-        let limits = TokenTTL.Limits(
-            config: mount?.config ?? MountConfig(), systemDefault: core.configuration.defaultLeaseTTL,
-            systemMax: core.configuration.maxLeaseTTL)
-        var finalTTL: Int64
-        if policies == ["root"], ttl == 0, period == 0, explicitMax == 0 {
-            if parent.ttl > 0 {
-                throw LogicalError.badRequest("expiring root tokens cannot create non-expiring root tokens")
-            }
-            finalTTL = 0
-        } else {
-            let (computed, warning) = TokenTTL.initial(
-                requested: ttl, period: period, explicitMax: explicitMax, methodMax: role?.tokenMaxTTL ?? 0,
-                limits: limits)
-            finalTTL = computed
-            if let warning { warnings.append(warning) }
-        }
-        // A non-periodic child never outlives its parent: its TTL is capped at what the parent has left (a batch
-        // child cannot be renewed past it, and a service child is revoked with it anyway).
-        if !orphan, period == 0, let parentExpiry = parent.expireTime {
-            let remaining = max(Int64((parentExpiry - core.now).rounded(.down)), 1)
-            if finalTTL == 0 || finalTTL > remaining { finalTTL = remaining }
-        }
-        let renewable =
-            (try fields.bool("renewable")) && (role?.renewable ?? true) && finalTTL > 0 && tokenType == "service"
-
-        var displayName = "token"
-        let requestedName = try fields.string("display_name")
-        if !requestedName.isEmpty, requestedName != "token" {
-            var cleaned = ""
-            var lastDash = false
-            for char in requestedName {
-                if char.isASCII, char.isLetter || char.isNumber || char == "_" || char == "-" {
-                    cleaned.append(char)
-                    lastDash = false
-                } else if !lastDash {
-                    cleaned.append("-")
-                    lastDash = true
-                }
-            }
-            while cleaned.hasSuffix("-") { cleaned.removeLast() }
-            displayName = "token-" + cleaned
-        }
-        let path: String
-        if let role {
-            path = "auth/token/create/\(role.name)" + (role.pathSuffix.isEmpty ? "" : "/" + role.pathSuffix)
-        } else {
-            path = orphanPath ? "auth/token/create-orphan" : "auth/token/create"
-        }
-        var boundCIDRs = role?.tokenBoundCIDRs ?? []
-        if role == nil, !orphan { boundCIDRs = parent.boundCIDRs }
-        if finalTTL == 0 { boundCIDRs = [] }
-        var entry = TokenEntry(
-            idHash: "", accessor: tokenType == "batch" ? "" : TokenStore.newAccessor(),
-            parentHash: orphan ? nil : parent.idHash, policies: policies, path: path,
-            meta: try fields.has("meta") ? fields.keyPairs("meta") : nil, displayName: displayName, numUses: numUses,
-            creationTime: core.now, ttl: finalTTL, explicitMaxTTL: explicitMax, period: period, maxTTL: 0,
-            renewable: renewable, type: tokenType, boundCIDRs: boundCIDRs, entityID: orphan ? "" : parent.entityID)
-        entry.role = role?.name
-        entry.maxTTL = role?.tokenMaxTTL ?? 0
-        if entry.meta?.isEmpty == true { entry.meta = nil }
-
-        let id: String
-        if tokenType == "batch" {
-            if parent.isBatch == false, orphan == false { entry.parentHash = parent.idHash }
-            id = try unsealed.tokens.makeBatchToken(entry)
-        } else {
-            if !customID.isEmpty {
-                id = customID
-                entry.createdByID = true
-                warnings.append(
-                    "Supplying a custom ID for the token uses the weaker SHA1 hashing instead of the more secure SHA2-256 HMAC for token obfuscation. SHA1 hashed tokens on the wire leads to less secure lookups."
-                )
-            } else {
-                id = TokenStore.newServiceTokenID()
-            }
-            entry = try await unsealed.tokens.create(entry, id: id)
-        }
-        for name in policies where name != "root" && name != "default" {
-            if try await unsealed.policies.policy(name) == nil { warnings.append("Policy \"\(name)\" does not exist") }
-        }
-        let (_, identityPolicies) = try await core.effectivePolicies(entry)
-        return LogicalResponse(
-            data: nil, warnings: warnings, auth: nil, statusCode: nil, injectDataAtTopLevel: false
-        ).withAuthBlock(core.authBlock(id: id, entry: entry, identityPolicies: identityPolicies))
-    }
-
     // MARK: lookup
 
     func tokenInfo(_ entry: TokenEntry, id: String) async throws -> [String: JSONValue] {
@@ -430,7 +204,7 @@ struct TokenBackend: Sendable {
             "creation_time": .int(Int64(entry.creationTime)), "creation_ttl": .int(entry.creationTTL),
             "expire_time": entry.expireTime.map { .string(RFC3339.string(unixSeconds: $0)) } ?? .null,
             "ttl": .int(entry.remainingTTL(now: now)), "explicit_max_ttl": .int(entry.explicitMaxTTL),
-            "entity_id": .string(entry.entityID), "type": .string(entry.type),
+            "entity_id": .string(entry.entityID), "type": .string(entry.type.rawValue),
             "issue_time": .string(RFC3339.string(unixSeconds: entry.creationTime)), "renewable": .bool(entry.renewable),
         ]
         if let last = entry.lastRenewalTime {
@@ -470,7 +244,7 @@ struct TokenBackend: Sendable {
         let accessor = try fields.string("accessor")
         guard !accessor.isEmpty else { throw LogicalError.badRequest("missing accessor") }
         guard let entry = try await core.unsealed().tokens.lookup(accessor: accessor, now: core.now) else {
-            throw LogicalError.badRequest("1 error occurred:\n\t* invalid accessor\n\n")
+            throw LogicalError(status: 400, messages: ["invalid accessor"], isMultiError: true)
         }
         return LogicalResponse(data: try await tokenInfo(entry, id: ""))
     }
@@ -481,21 +255,19 @@ struct TokenBackend: Sendable {
         let accessor = try fields.string("accessor")
         guard !accessor.isEmpty else { throw LogicalError.badRequest("missing accessor") }
         guard let entry = try await core.unsealed().tokens.lookup(accessor: accessor, now: core.now) else {
-            throw LogicalError.badRequest("1 error occurred:\n\t* invalid accessor\n\n")
+            throw LogicalError(status: 400, messages: ["invalid accessor"], isMultiError: true)
         }
         return try await renewEntry(entry, id: "", increment: fields.duration("increment"), request: request)
     }
 
-    func renew(_ request: LogicalRequest, token: String?, increment: Int64, hideToken: Bool) async throws
-        -> LogicalResponse?
-    {
+    func renew(_ request: LogicalRequest, token: String?, increment: Int64) async throws -> LogicalResponse? {
         guard let token else { throw LogicalError.invalidToken }
         if token.hasPrefix("hvb.") { throw LogicalError.badRequest("batch tokens cannot be renewed") }
         guard let entry = try await core.unsealed().tokens.lookup(id: token, now: core.now) else {
             if request.path == "renew-self" { throw LogicalError.invalidToken }
             throw LogicalError.badRequest("token not found")
         }
-        return try await renewEntry(entry, id: hideToken ? "" : token, increment: increment, request: request)
+        return try await renewEntry(entry, id: token, increment: increment, request: request)
     }
 
     func renewEntry(_ entry: TokenEntry, id: String, increment: Int64, request: LogicalRequest) async throws
@@ -559,10 +331,9 @@ struct TokenBackend: Sendable {
         else { throw LogicalError.invalidToken }
         updated = stored
         let (_, identityPolicies) = try await core.effectivePolicies(updated)
-        var response = LogicalResponse().withAuthBlock(
-            core.authBlock(id: id, entry: updated, identityPolicies: identityPolicies))
-        if let warning { response.warnings.append(warning) }
-        return response
+        return .issuedToken(
+            auth: core.authBlock(id: id, entry: updated, identityPolicies: identityPolicies),
+            warnings: warning.map { [$0] } ?? [])
     }
 
     func revoke(_ entry: TokenEntry) async throws {
@@ -573,13 +344,5 @@ struct TokenBackend: Sendable {
     /// Removes accessor index entries whose token no longer exists, and revokes tokens whose parent is gone.
     func tidy() async throws {
         try await core.unsealed().tokens.tidy(now: core.now)
-    }
-}
-
-extension LogicalResponse {
-    func withAuthBlock(_ block: [String: JSONValue]) -> LogicalResponse {
-        var copy = self
-        copy.issuedAuth = block
-        return copy
     }
 }

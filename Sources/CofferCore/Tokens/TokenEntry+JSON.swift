@@ -1,6 +1,6 @@
 import CofferFramework
 
-/// A hand-written JSON form of ``TokenEntry`` (same keys as its `Codable` form): every token create,
+/// The hand-written JSON form of ``TokenEntry`` (its member names are the stored keys): every token create,
 /// renewal and cache miss encodes or decodes one, and Foundation's coders were a fifth of a login.
 extension TokenEntry {
     /// The stored form, streamed without building a dictionary first. Zeros, empty lists and `false` are left
@@ -27,7 +27,7 @@ extension TokenEntry {
         if period != 0 { writer.member("period", period) }
         if maxTTL != 0 { writer.member("maxTTL", maxTTL) }
         writer.member("renewable", renewable)
-        writer.member("type", type)
+        writer.member("type", type.rawValue)
         if !boundCIDRs.isEmpty { writer.member("boundCIDRs", boundCIDRs) }
         writer.member("entityID", entityID)
         if createdByID { writer.member("createdByID", createdByID) }
@@ -46,7 +46,7 @@ extension TokenEntry {
 
     init(json: JSONValue) throws {
         guard let object = json.objectValue else { throw TokenCodingError() }
-        let reader = JSONReader(object)
+        let reader = JSONObjectReader(object)
         self.init(
             idHash: try reader.string("idHash"), accessor: try reader.string("accessor"),
             parentHash: reader.optionalString("parentHash"), policies: try reader.strings("policies"),
@@ -56,7 +56,7 @@ extension TokenEntry {
             ttl: try reader.int("ttl"),
             explicitMaxTTL: try reader.int("explicitMaxTTL", default: 0), period: try reader.int("period", default: 0),
             maxTTL: try reader.int("maxTTL", default: 0), renewable: try reader.bool("renewable"),
-            type: try reader.string("type"), boundCIDRs: try reader.strings("boundCIDRs", default: []),
+            type: try reader.tokenType("type"), boundCIDRs: try reader.strings("boundCIDRs", default: []),
             entityID: try reader.string("entityID"))
         creationTTL = try reader.int("creationTTL")
         role = reader.optionalString("role")
@@ -98,7 +98,7 @@ extension Auth {
         if explicitMaxTTL != 0 { writer.member("explicitMaxTTL", explicitMaxTTL) }
         if numUses != 0 { writer.member("numUses", numUses) }
         if !boundCIDRs.isEmpty { writer.member("boundCIDRs", boundCIDRs) }
-        if !tokenType.isEmpty { writer.member("tokenType", tokenType) }
+        if tokenType != .default { writer.member("tokenType", tokenType.rawValue) }
         if noDefaultPolicy { writer.member("noDefaultPolicy", noDefaultPolicy) }
         writer.member("renewable", renewable)
         if let alias {
@@ -111,10 +111,10 @@ extension Auth {
     /// `meta`: the token's metadata, for an auth stored without its own.
     init(json: JSONValue, meta: [String: String] = [:]) throws {
         guard let object = json.objectValue else { throw TokenCodingError() }
-        let reader = JSONReader(object)
+        let reader = JSONObjectReader(object)
         func alias(_ value: JSONValue) throws -> Alias {
             guard let fields = value.objectValue else { throw TokenCodingError() }
-            let aliasReader = JSONReader(fields)
+            let aliasReader = JSONObjectReader(fields)
             return Alias(name: try aliasReader.string("name"), metadata: aliasReader.stringMap("metadata") ?? [:])
         }
         self.init(
@@ -126,7 +126,7 @@ extension Auth {
             explicitMaxTTL: try reader.int("explicitMaxTTL", default: 0),
             numUses: try reader.int("numUses", default: 0),
             boundCIDRs: try reader.strings("boundCIDRs", default: []),
-            tokenType: try reader.string("tokenType", default: ""),
+            tokenType: try reader.tokenType("tokenType", default: .default),
             noDefaultPolicy: try reader.bool("noDefaultPolicy", default: false), renewable: try reader.bool("renewable")
         )
     }
@@ -134,61 +134,14 @@ extension Auth {
 
 struct TokenCodingError: Error {}
 
-/// Typed reads from a decoded JSON object.
-struct JSONReader {
-    let object: [String: JSONValue]
-    init(_ object: [String: JSONValue]) { self.object = object }
-
-    func string(_ key: String) throws -> String {
-        guard let value = object[key]?.stringValue else { throw TokenCodingError() }
-        return value
-    }
-    func optionalString(_ key: String) -> String? { object[key]?.stringValue }
-    /// `fallback` when the member is absent; a member of the wrong type is still an error.
-    func string(_ key: String, default fallback: String) throws -> String {
-        object[key] == nil ? fallback : try string(key)
-    }
-    func strings(_ key: String, default fallback: [String]) throws -> [String] {
-        object[key] == nil ? fallback : try strings(key)
-    }
-    func int(_ key: String, default fallback: Int64) throws -> Int64 {
-        object[key] == nil ? fallback : try int(key)
-    }
-    func bool(_ key: String, default fallback: Bool) throws -> Bool {
-        object[key] == nil ? fallback : try bool(key)
-    }
-    func strings(_ key: String) throws -> [String] {
-        guard let items = object[key]?.arrayValue else { throw TokenCodingError() }
-        return try items.map {
-            guard let text = $0.stringValue else { throw TokenCodingError() }
-            return text
+extension JSONObjectReader {
+    /// A token type by its stored string. `fallback`, when given, also stands for the empty string: older auths
+    /// stored `""` for "the mount's default".
+    func tokenType(_ key: String, default fallback: TokenType? = nil) throws -> TokenType {
+        if let fallback, object[key] == nil || object[key]?.stringValue == "" { return fallback }
+        guard let type = TokenType(rawValue: try string(key)) else {
+            throw Failure(key: key, expected: "a token type")
         }
-    }
-    func stringMap(_ key: String) -> [String: String]? {
-        object[key]?.objectValue?.compactMapValues(\.stringValue)
-    }
-    func int(_ key: String) throws -> Int64 {
-        switch object[key] {
-        case .int(let value)?: return value
-        case .double(let value)?:
-            guard let exact = Int64(exactly: value) else { throw TokenCodingError() }
-            return exact
-        default: throw TokenCodingError()
-        }
-    }
-    func double(_ key: String) throws -> Double {
-        guard let value = optionalDouble(key) else { throw TokenCodingError() }
-        return value
-    }
-    func optionalDouble(_ key: String) -> Double? {
-        switch object[key] {
-        case .int(let value)?: return Double(value)
-        case .double(let value)?: return value
-        default: return nil
-        }
-    }
-    func bool(_ key: String) throws -> Bool {
-        guard case .bool(let value)? = object[key] else { throw TokenCodingError() }
-        return value
+        return type
     }
 }

@@ -3,7 +3,9 @@ import Foundation
 
 /// A token's stored state. The token string itself is never stored: entries are keyed by its
 /// salted HMAC (``TokenStore``), and batch tokens carry their entry encrypted inside the token.
-public struct TokenEntry: Sendable, Codable, Equatable {
+///
+/// Stored with its own hand-written JSON form (`TokenEntry+JSON.swift`), never through `Codable`.
+public struct TokenEntry: Sendable, Equatable {
     public var idHash: String
     public var accessor: String
     public var parentHash: String?
@@ -23,7 +25,8 @@ public struct TokenEntry: Sendable, Codable, Equatable {
     /// Cap from the role/method/mount at issue time (seconds from creation), 0 = none beyond the mount.
     public var maxTTL: Int64
     public var renewable: Bool
-    public var type: String
+    /// `.service` or `.batch`: issued tokens always have a resolved kind.
+    public var type: TokenType
     public var boundCIDRs: [String]
     public var entityID: String
     public var role: String?
@@ -38,7 +41,7 @@ public struct TokenEntry: Sendable, Codable, Equatable {
     public init(
         idHash: String, accessor: String, parentHash: String?, policies: [String], path: String,
         meta: [String: String]?, displayName: String, numUses: Int64, creationTime: Double, ttl: Int64,
-        explicitMaxTTL: Int64, period: Int64, maxTTL: Int64, renewable: Bool, type: String, boundCIDRs: [String],
+        explicitMaxTTL: Int64, period: Int64, maxTTL: Int64, renewable: Bool, type: TokenType, boundCIDRs: [String],
         entityID: String
     ) {
         self.idHash = idHash
@@ -64,7 +67,7 @@ public struct TokenEntry: Sendable, Codable, Equatable {
     }
 
     public var isRoot: Bool { policies == ["root"] }
-    public var isBatch: Bool { type == "batch" }
+    public var isBatch: Bool { type == .batch }
 
     public func isExpired(now: Double) -> Bool {
         guard let expireTime else { return false }

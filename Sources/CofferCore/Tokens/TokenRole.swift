@@ -1,5 +1,15 @@
-/// A token store role (`auth/token/roles/<name>`, vault-api §3.6).
-public struct TokenRole: Sendable, Codable, Equatable {
+import CofferFramework
+
+/// A token store role (`auth/token/roles/<name>`): which policies its tokens may carry, and the
+/// shared ``TokenParams`` group for their lifetimes, type and bindings.
+///
+/// ```swift
+/// var role = TokenRole(name: "ci")
+/// role.allowedPolicies = ["ci"]
+/// role.token.ttl = 3600
+/// try await storage.putJSON("roles/ci", role)
+/// ```
+public struct TokenRole: Sendable, Equatable {
     public var name: String
     public var allowedPolicies: [String] = []
     public var disallowedPolicies: [String] = []
@@ -9,17 +19,8 @@ public struct TokenRole: Sendable, Codable, Equatable {
     public var renewable = true
     public var pathSuffix = ""
     public var allowedEntityAliases: [String] = []
-    public var tokenType = "default-service"
-    public var tokenPeriod: Int64 = 0
-    public var tokenExplicitMaxTTL: Int64 = 0
-    public var tokenBoundCIDRs: [String] = []
-    public var tokenNoDefaultPolicy = false
-    public var tokenNumUses: Int64 = 0
-    /// Default TTL of the role's tokens (nil or 0: the mount's default). Optional so roles stored before the
-    /// field existed still decode.
-    public var tokenTTL: Int64?
-    /// Cap on the role's tokens' lifetime, renewals included (nil or 0: the mount's max).
-    public var tokenMaxTTL: Int64?
+    /// `token_policies` is not a token-store role field (its tokens take `allowed_policies`); the rest applies.
+    public var token = TokenParams(type: .defaultService)
 
     public init(name: String) { self.name = name }
 
@@ -40,5 +41,41 @@ public struct TokenRole: Sendable, Codable, Equatable {
             value = value[...]
             return value == pattern
         }
+    }
+}
+
+extension TokenRole: Codable {
+    enum CodingKeys: String, CodingKey {
+        case name, allowedPolicies, disallowedPolicies, allowedPoliciesGlob, disallowedPoliciesGlob, orphan
+        case renewable, pathSuffix, allowedEntityAliases
+    }
+
+    /// The token group is stored flat beside the role's own members, under the names roles always used.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        allowedPolicies = try container.decodeIfPresent([String].self, forKey: .allowedPolicies) ?? []
+        disallowedPolicies = try container.decodeIfPresent([String].self, forKey: .disallowedPolicies) ?? []
+        allowedPoliciesGlob = try container.decodeIfPresent([String].self, forKey: .allowedPoliciesGlob) ?? []
+        disallowedPoliciesGlob = try container.decodeIfPresent([String].self, forKey: .disallowedPoliciesGlob) ?? []
+        orphan = try container.decodeIfPresent(Bool.self, forKey: .orphan) ?? false
+        renewable = try container.decodeIfPresent(Bool.self, forKey: .renewable) ?? true
+        pathSuffix = try container.decodeIfPresent(String.self, forKey: .pathSuffix) ?? ""
+        allowedEntityAliases = try container.decodeIfPresent([String].self, forKey: .allowedEntityAliases) ?? []
+        token = try TokenParams(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(allowedPolicies, forKey: .allowedPolicies)
+        try container.encode(disallowedPolicies, forKey: .disallowedPolicies)
+        try container.encode(allowedPoliciesGlob, forKey: .allowedPoliciesGlob)
+        try container.encode(disallowedPoliciesGlob, forKey: .disallowedPoliciesGlob)
+        try container.encode(orphan, forKey: .orphan)
+        try container.encode(renewable, forKey: .renewable)
+        try container.encode(pathSuffix, forKey: .pathSuffix)
+        try container.encode(allowedEntityAliases, forKey: .allowedEntityAliases)
+        try token.encode(to: encoder)
     }
 }

@@ -14,11 +14,16 @@ import Synchronization
 /// the stored entry first, so no writer can put back an entry another one revoked or count a use twice. A child is
 /// written first and its parent checked after (``create(_:id:)``), so creating children never waits on the parent.
 ///
+/// New tokens come from ``TokenIssuer``, which builds the entry and calls ``create(_:id:)`` or
+/// ``makeBatchToken(_:)``; everything else reads and changes them here.
+///
 /// ```swift
 /// let store = try await TokenStore.load(storage: barrier)
-/// let entry = try await store.create(entry, id: id)
-/// let found = try await store.lookup(id: id, now: now)
-/// let renewed = try await store.modify(hash: found.idHash) { $0.ttl = 3600 }
+/// let id = TokenStore.newServiceTokenID()
+/// let stored = try await store.create(entry, id: id)           // entry.idHash is filled in
+/// if let found = try await store.lookup(id: id, now: now) {    // nil once expired, revoked or spent
+///     let renewed = try await store.modify(hash: found.idHash) { $0.ttl = 3600 }   // nil if revoked meanwhile
+/// }
 /// ```
 public final class TokenStore: Sendable {
     let storage: StorageView
