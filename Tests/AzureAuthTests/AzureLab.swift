@@ -80,7 +80,9 @@ final class AzureLab: Sendable {
         try await expect(.update, "auth/\(mount)/config", config.merging(extra) { $1 }, status: 204)
     }
 
+    /// Seals the core first, which ends the mounts' periodic work, so nothing keeps calling a simulator that is gone.
     func stop() async {
+        await core.seal()
         await simulator.stop()
         await factory.shutdown()
         try? FileManager.default.removeItem(at: directory)
