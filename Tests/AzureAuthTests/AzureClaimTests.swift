@@ -130,10 +130,18 @@ import Testing
             #expect(
                 await lab.login(role: "r", jwt: userAssigned, vm: "vm-web").errors
                     == ["xms_az_rid and xms_mirid claims are missing from token"])
+            // A scale set names both claim patterns it tried, as the reference does.
             let shared = try lab.token(oid: Sim.uamiSharedPrincipal)
             #expect(
                 await lab.login(role: "r", jwt: shared, vmss: "vmss-flex").errors
-                    == ["xms_az_rid and xms_mirid claims are missing from token"])
+                    == [
+                        "failed to verify flexible vmss claim: xms_az_rid and xms_mirid claims are missing from token\n"
+                            + "failed to verify uniform vmss claim: xms_az_rid and xms_mirid claims are missing from token"
+                    ])
+            let uniformShared = try lab.token(oid: Sim.uamiSharedPrincipal)
+            #expect(
+                await lab.login(role: "r", jwt: uniformShared, vmss: "vmss-uniform").error.hasPrefix(
+                    "failed to verify flexible vmss claim: xms_az_rid and xms_mirid claims are missing from token"))
             let site = try lab.token(oid: Sim.uamiWebPrincipal)
             #expect(
                 await lab.login(role: "r", jwt: site, resourceID: Sim.siteID).errors

@@ -259,7 +259,7 @@ import Testing
                 objectID: Sim.uamiSharedPrincipal, xmsMirid: FixedARM.identityID, xmsAzRid: Sim.vmID("vmss-flex_x1"))
             let role = AzureRole(boundScaleSets: ["vmss-flex"])
             do {
-                try await login.checkResource(fields, claims: claims, role: role)
+                _ = try await login.checkResource(fields, claims: claims, role: role)
                 #expect(passes, "\(owner ?? "nil") passed")
             } catch let error as LogicalError {
                 #expect(!passes, "\(owner ?? "nil"): \(error)")
