@@ -31,7 +31,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", exact: "5.8.0"),
-        .package(url: "https://github.com/swift-extras/swift-extras-base64", from: "1.2.0"),
     ],
     targets: [
         // Storage: the Physical key/value contract, its in-memory implementation and cache, and the
@@ -97,6 +96,7 @@ let package = Package(
         .target(
             name: "CofferClient",
             dependencies: [
+                "CofferJSON",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,7 +108,6 @@ let package = Package(
             name: "AzureKit",
             dependencies: [
                 "CofferJSON",
-                .product(name: "ExtrasBase64", package: "swift-extras-base64"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -133,6 +132,7 @@ let package = Package(
         .target(
             name: "AzureSimulator",
             dependencies: [
+                "CofferJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),

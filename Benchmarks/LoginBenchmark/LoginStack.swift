@@ -87,7 +87,7 @@ final class LoginStack: Sendable {
             "login-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let environmentFile = directory.appendingPathComponent("azure-environment.json")
-        try Data(simulator.environment.serialized().utf8).write(to: environmentFile)
+        try Data(simulator.environment.serialized()).write(to: environmentFile)
         let environment = ["AZURE_ENVIRONMENT_FILEPATH": environmentFile.path]
 
         // As CofferServer.runDev: in-memory storage under the barrier, the production catalog.
@@ -122,7 +122,7 @@ final class LoginStack: Sendable {
         let coffer = try await LoopbackServer.start(
             responder: VaultResponder(core: core, logger: logger), logger: serverLogger)
         let bareVerifier = try await VerifyResponder(
-            jwks: simulator.jwks().serialized(), audience: AzureSimulator.armTokenAudience,
+            jwks: String(decoding: simulator.jwks().serialized(), as: UTF8.self), audience: AzureSimulator.armTokenAudience,
             issuer: "https://sts.windows.net/\(tenant.tenantId)/")
         let verify = try await LoopbackServer.start(responder: bareVerifier, logger: serverLogger)
 

@@ -10,7 +10,8 @@ import NIOCore
 /// do, on the same HTTP stack as Coffer (``VaultHTTPServer``, ``CofferRequestContext``, Coffer's JSON parser).
 ///
 /// ```swift
-/// let responder = try await VerifyResponder(jwks: simulator.jwks().serialized(), audience: aud, issuer: iss)
+/// let jwks = String(decoding: simulator.jwks().serialized(), as: UTF8.self)
+/// let responder = try await VerifyResponder(jwks: jwks, audience: aud, issuer: iss)
 /// let app = Application(responder: responder, server: VaultHTTPServer.http1(), configuration: …)
 /// ```
 struct VerifyResponder: HTTPResponder {

@@ -76,7 +76,7 @@ enum GetSecretWithAzureAuth {
 /// How Go's `%T` and `%#v` print a value the Vault Go client decoded from JSON (numbers are
 /// `json.Number`, objects `map[string]interface {}`), so failures read as the Go example's do.
 enum GoValue {
-    static func typeName(_ value: VaultJSON?) -> String {
+    static func typeName(_ value: JSONValue?) -> String {
         switch value {
         case nil, .null?: return "<nil>"
         case .string?: return "string"
@@ -87,10 +87,10 @@ enum GoValue {
         }
     }
 
-    static func syntax(_ value: VaultJSON?, nested: Bool = false) -> String {
+    static func syntax(_ value: JSONValue?, nested: Bool = false) -> String {
         switch value {
         case nil, .null?: return nested ? "interface {}(nil)" : "<nil>"
-        case .string(let text)?: return VaultJSON.string(text).formatted()
+        case .string(let text)?: return JSONValue.string(text).formatted()
         case .bool(let flag)?: return flag ? "true" : "false"
         case .int(let number)?: return "\"\(number)\""
         case .double(let number)?: return "\"\(number)\""
@@ -98,7 +98,7 @@ enum GoValue {
             return "[]interface {}{" + elements.map { syntax($0, nested: true) }.joined(separator: ", ") + "}"
         case .object(let object)?:
             let pairs = object.keys.sorted().map {
-                "\(VaultJSON.string($0).formatted()):\(syntax(object[$0], nested: true))"
+                "\(JSONValue.string($0).formatted()):\(syntax(object[$0], nested: true))"
             }
             return "map[string]interface {}{" + pairs.joined(separator: ", ") + "}"
         }

@@ -71,7 +71,7 @@ extension AzureTokenClaims {
             issuer: issuer ?? "", audiences: audiences ?? [], subject: subject ?? "", objectID: objectID ?? "",
             appID: appID ?? authorizedParty ?? "", tenantID: tenantID ?? "", groups: groups ?? [],
             xmsMirid: xmsMirid ?? "", xmsAzRid: xmsAzRid ?? "", notBefore: notBefore,
-            expiresAt: expiresAt ?? Double(GoTime.zero), version: version ?? "1.0")
+            expiresAt: expiresAt ?? Double(RFC3339.goZeroTime), version: version ?? "1.0")
     }
 
     static let claimNames = [

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 import JWTKit
 import Synchronization
@@ -54,16 +55,16 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
         let configuration = try await configuration(issuing: claims)
         guard claims.audiences.contains(resource) else {
             throw AzureError.rejected(
-                "oidc: expected audience \(Self.goQuote(resource)) got [\(claims.audiences.map(Self.goQuote).joined(separator: " "))]"
+                "oidc: expected audience \(GoQuote.quote(resource)) got [\(claims.audiences.map(GoQuote.quote).joined(separator: " "))]"
             )
         }
         let current = now().timeIntervalSince1970
         if current > claims.expiresAt {
             throw AzureError.rejected(
-                "oidc: token is expired (Token Expiry: \(GoTime.format(Int64(claims.expiresAt))))")
+                "oidc: token is expired (Token Expiry: \(RFC3339.goString(unixSeconds: Int64(claims.expiresAt))))")
         }
         if let notBefore = claims.notBefore, notBefore > current {
-            throw AzureError.rejected("token is not yet valid (Token Not Before: \(GoTime.format(Int64(notBefore))))")
+            throw AzureError.rejected("token is not yet valid (Token Not Before: \(RFC3339.goString(unixSeconds: Int64(notBefore))))")
         }
         try await verifySignature(token, keysAt: configuration.jwksURI)
         return claims
@@ -82,7 +83,7 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
             if claims.issuer == v2.issuer { return v2 }
         }
         throw AzureError.rejected(
-            "oidc: id token issued by a different provider, expected \(Self.goQuote(v1.issuer)) got \(Self.goQuote(claims.issuer))"
+            "oidc: id token issued by a different provider, expected \(GoQuote.quote(v1.issuer)) got \(GoQuote.quote(claims.issuer))"
         )
     }
 
@@ -135,10 +136,5 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
             last = instant
             return true
         }
-    }
-
-    /// Go's `%q` for the strings the reference quotes in its messages.
-    static func goQuote(_ text: String) -> String {
-        "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

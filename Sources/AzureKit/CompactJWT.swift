@@ -1,5 +1,4 @@
 import CofferJSON
-import ExtrasBase64
 import Foundation
 
 /// A compact-serialised JWS split into its parts, checked for shape and algorithm before any key or
@@ -28,10 +27,10 @@ struct CompactJWT: Sendable {
         let header = bytes[..<dots[0]]
         let body = bytes[(dots[0] + 1)..<dots[1]]
         let signature = bytes[(dots[1] + 1)...]
-        guard let payload = Self.base64URLDecode(body) else {
+        guard let payload = Base64URL.decode(bytes: body) else {
             throw Self.malformed("oidc: malformed jwt payload: illegal base64 data")
         }
-        guard let headerBytes = Self.base64URLDecode(header),
+        guard let headerBytes = Base64URL.decode(bytes: header),
             case .object(let fields)? = try? JSONParser.parse(headerBytes)
         else {
             throw Self.malformed("failed to parse JWS header")
@@ -40,7 +39,7 @@ struct CompactJWT: Sendable {
         guard algorithm == "RS256" else {
             throw Self.malformed("unexpected signature algorithm \"\(algorithm ?? "")\"; expected [\"RS256\"]")
         }
-        guard !signature.isEmpty, let signatureBytes = Self.base64URLDecode(signature) else {
+        guard !signature.isEmpty, let signatureBytes = Base64URL.decode(bytes: signature) else {
             throw Self.malformed("oidc: id token not signed")
         }
         self.keyID = fields["kid"]?.stringValue
@@ -51,22 +50,5 @@ struct CompactJWT: Sendable {
 
     private static func malformed(_ detail: String) -> AzureError {
         .rejected("oidc: malformed jwt: \(detail)")
-    }
-
-    /// Unpadded (or padded) base64url to bytes; nil for anything else, including standard-alphabet
-    /// `+` and `/`.
-    static func base64URLDecode(_ text: Substring) -> [UInt8]? {
-        base64URLDecode(Array(text.utf8)[...])
-    }
-
-    static func base64URLDecode(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        var end = text.endIndex
-        while end > text.startIndex, text[end - 1] == UInt8(ascii: "=") { end -= 1 }
-        // ExtrasBase64 reads a `=` inside the text as a digit; here it can only be trailing padding.
-        guard text[..<end].withUnsafeBufferPointer({ $0.isEmpty || memchr($0.baseAddress!, 0x3D, $0.count) == nil })
-        else {
-            return nil
-        }
-        return try? Base64.decode(bytes: text[..<end], options: [.base64UrlAlphabet, .omitPaddingCharacter])
     }
 }

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -154,11 +155,7 @@ public struct GraphClient: AzureGraphManaging {
         }
     }
 
-    static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    static func rfc3339(_ date: Date) -> String { RFC3339.string(date, fraction: .none) }
 }
 
 private struct PasswordJSON: Decodable {

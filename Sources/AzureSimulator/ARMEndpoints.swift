@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// Azure Resource Manager, read-only: resources by id (VMs with `$expand=instanceView`, scale sets,
@@ -160,7 +161,7 @@ extension SimulatorCore {
         else {
             return .armError(404, "InvalidResourceNamespace", "The resource namespace '\(namespace)' is invalid.")
         }
-        let types: [SimulatorJSON] = provider.resourceTypes.map { type in
+        let types: [JSONValue] = provider.resourceTypes.map { type in
             [
                 "resourceType": .string(type.resourceType), "locations": .strings(type.locations),
                 "apiVersions": .strings(type.apiVersions),
@@ -192,7 +193,7 @@ extension SimulatorCore {
         let pageSize = catalog.fixture.listPageSize
         let start = Int(request.query["$skiptoken"] ?? "0") ?? 0
         let page = matching.dropFirst(start).prefix(pageSize)
-        var body: [String: SimulatorJSON] = ["value": .array(page.map { $0.render(false) })]
+        var body: [String: JSONValue] = ["value": .array(page.map { $0.render(false) })]
         if start + pageSize < matching.count {
             var query = request.query
             query["$skiptoken"] = String(start + pageSize)

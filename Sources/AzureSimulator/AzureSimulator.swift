@@ -1,3 +1,6 @@
+// JSON values in the simulator's public API (claims, fixtures, the environment file) are CofferJSON's; re-exported
+// so tests and tools that import AzureSimulator can build and read them.
+@_exported import CofferJSON
 import Foundation
 import Hummingbird
 import Logging
@@ -103,7 +106,7 @@ public final class AzureSimulator: Sendable {
     public static let armTokenAudience = "https://management.azure.com/"
 
     /// The Azure-Stack-style environment document (`AZURE_ENVIRONMENT_FILEPATH`) for this simulator.
-    public var environment: SimulatorJSON {
+    public var environment: JSONValue {
         let base = baseURL
         return [
             "name": "AzureSimulator", "activeDirectoryEndpoint": .string(base),
@@ -167,7 +170,7 @@ public final class AzureSimulator: Sendable {
     }
 
     /// Signs arbitrary claims with `jwks().keys[signingKeyIndex]`; `kid` overrides the header's `kid`/`x5t`.
-    public func issueToken(claims: [String: SimulatorJSON], kid: String? = nil, signingKeyIndex: Int = 0) throws
+    public func issueToken(claims: [String: JSONValue], kid: String? = nil, signingKeyIndex: Int = 0) throws
         -> String
     {
         try core.sign(claims, index: signingKeyIndex, kid: kid)
@@ -176,7 +179,7 @@ public final class AzureSimulator: Sendable {
     /// The claims every v1 token of `tenant` carries (`aud`, `iss`, `iat`, `nbf`, `exp`, `aio`, `idp`, `rh`, `tid`,
     /// `uti`, `ver`), to start a custom token from.
     public func standardClaims(tenant: String, audience: String, lifetime: Int = 3599, version: String = "1.0")
-        -> [String: SimulatorJSON]
+        -> [String: JSONValue]
     {
         core.baseClaims(tenant: tenant, audience: audience, lifetime: lifetime, version: version)
     }
@@ -184,7 +187,7 @@ public final class AzureSimulator: Sendable {
     // MARK: Keys
 
     /// The published JWKS (`{"keys":[…]}`); the first key signs.
-    public func jwks() -> SimulatorJSON { core.state.withLock { $0.keys.jwks() } }
+    public func jwks() -> JSONValue { core.state.withLock { $0.keys.jwks() } }
 
     /// Generates a new signing key, makes it the active one and retires the oldest.
     public func rotateSigningKeys() throws {

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// The simulator's own control API under `/_simulator/` (no authentication; loopback only). It mirrors the
@@ -91,7 +92,7 @@ extension SimulatorCore {
                     throw SimulatorError.invalidArgument("claims (an object) is required")
                 }
                 return try sign(
-                    claims, index: body["signingKeyIndex"]?.intValue ?? 0, kid: body["kid"]?.stringValue)
+                    claims, index: body["signingKeyIndex"]?.intValue.map(Int.init) ?? 0, kid: body["kid"]?.stringValue)
             }
         case ("POST", "keys/rotate"):
             do {
@@ -108,10 +109,10 @@ extension SimulatorCore {
         case ("POST", "faults"):
             guard let path = body["pathContains"]?.stringValue else { return bad("pathContains is required") }
             let fault = Fault(
-                pathContains: path, method: body["method"]?.stringValue, status: body["status"]?.intValue,
-                retryAfter: body["retryAfter"]?.intValue,
+                pathContains: path, method: body["method"]?.stringValue, status: body["status"]?.intValue.map(Int.init),
+                retryAfter: body["retryAfter"]?.intValue.map(Int.init),
                 delay: body["delayMilliseconds"]?.intValue.map { .milliseconds($0) },
-                remaining: body["count"]?.intValue ?? 1)
+                remaining: body["count"]?.intValue.map(Int.init) ?? 1)
             state.withLock { $0.faults.append(fault) }
             return .empty(204)
         case ("DELETE", "faults"):
@@ -120,14 +121,14 @@ extension SimulatorCore {
         case ("GET", "requests"):
             let filter = request.query["pathContains"]
             let entries = state.withLock { $0.log }.filter { filter.map($0.path.contains) ?? true }
-            let rendered: [SimulatorJSON] = entries.map { entry in
+            let rendered: [JSONValue] = entries.map { entry in
                 [
                     "method": .string(entry.method), "path": .string(entry.path),
-                    "query": .object(entry.query.mapValues { .string($0) }), "status": .int(entry.status),
+                    "query": .object(entry.query.mapValues { .string($0) }), "status": .int(Int64(entry.status)),
                     "date": .string(Self.timestamp(entry.date)),
                 ]
             }
-            return .json(200, ["requests": .array(rendered), "count": .int(rendered.count)])
+            return .json(200, ["requests": .array(rendered), "count": .int(Int64(rendered.count))])
         case ("DELETE", "requests"):
             state.withLock { $0.log.removeAll() }
             return .empty(204)

@@ -1,3 +1,4 @@
+import CofferJSON
 import AsyncHTTPClient
 import Foundation
 
@@ -48,7 +49,7 @@ extension SimulatorCore {
         }
     }
 
-    func discovery(tenant: String, v2: Bool) -> SimulatorJSON {
+    func discovery(tenant: String, v2: Bool) -> JSONValue {
         let base = baseURL
         let issuer = v2 ? "\(base)\(tenant)/v2.0" : "https://sts.windows.net/\(tenant)/"
         let oauth = v2 ? "\(base)\(tenant)/oauth2/v2.0" : "\(base)\(tenant)/oauth2"
@@ -84,18 +85,15 @@ extension SimulatorCore {
     func entraError(_ status: Int, _ error: String, _ code: Int, _ text: String) -> SimulatorResponse {
         let trace = UUID().uuidString.lowercased()
         let correlation = UUID().uuidString.lowercased()
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss'Z'"
-        let stamp = formatter.string(from: Date())
+        // Entra writes `2006-01-02 15:04:05Z`: RFC 3339 with a space for the `T`.
+        let stamp = RFC3339.string(Date(), fraction: .none).replacingOccurrences(of: "T", with: " ")
         return .json(
             status,
             [
                 "error": .string(error),
                 "error_description": .string(
                     "AADSTS\(code): \(text) Trace ID: \(trace) Correlation ID: \(correlation) Timestamp: \(stamp)"),
-                "error_codes": [.int(code)], "timestamp": .string(stamp), "trace_id": .string(trace),
+                "error_codes": [.int(Int64(code))], "timestamp": .string(stamp), "trace_id": .string(trace),
                 "correlation_id": .string(correlation), "error_uri": .string("\(baseURL)error?code=\(code)"),
             ])
     }
@@ -242,12 +240,7 @@ extension SimulatorCore {
         return nil
     }
 
-    static func parseDate(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
+    static func parseDate(_ text: String) -> Date? { RFC3339.date(text) }
 
     /// Verifies a workload-identity client assertion against the federated credentials: issuer, subject,
     /// audience, validity window, then the RS256 signature with the issuer's keys.
@@ -297,7 +290,7 @@ extension SimulatorCore {
                 "Invalid JWT token. '\(parsed.header["alg"]?.stringValue ?? "")' is not a supported signature algorithm."
             )
         }
-        let jwks: SimulatorJSON
+        let jwks: JSONValue
         if let inline = credential.jwks {
             jwks = inline
         } else {
@@ -318,7 +311,7 @@ extension SimulatorCore {
 
     /// OIDC discovery of a federated issuer, then its JWKS. Loopback issuers only: the simulator never
     /// leaves the machine.
-    static func fetchJWKS(issuer: String) async throws -> SimulatorJSON {
+    static func fetchJWKS(issuer: String) async throws -> JSONValue {
         let trimmed = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         let document = try await fetchJSON(trimmed + "/.well-known/openid-configuration")
         guard let jwksURI = document["jwks_uri"]?.stringValue else {
@@ -327,7 +320,7 @@ extension SimulatorCore {
         return try await fetchJSON(jwksURI)
     }
 
-    private static func fetchJSON(_ address: String) async throws -> SimulatorJSON {
+    private static func fetchJSON(_ address: String) async throws -> JSONValue {
         guard let url = URL(string: address), let host = url.host, isLoopback(host) else {
             throw SimulatorError.invalidArgument("refusing to fetch non-loopback URL \(address)")
         }
@@ -339,6 +332,6 @@ extension SimulatorCore {
         guard response.status.code == 200 else {
             throw SimulatorError.invalidArgument("GET \(address) answered \(response.status.code)")
         }
-        return try SimulatorJSON.parse(Data(body.readableBytesView))
+        return try JSONParser.parse(Data(body.readableBytesView))
     }
 }

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// Microsoft Graph `/v1.0` (also under `/graph/v1.0`): application lookup and password management.
@@ -105,7 +106,7 @@ extension SimulatorCore {
         return body(app)
     }
 
-    private func applicationJSON(_ app: SimulatorFixture.Application) -> SimulatorJSON {
+    private func applicationJSON(_ app: SimulatorFixture.Application) -> JSONValue {
         [
             "id": .string(app.objectId), "appId": .string(app.appId), "displayName": .string(app.displayName),
             "signInAudience": "AzureADMyOrg", "keyCredentials": [],

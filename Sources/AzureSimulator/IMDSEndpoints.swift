@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// Azure Instance Metadata Service and the App Service / Functions identity endpoint.
@@ -151,7 +152,7 @@ extension SimulatorCore {
             ])
     }
 
-    private func instanceMetadata(_ host: ResourceCatalog.Host) -> SimulatorJSON {
+    private func instanceMetadata(_ host: ResourceCatalog.Host) -> JSONValue {
         let computeResourceID: String
         if host.kind == .uniformInstance, let instance = host.name.split(separator: "_").last {
             computeResourceID = "\(host.resourceID)/virtualMachines/\(instance)"

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// The fixture seen as Azure sees it: ARM objects by id, compute hosts and the managed identities
@@ -206,12 +207,12 @@ struct ResourceCatalog {
         var id: String
         var parsed: ResourceID
         var location: String
-        var render: (_ expandInstanceView: Bool) -> SimulatorJSON
+        var render: (_ expandInstanceView: Bool) -> JSONValue
     }
 
     func objects() -> [ARMObject] {
         var objects: [ARMObject] = []
-        func add(_ id: String, _ location: String, _ render: @escaping (Bool) -> SimulatorJSON) {
+        func add(_ id: String, _ location: String, _ render: @escaping (Bool) -> JSONValue) {
             guard let parsed = ResourceID.parse(id) else { return }
             objects.append(ARMObject(id: id, parsed: parsed, location: location, render: render))
         }
@@ -241,10 +242,10 @@ struct ResourceCatalog {
         for scaleSet in fixture.virtualMachineScaleSets {
             let flexible = scaleSet.orchestrationMode == .flexible
             add(scaleSet.id, scaleSet.location) { _ in
-                var json: [String: SimulatorJSON] = [
+                var json: [String: JSONValue] = [
                     "id": .string(scaleSet.id), "name": .string(scaleSet.name),
                     "type": "Microsoft.Compute/virtualMachineScaleSets", "location": .string(scaleSet.location),
-                    "sku": ["name": "Standard_B2s", "tier": "Standard", "capacity": .int(scaleSet.instances.count)],
+                    "sku": ["name": "Standard_B2s", "tier": "Standard", "capacity": .int(Int64(scaleSet.instances.count))],
                     "properties": [
                         "orchestrationMode": .string(scaleSet.orchestrationMode.rawValue),
                         "provisioningState": "Succeeded", "uniqueId": .string(Self.stableUUID(scaleSet.id)),
@@ -275,7 +276,7 @@ struct ResourceCatalog {
         for resource in fixture.resources {
             guard let parsed = ResourceID.parse(resource.id) else { continue }
             add(resource.id, resource.location) { _ in
-                var json: [String: SimulatorJSON] = [
+                var json: [String: JSONValue] = [
                     "id": .string(resource.id), "name": .string(parsed.name), "type": .string(parsed.type),
                     "location": .string(resource.location), "kind": .optional(resource.kind),
                     "properties": resource.properties ?? [:], "tags": [:],
@@ -307,10 +308,10 @@ struct ResourceCatalog {
 
     private func identityJSON(
         _ system: SimulatorFixture.SystemIdentity?, _ references: [String], subscription: String, withPrincipals: Bool
-    ) -> SimulatorJSON {
+    ) -> JSONValue {
         let identities = references.compactMap(fixture.resolveIdentity)
         guard system != nil || !identities.isEmpty else { return .null }
-        var json: [String: SimulatorJSON] = [:]
+        var json: [String: JSONValue] = [:]
         switch (system != nil, !identities.isEmpty) {
         case (true, true): json["type"] = "SystemAssigned, UserAssigned"
         case (true, false): json["type"] = "SystemAssigned"
@@ -321,7 +322,7 @@ struct ResourceCatalog {
             json["tenantId"] = .string(fixture.tenant(forSubscription: subscription)?.tenantId ?? "")
         }
         if !identities.isEmpty {
-            var entries: [String: SimulatorJSON] = [:]
+            var entries: [String: JSONValue] = [:]
             for identity in identities {
                 entries[identity.id] =
                     withPrincipals
@@ -333,10 +334,10 @@ struct ResourceCatalog {
     }
 
     private func virtualMachineJSON(
-        id: String, name: String, location: String, vmId: String, vmSize: String, identity: SimulatorJSON,
+        id: String, name: String, location: String, vmId: String, vmSize: String, identity: JSONValue,
         scaleSetID: String?, expand: Bool
-    ) -> SimulatorJSON {
-        var properties: [String: SimulatorJSON] = [
+    ) -> JSONValue {
+        var properties: [String: JSONValue] = [
             "vmId": .string(vmId), "hardwareProfile": ["vmSize": .string(vmSize)], "provisioningState": "Succeeded",
             "osProfile": ["computerName": .string(name), "adminUsername": "azureuser"],
             "storageProfile": ["osDisk": ["osType": "Linux", "name": .string("\(name)_OsDisk")]],
@@ -354,7 +355,7 @@ struct ResourceCatalog {
                 ],
             ]
         }
-        var json: [String: SimulatorJSON] = [
+        var json: [String: JSONValue] = [
             "id": .string(id), "name": .string(name), "type": "Microsoft.Compute/virtualMachines",
             "location": .string(location), "properties": .object(properties),
         ]

@@ -1,3 +1,4 @@
+import CofferJSON
 import Crypto
 import Foundation
 import _CryptoExtras
@@ -16,7 +17,7 @@ struct SigningKeySet: Sendable {
         var kid: String
         var privateKey: _RSA.Signing.PrivateKey
         var publicKey: _RSA.Signing.PublicKey
-        var jwk: SimulatorJSON
+        var jwk: JSONValue
     }
 
     private(set) var keys: [Key]
@@ -33,7 +34,7 @@ struct SigningKeySet: Sendable {
         // Entra ID's kid is the certificate's SHA-1 thumbprint (= x5t); there is no certificate here, so
         // the thumbprint is taken over the public key's DER form: just as stable and unique.
         let thumbprint = Base64URL.encode(Data(Insecure.SHA1.hash(data: publicKey.derRepresentation)))
-        let jwk: SimulatorJSON = [
+        let jwk: JSONValue = [
             "kty": "RSA", "use": "sig", "kid": .string(thumbprint), "x5t": .string(thumbprint),
             "n": .string(Base64URL.encode(primitives.modulus)),
             "e": .string(Base64URL.encode(primitives.publicExponent)),
@@ -48,23 +49,23 @@ struct SigningKeySet: Sendable {
         keys.removeLast()
     }
 
-    func jwks() -> SimulatorJSON { .object(["keys": .array(keys.map(\.jwk))]) }
+    func jwks() -> JSONValue { .object(["keys": .array(keys.map(\.jwk))]) }
 
     /// Signs with `keys[index]`; `kid` overrides the header's `kid`/`x5t` (to test unknown-kid handling).
-    func sign(claims: [String: SimulatorJSON], index: Int = 0, kid: String? = nil) throws -> String {
+    func sign(claims: [String: JSONValue], index: Int = 0, kid: String? = nil) throws -> String {
         guard keys.indices.contains(index) else {
             throw SimulatorError.invalidArgument("signing key index \(index) out of range 0..<\(keys.count)")
         }
         let key = keys[index]
         let headerKid = kid ?? key.kid
-        let header: SimulatorJSON = [
+        let header: JSONValue = [
             "typ": "JWT", "alg": "RS256", "x5t": .string(headerKid), "kid": .string(headerKid),
         ]
         return try JWT.sign(header: header, claims: .object(claims), with: key.privateKey)
     }
 
     /// The claims of a JWT signed by one of the current keys, or nil.
-    func verify(_ token: String) -> [String: SimulatorJSON]? {
+    func verify(_ token: String) -> [String: JSONValue]? {
         guard let parsed = try? JWT.parse(token), parsed.header["alg"]?.stringValue == "RS256" else { return nil }
         let candidates = keys.filter { $0.kid == parsed.header["kid"]?.stringValue }
         guard let key = candidates.first, JWT.isValid(parsed, key: key.publicKey) else { return nil }
@@ -75,15 +76,15 @@ struct SigningKeySet: Sendable {
 /// Compact JWS (RS256) encoding, parsing and verification.
 enum JWT {
     struct Parsed {
-        var header: SimulatorJSON
-        var claims: [String: SimulatorJSON]
+        var header: JSONValue
+        var claims: [String: JSONValue]
         var signingInput: Data
         var signature: Data
     }
 
-    static func sign(header: SimulatorJSON, claims: SimulatorJSON, with key: _RSA.Signing.PrivateKey) throws -> String {
+    static func sign(header: JSONValue, claims: JSONValue, with key: _RSA.Signing.PrivateKey) throws -> String {
         let input =
-            Base64URL.encode(Data(header.serialized().utf8)) + "." + Base64URL.encode(Data(claims.serialized().utf8))
+            Base64URL.encode(header.serialized()) + "." + Base64URL.encode(claims.serialized())
         let signature = try key.signature(for: SHA256.hash(data: Data(input.utf8)), padding: .insecurePKCS1v1_5)
         return input + "." + Base64URL.encode(signature.rawRepresentation)
     }
@@ -93,12 +94,12 @@ enum JWT {
         guard parts.count == 3, let headerData = Base64URL.decode(String(parts[0])),
             let claimData = Base64URL.decode(String(parts[1])), let signature = Base64URL.decode(String(parts[2]))
         else { throw SimulatorError.invalidArgument("malformed JWT") }
-        let header = try SimulatorJSON.parse(headerData)
-        guard let claims = try SimulatorJSON.parse(claimData).objectValue else {
+        let header = try JSONParser.parse(headerData)
+        guard let claims = try JSONParser.parse(claimData).objectValue else {
             throw SimulatorError.invalidArgument("JWT payload is not an object")
         }
         return Parsed(
-            header: header, claims: claims, signingInput: Data("\(parts[0]).\(parts[1])".utf8), signature: signature)
+            header: header, claims: claims, signingInput: Data("\(parts[0]).\(parts[1])".utf8), signature: Data(signature))
     }
 
     static func isValid(_ parsed: Parsed, key: _RSA.Signing.PublicKey) -> Bool {
@@ -108,23 +109,10 @@ enum JWT {
     }
 
     /// A public key from a JWK's `n` and `e`.
-    static func publicKey(jwk: SimulatorJSON) -> _RSA.Signing.PublicKey? {
+    static func publicKey(jwk: JSONValue) -> _RSA.Signing.PublicKey? {
         guard jwk["kty"]?.stringValue == "RSA", let n = jwk["n"]?.stringValue.flatMap(Base64URL.decode),
             let e = jwk["e"]?.stringValue.flatMap(Base64URL.decode)
         else { return nil }
         return try? _RSA.Signing.PublicKey(n: n, e: e)
-    }
-}
-
-enum Base64URL {
-    static func encode(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: String) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
     }
 }

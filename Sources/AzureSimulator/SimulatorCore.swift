@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 import Synchronization
 
@@ -154,13 +155,13 @@ final class SimulatorCore: Sendable {
     // MARK: Tokens
 
     /// Claims every Entra ID v1 access token carries; callers add the identity-specific ones.
-    func baseClaims(tenant: String, audience: String, lifetime: Int, version: String = "1.0") -> [String: SimulatorJSON]
+    func baseClaims(tenant: String, audience: String, lifetime: Int, version: String = "1.0") -> [String: JSONValue]
     {
         let now = Int(Date().timeIntervalSince1970)
         let issuer = version == "2.0" ? "\(baseURL)\(tenant)/v2.0" : "https://sts.windows.net/\(tenant)/"
-        var claims: [String: SimulatorJSON] = [
-            "aud": .string(audience), "iss": .string(issuer), "iat": .int(now), "nbf": .int(now),
-            "exp": .int(now + lifetime), "aio": .string(Self.opaque(48)), "tid": .string(tenant),
+        var claims: [String: JSONValue] = [
+            "aud": .string(audience), "iss": .string(issuer), "iat": .int(Int64(now)), "nbf": .int(Int64(now)),
+            "exp": .int(Int64(now + lifetime)), "aio": .string(Self.opaque(48)), "tid": .string(tenant),
             "uti": .string(Self.opaque(22)), "ver": .string(version),
             "rh": .string("0.A" + Self.opaque(60) + "."),
         ]
@@ -180,7 +181,7 @@ final class SimulatorCore: Sendable {
         if let azRid = grant.azRid { claims["xms_az_rid"] = .string(azRid) }
         let groups = catalog.groups(of: grant.principalID, tenant: grant.tenantID)
         if !groups.isEmpty { claims["groups"] = .strings(groups) }
-        return (try sign(claims), claims["exp"]?.intValue ?? 0)
+        return (try sign(claims), claims["exp"]?.intValue.map(Int.init) ?? 0)
     }
 
     func workloadIdentityToken(clientID: String, audience: String) throws -> String {
@@ -230,7 +231,7 @@ final class SimulatorCore: Sendable {
         return try sign(claims)
     }
 
-    func sign(_ claims: [String: SimulatorJSON], index: Int = 0, kid: String? = nil) throws -> String {
+    func sign(_ claims: [String: JSONValue], index: Int = 0, kid: String? = nil) throws -> String {
         try state.withLock { try $0.keys.sign(claims: claims, index: index, kid: kid) }
     }
 
@@ -240,11 +241,7 @@ final class SimulatorCore: Sendable {
         return String((0..<length).map { _ in alphabet.randomElement()! })
     }
 
-    static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
-    }
+    static func timestamp(_ date: Date = Date()) -> String { RFC3339.string(date, fraction: .milliseconds) }
 }
 
 /// One request the simulator answered (control-API calls excluded).

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// The simulated Azure estate: tenants with app registrations and groups, managed identities, VMs,
@@ -211,11 +212,11 @@ public struct SimulatorFixture: Codable, Sendable, Equatable {
         public var issuer: String
         public var subject: String
         public var audiences: [String]
-        public var jwks: SimulatorJSON?
+        public var jwks: JSONValue?
 
         public init(
             name: String = "federated", issuer: String, subject: String,
-            audiences: [String] = ["api://AzureADTokenExchange"], jwks: SimulatorJSON? = nil
+            audiences: [String] = ["api://AzureADTokenExchange"], jwks: JSONValue? = nil
         ) {
             self.name = name
             self.issuer = issuer
@@ -230,7 +231,7 @@ public struct SimulatorFixture: Codable, Sendable, Equatable {
             issuer = try c.decode(String.self, forKey: .issuer)
             subject = try c.decode(String.self, forKey: .subject)
             audiences = try c.decodeIfPresent([String].self, forKey: .audiences) ?? ["api://AzureADTokenExchange"]
-            jwks = try c.decodeIfPresent(SimulatorJSON.self, forKey: .jwks)
+            jwks = try c.decodeIfPresent(JSONValue.self, forKey: .jwks)
         }
     }
 
@@ -397,12 +398,12 @@ public struct SimulatorFixture: Codable, Sendable, Equatable {
         public var kind: String?
         public var systemAssignedIdentity: SystemIdentity?
         public var userAssignedIdentities: [String]
-        public var properties: SimulatorJSON?
+        public var properties: JSONValue?
 
         public init(
             id: String, location: String = "westeurope", kind: String? = nil,
             systemAssignedIdentity: SystemIdentity? = nil, userAssignedIdentities: [String] = [],
-            properties: SimulatorJSON? = nil
+            properties: JSONValue? = nil
         ) {
             self.id = id
             self.location = location
@@ -419,7 +420,7 @@ public struct SimulatorFixture: Codable, Sendable, Equatable {
             kind = try c.decodeIfPresent(String.self, forKey: .kind)
             systemAssignedIdentity = try c.decodeIfPresent(SystemIdentity.self, forKey: .systemAssignedIdentity)
             userAssignedIdentities = try c.decodeIfPresent([String].self, forKey: .userAssignedIdentities) ?? []
-            properties = try c.decodeIfPresent(SimulatorJSON.self, forKey: .properties)
+            properties = try c.decodeIfPresent(JSONValue.self, forKey: .properties)
         }
     }
 

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 import Hummingbird
 import NIOCore
@@ -30,7 +31,7 @@ struct SimulatorRequest: Sendable {
         Self.parseQuery(String(decoding: body, as: UTF8.self))
     }
 
-    func json() -> SimulatorJSON? { try? SimulatorJSON.parse(body) }
+    func json() -> JSONValue? { try? JSONParser.parse(body) }
 
     static func parseQuery(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
@@ -52,10 +53,10 @@ struct SimulatorResponse: Sendable {
     var headers: [(String, String)] = []
     var body: Data = Data()
 
-    static func json(_ status: Int, _ body: SimulatorJSON, headers: [(String, String)] = []) -> SimulatorResponse {
+    static func json(_ status: Int, _ body: JSONValue, headers: [(String, String)] = []) -> SimulatorResponse {
         SimulatorResponse(
             status: status, headers: [("Content-Type", "application/json; charset=utf-8")] + headers,
-            body: Data(body.serialized().utf8))
+            body: Data(body.serialized()))
     }
 
     static func empty(_ status: Int) -> SimulatorResponse { SimulatorResponse(status: status) }

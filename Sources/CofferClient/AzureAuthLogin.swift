@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// Logs in to an `azure` auth mount with the managed identity of the machine or workload it runs on
@@ -102,7 +103,7 @@ public struct AzureAuthLogin: VaultAuthMethod {
     /// `PUT auth/<mount>/login` with `role`, `jwt` and the fields found (no `X-Vault-Token`).
     public func login(using client: VaultClient) async throws -> VaultResponse {
         let credentials = try await credentials()
-        var body: [String: VaultJSON] = ["role": .string(role), "jwt": .string(credentials.jwt)]
+        var body: [String: JSONValue] = ["role": .string(role), "jwt": .string(credentials.jwt)]
         for (key, value) in credentials.fields where !value.isEmpty { body[key] = .string(value) }
         do {
             return try await client.request(

@@ -1,3 +1,4 @@
+import CofferJSON
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -18,7 +19,7 @@ struct AzureEndpointClient: Sendable {
         let headers: HTTPHeaders
         let body: Data
 
-        var json: [String: VaultJSON]? { (try? VaultJSON(parsing: body))?.objectValue }
+        var json: [String: JSONValue]? { (try? JSONValue(parsing: body))?.objectValue }
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// Login fields read from an Azure access token's `xms_az_rid` / `xms_mirid` claims (the resource the
@@ -10,13 +11,13 @@ import Foundation
 /// ```
 enum AzureResourceFields {
     /// The payload of a JWT as JSON; nil when it is not a JWT.
-    static func claims(of token: String) -> [String: VaultJSON]? {
+    static func claims(of token: String) -> [String: JSONValue]? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3 else { return nil }
         var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64) else { return nil }
-        return (try? VaultJSON(parsing: data))?.objectValue
+        return (try? JSONValue(parsing: data))?.objectValue
     }
 
     /// `subscription_id` and `resource_group_name`, plus — when `includeResource` — `vm_name`,

@@ -1,3 +1,5 @@
+import CofferJSON
+
 /// One version of a KV v2 secret as ``KVv2`` returns it.
 ///
 /// ```swift
@@ -7,7 +9,7 @@
 /// ```
 public struct KVSecret: Sendable {
     /// The stored key/value pairs; `nil` for a deleted or destroyed version.
-    public var data: [String: VaultJSON]?
+    public var data: [String: JSONValue]?
     public var versionMetadata: KVVersionMetadata?
     /// The key's custom metadata (empty when none was set).
     public var customMetadata: [String: String]
@@ -31,7 +33,7 @@ public struct KVVersionMetadata: Sendable, Equatable {
         self.destroyed = destroyed
     }
 
-    init(_ object: [String: VaultJSON], version: Int? = nil) {
+    init(_ object: [String: JSONValue], version: Int? = nil) {
         self.init(
             version: version ?? Int(object["version"]?.intValue ?? 0),
             createdTime: object["created_time"]?.stringValue ?? "",
@@ -54,7 +56,7 @@ public struct KVMetadata: Sendable {
     /// Every kept version, oldest first.
     public var versions: [KVVersionMetadata]
 
-    init(_ data: [String: VaultJSON]) {
+    init(_ data: [String: JSONValue]) {
         currentVersion = Int(data["current_version"]?.intValue ?? 0)
         oldestVersion = Int(data["oldest_version"]?.intValue ?? 0)
         maxVersions = Int(data["max_versions"]?.intValue ?? 0)
@@ -88,12 +90,12 @@ public struct KVMetadataUpdate: Sendable {
         self.customMetadata = customMetadata
     }
 
-    var body: VaultJSON {
-        var object: [String: VaultJSON] = [:]
+    var body: JSONValue {
+        var object: [String: JSONValue] = [:]
         if let maxVersions { object["max_versions"] = .int(Int64(maxVersions)) }
         if let casRequired { object["cas_required"] = .bool(casRequired) }
         if let deleteVersionAfter { object["delete_version_after"] = .string(deleteVersionAfter) }
-        if let customMetadata { object["custom_metadata"] = .object(customMetadata.mapValues(VaultJSON.string)) }
+        if let customMetadata { object["custom_metadata"] = .object(customMetadata.mapValues(JSONValue.string)) }
         return .object(object)
     }
 }

@@ -1,3 +1,5 @@
+import CofferJSON
+
 /// A KV version 2 engine at one mount (the Go client's `client.KVv2(mount)`), with Vault's
 /// not-found semantics: a missing key or version throws ``KVError/secretNotFound(context:)``; a
 /// deleted or destroyed version is returned with `data == nil` and its metadata.
@@ -32,14 +34,14 @@ public struct KVv2: Sendable {
 
     /// Writes a new version; `checkAndSet` must equal the current version (0: the key must not exist).
     @discardableResult
-    public func put(_ path: String, _ data: [String: VaultJSON], checkAndSet: Int? = nil) async throws -> KVSecret {
+    public func put(_ path: String, _ data: [String: JSONValue], checkAndSet: Int? = nil) async throws -> KVSecret {
         let response = try await client.request("PUT", apiPath("data", path), body: body(data, checkAndSet))
         return written(data, response)
     }
 
     /// JSON merge-patch of `data` onto the latest version (a `null` value removes a key).
     @discardableResult
-    public func patch(_ path: String, _ data: [String: VaultJSON], checkAndSet: Int? = nil) async throws -> KVSecret {
+    public func patch(_ path: String, _ data: [String: JSONValue], checkAndSet: Int? = nil) async throws -> KVSecret {
         let apiPath = apiPath("data", path)
         do {
             let response = try await client.request(
@@ -115,12 +117,12 @@ public struct KVv2: Sendable {
             raw: response)
     }
 
-    private func body(_ data: [String: VaultJSON], _ checkAndSet: Int?) -> VaultJSON {
-        let options: VaultJSON = checkAndSet.map { ["cas": .int(Int64($0))] } ?? [:]
+    private func body(_ data: [String: JSONValue], _ checkAndSet: Int?) -> JSONValue {
+        let options: JSONValue = checkAndSet.map { ["cas": .int(Int64($0))] } ?? [:]
         return ["data": .object(data), "options": options]
     }
 
-    private func written(_ data: [String: VaultJSON], _ response: VaultResponse) -> KVSecret {
+    private func written(_ data: [String: JSONValue], _ response: VaultResponse) -> KVSecret {
         let metadata = response.data
         return KVSecret(
             data: data, versionMetadata: metadata.map { KVVersionMetadata($0) },

@@ -1,3 +1,5 @@
+import CofferJSON
+
 import Foundation
 
 /// A non-2xx/3xx answer from the server, rendered the way the `vault` CLI prints it.

@@ -1,3 +1,5 @@
+import CofferJSON
+
 /// The `auth` block of a login or renewal answer: the token and its lease.
 ///
 /// ```swift
@@ -33,7 +35,7 @@ public struct VaultAuth: Sendable, Equatable {
     }
 
     /// Reads an `auth` object; `nil` when it has no `client_token`.
-    public init?(_ auth: [String: VaultJSON]) {
+    public init?(_ auth: [String: JSONValue]) {
         guard let token = auth["client_token"]?.stringValue, !token.isEmpty else { return nil }
         self.init(
             clientToken: token, accessor: auth["accessor"]?.stringValue ?? "",

@@ -1,3 +1,5 @@
+import CofferJSON
+
 /// The token store's self-service endpoints (`auth/token/lookup-self`, `renew-self`, `revoke-self`).
 ///
 /// ```swift
@@ -7,8 +9,8 @@
 /// ```
 /// `token` overrides the client's own token for one call (it is sent as `X-Vault-Token`).
 extension VaultClient {
-    /// `GET auth/token/lookup-self`: the token's `data` (see the API spec §3.4).
-    public func lookupSelf(token: String? = nil) async throws -> [String: VaultJSON] {
+    /// `GET auth/token/lookup-self`: the token's `data` (docs/tokens.md § Token information).
+    public func lookupSelf(token: String? = nil) async throws -> [String: JSONValue] {
         let response = try await request("GET", "auth/token/lookup-self", headers: tokenHeader(token))
         return response.data ?? [:]
     }

@@ -1,3 +1,4 @@
+import CofferJSON
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -158,10 +159,10 @@ public final class VaultClient: Sendable {
 
     /// Sends one request and throws ``VaultAPIError`` unless the status is 2xx/3xx.
     public func request(
-        _ method: String, _ path: String, body: VaultJSON? = nil, query: [String: String] = [:],
+        _ method: String, _ path: String, body: JSONValue? = nil, query: [String: String] = [:],
         headers: [String: String] = [:]
     ) async throws -> VaultResponse {
-        try await request(method, path, rawBody: body?.serialized(), query: query, headers: headers)
+        try await request(method, path, rawBody: body.map { Data($0.serialized()) }, query: query, headers: headers)
     }
 
     /// Like ``request(_:_:body:query:headers:)`` with a body that is already encoded.
@@ -219,7 +220,7 @@ public final class VaultClient: Sendable {
 
     /// `PUT` with a JSON body; `nil` when the server answers without a body (204).
     @discardableResult
-    public func write(_ path: String, data: VaultJSON? = nil) async throws -> VaultResponse? {
+    public func write(_ path: String, data: JSONValue? = nil) async throws -> VaultResponse? {
         bodyOrNil(try await request("PUT", path, body: data))
     }
 
@@ -231,7 +232,7 @@ public final class VaultClient: Sendable {
 
     /// `PATCH` with a JSON merge-patch body.
     @discardableResult
-    public func patch(_ path: String, data: VaultJSON) async throws -> VaultResponse? {
+    public func patch(_ path: String, data: JSONValue) async throws -> VaultResponse? {
         bodyOrNil(
             try await request(
                 "PATCH", path, body: data, headers: ["Content-Type": Self.mergePatchContentType]))

@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// One HTTP answer from a Vault-compatible server: status, headers, raw body and the parsed JSON.
@@ -12,23 +13,23 @@ public struct VaultResponse: Sendable {
     public let headers: [String: String]
     public let body: Data
     /// The body parsed as JSON; `nil` for an empty or non-JSON body.
-    public let json: VaultJSON?
+    public let json: JSONValue?
 
     public init(statusCode: Int, headers: [String: String], body: Data) {
         self.statusCode = statusCode
         self.headers = headers
         self.body = body
         let trimmed = body.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 })
-        self.json = trimmed.isEmpty ? nil : try? VaultJSON(parsing: Data(trimmed))
+        self.json = trimmed.isEmpty ? nil : try? JSONValue(parsing: Data(trimmed))
     }
 
     public var isSuccess: Bool { (200..<400).contains(statusCode) }
 
     /// The envelope's `data` object, if it has one.
-    public var data: [String: VaultJSON]? { json?["data"]?.objectValue }
+    public var data: [String: JSONValue]? { json?["data"]?.objectValue }
     /// The envelope's `auth` block, if present and not null.
-    public var auth: [String: VaultJSON]? { json?["auth"]?.objectValue }
-    public var wrapInfo: [String: VaultJSON]? { json?["wrap_info"]?.objectValue }
+    public var auth: [String: JSONValue]? { json?["auth"]?.objectValue }
+    public var wrapInfo: [String: JSONValue]? { json?["wrap_info"]?.objectValue }
     public var warnings: [String] { json?["warnings"]?.stringArray ?? [] }
     public var leaseID: String { json?["lease_id"]?.stringValue ?? "" }
     public var leaseDuration: Int64 { json?["lease_duration"]?.intValue ?? 0 }

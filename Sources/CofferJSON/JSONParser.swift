@@ -8,24 +8,53 @@
 /// ```
 public struct JSONParser {
     public struct SyntaxError: Error, Sendable, CustomStringConvertible {
+        /// What was wrong, for readers that word their own messages (the policy reader's HCL-style ones).
+        public enum Reason: Sendable, Equatable {
+            case unexpectedEnd, invalidCharacter, trailingContent, tooDeep
+            case invalidEscape, unterminatedString, invalidNumber
+            /// A member did not start with its quoted name, or its name was not followed by `:`.
+            case expectedMemberName, expectedColon
+            /// Neither `,` nor the container's closing bracket followed an element or member.
+            case expectedCommaOrObjectEnd, expectedCommaOrArrayEnd
+        }
+
         public var offset: Int
+        public var reason: Reason
+
+        public init(offset: Int, reason: Reason = .invalidCharacter) {
+            self.offset = offset
+            self.reason = reason
+        }
+
         public var description: String { "invalid JSON at byte \(offset)" }
     }
 
-    private let bytes: [UInt8]
-    private var index = 0
+    let bytes: [UInt8]
+    var index = 0
     private var depth = 0
-    private static let maxDepth = 512
+    /// Containers nested deeper than this are refused: parsing recurses once per level.
+    public static let maxDepth = 512
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     public static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        try whole(bytes) { parser in try parser.parseValue() }
+    }
+
+    /// What `read` makes of `bytes`, which must hold one value and nothing but white space around it.
+    @inline(__always)
+    static func whole<Result>(_ bytes: [UInt8], _ read: (inout JSONParser) throws -> Result) throws -> Result {
         var parser = JSONParser(bytes)
         parser.skipWhitespace()
-        let value = try parser.parseValue()
+        let result = try read(&parser)
         parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw SyntaxError(offset: parser.index) }
-        return value
+        guard parser.index == bytes.count else { throw SyntaxError(offset: parser.index, reason: .trailingContent) }
+        return result
+    }
+
+    /// ``parse(_:)`` of any bytes (`Data`, a `ByteBuffer`'s view, a slice), copied once into an array.
+    public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
+        try parse(Array(bytes))
     }
 
     /// The members named in `names` of the JSON object `bytes`, in the order of `names` (nil when absent; the
@@ -48,7 +77,7 @@ public struct JSONParser {
             if let slot { result[slot] = try parser.parseValue() } else { try parser.skipValue() }
         }
         parser.skipWhitespace()
-        guard parser.index == bytes.count else { throw SyntaxError(offset: parser.index) }
+        guard parser.index == bytes.count else { throw SyntaxError(offset: parser.index, reason: .trailingContent) }
         return result
     }
 
@@ -108,7 +137,7 @@ public struct JSONParser {
         throw fail()
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -117,9 +146,13 @@ public struct JSONParser {
         }
     }
 
-    private func fail() -> SyntaxError { SyntaxError(offset: index) }
+    /// An error at the current byte: `reason`; a plain invalid character found at the end of input is the
+    /// end of input.
+    func fail(_ reason: SyntaxError.Reason = .invalidCharacter) -> SyntaxError {
+        SyntaxError(offset: index, reason: reason == .invalidCharacter && index >= bytes.count ? .unexpectedEnd : reason)
+    }
 
-    private mutating func parseValue() throws -> JSONValue {
+    mutating func parseValue() throws -> JSONValue {
         guard index < bytes.count else { throw fail() }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try parseObject()
@@ -145,7 +178,7 @@ public struct JSONParser {
 
     private mutating func enter() throws {
         depth += 1
-        guard depth <= Self.maxDepth else { throw fail() }
+        guard depth <= Self.maxDepth else { throw fail(.tooDeep) }
     }
 
     private mutating func parseObject() throws -> JSONValue {
@@ -171,17 +204,17 @@ public struct JSONParser {
     /// Walks the object starting at `index` (its `{`) to just past its `}`: commas, nesting depth and the
     /// shape around members are checked here; `member` is called at each member's opening quote and reads
     /// the name, the colon (``expectColon()``) and the value.
-    private mutating func scanObject(_ member: (inout JSONParser) throws -> Void) throws {
+    mutating func scanObject(_ member: (inout JSONParser) throws -> Void) throws {
         try scan(close: UInt8(ascii: "}")) { parser in
             guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
-                throw parser.fail()
+                throw parser.fail(.expectedMemberName)
             }
             try member(&parser)
         }
     }
 
     /// Walks the array starting at `index` (its `[`) to just past its `]`, calling `element` at each element.
-    private mutating func scanArray(_ element: (inout JSONParser) throws -> Void) throws {
+    mutating func scanArray(_ element: (inout JSONParser) throws -> Void) throws {
         try scan(close: UInt8(ascii: "]"), element)
     }
 
@@ -198,26 +231,30 @@ public struct JSONParser {
             skipWhitespace()
             try item(&self)
             skipWhitespace()
-            guard index < bytes.count else { throw fail() }
+            guard index < bytes.count else { throw fail(Self.missingSeparator(before: close)) }
             if bytes[index] == UInt8(ascii: ",") {
                 index += 1
                 continue
             }
-            guard bytes[index] == close else { throw fail() }
+            guard bytes[index] == close else { throw fail(Self.missingSeparator(before: close)) }
             index += 1
             return
         }
     }
 
+    private static func missingSeparator(before close: UInt8) -> SyntaxError.Reason {
+        close == UInt8(ascii: "}") ? .expectedCommaOrObjectEnd : .expectedCommaOrArrayEnd
+    }
+
     /// The `:` between a member's name and value, with the whitespace around it.
-    private mutating func expectColon() throws {
+    mutating func expectColon() throws {
         skipWhitespace()
-        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail() }
+        guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail(.expectedColon) }
         index += 1
         skipWhitespace()
     }
 
-    private mutating func parseString() throws -> String {
+    mutating func parseString() throws -> String {
         index += 1
         let start = index
         // Fast path: no escapes.
@@ -229,7 +266,7 @@ public struct JSONParser {
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
-            guard byte >= 0x20 else { throw fail() }
+            guard byte >= 0x20 else { throw SyntaxError(offset: start - 1, reason: .unterminatedString) }
             index += 1
         }
         var out = Array(bytes[start..<index])
@@ -241,7 +278,7 @@ public struct JSONParser {
                 return String(decoding: out, as: UTF8.self)
             case UInt8(ascii: "\\"):
                 index += 1
-                guard index < bytes.count else { throw fail() }
+                guard index < bytes.count else { throw SyntaxError(offset: start - 1, reason: .unterminatedString) }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
@@ -259,25 +296,25 @@ public struct JSONParser {
                         // A surrogate pair must follow.
                         guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
                             bytes[index + 1] == UInt8(ascii: "u")
-                        else { throw fail() }
+                        else { throw fail(.invalidEscape) }
                         index += 2
                         let low = try parseHex4()
-                        guard (0xDC00...0xDFFF).contains(low) else { throw fail() }
+                        guard (0xDC00...0xDFFF).contains(low) else { throw fail(.invalidEscape) }
                         scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                     } else if (0xDC00...0xDFFF).contains(scalar) {
-                        throw fail()
+                        throw fail(.invalidEscape)
                     }
-                    guard let unicode = Unicode.Scalar(scalar) else { throw fail() }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw fail(.invalidEscape) }
                     out.append(contentsOf: Array(String(Character(unicode)).utf8))
-                default: throw fail()
+                default: throw fail(.invalidEscape)
                 }
             default:
-                guard byte >= 0x20 else { throw fail() }
+                guard byte >= 0x20 else { throw SyntaxError(offset: start - 1, reason: .unterminatedString) }
                 out.append(byte)
                 index += 1
             }
         }
-        throw fail()
+        throw SyntaxError(offset: start - 1, reason: .unterminatedString)
     }
 
     private mutating func parseHex4() throws -> UInt32 {
@@ -290,7 +327,7 @@ public struct JSONParser {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw fail()
+            default: throw fail(.invalidEscape)
             }
             value = value * 16 + digit
             index += 1
@@ -313,7 +350,7 @@ public struct JSONParser {
             index += 1
             let digits = index
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-            guard index > digits else { throw fail() }
+            guard index > digits else { throw fail(.invalidNumber) }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             isInteger = false
@@ -323,11 +360,11 @@ public struct JSONParser {
             }
             let digits = index
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
-            guard index > digits else { throw fail() }
+            guard index > digits else { throw fail(.invalidNumber) }
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
-        guard let double = Double(text) else { throw fail() }
+        guard let double = Double(text) else { throw fail(.invalidNumber) }
         return .double(double)
     }
 }

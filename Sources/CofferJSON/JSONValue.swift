@@ -116,8 +116,8 @@ extension JSONValue {
         }
     }
 
-    /// A JSON string, escaped like Go's `encoding/json` (`<`, `>`, `&` as `\u00XX`) so responses match
-    /// Vault byte for byte. Runs that need no escaping are copied whole.
+    /// A JSON string, escaped like Go's `encoding/json` (`<`, `>`, `&` as `\u00XX`, U+2028 and U+2029 as
+    /// `\u2028` and `\u2029`) so responses match Vault byte for byte. Runs that need no escaping are copied whole.
     public static func writeString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var string = string
@@ -127,6 +127,16 @@ extension JSONValue {
             for index in 0..<utf8.count {
                 let byte = utf8[index]
                 guard needsEscape[Int(byte)] else { continue }
+                if byte == 0xE2 {
+                    // U+2028 and U+2029 (E2 80 A8/A9), which Go escapes because JavaScript reads them as line ends.
+                    guard index + 2 < utf8.count, utf8[index + 1] == 0x80, utf8[index + 2] & 0xFE == 0xA8 else {
+                        continue
+                    }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
+                    out.append(contentsOf: (utf8[index + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8)
+                    start = index + 3
+                    continue
+                }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[start..<index]))
                 start = index + 1
                 switch byte {
@@ -148,9 +158,10 @@ extension JSONValue {
 
     private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    /// The bytes ``writeString(_:to:)`` escapes: controls, quote, backslash, and Go's `<`, `>`, `&`.
+    /// The bytes ``writeString(_:to:)`` looks at: controls, quote, backslash, Go's `<`, `>`, `&`, and the
+    /// lead byte of U+2028 and U+2029.
     private static let needsEscape: [Bool] = (0..<256).map { byte in
-        byte < 0x20 || [0x22, 0x5C, 0x3C, 0x3E, 0x26].contains(byte)
+        byte < 0x20 || [0x22, 0x5C, 0x3C, 0x3E, 0x26, 0xE2].contains(byte)
     }
 
     public var stringValue: String? {
@@ -172,11 +183,45 @@ extension JSONValue {
         if case .null = self { return true }
         return false
     }
+
+    /// The member `key` of an object; nil for a missing member and for values that are not objects.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let object) = self { return object[key] }
+        return nil
+    }
+
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// Integers, and doubles that hold a whole number an `Int64` can (JSON numbers such as `3600.0`).
+    public var intValue: Int64? {
+        switch self {
+        case .int(let value): return value
+        case .double(let value): return Int64(exactly: value)
+        default: return nil
+        }
+    }
+
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let value): return Double(value)
+        case .double(let value): return value
+        default: return nil
+        }
+    }
+
+    /// The strings of an array, skipping other elements, for fields like `policies` or `keys`.
+    public var stringArray: [String]? {
+        arrayValue?.compactMap(\.stringValue)
+    }
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
 {
+    public init(floatLiteral value: Double) { self = .double(value) }
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int64) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
@@ -190,6 +235,8 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// `.string` array from Swift strings.
     public static func strings(_ values: [String]) -> JSONValue { .array(values.map { .string($0) }) }
+    /// `.string`, or `.null` when `value` is nil (optional fields that Azure and Vault send as `null`).
+    public static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
     /// `.object` of strings, or `.null` when `map` is nil.
     public static func stringMap(_ map: [String: String]?) -> JSONValue {
         guard let map else { return .null }

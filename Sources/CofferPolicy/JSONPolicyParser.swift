@@ -1,6 +1,7 @@
 import CofferJSON
 
-/// Reads the JSON form of a policy into the same tree the HCL reader produces, then flattens it the
+/// Reads the JSON form of a policy (parsed by CofferJSON's ``JSONParser/parseDocument(_:)``, which keeps member
+/// order, repeated keys and offsets) into the same tree the HCL reader produces, then flattens it the
 /// way HCL v1's JSON parser does: an object (or list of objects) whose members are all objects
 /// becomes one item per member with the member's key appended. That is what turns
 /// `{"path": {"a/*": {…}}}` and `{"path": [{"a/*": {…}}]}` into `path "a/*" { … }`.
@@ -11,21 +12,65 @@ import CofferJSON
 /// ```
 struct JSONPolicyParser {
     private let bytes: [UInt8]
-    private var index = 0
-    private var line = 1
-    private var column = 1
-    /// Objects and lists open around the value being read; bounded by ``HCLParser/maxDepth`` for the same reason.
-    private var depth = 0
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
     mutating func parseDocument() throws(HCLSyntaxError) -> [HCLItem] {
-        skipSpace()
-        guard peek() == UInt8(ascii: "{") else { throw error("expected object") }
-        guard case .object(let items, _) = try parseValue() else { throw error("expected object") }
-        skipSpace()
-        if peek() != nil { throw error("unexpected trailing content") }
+        let node: JSONNode
+        do {
+            node = try JSONParser.parseDocument(bytes)
+        } catch {
+            throw syntaxError(error)
+        }
+        var positions = PositionCounter(bytes: bytes)
+        guard case .object = node, case .object(let items, _) = Self.value(node, &positions) else {
+            throw HCLSyntaxError(position: HCLPosition(line: 1, column: 1), reason: "expected object")
+        }
         return Self.flatten(items)
+    }
+
+    /// HCL v1's JSON reader's wording for what the parser found, at the line and column of its offset.
+    private func syntaxError(_ error: any Error) -> HCLSyntaxError {
+        guard let error = error as? JSONParser.SyntaxError else {
+            return HCLSyntaxError(position: HCLPosition(line: 1, column: 1), reason: "invalid character")
+        }
+        var positions = PositionCounter(bytes: bytes)
+        let position = positions.position(at: error.offset)
+        switch error.reason {
+        case .tooDeep: return HCLParser.tooDeep(at: position)
+        case .unexpectedEnd: return HCLSyntaxError(position: position, reason: "unexpected end of input")
+        case .invalidCharacter: return HCLSyntaxError(position: position, reason: "invalid character")
+        case .trailingContent: return HCLSyntaxError(position: position, reason: "unexpected trailing content")
+        case .invalidEscape: return HCLSyntaxError(position: position, reason: "invalid escape")
+        case .unterminatedString: return HCLSyntaxError(position: position, reason: "literal not terminated")
+        case .invalidNumber: return HCLSyntaxError(position: position, reason: "invalid number")
+        case .expectedMemberName: return HCLSyntaxError(position: position, reason: "expected object key string")
+        case .expectedColon: return HCLSyntaxError(position: position, reason: "expected ':'")
+        case .expectedCommaOrObjectEnd: return HCLSyntaxError(position: position, reason: "expected ',' or '}'")
+        case .expectedCommaOrArrayEnd: return HCLSyntaxError(position: position, reason: "expected ',' or ']'")
+        }
+    }
+
+    /// The HCL tree of a node: `null` is HCL's empty string, as the reference's JSON reader makes it.
+    private static func value(_ node: JSONNode, _ positions: inout PositionCounter) -> HCLValue {
+        let position = positions.position(at: node.offset)
+        switch node {
+        case .scalar(let value, _):
+            switch value {
+            case .string(let text): return .literal(.string(text), position)
+            case .bool(let flag): return .literal(.bool(flag), position)
+            case .int, .double: return .literal(.number(value), position)
+            default: return .literal(.string(""), position)
+            }
+        case .array(let elements, _):
+            return .list(elements.map { value($0, &positions) }, position)
+        case .object(let members, _):
+            let items = members.map { member in
+                let line = positions.position(at: member.colonOffset).line
+                return HCLItem(keys: [member.key], assignLine: line, value: value(member.value, &positions))
+            }
+            return .object(items, position)
+        }
     }
 
     // MARK: Flattening
@@ -64,168 +109,30 @@ struct JSONPolicyParser {
         case .literal: value
         }
     }
+}
 
-    // MARK: Reading
+/// Line and column (counted in characters, from 1) of byte offsets asked for in increasing order, as a walk
+/// of the tree in document order asks for them: each call continues from the last, so a document costs one
+/// pass however many values it has.
+private struct PositionCounter {
+    let bytes: [UInt8]
+    private var offset = 0
+    private var line = 1
+    private var column = 1
 
-    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+    init(bytes: [UInt8]) { self.bytes = bytes }
 
-    private var here: HCLPosition { HCLPosition(line: line, column: column) }
-
-    private func error(_ reason: String) -> HCLSyntaxError { HCLSyntaxError(position: here, reason: reason) }
-
-    private mutating func advance() {
-        if bytes[index] == 0x0A {
-            line += 1
-            column = 1
-        } else if bytes[index] & 0xC0 != 0x80 {
-            column += 1
+    mutating func position(at target: Int) -> HCLPosition {
+        while offset < min(target, bytes.count) {
+            if bytes[offset] == 0x0A {
+                line += 1
+                column = 1
+            } else if bytes[offset] & 0xC0 != 0x80 {
+                column += 1
+            }
+            offset += 1
         }
-        index += 1
-    }
-
-    private mutating func skipSpace() {
-        while let byte = peek(), byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { advance() }
-    }
-
-    private mutating func expect(_ byte: UInt8, _ what: String) throws(HCLSyntaxError) {
-        skipSpace()
-        guard peek() == byte else { throw error("expected \(what)") }
-        advance()
-    }
-
-    private mutating func parseValue() throws(HCLSyntaxError) -> HCLValue {
-        skipSpace()
-        let start = here
-        guard let byte = peek() else { throw error("unexpected end of input") }
-        let nests = byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[")
-        if nests {
-            if depth >= HCLParser.maxDepth { throw HCLParser.tooDeep(at: start) }
-            depth += 1
-        }
-        defer { if nests { depth -= 1 } }
-        switch byte {
-        case UInt8(ascii: "{"):
-            advance()
-            var items: [HCLItem] = []
-            skipSpace()
-            if peek() == UInt8(ascii: "}") {
-                advance()
-                return .object(items, start)
-            }
-            while true {
-                skipSpace()
-                guard peek() == UInt8(ascii: "\"") else { throw error("expected object key string") }
-                let key = try parseString()
-                skipSpace()
-                let assignLine = line
-                try expect(UInt8(ascii: ":"), "':'")
-                items.append(HCLItem(keys: [key], assignLine: assignLine, value: try parseValue()))
-                skipSpace()
-                if peek() == UInt8(ascii: ",") {
-                    advance()
-                    continue
-                }
-                try expect(UInt8(ascii: "}"), "',' or '}'")
-                return .object(items, start)
-            }
-        case UInt8(ascii: "["):
-            advance()
-            var elements: [HCLValue] = []
-            skipSpace()
-            if peek() == UInt8(ascii: "]") {
-                advance()
-                return .list(elements, start)
-            }
-            while true {
-                elements.append(try parseValue())
-                skipSpace()
-                if peek() == UInt8(ascii: ",") {
-                    advance()
-                    continue
-                }
-                try expect(UInt8(ascii: "]"), "',' or ']'")
-                return .list(elements, start)
-            }
-        case UInt8(ascii: "\""):
-            return .literal(.string(try parseString()), start)
-        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
-            for word in ["true", "false", "null"] where bytes[index...].starts(with: word.utf8) {
-                for _ in 0..<word.utf8.count { advance() }
-                switch word {
-                case "true": return .literal(.bool(true), start)
-                case "false": return .literal(.bool(false), start)
-                default: return .literal(.string(""), start)
-                }
-            }
-            throw error("invalid character")
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            let numberStart = index
-            while let next = peek(),
-                (next >= 0x30 && next <= 0x39) || next == UInt8(ascii: "-") || next == UInt8(ascii: "+")
-                    || next == UInt8(ascii: ".") || next == UInt8(ascii: "e") || next == UInt8(ascii: "E")
-            {
-                advance()
-            }
-            let text = String(decoding: bytes[numberStart..<index], as: UTF8.self)
-            if let integer = Int64(text) { return .literal(.number(.int(integer)), start) }
-            if let double = Double(text) { return .literal(.number(.double(double)), start) }
-            throw HCLSyntaxError(position: start, reason: "invalid number \(text)")
-        default:
-            throw error("invalid character")
-        }
-    }
-
-    private mutating func parseString() throws(HCLSyntaxError) -> String {
-        let start = here
-        advance()
-        var out: [UInt8] = []
-        while true {
-            guard let byte = peek(), byte != 0x0A else {
-                throw HCLSyntaxError(position: start, reason: "literal not terminated")
-            }
-            advance()
-            if byte == UInt8(ascii: "\"") { break }
-            guard byte == UInt8(ascii: "\\") else {
-                out.append(byte)
-                continue
-            }
-            guard let escaped = peek() else { throw HCLSyntaxError(position: start, reason: "literal not terminated") }
-            advance()
-            switch escaped {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(escaped)
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalarValue = try readHex4()
-                if (0xD800..<0xDC00).contains(scalarValue), peek() == UInt8(ascii: "\\") {
-                    advance()
-                    guard peek() == UInt8(ascii: "u") else { throw error("invalid escape") }
-                    advance()
-                    let low = try readHex4()
-                    scalarValue = 0x10000 + ((scalarValue - 0xD800) << 10) + (low - 0xDC00)
-                }
-                let scalar = Unicode.Scalar(scalarValue) ?? "\u{FFFD}"
-                out.append(contentsOf: Array(String(Character(scalar)).utf8))
-            default:
-                throw error("invalid escape")
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private mutating func readHex4() throws(HCLSyntaxError) -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let byte = peek(), let digit = UInt32(String(UnicodeScalar(byte)), radix: 16) else {
-                throw error("invalid escape")
-            }
-            value = value * 16 + digit
-            advance()
-        }
-        return value
+        return HCLPosition(line: line, column: column)
     }
 }
 

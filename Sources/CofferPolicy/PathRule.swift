@@ -83,7 +83,7 @@ struct RulePattern: Sendable, Hashable {
         if text.contains("+*") {
             return .failure(
                 PolicyParseError(
-                    message: "path \(goQuoted(text)): invalid use of wildcards ('+*' is forbidden)"))
+                    message: "path \(GoQuote.quote(text)): invalid use of wildcards ('+*' is forbidden)"))
         }
         if text == "+" || text.contains("/+") || text.hasPrefix("+/") {
             return .success(RulePattern(kind: .segmentWildcard, path: text))

@@ -31,7 +31,7 @@ public struct Policy: Sendable {
         }
         let invalid = items.compactMap { item -> String? in
             let key = item.keys.first ?? ""
-            return key == "name" || key == "path" ? nil : "invalid key \(goQuoted(key)) on line \(item.assignLine)"
+            return key == "name" || key == "path" ? nil : "invalid key \(GoQuote.quote(key)) on line \(item.assignLine)"
         }
         if !invalid.isEmpty { throw .policy(multiErrorText(invalid)) }
 
@@ -58,7 +58,7 @@ enum PathBlockDecoder {
     static func decode(_ item: HCLItem) throws(PolicyParseError) -> PathRule {
         // `path { … }` without a label names the literal path "path", as in Vault.
         let key = item.keys.count > 1 ? item.keys[1] : "path"
-        let quotedKey = goQuoted(key)
+        let quotedKey = GoQuote.quote(key)
         let isTemplated: Bool
         do {
             isTemplated = try PolicyTemplate.validate(key)
@@ -72,7 +72,7 @@ enum PathBlockDecoder {
         let invalid = body.compactMap { entry -> String? in
             let name = entry.keys.first ?? ""
             return validKeys.contains(name)
-                ? nil : "path \(quotedKey): invalid key \(goQuoted(name)) on line \(entry.assignLine)"
+                ? nil : "path \(quotedKey): invalid key \(GoQuote.quote(name)) on line \(entry.assignLine)"
         }
         if !invalid.isEmpty { throw PolicyParseError(message: multiErrorText(invalid)) }
 
@@ -96,14 +96,14 @@ enum PathBlockDecoder {
             case "read": capabilityWords += ["read", "list"]
             case "write": capabilityWords += ["create", "read", "update", "delete", "list"]
             case "sudo": capabilityWords += ["create", "read", "update", "delete", "list", "sudo"]
-            default: throw PolicyParseError(message: "path \(quotedKey): invalid policy \(goQuoted(legacy))")
+            default: throw PolicyParseError(message: "path \(quotedKey): invalid policy \(GoQuote.quote(legacy))")
             }
         }
 
         var permissions = Permissions()
         for word in capabilityWords {
             guard let capability = Capability(rawValue: word) else {
-                throw PolicyParseError(message: "path \(quotedKey): invalid capability \(goQuoted(word))")
+                throw PolicyParseError(message: "path \(quotedKey): invalid capability \(GoQuote.quote(word))")
             }
             if capability == .deny {
                 // Vault stops here: a deny block carries no other capability or constraint.

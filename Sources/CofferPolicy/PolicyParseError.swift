@@ -25,29 +25,3 @@ func multiErrorText(_ errors: [String]) -> String {
     let points = errors.map { "* \($0)" }.joined(separator: "\n\t")
     return "\(errors.count) errors occurred:\n\t\(points)\n\n"
 }
-
-/// Go's `%q` for the strings that appear in policy errors (paths, keys, capability words).
-func goQuoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        case "\r": out += "\\r"
-        case "\u{07}": out += "\\a"
-        case "\u{08}": out += "\\b"
-        case "\u{0C}": out += "\\f"
-        case "\u{0B}": out += "\\v"
-        default:
-            if scalar.value < 0x20 || scalar.value == 0x7F {
-                let hex = String(scalar.value, radix: 16)
-                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-    }
-    return out + "\""
-}

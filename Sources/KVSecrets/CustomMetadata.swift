@@ -45,20 +45,20 @@ enum CustomMetadata {
             let keyLength = key.utf8.count
             if keyLength == 0 || keyLength > maxKeyLength {
                 errors.append(
-                    "\(errorPrefix): length of key \(goQuote(key)) is \(keyLength) but must be 0 < len(key) <= \(maxKeyLength)"
+                    "\(errorPrefix): length of key \(GoQuote.quote(key)) is \(keyLength) but must be 0 < len(key) <= \(maxKeyLength)"
                 )
             }
             let valueLength = value.utf8.count
             if valueLength == 0 || valueLength > maxValueLength {
                 errors.append(
-                    "\(errorPrefix): length of value for key \(goQuote(key)) is \(valueLength) but must be 0 < len(value) <= \(maxValueLength)"
+                    "\(errorPrefix): length of value for key \(GoQuote.quote(key)) is \(valueLength) but must be 0 < len(value) <= \(maxValueLength)"
                 )
             }
-            if !isPrintable(key) {
-                errors.append("\(errorPrefix): key \(goQuote(key)) (\(key)) contains unprintable characters")
+            if !GoQuote.isPrintable(key) {
+                errors.append("\(errorPrefix): key \(GoQuote.quote(key)) (\(key)) contains unprintable characters")
             }
-            if !isPrintable(value) {
-                errors.append("\(errorPrefix): value for key \(goQuote(key)) contains unprintable characters")
+            if !GoQuote.isPrintable(value) {
+                errors.append("\(errorPrefix): value for key \(GoQuote.quote(key)) contains unprintable characters")
             }
         }
         if !errors.isEmpty { throw LogicalError.badRequest(multiError(errors)) }
@@ -68,52 +68,6 @@ enum CustomMetadata {
     static func multiError(_ errors: [String]) -> String {
         let header = errors.count == 1 ? "1 error occurred:" : "\(errors.count) errors occurred:"
         return header + "\n" + errors.map { "\t* \($0)" }.joined(separator: "\n") + "\n\n"
-    }
-
-    /// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
-    static func isPrintable(_ text: String) -> Bool {
-        text.unicodeScalars.allSatisfy(isPrintable)
-    }
-
-    static func isPrintable(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == " " { return true }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .privateUse, .surrogate, .unassigned,
-            .spaceSeparator, .lineSeparator, .paragraphSeparator:
-            return false
-        default:
-            return true
-        }
-    }
-
-    /// Go's `%q`: double-quoted with escapes for quotes, backslashes and unprintable characters.
-    static func goQuote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if isPrintable(scalar) {
-                    out.unicodeScalars.append(scalar)
-                } else if scalar.value < 0x80 {
-                    out += "\\x" + hex(scalar.value, width: 2)
-                } else if scalar.value <= 0xFFFF {
-                    out += "\\u" + hex(scalar.value, width: 4)
-                } else {
-                    out += "\\U" + hex(scalar.value, width: 8)
-                }
-            }
-        }
-        return out + "\""
-    }
-
-    private static func hex(_ value: UInt32, width: Int) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 }
 

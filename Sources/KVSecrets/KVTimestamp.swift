@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 
 /// A wall-clock instant with nanosecond precision, rendered the way Vault renders KV times
@@ -44,53 +45,8 @@ struct KVTimestamp: Sendable, Hashable, Comparable, Codable {
         try container.encode(nanoseconds)
     }
 
-    /// Go's `time.RFC3339Nano` in UTC, built as bytes: every KV read formats one or two of these.
-    var rfc3339: String {
-        let (seconds, fraction) = Self.floorDivide(nanoseconds, 1_000_000_000)
-        let (days, secondOfDay) = Self.floorDivide(seconds, 86_400)
-        let (year, month, day) = Self.civilDate(daysSinceEpoch: days)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(32)
-        func append(_ value: Int64, _ width: Int, then separator: UInt8?) {
-            let digits = String(value).utf8
-            for _ in digits.count..<max(width, digits.count) { bytes.append(UInt8(ascii: "0")) }
-            bytes.append(contentsOf: digits)
-            if let separator { bytes.append(separator) }
-        }
-        append(year, 4, then: UInt8(ascii: "-"))
-        append(month, 2, then: UInt8(ascii: "-"))
-        append(day, 2, then: UInt8(ascii: "T"))
-        append(secondOfDay / 3600, 2, then: UInt8(ascii: ":"))
-        append(secondOfDay / 60 % 60, 2, then: UInt8(ascii: ":"))
-        append(secondOfDay % 60, 2, then: nil)
-        if fraction > 0 {
-            bytes.append(UInt8(ascii: "."))
-            append(fraction, 9, then: nil)
-            while bytes.last == UInt8(ascii: "0") { bytes.removeLast() }
-        }
-        bytes.append(UInt8(ascii: "Z"))
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// Quotient rounded down and a non-negative remainder, without an intermediate that could overflow at the
-    /// ends of the range (``adding(seconds:)`` may pin a time there).
-    private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
-        let (quotient, remainder) = value.quotientAndRemainder(dividingBy: divisor)
-        return remainder < 0 ? (quotient - 1, remainder + divisor) : (quotient, remainder)
-    }
-
-    /// Proleptic Gregorian date for a day count since 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    private static func civilDate(daysSinceEpoch: Int64) -> (Int64, Int64, Int64) {
-        let z = daysSinceEpoch + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
+    /// Go's `time.RFC3339Nano` in UTC.
+    var rfc3339: String { RFC3339.string(nanosecondsSinceEpoch: nanoseconds) }
 }
 
 /// Where the backend reads the current time; tests substitute a controllable clock.

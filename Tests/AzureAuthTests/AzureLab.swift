@@ -54,7 +54,7 @@ final class AzureLab: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("azure-lab-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("environment.json")
-        try Data(simulator.environment.serialized().utf8).write(to: file)
+        try Data(simulator.environment.serialized()).write(to: file)
         let environment = ["AZURE_ENVIRONMENT_FILEPATH": file.path].merging(extraEnvironment) { $1 }
         let factory = AzureKitServicesFactory(
             environment: environment, logger: Logger(label: "azure-lab"), version: "test")
@@ -156,7 +156,7 @@ final class AzureLab: Sendable {
     /// A v1 token of the fixture tenant with custom claims, signed by the simulator's active key.
     func token(
         oid: String = Sim.vmPrincipal, audience: String = Sim.audience, kid: String? = nil,
-        _ edit: (inout [String: SimulatorJSON]) -> Void = { _ in }
+        _ edit: (inout [String: JSONValue]) -> Void = { _ in }
     ) throws -> String {
         var claims = simulator.standardClaims(tenant: Sim.tenant, audience: audience)
         claims["oid"] = .string(oid)

@@ -12,10 +12,7 @@ import Testing
     static let discovery = "/.well-known/openid-configuration"
     static let keys = "/discovery/v2.0/keys"
 
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func base64URL(_ data: Data) -> String { Base64URL.encode(data) }
 
     static func base64URL(_ text: String) -> String { base64URL(Data(text.utf8)) }
 
@@ -68,7 +65,7 @@ import Testing
     @Test func timesIssuerAndAudienceAreChecked() async throws {
         try await withAzureLab { lab in
             try await lab.role("sp", Self.spRole)
-            let now = Int(Date().timeIntervalSince1970)
+            let now = Int64(Date().timeIntervalSince1970)
             let early = await lab.login(role: "sp", jwt: try lab.token { $0["nbf"] = .int(now + 60) })
             #expect(early.status == 400)
             #expect(early.error.hasPrefix("token is not yet valid (Token Not Before: "))

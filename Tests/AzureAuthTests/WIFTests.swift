@@ -121,7 +121,7 @@ import Testing
         let environment = ["AZURE_FEDERATED_TOKEN_FILE": tokenFile.path]
         try await withAzureLab(config: ["client_secret": ""], extraEnvironment: environment) { lab in
             func projectToken(subject: String) throws {
-                let now = Int(Date().timeIntervalSince1970)
+                let now = Int64(Date().timeIntervalSince1970)
                 let token = try lab.simulator.issueToken(claims: [
                     "iss": .string(aksIssuer), "sub": .string(subject), "aud": .array([.string(Self.audience)]),
                     "iat": .int(now), "nbf": .int(now), "exp": .int(now + 3600),

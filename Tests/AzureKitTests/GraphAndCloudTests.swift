@@ -47,7 +47,7 @@ import Testing
 
     @Test func stackCloudFromTheSimulatorsEnvironmentFile() async throws {
         try await withSimulator { sim in
-            let file = try TemporaryFile(sim.simulator.environment.serialized())
+            let file = try TemporaryFile(String(decoding: sim.simulator.environment.serialized(), as: UTF8.self))
             let environment = [
                 "AZURE_ENVIRONMENT_FILEPATH": file.path, "AZURE_TENANT_ID": Estate.tenant,
                 "AZURE_CLIENT_ID": Estate.appID, "AZURE_CLIENT_SECRET": Estate.secret,

@@ -46,7 +46,7 @@ struct SimulatorHarness {
 
     /// Custom v1 claims for the estate's tenant, signed by the simulator's active key unless told otherwise.
     func token(
-        _ edit: (inout [String: SimulatorJSON]) -> Void = { _ in }, audience: String = AzureSimulator.armTokenAudience,
+        _ edit: (inout [String: JSONValue]) -> Void = { _ in }, audience: String = AzureSimulator.armTokenAudience,
         kid: String? = nil
     ) throws -> String {
         var claims = simulator.standardClaims(tenant: Estate.tenant, audience: audience)

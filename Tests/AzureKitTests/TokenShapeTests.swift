@@ -1,3 +1,4 @@
+import CofferJSON
 import Foundation
 import Testing
 
@@ -7,19 +8,16 @@ import Testing
 @Suite struct TokenShapeTests {
     /// base64url as JWS uses it: padding optional, the standard alphabet's `+` and `/` refused.
     @Test func base64URLSegmentsDecodeStrictly() {
-        #expect(CompactJWT.base64URLDecode("-_8") == [0xFB, 0xFF])
-        #expect(CompactJWT.base64URLDecode("-_8=") == [0xFB, 0xFF])
-        #expect(CompactJWT.base64URLDecode("aGk") == Array("hi".utf8))
-        #expect(CompactJWT.base64URLDecode("") == [])
+        #expect(Base64URL.decode("-_8") == [0xFB, 0xFF])
+        #expect(Base64URL.decode("-_8=") == [0xFB, 0xFF])
+        #expect(Base64URL.decode("aGk") == Array("hi".utf8))
+        #expect(Base64URL.decode("") == [])
         for bad in ["+/8", "aG=k", "a", "aGk*", "aGk\n"] {
-            #expect(CompactJWT.base64URLDecode(Substring(bad)) == nil, "\(bad)")
+            #expect(Base64URL.decode(bad) == nil, "\(bad)")
         }
     }
 
-    static func segment(_ json: String) -> String {
-        Data(json.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
+    static func segment(_ json: String) -> String { Base64URL.encode(Array(json.utf8)) }
 
     static func token(header: String, payload: String, signature: String = "c2ln") -> String {
         "\(segment(header)).\(segment(payload)).\(signature)"
@@ -92,13 +90,13 @@ import Testing
 
     @Test func missingExpiryIsGoZeroTime() throws {
         let claims = try AzureTokenClaims(payload: Data("{}".utf8))
-        #expect(GoTime.format(Int64(claims.expiresAt)) == "0001-01-01 00:00:00 +0000 UTC")
+        #expect(RFC3339.goString(unixSeconds: Int64(claims.expiresAt)) == "0001-01-01 00:00:00 +0000 UTC")
     }
 
     @Test func goTimeFormat() {
-        #expect(GoTime.format(0) == "1970-01-01 00:00:00 +0000 UTC")
-        #expect(GoTime.format(1_700_000_000) == "2023-11-14 22:13:20 +0000 UTC")
-        #expect(GoTime.format(951_782_400) == "2000-02-29 00:00:00 +0000 UTC")
-        #expect(GoTime.format(-1) == "1969-12-31 23:59:59 +0000 UTC")
+        #expect(RFC3339.goString(unixSeconds: 0) == "1970-01-01 00:00:00 +0000 UTC")
+        #expect(RFC3339.goString(unixSeconds: 1_700_000_000) == "2023-11-14 22:13:20 +0000 UTC")
+        #expect(RFC3339.goString(unixSeconds: 951_782_400) == "2000-02-29 00:00:00 +0000 UTC")
+        #expect(RFC3339.goString(unixSeconds: -1) == "1969-12-31 23:59:59 +0000 UTC")
     }
 }

@@ -113,7 +113,7 @@ import Testing
             let wrongAudience = try await get(sim, path, token: graphToken)
             #expect(wrongAudience.json["error"]?["code"] == "InvalidAuthenticationTokenAudience")
             var expired = sim.standardClaims(tenant: Example.tenant, audience: "https://management.azure.com/")
-            expired["exp"] = .int(Int(Date().timeIntervalSince1970) - 60)
+            expired["exp"] = .int(Int64(Date().timeIntervalSince1970) - 60)
             let expiredAnswer = try await get(sim, path, token: try sim.issueToken(claims: expired))
             #expect(expiredAnswer.json["error"]?["code"] == "ExpiredAuthenticationToken")
             let noVersion = try await get(sim, Example.vmID, token: try armToken(sim))

@@ -64,7 +64,7 @@ import Testing
         let host = try #require(exported("AZURE_POD_IDENTITY_AUTHORITY_HOST"))
         #expect(host.hasPrefix("http://127.0.0.1:"))
         let path = try #require(exported("AZURE_ENVIRONMENT_FILEPATH"))
-        let environment = try SimulatorJSON.parse(Data(contentsOf: URL(fileURLWithPath: path)))
+        let environment = try JSONParser.parse(Data(contentsOf: URL(fileURLWithPath: path)))
         for key in [
             "name", "activeDirectoryEndpoint", "resourceManagerEndpoint", "microsoftGraphEndpoint", "tokenAudience",
         ] {

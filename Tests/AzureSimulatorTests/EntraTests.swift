@@ -209,7 +209,7 @@ import Testing
                 try sim.issueToken(
                     claims: [
                         "iss": .string(issuer), "sub": "system:serviceaccount:default:coffer",
-                        "aud": "api://AzureADTokenExchange", "exp": .int(Int(Date().timeIntervalSince1970) + 600),
+                        "aud": "api://AzureADTokenExchange", "exp": .int(Int64(Date().timeIntervalSince1970) + 600),
                     ]))
             #expect(forged.json["error"] == "invalid_client")
             #expect(forged.json["error_codes"] == [700_027])

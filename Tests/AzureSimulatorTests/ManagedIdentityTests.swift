@@ -95,7 +95,7 @@ import Testing
 
     @Test func instanceMetadataOfVMAndScaleSetInstances() async throws {
         try await Example.withSimulator { sim in
-            func compute() async throws -> SimulatorJSON {
+            func compute() async throws -> JSONValue {
                 let answer = try await HTTP.get(
                     "\(sim.baseURL)metadata/instance?api-version=2021-05-01", headers: [("Metadata", "true")])
                 #expect(answer.status == 200)

@@ -63,7 +63,7 @@ struct HTTPAnswer {
     var headers: HTTPHeaders
     var body: Data
 
-    var json: SimulatorJSON { (try? SimulatorJSON.parse(body)) ?? .null }
+    var json: JSONValue { (try? JSONParser.parse(body)) ?? .null }
     var text: String { String(decoding: body, as: UTF8.self) }
 }
 
@@ -97,38 +97,34 @@ enum HTTP {
             .POST, url, headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Data(body.utf8))
     }
 
-    static func postJSON(_ url: String, _ json: SimulatorJSON, headers: [(String, String)] = []) async throws
+    static func postJSON(_ url: String, _ json: JSONValue, headers: [(String, String)] = []) async throws
         -> HTTPAnswer
     {
         try await send(
-            .POST, url, headers: [("Content-Type", "application/json")] + headers, body: Data(json.serialized().utf8))
+            .POST, url, headers: [("Content-Type", "application/json")] + headers, body: Data(json.serialized()))
     }
 }
 
 /// Verifies RS256 JWTs against a JWKS with swift-crypto only (no jwt-kit, no simulator code).
 enum TokenCheck {
     struct Verified {
-        var header: SimulatorJSON
-        var claims: SimulatorJSON
+        var header: JSONValue
+        var claims: JSONValue
     }
 
     enum Failure: Error { case malformed, unknownKid, badSignature }
 
-    static func base64URL(_ text: Substring) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64)
-    }
+    static func base64URL(_ text: Substring) -> Data? { Base64URL.decode(text).map { Data($0) } }
 
     static func decode(_ jwt: String) throws -> Verified {
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = base64URL(parts[0]), let claims = base64URL(parts[1]) else {
             throw Failure.malformed
         }
-        return Verified(header: try SimulatorJSON.parse(header), claims: try SimulatorJSON.parse(claims))
+        return Verified(header: try JSONParser.parse(header), claims: try JSONParser.parse(claims))
     }
 
-    static func verify(_ jwt: String, jwks: SimulatorJSON) throws -> Verified {
+    static func verify(_ jwt: String, jwks: JSONValue) throws -> Verified {
         let decoded = try decode(jwt)
         let parts = jwt.split(separator: ".", omittingEmptySubsequences: false)
         guard decoded.header["alg"] == "RS256", let signature = base64URL(parts[2]) else { throw Failure.malformed }
@@ -149,7 +145,7 @@ enum TokenCheck {
 
     /// Fetches the JWKS the way a client would: v1 discovery document, then `jwks_uri`.
     static func publishedJWKS(_ simulator: AzureSimulator, tenant: String = Example.tenant) async throws
-        -> SimulatorJSON
+        -> JSONValue
     {
         let discovery = try await HTTP.get("\(simulator.baseURL)\(tenant)/.well-known/openid-configuration")
         let jwksURI = try #require(discovery.json["jwks_uri"]?.stringValue)

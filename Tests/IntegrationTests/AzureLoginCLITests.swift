@@ -130,7 +130,7 @@ import Testing
             identity["federatedCredentials"] = [
                 [
                     "issuer": .string(issuer), "subject": .string(subject), "audiences": ["api://AzureADTokenExchange"],
-                    "jwks": try VaultJSON(parsing: keys),
+                    "jwks": try JSONValue(parsing: keys),
                 ]
             ]
             identities[index] = .object(identity)

@@ -229,17 +229,17 @@ final class AzureLoginLab: Sendable {
 
     /// A call to `<simulator>/_simulator/<route>`; throws unless it answers 2xx.
     @discardableResult
-    func control(_ method: String, _ route: String, _ body: VaultJSON? = nil) async throws -> VaultJSON? {
+    func control(_ method: String, _ route: String, _ body: JSONValue? = nil) async throws -> JSONValue? {
         let (status, data) = try await Self.http(method, simulatorURL + "_simulator/" + route, body: body)
         guard (200..<300).contains(status) else {
             throw DevServer.Failure(
                 description: "\(method) \(route) → \(status): \(String(decoding: data, as: UTF8.self))")
         }
-        return data.isEmpty ? nil : try VaultJSON(parsing: data)
+        return data.isEmpty ? nil : try JSONValue(parsing: data)
     }
 
     /// Requests the simulator logged whose path contains `path`, oldest first: (status, query).
-    func requests(pathContains path: String) async throws -> [(status: Int64, query: [String: VaultJSON])] {
+    func requests(pathContains path: String) async throws -> [(status: Int64, query: [String: JSONValue])] {
         let answer = try await control("GET", "requests?pathContains=" + path)
         return (answer?["requests"]?.arrayValue ?? []).map {
             ($0["status"]?.intValue ?? 0, $0["query"]?.objectValue ?? [:])
@@ -247,7 +247,7 @@ final class AzureLoginLab: Sendable {
     }
 
     /// A bare HTTP call on loopback.
-    static func http(_ method: String, _ url: String, body: VaultJSON? = nil) async throws -> (Int, Data) {
+    static func http(_ method: String, _ url: String, body: JSONValue? = nil) async throws -> (Int, Data) {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
         if let body {

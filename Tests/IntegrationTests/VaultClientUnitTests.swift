@@ -5,7 +5,7 @@ import Testing
 /// Client pieces that need no server: JSON round trips, URL building, error rendering, token file.
 @Suite struct VaultClientUnitTests {
     @Test func jsonParsesAndFormatsLikeGo() throws {
-        let parsed = try VaultJSON(parsing: Data(#"{"b":[1,2.5,true,null],"a":"<x>","c":{}}"#.utf8))
+        let parsed = try JSONValue(parsing: Data(#"{"b":[1,2.5,true,null],"a":"<x>","c":{}}"#.utf8))
         #expect(parsed["b"]?.arrayValue == [.int(1), .double(2.5), .bool(true), .null])
         #expect(
             parsed.formatted()
@@ -14,11 +14,11 @@ import Testing
         #expect(
             String(decoding: parsed.serialized(), as: UTF8.self)
                 == #"{"a":"\u003cx\u003e","b":[1,2.5,true,null],"c":{}}"#)
-        #expect(VaultJSON.object(["z": 1, "a": 2]).formatted(keyOrder: ["z"]) == "{\n  \"z\": 1,\n  \"a\": 2\n}")
+        #expect(JSONValue.object(["z": 1, "a": 2]).formatted(keyOrder: ["z"]) == "{\n  \"z\": 1,\n  \"a\": 2\n}")
     }
 
     @Test func rejectsNonJSON() {
-        #expect(throws: VaultClientError.self) { try VaultJSON(parsing: Data("nope".utf8)) }
+        #expect(throws: VaultClientError.self) { try JSONValue(parsing: Data("nope".utf8)) }
     }
 
     @Test func buildsURLsAndRejectsBadAddresses() async throws {

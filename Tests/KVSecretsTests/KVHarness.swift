@@ -79,8 +79,4 @@ extension LogicalError {
     static func bad(_ message: String) -> LogicalError { .badRequest(message) }
 }
 
-extension JSONValue {
-    subscript(_ key: String) -> JSONValue? { objectValue?[key] }
-}
-
 let startText = "2024-11-29T00:00:00.123456789Z"

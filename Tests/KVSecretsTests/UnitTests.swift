@@ -48,10 +48,10 @@ struct UnitTests {
                 == ["s": "x", "i": "3", "b": "1", "n": ""])
         #expect(try CustomMetadata.parse(["n": nil], droppingNulls: true) == [:])
         #expect(throws: LogicalError.self) { try CustomMetadata.parse(["l": [1]], droppingNulls: false) }
-        #expect(CustomMetadata.goQuote("a\u{1}b\"") == "\"a\\x01b\\\"\"")
-        #expect(CustomMetadata.isPrintable("héllo wörld €"))
-        #expect(!CustomMetadata.isPrintable("tab\there"))
-        #expect(!CustomMetadata.isPrintable("nbsp\u{A0}"))
+        #expect(GoQuote.quote("a\u{1}b\"") == "\"a\\x01b\\\"\"")
+        #expect(GoQuote.isPrintable("héllo wörld €"))
+        #expect(!GoQuote.isPrintable("tab\there"))
+        #expect(!GoQuote.isPrintable("nbsp\u{A0}"))
         #expect(
             throws: LogicalError.bad(
                 "1 error occurred:\n\t* custom_metadata validation failed: key \"a\\x01\" (a\u{1}) contains unprintable characters\n\n"

@@ -20,7 +20,7 @@ struct AzureLoginArguments {
             guard keys.contains(key) else {
                 throw KeyValueArguments.ParseError(
                     description:
-                        "unknown key \(GoFormat.quoted(key)) for the azure method (expected one of \(keys.sorted().joined(separator: ", ")))"
+                        "unknown key \(GoQuote.quote(key)) for the azure method (expected one of \(keys.sorted().joined(separator: ", ")))"
                 )
             }
             guard let text = value.stringValue else {

@@ -22,13 +22,13 @@ struct KeyValueArguments {
         self.readStdin = readStdin
     }
 
-    static func parse(_ arguments: [String]) throws -> [String: VaultJSON] {
+    static func parse(_ arguments: [String]) throws -> [String: JSONValue] {
         var parser = KeyValueArguments()
         return try parser.parse(arguments)
     }
 
-    mutating func parse(_ arguments: [String]) throws -> [String: VaultJSON] {
-        var result: [String: VaultJSON] = [:]
+    mutating func parse(_ arguments: [String]) throws -> [String: JSONValue] {
+        var result: [String: JSONValue] = [:]
         for argument in arguments {
             if argument == "-" {
                 for (key, value) in try stdinObject() { add(key, value, to: &result) }
@@ -36,7 +36,7 @@ struct KeyValueArguments {
             }
             guard let separator = argument.firstIndex(of: "=") else {
                 throw ParseError(
-                    description: "invalid key/value pair \(GoFormat.quoted(argument)): format must be key=value")
+                    description: "invalid key/value pair \(GoQuote.quote(argument)): format must be key=value")
             }
             let key = String(argument[..<separator])
             var value = String(argument[argument.index(after: separator)...])
@@ -54,7 +54,7 @@ struct KeyValueArguments {
         return result
     }
 
-    private func add(_ key: String, _ value: VaultJSON, to result: inout [String: VaultJSON]) {
+    private func add(_ key: String, _ value: JSONValue, to result: inout [String: JSONValue]) {
         switch result[key] {
         case nil: result[key] = value
         case .array(let existing)?: result[key] = .array(existing + [value])
@@ -68,9 +68,9 @@ struct KeyValueArguments {
         return readStdin()
     }
 
-    private mutating func stdinObject() throws -> [String: VaultJSON] {
+    private mutating func stdinObject() throws -> [String: JSONValue] {
         let data = try consumeStdin()
-        guard let object = (try? VaultJSON(parsing: data))?.objectValue else {
+        guard let object = (try? JSONValue(parsing: data))?.objectValue else {
             throw ParseError(description: "failed to parse JSON input from stdin: not a JSON object")
         }
         return object

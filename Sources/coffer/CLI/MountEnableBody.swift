@@ -9,8 +9,8 @@ import CofferClient
 /// ```
 func mountEnableBody(
     type: String, description: String, defaultLeaseTTL: String, maxLeaseTTL: String, local: Bool, sealWrap: Bool,
-    options: VaultJSON = nil
-) -> VaultJSON {
+    options: JSONValue = nil
+) -> JSONValue {
     [
         "type": .string(type),
         "description": .string(description),

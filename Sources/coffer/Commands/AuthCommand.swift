@@ -95,7 +95,7 @@ struct AuthCommand: AsyncParsableCommand {
         func run() async throws {
             try expectArguments(arguments, count: 1)
             let mount = sanitizePath(arguments[0])
-            var body: [String: VaultJSON] = [:]
+            var body: [String: JSONValue] = [:]
             if let description { body["description"] = .string(description) }
             if let defaultLeaseTTL { body["default_lease_ttl"] = .string(defaultLeaseTTL) }
             if let maxLeaseTTL { body["max_lease_ttl"] = .string(maxLeaseTTL) }

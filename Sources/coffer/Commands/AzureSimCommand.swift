@@ -47,7 +47,7 @@ struct AzureSimCommand: AsyncParsableCommand {
             ?? FileManager.default.temporaryDirectory.appendingPathComponent(
                 "coffer-azure-sim-\(ProcessInfo.processInfo.processIdentifier).json"
             ).path
-        guard FileManager.default.createFile(atPath: path, contents: Data(simulator.environment.serialized().utf8))
+        guard FileManager.default.createFile(atPath: path, contents: Data(simulator.environment.serialized()))
         else {
             await simulator.stop()
             throw fail("Error writing the environment file \(path)", code: ExitStatus.usage)
@@ -173,7 +173,7 @@ struct AzureSimTokenCommand: AsyncParsableCommand {
         guard let endpoint = URL(string: root + "_simulator/tokens/managed-identity"), let host = endpoint.host,
             AzureSimulator.isLoopbackHost(host)
         else { throw fail("The simulator URL must be a loopback http URL: \(base)", code: ExitStatus.usage) }
-        var body: [String: SimulatorJSON] = ["resource": .string(resource)]
+        var body: [String: JSONValue] = ["resource": .string(resource)]
         if let vm { body["vm"] = .string(vm) }
         if let scaleSet { body["scaleSet"] = .string(scaleSet) }
         if let instance { body["instance"] = .string(instance) }
@@ -181,7 +181,7 @@ struct AzureSimTokenCommand: AsyncParsableCommand {
         var request = HTTPClientRequest(url: endpoint.absoluteString)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: SimulatorJSON.object(body).serialized()))
+        request.body = .bytes(ByteBuffer(bytes: JSONValue.object(body).serialized()))
         let data: Data
         let status: UInt
         do {
@@ -191,7 +191,7 @@ struct AzureSimTokenCommand: AsyncParsableCommand {
         } catch {
             throw fail("Error contacting the simulator at \(root): \(error)")
         }
-        let answer = try? SimulatorJSON.parse(data)
+        let answer = try? JSONParser.parse(data)
         guard status == 200, let token = answer?["access_token"]?.stringValue else {
             throw fail(
                 "Error issuing the token: \(answer?["error"]?.stringValue ?? String(decoding: data, as: UTF8.self))")

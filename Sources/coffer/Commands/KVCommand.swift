@@ -37,7 +37,7 @@ struct KVCommand: AsyncParsableCommand {
         Console.output("")
     }
 
-    static func parseData(_ arguments: ArraySlice<String>) throws -> [String: VaultJSON] {
+    static func parseData(_ arguments: ArraySlice<String>) throws -> [String: JSONValue] {
         do {
             return try KeyValueArguments.parse(Array(arguments))
         } catch {
@@ -46,7 +46,7 @@ struct KVCommand: AsyncParsableCommand {
     }
 
     /// `-versions=1,2` (repeatable) as the list of strings Vault sends.
-    static func versions(_ flags: [String]) -> VaultJSON {
+    static func versions(_ flags: [String]) -> JSONValue {
         .array(flags.flatMap { $0.split(separator: ",") }.map { .string(String($0).trimmed) }.filter { $0 != "" })
     }
 
@@ -68,9 +68,9 @@ struct KVCommand: AsyncParsableCommand {
             try await global.withClient { cli in
                 let kv = try await KVMount.resolve(first, mountFlag: mount, cli: cli)
                 let path = kv.apiPath("data")
-                var body: VaultJSON = .object(data)
+                var body: JSONValue = .object(data)
                 if kv.isV2 {
-                    let options: VaultJSON = cas > -1 ? ["cas": .int(Int64(cas))] : [:]
+                    let options: JSONValue = cas > -1 ? ["cas": .int(Int64(cas))] : [:]
                     body = ["data": .object(data), "options": options]
                 }
                 let secret = try await cli.call("Error writing data to \(path)") {
@@ -171,9 +171,9 @@ struct KVCommand: AsyncParsableCommand {
             }
         }
 
-        private func options() -> VaultJSON { cas > -1 ? ["cas": .int(Int64(cas))] : [:] }
+        private func options() -> JSONValue { cas > -1 ? ["cas": .int(Int64(cas))] : [:] }
 
-        private func mergePatch(_ path: String, update: [String: VaultJSON], fallBack: Bool, cli: CLIContext)
+        private func mergePatch(_ path: String, update: [String: JSONValue], fallBack: Bool, cli: CLIContext)
             async throws -> VaultResponse?
         {
             do {
@@ -188,7 +188,7 @@ struct KVCommand: AsyncParsableCommand {
             }
         }
 
-        private func readThenWrite(_ path: String, update: [String: VaultJSON], cli: CLIContext) async throws
+        private func readThenWrite(_ path: String, update: [String: JSONValue], cli: CLIContext) async throws
             -> VaultResponse?
         {
             let current = try await cli.call("Error doing pre-read at \(path)") { try await cli.client.read(path) }
@@ -201,7 +201,7 @@ struct KVCommand: AsyncParsableCommand {
                 if value.isNull { values.removeValue(forKey: key) } else { values[key] = value }
             }
             let version = metadata["version"]?.intValue ?? 0
-            let options: VaultJSON = ["cas": .int(cas > -1 ? Int64(cas) : version)]
+            let options: JSONValue = ["cas": .int(cas > -1 ? Int64(cas) : version)]
             return try await cli.call("Error writing data to \(path)") {
                 try await cli.client.write(path, data: ["data": .object(values), "options": options])
             }
@@ -225,7 +225,7 @@ struct KVCommand: AsyncParsableCommand {
                 let secret: VaultResponse?
                 if kv.isV2 && !versions.isEmpty {
                     path = kv.apiPath("delete")
-                    let body: VaultJSON = ["versions": KVCommand.versions(versions)]
+                    let body: JSONValue = ["versions": KVCommand.versions(versions)]
                     secret = try await cli.call("Error deleting \(path)") {
                         try await cli.client.write(path, data: body)
                     }
@@ -290,7 +290,7 @@ struct KVCommand: AsyncParsableCommand {
                     code: ExitStatus.usage)
             }
             let path = kv.apiPath(action)
-            let body: VaultJSON = ["versions": KVCommand.versions(versions)]
+            let body: JSONValue = ["versions": KVCommand.versions(versions)]
             let secret = try await cli.call("Error writing data to \(path)") {
                 try await cli.client.write(path, data: body)
             }

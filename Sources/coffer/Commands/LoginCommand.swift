@@ -76,7 +76,7 @@ struct LoginCommand: AsyncParsableCommand {
     }
 
     /// Stores the token (unless `-no-store`) and prints the answer like `vault login`.
-    private func finish(_ envelope: VaultJSON, cli: CLIContext) throws {
+    private func finish(_ envelope: JSONValue, cli: CLIContext) throws {
         if !noStore, let token = envelope["auth"]?["client_token"]?.stringValue {
             do {
                 try TokenHelper().store(token)
@@ -130,15 +130,15 @@ struct LoginCommand: AsyncParsableCommand {
     }
 
     /// The `auth` block Vault's token method builds from `lookup-self` data.
-    static func loginEnvelope(token: String, lookup: [String: VaultJSON]) -> VaultJSON {
+    static func loginEnvelope(token: String, lookup: [String: JSONValue]) -> JSONValue {
         let tokenPolicies = lookup["policies"]?.stringArray ?? []
         let identityPolicies = lookup["identity_policies"]?.stringArray ?? []
-        let auth: [String: VaultJSON] = [
-            "client_token": lookup["id"]?.stringValue.map(VaultJSON.string) ?? .string(token),
+        let auth: [String: JSONValue] = [
+            "client_token": lookup["id"]?.stringValue.map(JSONValue.string) ?? .string(token),
             "accessor": lookup["accessor"] ?? "",
-            "policies": .array((tokenPolicies + identityPolicies).map(VaultJSON.string)),
-            "token_policies": .array(tokenPolicies.map(VaultJSON.string)),
-            "identity_policies": identityPolicies.isEmpty ? .null : .array(identityPolicies.map(VaultJSON.string)),
+            "policies": .array((tokenPolicies + identityPolicies).map(JSONValue.string)),
+            "token_policies": .array(tokenPolicies.map(JSONValue.string)),
+            "identity_policies": identityPolicies.isEmpty ? .null : .array(identityPolicies.map(JSONValue.string)),
             "metadata": lookup["meta"] ?? .null,
             "orphan": lookup["orphan"] ?? false,
             "entity_id": lookup["entity_id"] ?? "",

@@ -24,7 +24,7 @@ struct SecretsCommand: AsyncParsableCommand {
             try expectArguments(arguments, count: 1)
             let type = arguments[0].trimmed
             let mount = sanitizePath(path ?? type)
-            let options: VaultJSON = version.map { ["version": .string(String($0))] } ?? nil
+            let options: JSONValue = version.map { ["version": .string(String($0))] } ?? nil
             let body = mountEnableBody(
                 type: type, description: description, defaultLeaseTTL: defaultLeaseTTL, maxLeaseTTL: maxLeaseTTL,
                 local: local, sealWrap: sealWrap, options: options)

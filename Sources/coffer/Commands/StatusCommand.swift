@@ -10,13 +10,13 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let sealed = try await global.withClient { cli -> Bool in
-            let seal: [String: VaultJSON]
+            let seal: [String: JSONValue]
             do {
                 seal = try await cli.client.request("GET", "sys/seal-status").json?.objectValue ?? [:]
             } catch {
                 throw fail("Error checking seal status: \(error)", code: ExitStatus.usage)
             }
-            var leader: [String: VaultJSON] = [:]
+            var leader: [String: JSONValue] = [:]
             do {
                 leader = try await cli.client.request("GET", "sys/leader").json?.objectValue ?? [:]
             } catch let error as VaultAPIError where error.errors.contains(where: { $0.contains("Vault is sealed") }) {
@@ -36,8 +36,8 @@ struct StatusCommand: AsyncParsableCommand {
         if sealed { throw ExitCode(ExitStatus.server) }
     }
 
-    static func rows(seal: [String: VaultJSON], leader: [String: VaultJSON]) -> [[String]] {
-        func text(_ key: String, in object: [String: VaultJSON]) -> String { GoFormat.value(object[key] ?? "") }
+    static func rows(seal: [String: JSONValue], leader: [String: JSONValue]) -> [[String]] {
+        func text(_ key: String, in object: [String: JSONValue]) -> String { GoFormat.value(object[key] ?? "") }
         let recovery = seal["recovery_seal"]?.boolValue == true ? "Recovery " : ""
         let sealed = seal["sealed"]?.boolValue ?? false
         var rows: [[String]] = [
@@ -82,7 +82,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     /// Vault's `SealStatusOutput` JSON: the seal status followed by the leader fields.
-    static func json(seal: [String: VaultJSON], leader: [String: VaultJSON]) -> String {
+    static func json(seal: [String: JSONValue], leader: [String: JSONValue]) -> String {
         var out = seal
         out["ha_enabled"] = leader["ha_enabled"] ?? false
         for key in ["is_self", "leader_address", "leader_cluster_address", "performance_standby"] {
@@ -94,6 +94,6 @@ struct StatusCommand: AsyncParsableCommand {
             "cluster_name", "cluster_id", "recovery_seal", "storage_type", "ha_enabled", "is_self", "active_time",
             "leader_address", "leader_cluster_address", "performance_standby",
         ]
-        return VaultJSON.object(out).formatted(keyOrder: order)
+        return JSONValue.object(out).formatted(keyOrder: order)
     }
 }

@@ -25,12 +25,12 @@ struct TokenCommand: AsyncParsableCommand {
         @Flag(name: .vault("orphan")) var orphan = false
         @Flag(name: .vault("no-default-policy")) var noDefaultPolicy = false
 
-        func body() throws -> VaultJSON {
-            var body: [String: VaultJSON] = ["renewable": .bool(renewable)]
+        func body() throws -> JSONValue {
+            var body: [String: JSONValue] = ["renewable": .bool(renewable)]
             let policyList = policies.flatMap { $0.split(separator: ",").map { String($0).trimmed } }.filter {
                 !$0.isEmpty
             }
-            if !policyList.isEmpty { body["policies"] = .array(policyList.map(VaultJSON.string)) }
+            if !policyList.isEmpty { body["policies"] = .array(policyList.map(JSONValue.string)) }
             if let ttl { body["ttl"] = .string(ttl) }
             if let explicitMaxTTL { body["explicit_max_ttl"] = .string(explicitMaxTTL) }
             if let period { body["period"] = .string(period) }
@@ -41,11 +41,11 @@ struct TokenCommand: AsyncParsableCommand {
             if orphan { body["no_parent"] = true }
             if noDefaultPolicy { body["no_default_policy"] = true }
             if !metadata.isEmpty {
-                var meta: [String: VaultJSON] = [:]
+                var meta: [String: JSONValue] = [:]
                 for pair in metadata {
                     guard let separator = pair.firstIndex(of: "=") else {
                         throw fail(
-                            "Invalid metadata \(GoFormat.quoted(pair)): format must be key=value",
+                            "Invalid metadata \(GoQuote.quote(pair)): format must be key=value",
                             code: ExitStatus.usage)
                     }
                     meta[String(pair[..<separator])] = .string(String(pair[pair.index(after: separator)...]))
@@ -109,7 +109,7 @@ struct TokenCommand: AsyncParsableCommand {
         func run() async throws {
             if arguments.count > 1 { try expectArguments(arguments, count: 1) }
             if accessor && arguments.isEmpty { try expectArguments(arguments, count: 1) }
-            var body: [String: VaultJSON] = [:]
+            var body: [String: JSONValue] = [:]
             if let increment { body["increment"] = .string(increment) }
             var path = "auth/token/renew-self"
             if let value = arguments.first {
@@ -148,7 +148,7 @@ struct TokenCommand: AsyncParsableCommand {
                 throw fail("Invalid mode: \(mode)", code: ExitStatus.usage)
             }
             let path: String
-            var body: VaultJSON? = nil
+            var body: JSONValue? = nil
             if revokeSelf {
                 path = "auth/token/revoke-self"
             } else if accessor {

@@ -23,7 +23,7 @@ struct WriteCommand: AsyncParsableCommand {
             throw fail("Not enough arguments (expected 1, got 0)", code: ExitStatus.usage)
         }
         let path = sanitizePath(first)
-        let data: [String: VaultJSON]
+        let data: [String: JSONValue]
         do {
             data = try KeyValueArguments.parse(Array(arguments.dropFirst()))
         } catch {

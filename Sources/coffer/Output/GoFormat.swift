@@ -9,7 +9,7 @@ import CofferClient
 /// ```
 enum GoFormat {
     /// Go's `fmt.Sprintf("%v", v)` for a value decoded from JSON.
-    static func value(_ value: VaultJSON?) -> String {
+    static func value(_ value: JSONValue?) -> String {
         guard let value else { return "<nil>" }
         switch value {
         case .null: return "<nil>"
@@ -25,22 +25,7 @@ enum GoFormat {
 
     /// Go's `%q` of a `[]string`: `["a" "b"]`, and `[]` for none.
     static func quotedList(_ items: [String]?) -> String {
-        "[" + (items ?? []).map(quoted).joined(separator: " ") + "]"
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        "[" + (items ?? []).map(GoQuote.quote).joined(separator: " ") + "]"
     }
 
     /// Vault's `looksLikeDuration`: keys whose integer values are printed as durations in tables.
@@ -50,7 +35,7 @@ enum GoFormat {
     }
 
     /// `%v` of a table cell, turning integer seconds into a duration for duration-like keys.
-    static func cell(key: String, _ value: VaultJSON?) -> String {
+    static func cell(key: String, _ value: JSONValue?) -> String {
         if looksLikeDuration(key), let seconds = value?.intValue {
             return humanDuration(seconds: seconds)
         }

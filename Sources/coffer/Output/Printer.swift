@@ -27,7 +27,7 @@ struct Printer: Sendable {
 
     /// A body with none of the envelope keys is all data (raw endpoints such as `sys/health`),
     /// as the Go client's `ParseSecret` reads it.
-    static func secretObject(_ json: VaultJSON?) -> [String: VaultJSON] {
+    static func secretObject(_ json: JSONValue?) -> [String: JSONValue] {
         guard let object = json?.objectValue else { return [:] }
         if object.keys.contains(where: envelopeKeys.contains) { return object }
         return ["data": .object(object)]
@@ -35,9 +35,9 @@ struct Printer: Sendable {
 
     /// A response body reshaped into Go's `api.Secret`: envelope keys only, absent ones defaulted,
     /// `auth`/`wrap_info`/`mount_type` left out when empty.
-    static func envelope(_ json: VaultJSON?) -> VaultJSON {
+    static func envelope(_ json: JSONValue?) -> JSONValue {
         let object = secretObject(json)
-        var out: [String: VaultJSON] = [
+        var out: [String: JSONValue] = [
             "request_id": object["request_id"] ?? "",
             "lease_id": object["lease_id"] ?? "",
             "lease_duration": object["lease_duration"] ?? 0,
@@ -46,7 +46,7 @@ struct Printer: Sendable {
             "warnings": object["warnings"] ?? .null,
         ]
         if let auth = object["auth"]?.objectValue {
-            let defaults: [String: VaultJSON] = [
+            let defaults: [String: JSONValue] = [
                 "client_token": "", "accessor": "", "orphan": false, "entity_id": "", "lease_duration": 0,
                 "renewable": false,
             ]
@@ -63,7 +63,7 @@ struct Printer: Sendable {
     // MARK: - Secrets
 
     /// `-field` if given, else the whole secret (`OutputSecret`).
-    func secretOrField(_ json: VaultJSON?) throws {
+    func secretOrField(_ json: JSONValue?) throws {
         if let field {
             try rawField(Self.rawField(in: json, named: field), named: field)
         } else {
@@ -72,7 +72,7 @@ struct Printer: Sendable {
     }
 
     /// Vault's `OutputSecret`.
-    func secret(_ json: VaultJSON?) {
+    func secret(_ json: JSONValue?) {
         guard isTable else {
             Console.output(
                 Self.envelope(json).formatted(keyOrder: Self.envelopeKeys, childKeyOrder: ["auth": Self.authKeys]))
@@ -112,7 +112,7 @@ struct Printer: Sendable {
         Console.output(Table.render([["Key", "Value"]] + rows))
     }
 
-    static func authRows(_ auth: [String: VaultJSON]) -> [[String]] {
+    static func authRows(_ auth: [String: JSONValue]) -> [[String]] {
         let duration = auth["lease_duration"]?.intValue ?? 0
         var rows: [[String]] = [
             ["token", GoFormat.value(auth["client_token"] ?? "")],
@@ -130,12 +130,12 @@ struct Printer: Sendable {
         return rows
     }
 
-    static func mapRows(_ data: [String: VaultJSON]) -> [[String]] {
+    static func mapRows(_ data: [String: JSONValue]) -> [[String]] {
         data.keys.sorted().map { [$0, GoFormat.cell(key: $0, data[$0])] }
     }
 
     /// Vault's `printWarnings`, on stderr.
-    func printWarnings(_ json: VaultJSON?) {
+    func printWarnings(_ json: JSONValue?) {
         let warnings = json?["warnings"]?.stringArray ?? []
         guard !warnings.isEmpty else { return }
         Console.error("WARNING! The following warnings were returned from Vault:\n")
@@ -148,9 +148,9 @@ struct Printer: Sendable {
     // MARK: - Lists and plain data
 
     /// Vault's `OutputList`: `Keys` table of the sorted names, or the JSON array.
-    func list(_ keys: [VaultJSON], envelope: VaultJSON? = nil) {
+    func list(_ keys: [JSONValue], envelope: JSONValue? = nil) {
         guard isTable else {
-            Console.output(VaultJSON.array(keys).formatted())
+            Console.output(JSONValue.array(keys).formatted())
             return
         }
         printWarnings(envelope)
@@ -160,7 +160,7 @@ struct Printer: Sendable {
     }
 
     /// Vault's `OutputData`: a map as a Key/Value table, a list as a Keys table; JSON as is.
-    func data(_ value: VaultJSON) {
+    func data(_ value: JSONValue) {
         guard isTable else {
             Console.output(value.formatted())
             return
@@ -179,7 +179,7 @@ struct Printer: Sendable {
     // MARK: - Fields
 
     /// Vault's `RawField`: auth fields first for login/token responses, envelope fields, then `data`.
-    static func rawField(in json: VaultJSON?, named field: String) -> VaultJSON? {
+    static func rawField(in json: JSONValue?, named field: String) -> JSONValue? {
         let object = secretObject(json)
         let data = object["data"]?.objectValue
         if let auth = object["auth"]?.objectValue {
@@ -216,9 +216,9 @@ struct Printer: Sendable {
     }
 
     /// Vault's `PrintRawField`: the value alone (`%v` in table format, JSON otherwise).
-    func rawField(_ value: VaultJSON?, named field: String) throws {
+    func rawField(_ value: JSONValue?, named field: String) throws {
         guard let value, !value.isNull else {
-            throw fail("Field \(GoFormat.quoted(field)) not present in secret", code: ExitStatus.usage)
+            throw fail("Field \(GoQuote.quote(field)) not present in secret", code: ExitStatus.usage)
         }
         Console.raw(isTable ? GoFormat.value(value) : value.formatted())
     }

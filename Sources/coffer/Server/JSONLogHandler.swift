@@ -15,7 +15,7 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var object: [String: JSONValue] = [
-            "@timestamp": .string(ISO8601DateFormatter().string(from: Date())),
+            "@timestamp": .string(RFC3339.string(Date(), fraction: .none)),
             "@level": .string(event.level.rawValue), "@message": .string("\(event.message)"), "@module": .string(label),
         ]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { _, new in new }) {

@@ -1,0 +1,38 @@
+import CofferJSON
+import Foundation
+import Testing
+
+@Suite struct Base64URLTests {
+    @Test func encodesWithoutPadding() {
+        #expect(Base64URL.encode([UInt8]()) == "")
+        #expect(Base64URL.encode(Array("f".utf8)) == "Zg")
+        #expect(Base64URL.encode(Array("fo".utf8)) == "Zm8")
+        #expect(Base64URL.encode(Array("foo".utf8)) == "Zm9v")
+        #expect(Base64URL.encode(Array("foob".utf8)) == "Zm9vYg")
+        #expect(Base64URL.encode([0xFB, 0xFF]) == "-_8")
+        #expect(Base64URL.encode([0xFB, 0xEF, 0xBE]) == "----")
+        #expect(Base64URL.encode([0xFF, 0xFF, 0xFF]) == "____")
+    }
+
+    @Test func decodesStrictly() {
+        #expect(Base64URL.decode("-_8") == [0xFB, 0xFF])
+        #expect(Base64URL.decode("-_8=") == [0xFB, 0xFF])
+        #expect(Base64URL.decode("Zg==") == Array("f".utf8))
+        #expect(Base64URL.decode("Zm9vYg") == Array("foob".utf8))
+        #expect(Base64URL.decode("") == [])
+        for bad in ["+/8", "aG=k", "a", "aGk*", "aGk\n", " aGk", "Zg=", "Zg===", "Zm9=v", "====", "Zm9vY"] {
+            #expect(Base64URL.decode(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func roundTripsEveryLength() {
+        for length in 0..<70 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let text = Base64URL.encode(bytes)
+            #expect(!text.contains("=") && !text.contains("+") && !text.contains("/"))
+            #expect(text == Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""))
+            #expect(Base64URL.decode(text) == bytes)
+        }
+    }
+}
