@@ -26,7 +26,8 @@ public struct RequestIdentity: Sendable {
 }
 
 /// A request as a backend receives it: the operation, the path relative to its mount,
-/// the merged body/query data, and a storage view scoped to the mount.
+/// the merged body/query data, a storage view scoped to the mount and, once the core has
+/// authenticated it, the caller's token entry and identity.
 ///
 /// ```swift
 /// let request = LogicalRequest(operation: .read, path: "data/creds", storage: view)
@@ -45,6 +46,8 @@ public struct LogicalRequest: Sendable {
     /// The raw client token, if any. Backends must never log or store it.
     public var clientToken: String?
     public var identity: RequestIdentity?
+    /// The caller's token entry; set by the core on every authenticated request, nil on unauthenticated paths.
+    public var tokenEntry: (any CallerTokenEntry)?
     public var remoteAddress: String?
     /// Request headers, names lower-cased.
     public var headers: [String: String]
@@ -55,8 +58,8 @@ public struct LogicalRequest: Sendable {
     public init(
         id: String = "", operation: LogicalOperation, path: String, data: [String: JSONValue] = [:],
         mountPoint: String = "", mountAccessor: String = "", mountType: String = "",
-        clientToken: String? = nil, identity: RequestIdentity? = nil, remoteAddress: String? = nil,
-        headers: [String: String] = [:], storage: any Storage
+        clientToken: String? = nil, identity: RequestIdentity? = nil, tokenEntry: (any CallerTokenEntry)? = nil,
+        remoteAddress: String? = nil, headers: [String: String] = [:], storage: any Storage
     ) {
         self.id = id
         self.operation = operation
@@ -67,6 +70,7 @@ public struct LogicalRequest: Sendable {
         self.mountType = mountType
         self.clientToken = clientToken
         self.identity = identity
+        self.tokenEntry = tokenEntry
         self.remoteAddress = remoteAddress
         self.headers = headers
         self.storage = storage

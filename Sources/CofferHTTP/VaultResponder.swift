@@ -44,7 +44,11 @@ public struct VaultResponder: HTTPResponder {
     }
 
     static func errors(_ status: Int, _ messages: [String], extra: HTTPFields = [:]) -> Response {
-        json(status, JSONValue.object(["errors": .strings(messages)]).serialized(), extra: extra)
+        errors(LogicalError(status: status, messages: messages), extra: extra)
+    }
+
+    static func errors(_ error: LogicalError, extra: HTTPFields = [:]) -> Response {
+        json(error.status, VaultErrorBody.serialized(error), extra: extra)
     }
 
     public func respond(to request: Request, context: Context) async throws -> Response {
@@ -116,7 +120,7 @@ public struct VaultResponder: HTTPResponder {
             do {
                 data = try RequestDecoder.body(bytes, contentType: contentType) ?? [:]
             } catch let error as LogicalError {
-                return Self.errors(error.status, error.messages, extra: extra)
+                return Self.errors(error, extra: extra)
             }
         default:
             return Self.errors(405, [], extra: extra)
@@ -154,8 +158,8 @@ public struct VaultResponder: HTTPResponder {
         switch response.body {
         case .empty:
             return Response(status: .init(code: response.status), headers: Self.jsonHeaders.merging(extra))
-        case .errors(let messages):
-            return Self.errors(response.status, messages, extra: extra)
+        case .errors(let error):
+            return Self.errors(error, extra: extra)
         case .envelope(let envelope):
             return Self.json(response.status, envelope.serialized(), extra: extra)
         case .raw(let bytes):

@@ -5,7 +5,7 @@ import CofferFramework
 ///
 /// ```swift
 /// let map = try CustomMetadata.parse(["owner": "ops", "tier": 1], droppingNulls: false)  // tier → "1"
-/// try CustomMetadata.validate(map)   // throws 400 "1 error occurred:\n\t* custom_metadata validation failed: …"
+/// try CustomMetadata.validate(map)   // throws a 400 multierror, one "custom_metadata validation failed: …" each
 /// ```
 enum CustomMetadata {
     static let maxKeys = 64
@@ -37,7 +37,7 @@ enum CustomMetadata {
         var errors: [String] = []
         if metadata.count > maxKeys {
             errors.append("\(errorPrefix): payload must contain at most \(maxKeys) keys, provided \(metadata.count)")
-            throw LogicalError.badRequest(multiError(errors))
+            throw LogicalError(status: 400, messages: errors, isMultiError: true)
         }
         // Vault walks a Go map (random order); sorting keeps our messages stable.
         for key in metadata.keys.sorted() {
@@ -61,13 +61,8 @@ enum CustomMetadata {
                 errors.append("\(errorPrefix): value for key \(GoQuote.quote(key)) contains unprintable characters")
             }
         }
-        if !errors.isEmpty { throw LogicalError.badRequest(multiError(errors)) }
-    }
-
-    /// go-multierror's rendering, which Vault returns verbatim.
-    static func multiError(_ errors: [String]) -> String {
-        let header = errors.count == 1 ? "1 error occurred:" : "\(errors.count) errors occurred:"
-        return header + "\n" + errors.map { "\t* \($0)" }.joined(separator: "\n") + "\n\n"
+        // Vault collects these into one multierror; the HTTP layer renders it.
+        if !errors.isEmpty { throw LogicalError(status: 400, messages: errors, isMultiError: true) }
     }
 }
 

@@ -147,5 +147,5 @@ final class VersionedKV: Sendable {
     }
 
     static let couldNotFindVersionData = LogicalError(
-        status: 500, messages: ["1 error occurred:\n\t* could not find version data\n\n"])
+        status: 500, messages: ["could not find version data"], isMultiError: true)
 }

@@ -23,7 +23,7 @@ import Testing
         #expect(read.data["data"]?.objectValue?["password"] == "s3cr3t")
         let denied = await harness.request(.read, "secret/data/other", token: token)
         #expect(denied.status == 403)
-        #expect(denied.errors == ["1 error occurred:\n\t* permission denied\n\n"])
+        #expect(denied.error == LogicalError(status: 403, messages: ["permission denied"], isMultiError: true))
         // Denied requests never reveal existence.
         #expect(await harness.request(.read, "secret/data/missing", token: token).status == 403)
         // A new key needs create, an existing one update: both granted here.

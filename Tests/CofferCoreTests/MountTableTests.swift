@@ -81,7 +81,7 @@ import Testing
         #expect(await harness.request(.read, "secret/../sys/mounts").status == 400)
         let unsupported = await harness.request(.read, "sys/nonexistent-endpoint")
         #expect(unsupported.status == 404)
-        #expect(unsupported.errors == ["1 error occurred:\n\t* unsupported path\n\n"])
+        #expect(unsupported.error == LogicalError(status: 404, messages: ["unsupported path"], isMultiError: true))
     }
 
     @Test func policyListingAndProtectedPolicies() async throws {

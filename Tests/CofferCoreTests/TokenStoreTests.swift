@@ -30,11 +30,11 @@ import Testing
         let harness = try await CoreHarness.make()
         let bad = await harness.request(.read, "auth/token/lookup-self", token: "hvs.nope")
         #expect(bad.status == 403)
-        #expect(bad.errors?.first?.contains("invalid token") == true)
-        #expect(bad.errors?.first?.contains("permission denied") == true)
+        #expect(bad.error == .invalidToken)
+        #expect(bad.error?.messages == ["permission denied", "invalid token"])
         let missing = await harness.core.handle(CoreRequest(operation: .read, path: "auth/token/lookup-self"))
         #expect(missing.status == 403)
-        #expect(missing.errors == ["permission denied"])
+        #expect(missing.error == LogicalError(status: 403, messages: ["permission denied"], isMultiError: false))
     }
 
     @Test func revokingParentRevokesChildrenButNotOrphans() async throws {

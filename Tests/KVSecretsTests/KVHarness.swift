@@ -77,6 +77,10 @@ struct KVHarness {
 
 extension LogicalError {
     static func bad(_ message: String) -> LogicalError { .badRequest(message) }
+    /// A 400 the HTTP layer renders as one go-multierror text.
+    static func badMulti(_ messages: String...) -> LogicalError {
+        LogicalError(status: 400, messages: messages, isMultiError: true)
+    }
 }
 
 let startText = "2024-11-29T00:00:00.123456789Z"

@@ -53,9 +53,8 @@ struct UnitTests {
         #expect(!GoQuote.isPrintable("tab\there"))
         #expect(!GoQuote.isPrintable("nbsp\u{A0}"))
         #expect(
-            throws: LogicalError.bad(
-                "1 error occurred:\n\t* custom_metadata validation failed: key \"a\\x01\" (a\u{1}) contains unprintable characters\n\n"
-            )
+            throws: LogicalError.badMulti(
+                "custom_metadata validation failed: key \"a\\x01\" (a\u{1}) contains unprintable characters")
         ) { try CustomMetadata.validate(["a\u{1}": "v"]) }
     }
 

@@ -4,13 +4,10 @@ import CofferStorage
 import Foundation
 
 extension Core {
-    /// The token entry the pipeline resolved for the request being handled, so the token store's
-    /// own endpoints (lookup-self, renew-self, …) need not resolve it a second time.
-    @TaskLocal static var requestToken: TokenEntry?
-
-    /// The resolved entry of the calling token: the pipeline's, else a fresh lookup.
+    /// The calling token's entry: the one the pipeline resolved and put in the request, else a fresh lookup (for a
+    /// request built outside the pipeline).
     func callerEntry(_ request: LogicalRequest) async throws -> TokenEntry? {
-        if let entry = Core.requestToken { return entry }
+        if let entry = request.tokenEntry as? TokenEntry { return entry }
         return try await resolveToken(request.clientToken, remoteAddress: request.remoteAddress)
     }
 
@@ -47,7 +44,8 @@ extension Core {
         return changed ? String(decoding: out, as: UTF8.self) : path
     }
 
-    /// Runs one request through the pipeline; never throws (errors become Vault error bodies).
+    /// Runs one request through the pipeline; never throws (errors become ``LogicalError`` values the HTTP layer
+    /// renders).
     public func handle(_ request: CoreRequest) async -> CoreResponse {
         do {
             return try await process(request)
@@ -66,108 +64,132 @@ extension Core {
     func process(_ request: CoreRequest) async throws -> CoreResponse {
         let unsealed = try unsealed()
         var path = try Self.normalize(request.path)
-        var operation = request.operation
-        if operation == .list, !path.hasSuffix("/") { path += "/" }
-        if [.create, .update, .patch].contains(operation), path.hasSuffix("/") {
+        if request.operation == .list, !path.hasSuffix("/") { path += "/" }
+        if [.create, .update, .patch].contains(request.operation), path.hasSuffix("/") {
             throw LogicalError.badRequest("cannot write to a path ending in '/'")
         }
         guard let (route, relativePath) = router.match(path) else {
             throw LogicalError(status: 404, messages: ["no handler for route \"\(path)\". route entry not found."])
         }
         let backend = route.backend
-        let unauthenticated = backend.isUnauthenticated(path: relativePath)
-
-        var tokenEntry: TokenEntry? = nil
+        var caller: TokenEntry? = nil
         var lastUse = false
         defer {
-            if lastUse, let entry = tokenEntry {
+            if lastUse, let entry = caller {
                 Task { try? await unsealed.tokens.finishLastUse(entry) }
             }
         }
-        if !unauthenticated {
-            guard let token = request.token, !token.isEmpty else { throw LogicalError.missingToken }
-            guard let entry = try await resolveToken(token, remoteAddress: request.remoteAddress) else {
-                throw LogicalError.invalidToken
-            }
-            guard let used = try await unsealed.tokens.use(entry) else { throw LogicalError.invalidToken }
-            tokenEntry = used.entry
+        if !backend.isUnauthenticated(path: relativePath) {
+            let used = try await authenticate(request, tokens: unsealed.tokens)
+            caller = used.entry
             lastUse = used.lastUse
         }
+        var logical = logicalRequest(request, route: route, relativePath: relativePath)
+        if request.isHelp, let help = backend.help(for: relativePath) {
+            return try await answer(help, to: request, route: route)
+        }
+        if logical.operation == .update, let exists = try await backend.existenceCheck(logical), !exists {
+            logical.operation = .create
+        }
+        if let caller {
+            try await authorize(&logical, caller: caller, path: path, data: request.data, backend: backend)
+        }
+        guard let response = try await backend.handle(logical) else {
+            // Vault: a read or list that finds nothing is a 404 with an empty error list.
+            if logical.operation == .read || logical.operation == .list { throw LogicalError.notFound }
+            return CoreResponse(status: 204, body: .empty)
+        }
+        return try await answer(response, to: request, operation: logical.operation, route: route)
+    }
 
+    /// Resolves and uses the request's token: the entry as it stands after this use, and whether this was its last.
+    func authenticate(_ request: CoreRequest, tokens: TokenStore) async throws -> (entry: TokenEntry, lastUse: Bool) {
+        guard let token = request.token, !token.isEmpty else { throw LogicalError.missingToken }
+        guard let entry = try await resolveToken(token, remoteAddress: request.remoteAddress) else {
+            throw LogicalError.invalidToken
+        }
+        guard let used = try await tokens.use(entry) else { throw LogicalError.invalidToken }
+        return (used.entry, used.lastUse)
+    }
+
+    /// The request as the matched backend sees it, before authorisation.
+    func logicalRequest(_ request: CoreRequest, route: RouteEntry, relativePath: String) -> LogicalRequest {
         var logical = LogicalRequest(
-            id: request.id, operation: operation, path: relativePath, data: request.data,
+            id: request.id, operation: request.operation, path: relativePath, data: request.data,
             mountPoint: route.mount.routePrefix, mountAccessor: route.mount.accessor, mountType: route.mount.type,
-            clientToken: request.token, identity: nil, remoteAddress: request.remoteAddress, headers: request.headers,
+            clientToken: request.token, remoteAddress: request.remoteAddress, headers: request.headers,
             storage: route.storage)
         logical.mountMaxTTL =
             TokenTTL.Limits(
                 config: route.mount.config, systemDefault: configuration.defaultLeaseTTL,
                 systemMax: configuration.maxLeaseTTL
             ).mountMax
+        return logical
+    }
 
-        if request.isHelp, let help = backend.help(for: relativePath) {
-            return envelope(request, help, route: route)
+    /// Checks the caller's ACL (and sudo, where the backend declares it) for the final operation, then hands the
+    /// backend the caller's entry and identity.
+    func authorize(
+        _ logical: inout LogicalRequest, caller: TokenEntry, path: String, data: [String: JSONValue],
+        backend: any LogicalBackend
+    ) async throws {
+        let acl = try await acl(for: caller)
+        let result = acl.evaluate(logical.operation, path: path, data: data.isEmpty ? nil : data)
+        guard result.allowed else { throw LogicalError.permissionDenied }
+        if backend.isSudoRequired(path: logical.path), !result.rootPrivileges {
+            throw LogicalError.permissionDenied
         }
+        logical.tokenEntry = caller
+        logical.identity = RequestIdentity(
+            accessor: caller.accessor, policies: caller.policies, entityID: caller.entityID,
+            displayName: caller.displayName, metadata: caller.meta ?? [:], isRoot: acl.isRoot,
+            rootPrivileges: result.rootPrivileges)
+    }
 
-        if operation == .update, let exists = try await backend.existenceCheck(logical), !exists {
-            operation = .create
-            logical.operation = .create
-        }
-
-        if let entry = tokenEntry {
-            let acl = try await acl(for: entry)
-            let result = acl.evaluate(operation, path: path, data: request.data.isEmpty ? nil : request.data)
-            guard result.allowed else { throw LogicalError.permissionDenied }
-            if backend.isSudoRequired(path: relativePath), !result.rootPrivileges {
-                throw LogicalError.permissionDenied
+    /// What the client receives for a backend's answer: one case each, nothing inferred from loose fields.
+    func answer(
+        _ response: LogicalResponse, to request: CoreRequest, operation: LogicalOperation? = nil, route: RouteEntry
+    ) async throws -> CoreResponse {
+        switch response {
+        case .raw(let document, let status):
+            return CoreResponse(status: status, body: .raw(document.serialized()))
+        case .issuedToken(let auth, let warnings):
+            return envelope(request, route: route, data: nil, warnings: warnings, auth: auth)
+        case .login(let auth, let data, let warnings):
+            // Only an auth method mints login tokens; anything else returning one is a bug, not a login.
+            guard route.mount.kind == .credential else {
+                logger.error(
+                    "a secrets engine answered with a login", metadata: ["request_id": "\(request.id)"])
+                throw LogicalError.internalError
             }
-            logical.identity = RequestIdentity(
-                accessor: entry.accessor, policies: entry.policies, entityID: entry.entityID,
-                displayName: entry.displayName, metadata: entry.meta ?? [:], isRoot: acl.isRoot,
-                rootPrivileges: result.rootPrivileges)
-        }
-
-        let handled = try await Core.$requestToken.withValue(tokenEntry) { try await backend.handle(logical) }
-        guard var response = handled else {
-            // Vault: a read or list that finds nothing is a 404 with an empty error list.
-            if operation == .read || operation == .list { throw LogicalError.notFound }
-            return CoreResponse(status: 204, body: .empty)
-        }
-        if let auth = response.auth, route.mount.kind == .credential, route.mount.type != "token" {
-            let (authBlock, warnings) = try await issueLoginToken(auth, mount: route.mount, request: request)
-            response.auth = nil
-            var result = envelope(request, response, route: route)
-            if case .envelope(var body) = result.body {
-                body.auth = authBlock
-                body.warnings += warnings
-                result.body = .envelope(body)
+            let (block, more) = try await issueLoginToken(auth, mount: route.mount, request: request)
+            return envelope(request, route: route, data: data, warnings: warnings + more, auth: block)
+        case .envelope(let data, let warnings, let status, let inject):
+            if let status {
+                // Nothing but a status: Vault answers with the bare status code.
+                if data == nil, warnings.isEmpty { return CoreResponse(status: status, body: .empty) }
+            } else if operation == .list, warnings.isEmpty, Self.isEmptyList(data) {
+                throw LogicalError.notFound
             }
-            return result
+            return envelope(
+                request, route: route, data: data, warnings: warnings, status: status ?? 200,
+                injectDataAtTopLevel: inject)
         }
-        if operation == .list, response.statusCode == nil, response.warnings.isEmpty {
-            let keys = response.data?["keys"]?.arrayValue ?? []
-            let others = (response.data ?? [:]).keys.filter { $0 != "keys" }
-            if keys.isEmpty, others.isEmpty { throw LogicalError.notFound }
-        }
-        return envelope(request, response, route: route)
+    }
+
+    /// A list answer with no keys and nothing else: Vault turns it into a 404.
+    static func isEmptyList(_ data: [String: JSONValue]?) -> Bool {
+        let keys = data?["keys"]?.arrayValue ?? []
+        return keys.isEmpty && (data ?? [:]).keys.allSatisfy { $0 == "keys" }
     }
 
     func envelope(
-        _ request: CoreRequest, _ response: LogicalResponse, route: RouteEntry, auth: [String: JSONValue]? = nil
-    )
-        -> CoreResponse
-    {
-        if let raw = response.rawBody {
-            return CoreResponse(status: response.statusCode ?? 200, body: .raw(raw.serialized()))
-        }
+        _ request: CoreRequest, route: RouteEntry, data: [String: JSONValue]?, warnings: [String],
+        auth: [String: JSONValue]? = nil, status: Int = 200, injectDataAtTopLevel: Bool = false
+    ) -> CoreResponse {
         let body = Envelope(
-            requestID: request.id, data: response.data, warnings: response.warnings, auth: auth ?? response.issuedAuth,
-            mountType: route.mount.type, injectDataAtTopLevel: response.injectDataAtTopLevel)
-        if let status = response.statusCode, status == 404, response.data == nil, response.warnings.isEmpty,
-            response.issuedAuth == nil
-        {
-            return CoreResponse(status: 404, body: .empty)
-        }
-        return CoreResponse(status: response.statusCode ?? 200, body: .envelope(body))
+            requestID: request.id, data: data, warnings: warnings, auth: auth, mountType: route.mount.type,
+            injectDataAtTopLevel: injectDataAtTopLevel)
+        return CoreResponse(status: status, body: .envelope(body))
     }
 }
