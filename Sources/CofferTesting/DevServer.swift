@@ -153,32 +153,8 @@ public final class DevServer {
 
     /// Runs `coffer <arguments>` with `token` (nil: no `VAULT_TOKEN`) and optional stdin text.
     public func run(_ arguments: [String], token: String?, stdin: String? = nil) async throws -> Result {
-        let directory = home + "/run-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let outPath = directory + "/out", errPath = directory + "/err", inPath = directory + "/in"
-        for path in [outPath, errPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        _ = FileManager.default.createFile(atPath: inPath, contents: Data((stdin ?? "").utf8))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binaryPath)
-        process.arguments = arguments
-        process.environment = environment(token: token)
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
-        }
-        return Result(
-            status: status,
-            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        try await ProgramRunner.run(
+            try Self.binaryPath, arguments, environment: environment(token: token), stdin: stdin, scratch: home)
     }
 
     /// A loopback port nobody listens on right now (bind to port 0, read it back, close).
