@@ -40,7 +40,7 @@ extension TokenParams {
                 if fields.has("token_policies") {
                     policies = fields.has("policies") ? params.policies : []
                 } else if fields.has("policies") {
-                    policies = Self.sanitized(try fields.stringSlice("policies"))
+                    policies = TokenParams.sanitizedPolicies(try fields.stringSlice("policies"))
                     params.policies = policies
                 }
             }
@@ -100,12 +100,6 @@ extension TokenParams {
                 ("token_period", "period", \.period, \.period),
                 ("token_explicit_max_ttl", "explicit_max_ttl", \.explicitMaxTTL, \.explicitMaxTTL),
             ]
-        }
-
-        /// Vault's `policyutil.ParsePolicies`: trimmed, lower-cased, de-duplicated and sorted; `root` alone wins.
-        static func sanitized(_ names: [String]) -> [String] {
-            let set = Set(names.map { $0.trimmedWhitespace.lowercased() }.filter { !$0.isEmpty })
-            return set.contains("root") ? ["root"] : set.sorted()
         }
     }
 }

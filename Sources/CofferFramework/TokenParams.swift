@@ -96,6 +96,15 @@ public struct TokenParams: Sendable, Equatable {
         ]
     }
 
+    /// Policy names as Vault's `policyutil` keeps them: trimmed, lower-cased, de-duplicated and sorted, `default`
+    /// added when asked; `root` alone wins.
+    public static func sanitizedPolicies(_ names: [String], addDefault: Bool = false) -> [String] {
+        var set = Set(names.map { $0.trimmedWhitespace.lowercased() }.filter { !$0.isEmpty })
+        if set.contains("root") { return ["root"] }
+        if addDefault { set.insert("default") }
+        return set.sorted()
+    }
+
     // MARK: checks shared with the deprecated aliases
 
     static func nonNegative(_ seconds: Int64, _ name: String) throws -> Int64 {

@@ -2,12 +2,9 @@ import CofferFramework
 import Foundation
 
 extension Core {
-    /// Lower-cases, trims, de-duplicates and sorts policy names; `root` alone wins.
+    /// Lower-cases, trims, de-duplicates and sorts policy names; `root` alone wins (``TokenParams``' rule).
     static func sanitizePolicies(_ policies: [String], addDefault: Bool) -> [String] {
-        var set = Set(policies.map { $0.trimmedWhitespace.lowercased() }.filter { !$0.isEmpty })
-        if set.contains("root") { return ["root"] }
-        if addDefault { set.insert("default") }
-        return set.sorted()
+        TokenParams.sanitizedPolicies(policies, addDefault: addDefault)
     }
 
     /// The `auth` block of a response (docs/http-api.md § The auth block).
