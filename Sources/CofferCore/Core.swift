@@ -100,7 +100,7 @@ public final class Core: Sendable {
             return old
         }
         old?.expiration.stop()
-        periodic.stopAll()
+        await periodic.stopAll()
         for route in router.all { await route.backend.cleanup() }
         router.replace([])
         barrier.seal()

@@ -251,7 +251,7 @@ extension Core {
             let remaining = existing.filter { $0.mount.uuid != route.mount.uuid }
             try await persistMountTable(remaining.map(\.mount).filter { $0.kind == kind }, kind: kind)
             router.replace(remaining)
-            periodic.stop(mountUUID: route.mount.uuid)
+            await periodic.stop(mountUUID: route.mount.uuid)
             await route.backend.cleanup()
             if kind == .credential { try await revokeTokens(issuedBy: route.mount) }
             for key in try await route.storage.listRecursive(prefix: "") {

@@ -11,8 +11,8 @@ import Synchronization
 /// ```swift
 /// let driver = PeriodicDriver(defaultInterval: .seconds(60), logger: logger)
 /// driver.start(route) { [weak core] in core?.runsPeriodicWork }   // first pass at once, then `interval` after each
-/// driver.stop(mountUUID: uuid)
-/// driver.stopAll()               // seal
+/// await driver.stop(mountUUID: uuid)   // returns once a pass in flight has ended
+/// await driver.stopAll()                // seal
 /// ```
 final class PeriodicDriver: Sendable {
     let defaultInterval: Duration
@@ -27,7 +27,7 @@ final class PeriodicDriver: Sendable {
     /// Starts (or restarts) the timer of a route whose backend has periodic work.
     func start(_ route: RouteEntry, isActive: @escaping @Sendable () -> Bool?) {
         guard let backend = route.backend as? any PeriodicBackend, backend.hasPeriodicWork else {
-            stop(mountUUID: route.mount.uuid)
+            tasks.withLock { $0.removeValue(forKey: route.mount.uuid) }?.cancel()
             return
         }
         let task = Task { [storage = route.storage, path = route.mount.routePrefix] in
@@ -37,16 +37,21 @@ final class PeriodicDriver: Sendable {
         old?.cancel()
     }
 
-    func stop(mountUUID: String) {
-        tasks.withLock { $0.removeValue(forKey: mountUUID) }?.cancel()
+    /// Cancels the mount's timer and waits for a pass in flight, so nothing writes to the mount's storage after.
+    func stop(mountUUID: String) async {
+        guard let task = tasks.withLock({ $0.removeValue(forKey: mountUUID) }) else { return }
+        task.cancel()
+        await task.value
     }
 
-    func stopAll() {
+    /// Cancels every timer (seal) and waits for the passes in flight.
+    func stopAll() async {
         let all = tasks.withLock { tasks in
             defer { tasks.removeAll() }
             return Array(tasks.values)
         }
         for task in all { task.cancel() }
+        for task in all { await task.value }
     }
 
     private func run(
