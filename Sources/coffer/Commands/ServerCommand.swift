@@ -26,7 +26,7 @@ struct ServerCommand: AsyncParsableCommand {
         help: "Listen address in dev mode (VAULT_DEV_LISTEN_ADDRESS), default 127.0.0.1:8200.")
     var devListenAddress: String?
 
-    @Option(name: .vault("config"), help: "Path to the server configuration file (keys below).")
+    @Option(name: .vault("config"), help: "Path to the server configuration file (its keys are listed above).")
     var config: String?
 
     @Option(name: .vault("log-level"), help: "trace, debug, info, warn or error (VAULT_LOG_LEVEL).")
