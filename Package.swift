@@ -184,7 +184,7 @@ let package = Package(
         .testTarget(name: "CofferConfigTests", dependencies: ["CofferConfig", "CofferJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "CofferJSONTests", dependencies: ["CofferJSON"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "CofferFrameworkTests", dependencies: ["CofferFramework", "CofferStorage"],
+            name: "CofferFrameworkTests", dependencies: ["CofferFramework", "CofferStorage", "CofferTesting"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "KVSecretsTests", dependencies: ["KVSecrets", "CofferFramework", "CofferStorage", "CofferTesting"],

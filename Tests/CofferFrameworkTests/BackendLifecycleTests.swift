@@ -1,5 +1,6 @@
 import CofferFramework
 import CofferStorage
+import CofferTesting
 import Foundation
 import Synchronization
 import Testing
@@ -7,16 +8,6 @@ import Testing
 /// The lifecycle a ``FrameworkBackend`` declares: write-ahead entries and their rollback after the minimum age, the
 /// periodic pass, and per-path sudo flags.
 @Suite struct BackendLifecycleTests {
-    /// ``MemoryPhysical`` seen as the plaintext storage a mount gets.
-    struct PlainStorage: Storage {
-        let physical = MemoryPhysical()
-        func get(_ key: String) async throws -> [UInt8]? { try await physical.get(key) }
-        func put(_ key: String, value: [UInt8]) async throws { try await physical.put(key, value: value) }
-        func delete(_ key: String) async throws { try await physical.delete(key) }
-        func list(prefix: String) async throws -> [String] { try await physical.list(prefix: prefix) }
-        func transaction(_ operations: [StorageOperation]) async throws { try await physical.transaction(operations) }
-    }
-
     /// What a test backend did: the names its rollback undid and how often its periodic function ran.
     final class Journal: Sendable {
         private let state = Mutex((undone: [String](), runs: 0))
@@ -41,7 +32,7 @@ import Testing
     }
 
     @Test func putWALStoresAnEntryUnderWALThatGetListAndDeleteSee() async throws {
-        let storage = PlainStorage()
+        let storage = MemoryStorage()
         let before = Date().timeIntervalSince1970
         let id = try await storage.putWAL(kind: "password", data: ["name": "vault-1"])
         #expect(try await storage.listWAL() == [id])
@@ -55,7 +46,7 @@ import Testing
     }
 
     @Test func anEntryOlderThanTheMinimumAgeIsRolledBackAndDeletedAYoungerOneStays() async throws {
-        let storage = PlainStorage()
+        let storage = MemoryStorage()
         let journal = Journal()
         let backend = Self.backend(journal: journal)
         let id = try await storage.putWAL(kind: "password", data: ["name": "vault-1"])
@@ -73,7 +64,7 @@ import Testing
     }
 
     @Test func anEntryWrittenBeforeThisInstanceWasBuiltIsRolledBackAtOnce() async throws {
-        let storage = PlainStorage()
+        let storage = MemoryStorage()
         let id = try await storage.putWAL(kind: "password", data: ["name": "crashed"])
         try await Task.sleep(for: .milliseconds(20))
         let journal = Journal()
@@ -84,7 +75,7 @@ import Testing
     }
 
     @Test func aFailedRollbackKeepsItsEntryAndTheOthersStillRun() async throws {
-        let storage = PlainStorage()
+        let storage = MemoryStorage()
         let stuck = try await storage.putWAL(kind: "stuck", data: ["name": "a"])
         let fine = try await storage.putWAL(kind: "password", data: ["name": "b"])
         let journal = Journal()
@@ -98,7 +89,7 @@ import Testing
     }
 
     @Test func thePeriodicPassRunsTheFunctionAndTheSweep() async throws {
-        let storage = PlainStorage()
+        let storage = MemoryStorage()
         let id = try await storage.putWAL(kind: "password", data: ["name": "old"])
         try await Task.sleep(for: .milliseconds(20))
         let journal = Journal()
