@@ -70,100 +70,125 @@ public struct VaultResponder: HTTPResponder {
         default:
             break
         }
+        do throws(LogicalError) {
+            let decoded = try await decode(request, query: query)
+            try Self.checkWrapTTL(request.headers[Field.wrapTTL])
+            let coreRequest = CoreRequest(
+                id: Hex.uuid(), operation: decoded.operation, path: path, data: decoded.data,
+                token: Self.clientToken(request.headers), remoteAddress: context.remoteAddress?.ipAddress,
+                headers: Self.forwardedHeaders(request.headers), isHelp: decoded.isHelp)
+            return Self.render(await core.handle(coreRequest), extra: extra)
+        } catch {
+            return Self.errors(error, extra: extra)
+        }
+    }
 
+    /// What the method, query and body ask of the core.
+    struct Decoded {
         var operation: LogicalOperation
-        var data: [String: JSONValue] = [:]
+        var data: [String: JSONValue]
         var isHelp = false
+    }
+
+    /// Maps the HTTP method (and `?list=`, `?help=`) onto an operation and its data, as Vault does.
+    func decode(_ request: Request, query: [String: JSONValue]) async throws(LogicalError) -> Decoded {
         switch request.method.rawValue {
         case "GET" where request.headers[Field.listMarker] != nil:
-            guard request.headers[Field.listMarker] == "LIST" else {
-                return Self.errors(405, [], extra: extra)
-            }
-            operation = .list
-            data = query
+            guard request.headers[Field.listMarker] == "LIST" else { throw LogicalError(status: 405, messages: []) }
+            return Decoded(operation: .list, data: query)
         case "GET":
-            data = query
-            operation = .read
-            if let list = data.removeValue(forKey: "list")?.stringValue {
-                guard let flag = RequestDecoder.parseBool(list) else { return Self.errors(400, [], extra: extra) }
-                if flag { operation = .list }
+            var decoded = Decoded(operation: .read, data: query)
+            if let list = decoded.data.removeValue(forKey: "list")?.stringValue {
+                guard let flag = RequestDecoder.parseBool(list) else { throw LogicalError(status: 400, messages: []) }
+                if flag { decoded.operation = .list }
             }
-            if let help = data.removeValue(forKey: "help")?.stringValue, RequestDecoder.parseBool(help) == true {
-                isHelp = true
+            if let help = decoded.data.removeValue(forKey: "help")?.stringValue,
+                RequestDecoder.parseBool(help) == true
+            {
+                decoded.isHelp = true
             }
-        case "LIST":
-            operation = .list
-            data = query
-        case "DELETE":
-            operation = .delete
-            data = query
-        case "HEAD":
-            operation = .header
+            return decoded
+        case "LIST": return Decoded(operation: .list, data: query)
+        case "DELETE": return Decoded(operation: .delete, data: query)
+        case "HEAD": return Decoded(operation: .header, data: [:])
         case "POST", "PUT", "PATCH":
-            operation = request.method == .patch ? .patch : .update
-            let contentType = request.headers[.contentType]
-            if operation == .patch {
-                let base = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }
-                guard base?.lowercased() == "application/merge-patch+json" else {
-                    return Self.errors(
-                        415,
-                        ["PATCH requires Content-Type of application/merge-patch+json, provided \(contentType ?? "")"],
-                        extra: extra)
-                }
-            }
-            let bytes: [UInt8]
-            switch await collect(request.body) {
-            case .tooLarge: return Self.errors(413, ["error parsing JSON"], extra: extra)
-            case .failed: return Self.errors(400, ["error reading request body"], extra: extra)
-            case .bytes(let collected): bytes = collected
-            }
-            do {
-                data = try RequestDecoder.body(bytes, contentType: contentType) ?? [:]
-            } catch let error as LogicalError {
-                return Self.errors(error, extra: extra)
-            }
+            let operation: LogicalOperation = request.method == .patch ? .patch : .update
+            return Decoded(operation: operation, data: try await body(request, operation: operation))
         default:
-            return Self.errors(405, [], extra: extra)
+            throw LogicalError(status: 405, messages: [])
         }
+    }
 
-        if let wrap = request.headers[Field.wrapTTL], !wrap.isEmpty {
-            do {
-                let ttl = try DurationParser.seconds(wrap)
-                if ttl < 0 {
-                    return Self.errors(
-                        400, ["error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative"],
-                        extra: extra)
-                }
-                if ttl > 0 {
-                    return Self.errors(
-                        400, ["response wrapping (X-Vault-Wrap-TTL) is not supported by Coffer"], extra: extra)
-                }
-            } catch {
-                return Self.errors(400, ["error parsing X-Vault-Wrap-TTL header: \(error)"], extra: extra)
+    /// A write's body: JSON (or a form), within the size limit; a PATCH must say it is a merge patch.
+    func body(_ request: Request, operation: LogicalOperation) async throws(LogicalError) -> [String: JSONValue] {
+        let contentType = request.headers[.contentType]
+        if operation == .patch {
+            let base = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) }
+            guard base?.lowercased() == "application/merge-patch+json" else {
+                throw LogicalError(
+                    status: 415,
+                    messages: [
+                        "PATCH requires Content-Type of application/merge-patch+json, provided \(contentType ?? "")"
+                    ])
             }
         }
+        switch await collect(request.body) {
+        case .tooLarge: throw LogicalError(status: 413, messages: ["error parsing JSON"])
+        case .failed: throw LogicalError.badRequest("error reading request body")
+        case .bytes(let bytes):
+            do {
+                return try RequestDecoder.body(bytes, contentType: contentType) ?? [:]
+            } catch let error as LogicalError {
+                throw error
+            } catch {
+                throw LogicalError.badRequest("error parsing JSON")
+            }
+        }
+    }
 
-        var token = request.headers[Field.token]
-        if token == nil, let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer ") {
-            token = String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    /// Response wrapping is not supported: a positive TTL is refused rather than answered unwrapped.
+    static func checkWrapTTL(_ header: String?) throws(LogicalError) {
+        guard let header, !header.isEmpty else { return }
+        let ttl: Int64
+        do {
+            ttl = try DurationParser.seconds(header)
+        } catch {
+            throw LogicalError.badRequest("error parsing X-Vault-Wrap-TTL header: \(error)")
         }
-        var headers: [String: String] = [:]
-        for field in request.headers where field.name != Field.token && field.name != .authorization {
-            headers[field.name.canonicalName] = field.value
+        if ttl < 0 {
+            throw LogicalError.badRequest(
+                "error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative")
         }
-        let coreRequest = CoreRequest(
-            id: Hex.uuid(), operation: operation, path: path, data: data, token: token,
-            remoteAddress: context.remoteAddress?.ipAddress, headers: headers, isHelp: isHelp)
-        let response = await core.handle(coreRequest)
+        if ttl > 0 { throw LogicalError.badRequest("response wrapping (X-Vault-Wrap-TTL) is not supported by Coffer") }
+    }
+
+    /// `X-Vault-Token`, else an `Authorization: Bearer` token.
+    static func clientToken(_ headers: HTTPFields) -> String? {
+        if let token = headers[Field.token] { return token }
+        guard let authorization = headers[.authorization], authorization.hasPrefix("Bearer ") else { return nil }
+        return String(authorization.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Every header but the token's, names lower-cased, for backends that read headers.
+    static func forwardedHeaders(_ headers: HTTPFields) -> [String: String] {
+        var forwarded: [String: String] = [:]
+        for field in headers where field.name != Field.token && field.name != .authorization {
+            forwarded[field.name.canonicalName] = field.value
+        }
+        return forwarded
+    }
+
+    /// The core's answer on the wire.
+    static func render(_ response: CoreResponse, extra: HTTPFields) -> Response {
         switch response.body {
         case .empty:
-            return Response(status: .init(code: response.status), headers: Self.jsonHeaders.merging(extra))
+            return Response(status: .init(code: response.status), headers: jsonHeaders.merging(extra))
         case .errors(let error):
-            return Self.errors(error, extra: extra)
+            return errors(error, extra: extra)
         case .envelope(let envelope):
-            return Self.json(response.status, envelope.serialized(), extra: extra)
+            return json(response.status, envelope.serialized(), extra: extra)
         case .raw(let bytes):
-            return Self.json(response.status, bytes, extra: extra)
+            return json(response.status, bytes, extra: extra)
         }
     }
 
