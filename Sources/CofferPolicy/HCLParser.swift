@@ -170,12 +170,7 @@ struct HCLParser {
     }
 
     private mutating func advance() {
-        if bytes[index] == 0x0A {
-            line += 1
-            column = 1
-        } else if bytes[index] & 0xC0 != 0x80 {
-            column += 1
-        }
+        HCLPosition.advance(line: &line, column: &column, past: bytes[index])
         index += 1
     }
 

@@ -25,6 +25,17 @@ struct HCLPosition: Sendable, Equatable, CustomStringConvertible {
     var line: Int
     var column: Int
     var description: String { "\(line):\(column)" }
+
+    /// Moves `line` and `column` past `byte`: a newline starts the next line, and UTF-8 continuation bytes do
+    /// not move the column (columns count characters, as HCL v1's scanner counts them).
+    static func advance(line: inout Int, column: inout Int, past byte: UInt8) {
+        if byte == 0x0A {
+            line += 1
+            column = 1
+        } else if byte & 0xC0 != 0x80 {
+            column += 1
+        }
+    }
 }
 
 /// A syntax error, rendered like HCL v1's `PosError`: `At 3:7: <reason>`.

@@ -124,12 +124,7 @@ private struct PositionCounter {
 
     mutating func position(at target: Int) -> HCLPosition {
         while offset < min(target, bytes.count) {
-            if bytes[offset] == 0x0A {
-                line += 1
-                column = 1
-            } else if bytes[offset] & 0xC0 != 0x80 {
-                column += 1
-            }
+            HCLPosition.advance(line: &line, column: &column, past: bytes[offset])
             offset += 1
         }
         return HCLPosition(line: line, column: column)
