@@ -122,7 +122,8 @@ final class LoginStack: Sendable {
         let coffer = try await LoopbackServer.start(
             responder: VaultResponder(core: core, logger: logger), logger: serverLogger)
         let bareVerifier = try await VerifyResponder(
-            jwks: String(decoding: simulator.jwks().serialized(), as: UTF8.self), audience: AzureSimulator.armTokenAudience,
+            jwks: String(decoding: simulator.jwks().serialized(), as: UTF8.self),
+            audience: AzureSimulator.armTokenAudience,
             issuer: "https://sts.windows.net/\(tenant.tenantId)/")
         let verify = try await LoopbackServer.start(responder: bareVerifier, logger: serverLogger)
 

@@ -64,7 +64,8 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
                 "oidc: token is expired (Token Expiry: \(RFC3339.goString(unixSeconds: Int64(claims.expiresAt))))")
         }
         if let notBefore = claims.notBefore, notBefore > current {
-            throw AzureError.rejected("token is not yet valid (Token Not Before: \(RFC3339.goString(unixSeconds: Int64(notBefore))))")
+            throw AzureError.rejected(
+                "token is not yet valid (Token Not Before: \(RFC3339.goString(unixSeconds: Int64(notBefore))))")
         }
         try await verifySignature(token, keysAt: configuration.jwksURI)
         return claims

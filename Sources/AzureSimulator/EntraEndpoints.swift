@@ -1,5 +1,5 @@
-import CofferJSON
 import AsyncHTTPClient
+import CofferJSON
 import Foundation
 
 /// Entra ID (login.microsoftonline.com): discovery documents, JWKS, the OAuth2 token endpoints.

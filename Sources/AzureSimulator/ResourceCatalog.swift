@@ -245,7 +245,9 @@ struct ResourceCatalog {
                 var json: [String: JSONValue] = [
                     "id": .string(scaleSet.id), "name": .string(scaleSet.name),
                     "type": "Microsoft.Compute/virtualMachineScaleSets", "location": .string(scaleSet.location),
-                    "sku": ["name": "Standard_B2s", "tier": "Standard", "capacity": .int(Int64(scaleSet.instances.count))],
+                    "sku": [
+                        "name": "Standard_B2s", "tier": "Standard", "capacity": .int(Int64(scaleSet.instances.count)),
+                    ],
                     "properties": [
                         "orchestrationMode": .string(scaleSet.orchestrationMode.rawValue),
                         "provisioningState": "Succeeded", "uniqueId": .string(Self.stableUUID(scaleSet.id)),

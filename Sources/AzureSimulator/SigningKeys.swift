@@ -99,7 +99,8 @@ enum JWT {
             throw SimulatorError.invalidArgument("JWT payload is not an object")
         }
         return Parsed(
-            header: header, claims: claims, signingInput: Data("\(parts[0]).\(parts[1])".utf8), signature: Data(signature))
+            header: header, claims: claims, signingInput: Data("\(parts[0]).\(parts[1])".utf8),
+            signature: Data(signature))
     }
 
     static func isValid(_ parsed: Parsed, key: _RSA.Signing.PublicKey) -> Bool {

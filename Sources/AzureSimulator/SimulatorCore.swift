@@ -155,8 +155,7 @@ final class SimulatorCore: Sendable {
     // MARK: Tokens
 
     /// Claims every Entra ID v1 access token carries; callers add the identity-specific ones.
-    func baseClaims(tenant: String, audience: String, lifetime: Int, version: String = "1.0") -> [String: JSONValue]
-    {
+    func baseClaims(tenant: String, audience: String, lifetime: Int, version: String = "1.0") -> [String: JSONValue] {
         let now = Int(Date().timeIntervalSince1970)
         let issuer = version == "2.0" ? "\(baseURL)\(tenant)/v2.0" : "https://sts.windows.net/\(tenant)/"
         var claims: [String: JSONValue] = [

@@ -1,5 +1,5 @@
-import CofferJSON
 import AsyncHTTPClient
+import CofferJSON
 import Foundation
 import NIOCore
 import NIOHTTP1

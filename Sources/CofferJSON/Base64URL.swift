@@ -12,7 +12,8 @@
 /// Base64URL.decode("+/8")          // nil
 /// ```
 public enum Base64URL {
-    private static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    private static let alphabet: [UInt8] = Array(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     /// Each byte's 6-bit value, or 0xFF for bytes outside the alphabet.
     private static let values: [UInt8] = {

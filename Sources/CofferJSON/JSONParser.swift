@@ -149,7 +149,8 @@ public struct JSONParser {
     /// An error at the current byte: `reason`; a plain invalid character found at the end of input is the
     /// end of input.
     func fail(_ reason: SyntaxError.Reason = .invalidCharacter) -> SyntaxError {
-        SyntaxError(offset: index, reason: reason == .invalidCharacter && index >= bytes.count ? .unexpectedEnd : reason)
+        SyntaxError(
+            offset: index, reason: reason == .invalidCharacter && index >= bytes.count ? .unexpectedEnd : reason)
     }
 
     mutating func parseValue() throws -> JSONValue {

@@ -94,7 +94,8 @@ import Testing
             let expiry = Int64(Date().timeIntervalSince1970) - 5
             let jwt = try sim.token { $0["exp"] = .int(expiry) }
             let error = await Self.rejection(sim.verifier(), jwt)
-            #expect(error == .rejected("oidc: token is expired (Token Expiry: \(RFC3339.goString(unixSeconds: expiry)))"))
+            #expect(
+                error == .rejected("oidc: token is expired (Token Expiry: \(RFC3339.goString(unixSeconds: expiry)))"))
             let noExpiry = try sim.token { $0["exp"] = nil }
             #expect(
                 await Self.rejection(sim.verifier(), noExpiry)
@@ -107,7 +108,10 @@ import Testing
             let notBefore = Int64(Date().timeIntervalSince1970) + 30
             let jwt = try sim.token { $0["nbf"] = .int(notBefore) }
             let error = await Self.rejection(sim.verifier(), jwt)
-            #expect(error == .rejected("token is not yet valid (Token Not Before: \(RFC3339.goString(unixSeconds: notBefore)))"))
+            #expect(
+                error
+                    == .rejected(
+                        "token is not yet valid (Token Not Before: \(RFC3339.goString(unixSeconds: notBefore)))"))
             let absent = try sim.token { $0["nbf"] = nil }
             #expect(await Self.rejection(sim.verifier(), absent) == nil)
         }
