@@ -21,7 +21,7 @@ public enum CofferServer {
     /// Every backend type users can mount.
     static func catalog(logger: Logger) -> [BackendFactory] {
         let environment = ProcessInfo.processInfo.environment
-        for warning in AzureAuthMethod.startupWarnings(environment: environment) { logger.warning("\(warning)") }
+        for warning in AzureAuthMethod.startupWarnings(environment: environment) { warning.log(to: logger) }
         return KVBackend.factories + [
             AzureAuthMethod.factory(environment: environment, logger: logger) {
                 AzureKitServicesFactory(environment: environment, logger: logger, version: CofferVersion.string)
