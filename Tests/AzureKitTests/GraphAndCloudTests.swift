@@ -12,6 +12,8 @@ import Testing
             let app = try await graph.findApplication(appID: Estate.appID)
             #expect(app.objectID == Estate.appObjectID && app.appID == Estate.appID)
             #expect(app.passwordCredentials.map(\.keyID) == ["dddddddd-0000-0000-0000-000000000001"])
+            // Graph lists each password's hint, its first three characters.
+            #expect(app.passwordCredentials.map(\.hint) == [String(Estate.secret.prefix(3))])
             let filter = try #require(sim.simulator.requestLog().last)
             #expect(
                 filter.path == "/graph/v1.0/applications" && filter.query["$filter"] == "appId eq '\(Estate.appID)'")
@@ -21,6 +23,7 @@ import Testing
                 objectID: app.objectID, displayName: "coffer-test", endDateTime: expiry)
             let secret = try #require(created.secretText)
             #expect(created.displayName == "coffer-test")
+            #expect(created.hint == String(secret.prefix(3)))
             #expect(!"\(created)".contains(secret))
             // The new secret works at the token endpoint at once.
             _ = try await sim.secretCredential(secret: secret).token(scope: sim.cloud.armScope)

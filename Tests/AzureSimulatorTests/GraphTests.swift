@@ -38,6 +38,29 @@ import Testing
         }
     }
 
+    /// Graph lists each password with its `hint`: the secret's first three characters unless the fixture sets one;
+    /// an empty fixture hint lists none.
+    @Test func passwordsAreListedWithTheirHint() async throws {
+        let chosen = SimulatorFixture.PasswordCredential(
+            keyId: "0a0a0a0a-1111-4222-8333-444455556666", secretText: "abc8Q~ChosenHintDiffersFromTheSecret",
+            hint: "xyz")
+        try await Example.withSimulator(edit: { fixture in
+            fixture.tenants[0].applications[0].passwordCredentials.append(chosen)
+        }) { sim in
+            let token = try await graphToken(sim)
+            let read: () async throws -> [JSONValue] = {
+                let answer = try await HTTP.get(
+                    "\(sim.baseURL)graph/v1.0/applications/\(Example.appObjectID)",
+                    headers: [("Authorization", "Bearer \(token)")])
+                return try #require(answer.json["passwordCredentials"]?.arrayValue)
+            }
+            let listed = try await read()
+            #expect(listed.map { $0["hint"] } == [.string(String(Example.secret.prefix(3))), "xyz"])
+            try sim.updateFixture { $0.tenants[0].applications[0].passwordCredentials[0].hint = "" }
+            #expect(try await read().map { $0["hint"] } == [.null, "xyz"])
+        }
+    }
+
     @Test func addedPasswordsWorkAtTheTokenEndpointUntilRemoved() async throws {
         try await Example.withSimulator { sim in
             let token = try await graphToken(sim)
