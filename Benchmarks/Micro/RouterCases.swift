@@ -3,8 +3,9 @@ import CofferFramework
 import CofferStorage
 import KVSecrets
 
-/// The core's `Router` (longest prefix first, bytes compared) beside a naive scan that checks every mount
-/// with `String.hasPrefix` and keeps the longest, over the same mount table and request paths.
+/// The core's `Router` (longest prefix first, bytes compared) beside naive scans that check every mount with
+/// `String.hasPrefix` and keep the longest, over the same mounts and request paths: one over a plain list of
+/// prefix strings, one over the same `RouteEntry` values the router holds.
 ///
 /// ```swift
 /// let pairs = try await RouterCases.pairs()
@@ -37,6 +38,8 @@ enum RouterCases {
         }
         var next = 0
         var nextNaive = 0
+        var nextEntries = 0
+        let entries = routes
         return [
             BenchmarkPair(
                 name: "route a request path (\(prefixes.count) mounts)",
@@ -53,7 +56,24 @@ enum RouterCases {
                     }
                     guard let best else { return -1 }
                     return String(path.dropFirst(best.count)).utf8.count
-                })
+                }),
+            BenchmarkPair(
+                name: "route a request path, over the route entries",
+                ours: .init("Router.match") {
+                    next = (next + 1) & 63
+                    return router.match(paths[next])?.1.utf8.count ?? -1
+                },
+                baseline: .init("every RouteEntry, routePrefix.hasPrefix, longest") {
+                    nextEntries = (nextEntries + 1) & 63
+                    let path = paths[nextEntries]
+                    var best: String? = nil
+                    for entry in entries {
+                        let prefix = entry.mount.routePrefix
+                        if path.hasPrefix(prefix) && prefix.count > (best?.count ?? -1) { best = prefix }
+                    }
+                    guard let best else { return -1 }
+                    return String(path.dropFirst(best.count)).utf8.count
+                }),
         ]
     }
 }
