@@ -147,7 +147,8 @@ public struct JSONParser {
     }
 
     /// An error at the current byte: `reason`; a plain invalid character found at the end of input is the
-    /// end of input.
+    /// end of input. Kept out of line so the error's construction does not weigh on the loops that throw it.
+    @inline(never)
     func fail(_ reason: SyntaxError.Reason = .invalidCharacter) -> SyntaxError {
         SyntaxError(
             offset: index, reason: reason == .invalidCharacter && index >= bytes.count ? .unexpectedEnd : reason)

@@ -97,33 +97,48 @@ public enum RFC3339 {
     private static func appendDate(seconds: Int64, dateTimeSeparator: UInt8, to bytes: inout [UInt8]) {
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
         let (year, month, day) = civilDate(daysSinceEpoch: days)
-        appendDigits(year, width: 4, to: &bytes)
+        if (0...9999).contains(year) {
+            appendTwoDigits(year / 100, to: &bytes)
+            appendTwoDigits(year % 100, to: &bytes)
+        } else {
+            appendDigits(year, width: 4, to: &bytes)
+        }
         bytes.append(UInt8(ascii: "-"))
-        appendDigits(month, width: 2, to: &bytes)
+        appendTwoDigits(month, to: &bytes)
         bytes.append(UInt8(ascii: "-"))
-        appendDigits(day, width: 2, to: &bytes)
+        appendTwoDigits(day, to: &bytes)
         bytes.append(dateTimeSeparator)
-        appendDigits(secondOfDay / 3600, width: 2, to: &bytes)
+        appendTwoDigits(secondOfDay / 3600, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay / 60 % 60, width: 2, to: &bytes)
+        appendTwoDigits(secondOfDay / 60 % 60, to: &bytes)
         bytes.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, width: 2, to: &bytes)
+        appendTwoDigits(secondOfDay % 60, to: &bytes)
+    }
+
+    /// `value` (0 to 99) as two digits: every field but the year and the fraction.
+    @inline(__always)
+    private static func appendTwoDigits(_ value: Int64, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value / 10))
+        bytes.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: value % 10))
     }
 
     /// Decimal digits of `value`, zero-padded to `width`; a negative value (a year before 1 AD) gets a `-`.
     /// Written in place, without an intermediate string.
     private static func appendDigits(_ value: Int64, width: Int, to bytes: inout [UInt8]) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        let magnitude = value.magnitude
-        var divisor: UInt64 = 1
+        var magnitude = value.magnitude
+        // At most 19 digits (2^63 < 10^19), so `bound` stays within UInt64.
         var count = 1
-        while magnitude / divisor >= 10 {
-            divisor *= 10
+        var bound: UInt64 = 10
+        while magnitude >= bound, count < 19 {
+            bound *= 10
             count += 1
         }
         for _ in count..<max(width, count) { bytes.append(UInt8(ascii: "0")) }
+        var divisor = bound / 10
         while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
+            magnitude %= divisor
             divisor /= 10
         }
     }
