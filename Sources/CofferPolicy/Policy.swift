@@ -33,7 +33,8 @@ public struct Policy: Sendable {
             let key = item.keys.first ?? ""
             return key == "name" || key == "path" ? nil : "invalid key \(GoQuote.quote(key)) on line \(item.assignLine)"
         }
-        if !invalid.isEmpty { throw .policy(multiErrorText(invalid)) }
+        // Vault reports HCL key-check failures as a go-multierror inside its "failed to parse policy" text.
+        if !invalid.isEmpty { throw .policy(GoMultiError.text(invalid)) }
 
         var rules: [PathRule] = []
         for item in items where item.keys.first == "path" {
@@ -74,7 +75,7 @@ enum PathBlockDecoder {
             return validKeys.contains(name)
                 ? nil : "path \(quotedKey): invalid key \(GoQuote.quote(name)) on line \(entry.assignLine)"
         }
-        if !invalid.isEmpty { throw PolicyParseError(message: multiErrorText(invalid)) }
+        if !invalid.isEmpty { throw PolicyParseError(message: GoMultiError.text(invalid)) }
 
         let fields: Fields
         do {

@@ -17,11 +17,3 @@ public struct PolicyParseError: Error, Sendable, Equatable, CustomStringConverti
         PolicyParseError(message: "failed to parse policy: " + detail)
     }
 }
-
-/// Renders errors the way `github.com/hashicorp/go-multierror` does, because Vault reports HCL
-/// key-check failures through it and clients see this exact text.
-func multiErrorText(_ errors: [String]) -> String {
-    if errors.count == 1 { return "1 error occurred:\n\t* \(errors[0])\n\n" }
-    let points = errors.map { "* \($0)" }.joined(separator: "\n\t")
-    return "\(errors.count) errors occurred:\n\t\(points)\n\n"
-}
