@@ -50,14 +50,17 @@ import Testing
         let journal = Journal()
         let backend = Self.backend(journal: journal)
         let id = try await storage.putWAL(kind: "password", data: ["name": "vault-1"])
+        // Ages are measured from the entry's own time, so a slow run cannot age it past the minimum.
+        let written = try #require(try await storage.getWAL(id)).createdAt
+        func at(_ age: Double) -> Date { Date(timeIntervalSince1970: written + age) }
 
         // Younger than the minimum age, written by this instance: an operation may still own it.
-        #expect(try await backend.rollBackWAL(storage: storage).isEmpty)
-        #expect(try await backend.rollBackWAL(storage: storage, now: Date().addingTimeInterval(50)).isEmpty)
+        #expect(try await backend.rollBackWAL(storage: storage, now: at(1)).isEmpty)
+        #expect(try await backend.rollBackWAL(storage: storage, now: at(59)).isEmpty)
         #expect(journal.undone.isEmpty)
         #expect(try await storage.getWAL(id) != nil)
 
-        let rolledBack = try await backend.rollBackWAL(storage: storage, now: Date().addingTimeInterval(61))
+        let rolledBack = try await backend.rollBackWAL(storage: storage, now: at(60))
         #expect(rolledBack == [id])
         #expect(journal.undone == ["vault-1"])
         #expect(try await storage.getWAL(id) == nil)
