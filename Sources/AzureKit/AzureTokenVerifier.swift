@@ -3,7 +3,8 @@ import Foundation
 import JWTKit
 import Synchronization
 
-/// Verifies Entra ID access tokens for one auth configuration (spec §3.2, §3.3, §11, §12.2–§12.4).
+/// Verifies Entra ID access tokens for one auth configuration (docs/azure-auth.md § Token verification,
+/// § Key and discovery caching).
 ///
 /// ```swift
 /// let verifier = AzureTokenVerifier(settings: settings, http: http)   // one per configuration

@@ -2,7 +2,7 @@ import CofferJSON
 import Foundation
 
 /// A compact-serialised JWS split into its parts, checked for shape and algorithm before any key or
-/// network is involved (spec §12.3).
+/// network is involved (docs/azure-auth.md § Token verification).
 ///
 /// ```swift
 /// let jwt = try CompactJWT(parsing: token)     // AzureError.rejected("oidc: malformed jwt: …") when unusable

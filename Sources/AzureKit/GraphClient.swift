@@ -48,7 +48,7 @@ public struct GraphPasswordCredential: Sendable, Equatable, CustomStringConverti
     }
 }
 
-/// The Microsoft Graph calls of root-credential rotation (spec §6.1, §12.13).
+/// The Microsoft Graph calls of root-credential rotation (docs/azure-auth.md § Root rotation).
 public protocol AzureGraphManaging: Sendable {
     func findApplication(appID: String) async throws -> GraphApplication
     func addPassword(objectID: String, displayName: String, endDateTime: Date) async throws -> GraphPasswordCredential
@@ -56,7 +56,8 @@ public protocol AzureGraphManaging: Sendable {
     func passwordCredentials(objectID: String) async throws -> [GraphPasswordCredential]
 }
 
-/// Microsoft Graph v1.0 over AsyncHTTPClient with tokens for `<graph>/.default`. Not retried (§4.4).
+/// Microsoft Graph v1.0 over AsyncHTTPClient with tokens for `<graph>/.default`. Not retried
+/// (docs/azure-auth.md § Retries).
 ///
 /// ```swift
 /// let graph = try GraphClient(cloud: settings.cloud, credential: credential, http: http)
