@@ -12,16 +12,6 @@
 /// Base64URL.decode("+/8")          // nil
 /// ```
 public enum Base64URL {
-    private static let alphabet: [UInt8] = Array(
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    /// Each byte's 6-bit value, or 0xFF for bytes outside the alphabet.
-    private static let values: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for (value, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(value) }
-        return table
-    }()
-
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         let input = Array(bytes)
         var out: [UInt8] = []
@@ -43,7 +33,7 @@ public enum Base64URL {
     /// The first `characters` sextets of the 24-bit `word`.
     private static func append(_ word: UInt32, characters: Int, to out: inout [UInt8]) {
         for position in 0..<characters {
-            out.append(alphabet[Int(word >> (18 - 6 * UInt32(position)) & 0x3F)])
+            out.append(Base64Sextets.urlAlphabet[Int(word >> (18 - 6 * UInt32(position)) & 0x3F)])
         }
     }
 
@@ -56,28 +46,7 @@ public enum Base64URL {
         var end = text.count
         while end > 0, text[end - 1] == UInt8(ascii: "=") { end -= 1 }
         let padding = text.count - end
-        guard padding == 0 || (padding <= 2 && text.count % 4 == 0), end % 4 != 1 else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(end * 3 / 4)
-        var word: UInt32 = 0
-        for (position, byte) in text[..<end].enumerated() {
-            let value = values[Int(byte)]
-            guard value != 0xFF else { return nil }
-            word = word << 6 | UInt32(value)
-            if position % 4 == 3 {
-                out.append(UInt8(word >> 16 & 0xFF))
-                out.append(UInt8(word >> 8 & 0xFF))
-                out.append(UInt8(word & 0xFF))
-                word = 0
-            }
-        }
-        switch end % 4 {
-        case 2: out.append(UInt8(word >> 4 & 0xFF))
-        case 3:
-            out.append(UInt8(word >> 10 & 0xFF))
-            out.append(UInt8(word >> 2 & 0xFF))
-        default: break
-        }
-        return out
+        guard padding == 0 || (padding <= 2 && text.count % 4 == 0) else { return nil }
+        return Base64Sextets.decode(text[..<end], table: Base64Sextets.urlTable)
     }
 }

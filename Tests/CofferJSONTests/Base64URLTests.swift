@@ -38,3 +38,17 @@ import Testing
         }
     }
 }
+
+/// Go's `base64.StdEncoding.DecodeString` rules, which policy text submitted as base64 goes through.
+@Suite struct StandardBase64Tests {
+    @Test func decodesAsGoDoes() {
+        #expect(StandardBase64.decode("cGF0aA==") == Array("path".utf8))
+        #expect(StandardBase64.decode("cGF0\r\naA==") == Array("path".utf8))
+        #expect(StandardBase64.decode("Zm9v") == Array("foo".utf8))
+        #expect(StandardBase64.decode("+/8=") == [0xFB, 0xFF])
+        #expect(StandardBase64.decode("") == [])
+        for bad in ["path \"a\"", "cGF0aA", "cGF0aA=", "cGF0aA===", "cG=F0aA==", "-_8=", "Zg==Zg==", "Z==="] {
+            #expect(StandardBase64.decode(bad) == nil, "\(bad)")
+        }
+    }
+}
