@@ -87,18 +87,16 @@ public struct FrameworkBackend: LogicalBackend {
         }
         let (fields, replaced) = fieldData(request, definition, captures)
         try fields.validate()
-        var response = try await operation.handler(request, fields)
-        if response != nil {
-            let unknown = request.data.keys.filter { definition.fields[$0] == nil && captures[$0] == nil }.sorted()
-            if !unknown.isEmpty {
-                response!.warnings.append(
-                    "Endpoint ignored these unrecognized parameters: [\(unknown.joined(separator: " "))]")
-            }
-            if !replaced.isEmpty {
-                response!.warnings.append(
-                    "Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [\(replaced.joined(separator: " "))]"
-                )
-            }
+        guard var response = try await operation.handler(request, fields) else { return nil }
+        let unknown = request.data.keys.filter { definition.fields[$0] == nil && captures[$0] == nil }.sorted()
+        if !unknown.isEmpty {
+            response.warnings.append(
+                "Endpoint ignored these unrecognized parameters: [\(unknown.joined(separator: " "))]")
+        }
+        if !replaced.isEmpty {
+            response.warnings.append(
+                "Endpoint replaced the value of these parameters with the values captured from the endpoint's path: [\(replaced.joined(separator: " "))]"
+            )
         }
         return response
     }
@@ -140,8 +138,7 @@ public struct FrameworkBackend: LogicalBackend {
         if let (definition, _) = route(path) {
             text =
                 "## PATH\n\n\(definition.pattern)\n\n\(definition.synopsis)\n\n\(definition.description)\n\n## PARAMETERS\n\n"
-            for name in definition.fields.keys.sorted() {
-                let field = definition.fields[name]!
+            for (name, field) in definition.fields.sorted(by: { $0.key < $1.key }) {
                 text += "\(name) (\(field.type.rawValue))\n    \(field.description)\n\n"
             }
         }
