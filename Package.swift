@@ -181,7 +181,9 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "CofferConfigTests", dependencies: ["CofferConfig", "CofferJSON"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CofferConfigTests", dependencies: ["CofferConfig", "CofferJSON", "CofferTesting"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "CofferJSONTests", dependencies: ["CofferJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferFrameworkTests", dependencies: ["CofferFramework", "CofferStorage", "CofferTesting"],

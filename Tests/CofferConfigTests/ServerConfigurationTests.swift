@@ -1,5 +1,6 @@
 import CofferConfig
 import CofferJSON
+import CofferTesting
 import Foundation
 import Testing
 
@@ -123,26 +124,25 @@ import Testing
                 == "default_lease_ttl cannot be greater than max_lease_ttl")
     }
 
-    @Test func loadReportsUnreadableAndNonObjectFiles() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-config-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let missing = directory.appendingPathComponent("missing.json").path
-        #expect(throws: ConfigurationError("cannot read configuration file \(missing)")) {
-            try ServerConfiguration.load(path: missing)
+    @Test func loadReportsUnreadableAndNonObjectFiles() async throws {
+        try await TemporaryDirectory.with(prefix: "coffer-config") { directory in
+            let missing = directory.appendingPathComponent("missing.json").path
+            #expect(throws: ConfigurationError("cannot read configuration file \(missing)")) {
+                try ServerConfiguration.load(path: missing)
+            }
+            let array = directory.appendingPathComponent("array.json")
+            try Data("[1]".utf8).write(to: array)
+            #expect(throws: ConfigurationError("configuration file \(array.path) is not a JSON object")) {
+                try ServerConfiguration.load(path: array.path)
+            }
+            let blank = directory.appendingPathComponent("blank.json")
+            try Data(" \n".utf8).write(to: blank)
+            #expect(throws: ConfigurationError("configuration file \(blank.path) is empty")) {
+                try ServerConfiguration.load(path: blank.path)
+            }
+            let good = directory.appendingPathComponent("good.json")
+            try Data(#"{"storage": {"path": "db"}, "listener": {"address": "127.0.0.1:1"}}"#.utf8).write(to: good)
+            #expect(try ServerConfiguration.load(path: good.path).address == "127.0.0.1:1")
         }
-        let array = directory.appendingPathComponent("array.json")
-        try Data("[1]".utf8).write(to: array)
-        #expect(throws: ConfigurationError("configuration file \(array.path) is not a JSON object")) {
-            try ServerConfiguration.load(path: array.path)
-        }
-        let blank = directory.appendingPathComponent("blank.json")
-        try Data(" \n".utf8).write(to: blank)
-        #expect(throws: ConfigurationError("configuration file \(blank.path) is empty")) {
-            try ServerConfiguration.load(path: blank.path)
-        }
-        let good = directory.appendingPathComponent("good.json")
-        try Data(#"{"storage": {"path": "db"}, "listener": {"address": "127.0.0.1:1"}}"#.utf8).write(to: good)
-        #expect(try ServerConfiguration.load(path: good.path).address == "127.0.0.1:1")
     }
 }

@@ -1,39 +1,21 @@
+import CofferTesting
 import Foundation
 import Testing
-
-#if canImport(CofferTesting)
-    import CofferTesting
-#endif
 
 /// `coffer server` as a user meets it: the generated configuration reference in `-help`, a configuration
 /// with an unknown nested key refused before anything starts, and `build_date` stamped by the build.
 @Suite(.serialized) struct ServerConfigurationCLITests {
-    /// Runs the real binary without a server; output goes through files so a full pipe cannot block it.
+    /// Runs the real binary without a server, in a private `HOME`; `output` is its stdout followed by its stderr.
     private func coffer(_ arguments: [String], environment: [String: String] = [:]) async throws -> (
         status: Int32, output: String
     ) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-cli-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let outPath = directory.appendingPathComponent("out").path
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try DevServer.binaryPath)
-        process.arguments = arguments
-        process.environment = ["HOME": directory.path, "PATH": "/usr/bin:/bin"].merging(environment) { $1 }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardOutput = handle
-        process.standardError = handle
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
-            }
+        try await TemporaryDirectory.with(prefix: "coffer-cli") { directory in
+            let result = try await ProgramRunner.run(
+                try DevServer.binaryPath, arguments,
+                environment: ["HOME": directory.path, "PATH": "/usr/bin:/bin"].merging(environment) { $1 },
+                scratch: directory.path)
+            return (result.status, result.stdout + result.stderr)
         }
-        return (status, (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
     }
 
     @Test(arguments: ["-help", "--help"])
@@ -56,16 +38,16 @@ import Testing
     }
 
     @Test func anUnknownNestedKeyRefusesToStartNamingItsPath() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("coffer-config-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = directory.appendingPathComponent("coffer.json")
-        let database = directory.appendingPathComponent("coffer.db").path
-        try Data(#"{"storage": {"type": "sqlite", "pathh": "x", "path": "\#(database)"}}"#.utf8).write(to: config)
-        let run = try await coffer(["server", "-config=\(config.path)"], environment: ["COFFER_SEAL_KEY": "unused"])
-        #expect(run.status == 1)
-        #expect(run.output.contains(#"Error starting the server: unknown configuration key "storage.pathh""#))
-        #expect(!FileManager.default.fileExists(atPath: database))
+        try await TemporaryDirectory.with(prefix: "coffer-config") { directory in
+            let config = directory.appendingPathComponent("coffer.json")
+            let database = directory.appendingPathComponent("coffer.db").path
+            try Data(#"{"storage": {"type": "sqlite", "pathh": "x", "path": "\#(database)"}}"#.utf8).write(to: config)
+            let run = try await coffer(
+                ["server", "-config=\(config.path)"], environment: ["COFFER_SEAL_KEY": "unused"])
+            #expect(run.status == 1)
+            #expect(run.output.contains(#"Error starting the server: unknown configuration key "storage.pathh""#))
+            #expect(!FileManager.default.fileExists(atPath: database))
+        }
     }
 
     /// The date is the commit time of HEAD when the binary was built (Vault's `build_date`), so it is the
@@ -73,18 +55,14 @@ import Testing
     @Test func buildDateComesFromTheBuild() async throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let git = Process()
-        git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        git.arguments = ["git", "-C", root.path, "log", "--format=%cd", "--date=format-local:%Y-%m-%dT%H:%M:%SZ"]
-        git.environment = ["TZ": "UTC0", "PATH": "/usr/bin:/bin"]
-        let pipe = Pipe()
-        git.standardOutput = pipe
-        try git.run()
-        let commitTimes = Set(
-            String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-                .map(String.init))
-        git.waitUntilExit()
-        try #require(!commitTimes.isEmpty, "no git history at \(root.path)")
+        let log = try await TemporaryDirectory.with(prefix: "coffer-git") { scratch in
+            try await ProgramRunner.run(
+                "/usr/bin/env",
+                ["git", "-C", root.path, "log", "--format=%cd", "--date=format-local:%Y-%m-%dT%H:%M:%SZ"],
+                environment: ["TZ": "UTC0", "PATH": "/usr/bin:/bin"], scratch: scratch.path)
+        }
+        let commitTimes = Set(log.stdout.split(separator: "\n").map(String.init))
+        try #require(!commitTimes.isEmpty, "no git history at \(root.path): \(log.stderr)")
         try await DevServer.with { server in
             let status = try await server.cli("status", "-format=json")
             let text = try #require(status.stdout.split(separator: "\"build_date\": \"").dropFirst().first)
