@@ -203,7 +203,8 @@ let package = Package(
         .testTarget(
             name: "CofferHTTPTests",
             dependencies: [
-                "CofferHTTP", "CofferCore",
+                "CofferHTTP", "CofferCore", "CofferClient", "CofferTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
