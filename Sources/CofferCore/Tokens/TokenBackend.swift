@@ -147,14 +147,14 @@ struct TokenBackend: Sendable {
                             try await tokens.revokeOrphan(hash: entry.idHash)
                             return nil
                         }
-                    ], synopsis: "Revoke a token without its children"),
+                    ], synopsis: "Revoke a token without its children", sudo: true),
                 PathDefinition(
                     "accessors/?",
                     operations: [
                         .list: PathOperation("List token accessors") { _, _ in
                             .list(try await core.unsealed().tokens.accessorEntries().map(\.accessor).sorted())
                         }
-                    ], synopsis: "List token accessors"),
+                    ], synopsis: "List token accessors", sudo: true),
                 PathDefinition(
                     "roles/?",
                     operations: [
@@ -189,8 +189,7 @@ struct TokenBackend: Sendable {
                         }
                     ], synopsis: "Clean up token indexes"),
             ],
-            help: "The token credential backend is always enabled and built into Coffer.",
-            sudoPaths: ["accessors*", "revoke-orphan*"])
+            help: "The token credential backend is always enabled and built into Coffer.")
     }
 
     // MARK: lookup
