@@ -38,7 +38,8 @@ import Testing
         try await LoopbackVault.with(harness.core) { vault in
             let response = try await vault.send("GET", "secret/app", token: "hvs.not-a-real-token")
             #expect(response.statusCode == 403)
-            #expect(response.text == #"{"errors":["2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"]}"#)
+            #expect(
+                response.text == #"{"errors":["2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n"]}"#)
             #expect(response.headers["content-type"] == "application/json")
         }
     }
