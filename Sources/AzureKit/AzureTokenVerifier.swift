@@ -62,11 +62,11 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
         let current = now().timeIntervalSince1970
         if current > claims.expiresAt {
             throw AzureError.rejected(
-                "oidc: token is expired (Token Expiry: \(RFC3339.goString(unixSeconds: Int64(claims.expiresAt))))")
+                "oidc: token is expired (Token Expiry: \(Self.goTime(claims.expiresAt)))")
         }
         if let notBefore = claims.notBefore, notBefore > current {
             throw AzureError.rejected(
-                "token is not yet valid (Token Not Before: \(RFC3339.goString(unixSeconds: Int64(notBefore))))")
+                "token is not yet valid (Token Not Before: \(Self.goTime(notBefore)))")
         }
         try await verifySignature(token, keysAt: configuration.jwksURI)
         return claims
@@ -128,6 +128,14 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
             return
         }
         throw AzureError.rejected("failed to verify signature: failed to verify id token signature")
+    }
+
+    /// Go's `time.Time` text of a claim's seconds. These times are read before the signature is checked, so a
+    /// forged token may carry any number (`1e300`); one no `Int64` holds is pinned to the nearer end instead of
+    /// trapping on the conversion.
+    static func goTime(_ seconds: Double) -> String {
+        let whole = Int64(exactly: seconds.rounded(.towardZero)) ?? (seconds > 0 ? .max : .min)
+        return RFC3339.goString(unixSeconds: whole)
     }
 
     /// Spends the refetch budget: true at most once per `keyRefetchInterval`.

@@ -117,6 +117,26 @@ import Testing
         }
     }
 
+    /// Times are read before the signature is checked: a forged token's times that no `Int64` holds are refused
+    /// like any other, not a crash of the server.
+    @Test func refusesTimesBeyondInt64WithoutTrapping() async throws {
+        try await withSimulator { sim in
+            let verifier = sim.verifier()
+            let late = try sim.token { $0["nbf"] = .double(1e300) }
+            #expect(
+                await Self.rejection(verifier, late)
+                    == .rejected("token is not yet valid (Token Not Before: \(RFC3339.goString(unixSeconds: .max)))"))
+            let lateInteger = try sim.token { $0["nbf"] = .int(.max) }
+            #expect(
+                await Self.rejection(verifier, lateInteger)
+                    == .rejected("token is not yet valid (Token Not Before: \(RFC3339.goString(unixSeconds: .max)))"))
+            let early = try sim.token { $0["exp"] = .double(-1e300) }
+            #expect(
+                await Self.rejection(verifier, early)
+                    == .rejected("oidc: token is expired (Token Expiry: \(RFC3339.goString(unixSeconds: .min)))"))
+        }
+    }
+
     @Test func refusesUnsignedHMACAndMalformedTokensWithoutNetwork() async throws {
         try await withSimulator { sim in
             let verifier = sim.verifier()
