@@ -61,18 +61,21 @@ extension RootRotation {
         }
     }
 
-    /// Removes the passwords Coffer added that `target` names (by key id or display name), never the pending one.
+    /// Removes the passwords Coffer added that `target` names (by key id or display name), never the pending one
+    /// nor the one the config uses: a write-ahead entry left by a crash after its rotation was recorded names a
+    /// password that a promotion may since have put in use.
     private func removeAdded(_ target: Abandoned, _ storage: any Storage, _ graph: any AzureGraphManaging)
         async throws
     {
         let pending = try await Self.loadState(storage).pending
+        let inUse = try await storage.getJSON(AzureConfig.self, AzureConfig.storageKey)?.clientSecretKeyID
         let passwords = try await Self.azure { try await graph.passwordCredentials(objectID: target.objectID) }
         let added = passwords.filter { password in
             if let keyID = target.keyID, password.keyID == keyID { return true }
             guard let name = target.displayName, !name.isEmpty else { return false }
             return password.displayName == name
         }
-        for password in added where password.keyID != pending?.keyID {
+        for password in added where password.keyID != pending?.keyID && password.keyID != inUse {
             try await removePassword(graph, objectID: target.objectID, keyID: password.keyID)
             logger.notice("azure: removed a password Coffer added", metadata: ["key_id": "\(password.keyID)"])
         }
