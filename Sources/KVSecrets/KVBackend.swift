@@ -3,7 +3,7 @@ import CofferFramework
 /// The KV secrets engine's catalog entries and constructor.
 ///
 /// ```swift
-/// catalog.register(KVBackend.factories)                 // "kv", "kv-v2", "generic"
+/// coreConfiguration.catalog += KVBackend.factories      // "kv", "kv-v2", "generic"
 /// let backend = try await KVBackend.make(configuration)  // v2 when options["version"] == "2"
 /// ```
 public enum KVBackend {
