@@ -147,14 +147,14 @@ struct TokenBackend: Sendable {
                             try await tokens.revokeOrphan(hash: entry.idHash)
                             return nil
                         }
-                    ], synopsis: "Revoke a token without its children", sudo: true),
+                    ], synopsis: "Revoke a token without its children"),
                 PathDefinition(
                     "accessors/?",
                     operations: [
                         .list: PathOperation("List token accessors") { _, _ in
                             .list(try await core.unsealed().tokens.accessorEntries().map(\.accessor).sorted())
                         }
-                    ], synopsis: "List token accessors", sudo: true),
+                    ], synopsis: "List token accessors"),
                 PathDefinition(
                     "roles/?",
                     operations: [
@@ -189,7 +189,8 @@ struct TokenBackend: Sendable {
                         }
                     ], synopsis: "Clean up token indexes"),
             ],
-            help: "The token credential backend is always enabled and built into Coffer.")
+            help: "The token credential backend is always enabled and built into Coffer.",
+            sudoPaths: ["accessors*", "revoke-orphan*"])
     }
 
     // MARK: lookup
