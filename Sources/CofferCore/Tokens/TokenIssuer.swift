@@ -73,8 +73,9 @@ struct TokenIssuer {
             numUses: order.numUses, creationTime: core.now, ttl: ttl, explicitMaxTTL: order.explicitMaxTTL,
             period: order.period, maxTTL: order.maxTTL,
             renewable: order.renewable && ttl > 0 && order.type == .service, type: order.type,
-            // A token that never expires carries no CIDR binding.
-            boundCIDRs: ttl == 0 ? [] : order.boundCIDRs, entityID: order.entityID)
+            // A never-expiring token the token store creates carries no CIDR binding; a login always keeps the
+            // binding its method asked for (dropping it could only widen where the token works).
+            boundCIDRs: ttl == 0 && order.auth == nil ? [] : order.boundCIDRs, entityID: order.entityID)
         entry.role = order.role
         entry.authMountAccessor = order.authMountAccessor
         entry.auth = order.auth
