@@ -154,7 +154,7 @@ extension Core {
 
     /// `sys/mounts/<path>` and `sys/auth/<path>` enable.
     func enableMount(path rawPath: String, kind: MountEntry.Kind, data: [String: JSONValue]) async throws {
-        guard var type = data["type"]?.stringValue, !type.isEmpty else {
+        guard let requestedType = data["type"]?.stringValue, !requestedType.isEmpty else {
             throw LogicalError.badRequest("backend type must be specified as a string")
         }
         let path = Self.normalizeMountPath(rawPath)
@@ -167,21 +167,50 @@ extension Core {
                 throw LogicalError.badRequest("'\(key)' must be a JSON object")
             }
         }
-        var options: [String: String]? = nil
-        if let raw = data["options"], case .object(let object) = raw {
-            var converted: [String: String] = [:]
-            for (key, value) in object {
-                switch value {
-                case .string(let s): converted[key] = s
-                case .int(let i): converted[key] = String(i)
-                case .double(let d): converted[key] = Int64(exactly: d).map { String($0) } ?? String(d)
-                case .bool(let b): converted[key] = b ? "true" : "false"
-                case .null: continue
-                default: throw LogicalError.badRequest("options must be a map of strings")
-                }
-            }
-            options = converted
+        var options = try Self.mountOptions(data["options"])
+        let type = try resolveMountType(requestedType, kind: kind, options: &options)
+        var config = MountConfig()
+        if let rawConfig = data["config"]?.objectValue { try applyTuning(rawConfig, to: &config, kind: kind) }
+        let entry = MountEntry(
+            path: path, type: type, kind: kind, description: data["description"]?.stringValue ?? "",
+            accessor: (kind == .credential ? "auth_\(type)_" : "\(type)_") + Hex.random8(),
+            uuid: Hex.uuid(), local: data["local"].map { $0 == .bool(true) } ?? false,
+            sealWrap: data["seal_wrap"].map { $0 == .bool(true) } ?? false, options: options, config: config)
+        try await mountLock.withLock {
+            let existing = router.all
+            try Self.checkMountConflicts(entry, among: existing.map(\.mount))
+            let route = try await makeRoute(entry)
+            try await persistMountTable(mountTable(kind) + [entry], kind: kind)
+            router.replace(existing + [route])
+            startPeriodicWork([route])
         }
+        logger.info("mount enabled", metadata: ["path": "\(entry.routePrefix)", "type": "\(type)"])
+    }
+
+    /// The `options` of an enable request as the string map Vault stores: numbers, booleans and
+    /// strings are kept as text, nulls are dropped, anything else is refused.
+    static func mountOptions(_ raw: JSONValue?) throws -> [String: String]? {
+        guard let raw, case .object(let object) = raw else { return nil }
+        var converted: [String: String] = [:]
+        for (key, value) in object {
+            switch value {
+            case .string(let s): converted[key] = s
+            case .int(let i): converted[key] = String(i)
+            case .double(let d): converted[key] = Int64(exactly: d).map { String($0) } ?? String(d)
+            case .bool(let b): converted[key] = b ? "true" : "false"
+            case .null: continue
+            default: throw LogicalError.badRequest("options must be a map of strings")
+            }
+        }
+        return converted
+    }
+
+    /// The catalog type an enable request names: `kv-v1`, `kv-v2` and `generic` become `kv` with a
+    /// version option; built-in and unknown types are refused.
+    func resolveMountType(
+        _ requested: String, kind: MountEntry.Kind, options: inout [String: String]?
+    ) throws -> String {
+        var type = requested
         switch type {
         case "kv-v2":
             type = "kv"
@@ -203,37 +232,28 @@ extension Core {
         guard configuration.catalog.contains(where: { $0.type == type && $0.kind == backendKind(kind) }) else {
             throw LogicalError.badRequest("plugin not found in the catalog: \(type)")
         }
-        var config = MountConfig()
-        if let rawConfig = data["config"]?.objectValue { try applyTuning(rawConfig, to: &config, kind: kind) }
-        let entry = MountEntry(
-            path: path, type: type, kind: kind, description: data["description"]?.stringValue ?? "",
-            accessor: (kind == .credential ? "auth_\(type)_" : "\(type)_") + Hex.random8(),
-            uuid: Hex.uuid(), local: data["local"].map { $0 == .bool(true) } ?? false,
-            sealWrap: data["seal_wrap"].map { $0 == .bool(true) } ?? false, options: options, config: config)
-        try await mountLock.withLock {
-            let existing = router.all
-            let routePrefix = entry.routePrefix
-            for other in existing.map(\.mount) {
-                let otherPrefix = other.routePrefix
-                if otherPrefix == routePrefix {
-                    throw LogicalError.badRequest("path is already in use at \(other.path)")
-                }
-                if routePrefix.hasPrefix(otherPrefix) {
-                    throw LogicalError.badRequest("cannot mount under existing mount \"\(other.path)\"")
-                }
-                if otherPrefix.hasPrefix(routePrefix) {
-                    throw LogicalError.badRequest("existing mount at \(other.path)")
-                }
+        return type
+    }
+
+    /// Refuses a new mount whose route is taken by, nested under, or an ancestor of an existing one;
+    /// secrets engines may not live under `auth/` either.
+    static func checkMountConflicts(_ entry: MountEntry, among mounts: [MountEntry]) throws {
+        let routePrefix = entry.routePrefix
+        for other in mounts {
+            let otherPrefix = other.routePrefix
+            if otherPrefix == routePrefix {
+                throw LogicalError.badRequest("path is already in use at \(other.path)")
             }
-            if kind == .secrets, routePrefix.hasPrefix("auth/") || routePrefix == "auth/" {
-                throw LogicalError.badRequest("cannot mount under existing mount \"auth/\"")
+            if routePrefix.hasPrefix(otherPrefix) {
+                throw LogicalError.badRequest("cannot mount under existing mount \"\(other.path)\"")
             }
-            let route = try await makeRoute(entry)
-            try await persistMountTable(mountTable(kind) + [entry], kind: kind)
-            router.replace(existing + [route])
-            startPeriodicWork([route])
+            if otherPrefix.hasPrefix(routePrefix) {
+                throw LogicalError.badRequest("existing mount at \(other.path)")
+            }
         }
-        logger.info("mount enabled", metadata: ["path": "\(entry.routePrefix)", "type": "\(type)"])
+        if entry.kind == .secrets, routePrefix.hasPrefix("auth/") || routePrefix == "auth/" {
+            throw LogicalError.badRequest("cannot mount under existing mount \"auth/\"")
+        }
     }
 
     /// Disables a mount and deletes its data; a missing mount is not an error (Vault hides it).
