@@ -67,42 +67,15 @@ enum PathBlockDecoder {
             throw PolicyParseError(message: "failed to validate policy templating: unbalanced templating characters")
         }
 
-        guard case .object(let body, _) = item.value else {
-            throw PolicyParseError(message: "path \(quotedKey): cannot check HCL keys of type \(item.value.goTypeName)")
-        }
-        let invalid = body.compactMap { entry -> String? in
-            let name = entry.keys.first ?? ""
-            return validKeys.contains(name)
-                ? nil : "path \(quotedKey): invalid key \(GoQuote.quote(name)) on line \(entry.assignLine)"
-        }
-        if !invalid.isEmpty { throw PolicyParseError(message: GoMultiError.text(invalid)) }
-
-        let fields: Fields
-        do {
-            fields = try Fields(body)
-        } catch {
-            throw PolicyParseError(message: "path \(quotedKey): \(error.description)")
-        }
-
+        let fields = try checkedFields(item, quotedKey: quotedKey)
         let pattern: RulePattern
         switch RulePattern.compile(key) {
         case .success(let compiled): pattern = compiled
         case .failure(let error): throw error
         }
 
-        var capabilityWords = fields.capabilities
-        if let legacy = fields.policy, !legacy.isEmpty {
-            switch legacy {
-            case "deny": capabilityWords = ["deny"]
-            case "read": capabilityWords += ["read", "list"]
-            case "write": capabilityWords += ["create", "read", "update", "delete", "list"]
-            case "sudo": capabilityWords += ["create", "read", "update", "delete", "list", "sudo"]
-            default: throw PolicyParseError(message: "path \(quotedKey): invalid policy \(GoQuote.quote(legacy))")
-            }
-        }
-
         var permissions = Permissions()
-        for word in capabilityWords {
+        for word in try capabilityWords(fields, quotedKey: quotedKey) {
             guard let capability = Capability(rawValue: word) else {
                 throw PolicyParseError(message: "path \(quotedKey): invalid capability \(GoQuote.quote(word))")
             }
@@ -118,6 +91,50 @@ enum PathBlockDecoder {
 
         permissions.allowedParameters = fields.allowedParameters.map(lowercasedKeys)
         permissions.deniedParameters = fields.deniedParameters.map(lowercasedKeys)
+        try applyWrappingTTLs(fields, to: &permissions)
+        permissions.requiredParameters = fields.requiredParameters
+        return PathRule(
+            path: key, isTemplated: isTemplated, permissions: permissions,
+            pattern: isTemplated ? nil : pattern)
+    }
+
+    /// The block's fields, after refusing a body that is not an object and every unknown key.
+    private static func checkedFields(_ item: HCLItem, quotedKey: String) throws(PolicyParseError) -> Fields {
+        guard case .object(let body, _) = item.value else {
+            throw PolicyParseError(message: "path \(quotedKey): cannot check HCL keys of type \(item.value.goTypeName)")
+        }
+        let invalid = body.compactMap { entry -> String? in
+            let name = entry.keys.first ?? ""
+            return validKeys.contains(name)
+                ? nil : "path \(quotedKey): invalid key \(GoQuote.quote(name)) on line \(entry.assignLine)"
+        }
+        if !invalid.isEmpty { throw PolicyParseError(message: GoMultiError.text(invalid)) }
+        do {
+            return try Fields(body)
+        } catch {
+            throw PolicyParseError(message: "path \(quotedKey): \(error.description)")
+        }
+    }
+
+    /// The capability words, with the legacy `policy = "read|write|sudo|deny"` shorthand expanded.
+    private static func capabilityWords(_ fields: Fields, quotedKey: String) throws(PolicyParseError) -> [String] {
+        var words = fields.capabilities
+        if let legacy = fields.policy, !legacy.isEmpty {
+            switch legacy {
+            case "deny": words = ["deny"]
+            case "read": words += ["read", "list"]
+            case "write": words += ["create", "read", "update", "delete", "list"]
+            case "sudo": words += ["create", "read", "update", "delete", "list", "sudo"]
+            default: throw PolicyParseError(message: "path \(quotedKey): invalid policy \(GoQuote.quote(legacy))")
+            }
+        }
+        return words
+    }
+
+    /// Parses the wrapping TTL bounds and refuses a maximum below the minimum.
+    private static func applyWrappingTTLs(
+        _ fields: Fields, to permissions: inout Permissions
+    ) throws(PolicyParseError) {
         if let ttl = fields.minWrappingTTL {
             do {
                 permissions.minWrappingTTL = try duration(ttl)
@@ -137,10 +154,6 @@ enum PathBlockDecoder {
         {
             throw PolicyParseError(message: "max_wrapping_ttl cannot be less than min_wrapping_ttl")
         }
-        permissions.requiredParameters = fields.requiredParameters
-        return PathRule(
-            path: key, isTemplated: isTemplated, permissions: permissions,
-            pattern: isTemplated ? nil : pattern)
     }
 
     private static func lowercasedKeys(_ map: [(String, [JSONValue])]) -> [String: [JSONValue]] {
