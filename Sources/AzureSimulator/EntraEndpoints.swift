@@ -104,6 +104,35 @@ extension SimulatorCore {
         -> SimulatorResponse
     {
         let form = request.form()
+        if let failure = checkTokenForm(form, v2: v2) { return failure }
+        // checkTokenForm refused an absent or empty client_id and resource, so these are never empty.
+        let clientID = form["client_id"] ?? ""
+        let requested = form[v2 ? "scope" : "resource"] ?? ""
+        let catalog = self.catalog
+        guard let client = catalog.client(id: clientID, tenant: tenant) else {
+            return entraError(
+                400, "unauthorized_client", 700016,
+                "Application with identifier '\(clientID)' was not found in the directory '\(tenant.displayName)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            )
+        }
+        var authenticatedBy = ""
+        if let failure = await authenticate(client, form: form, method: &authenticatedBy) { return failure }
+        var resource = ""
+        if let failure = tokenResource(requested, v2: v2, tenant: tenant, into: &resource) { return failure }
+        var claims = baseClaims(tenant: tenant.tenantId, audience: resource, lifetime: 3599)
+        addClientClaims(client, authenticatedBy: authenticatedBy, tenant: tenant, catalog: catalog, to: &claims)
+        let token: String
+        do {
+            token = try sign(claims)
+        } catch {
+            return entraError(500, "server_error", 90033, "Signing failed: \(error)")
+        }
+        return tokenResponse(token, claims: claims, resource: resource, v2: v2)
+    }
+
+    /// Refuses a token request without `grant_type`, `client_id` or the resource (`scope` on v2),
+    /// or with a grant other than client credentials, checked in that order.
+    private func checkTokenForm(_ form: [String: String], v2: Bool) -> SimulatorResponse? {
         guard let grantType = form["grant_type"], !grantType.isEmpty else {
             return entraError(
                 400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
@@ -124,14 +153,14 @@ extension SimulatorCore {
                 400, "invalid_request", 900144,
                 "The request body must contain the following parameter: '\(resourceParameter)'.")
         }
-        let catalog = self.catalog
-        guard let client = catalog.client(id: clientID, tenant: tenant) else {
-            return entraError(
-                400, "unauthorized_client", 700016,
-                "Application with identifier '\(clientID)' was not found in the directory '\(tenant.displayName)'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
-            )
-        }
-        let authenticatedBy: String
+        return nil
+    }
+
+    /// Checks the client's secret or federated assertion; on success `method` is the `appidacr`
+    /// claim ("1" secret, "2" assertion).
+    private func authenticate(
+        _ client: ResourceCatalog.Client, form: [String: String], method: inout String
+    ) async -> SimulatorResponse? {
         if let secret = form["client_secret"], !secret.isEmpty {
             guard case .application(let app) = client else {
                 return entraError(
@@ -139,7 +168,7 @@ extension SimulatorCore {
                     "Invalid client secret provided. Managed identities have no client secrets.")
             }
             if let failure = checkSecret(secret, app: app) { return failure }
-            authenticatedBy = "1"
+            method = "1"
         } else if let assertion = form["client_assertion"], !assertion.isEmpty {
             guard form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" else {
                 return entraError(
@@ -153,13 +182,20 @@ extension SimulatorCore {
             case .managedIdentity(let identity): credentials = identity.federatedCredentials
             }
             if let failure = await checkAssertion(assertion, credentials: credentials) { return failure }
-            authenticatedBy = "2"
+            method = "2"
         } else {
             return entraError(
                 401, "invalid_client", 7000216,
                 "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.")
         }
-        let resource: String
+        return nil
+    }
+
+    /// The resource a token is for: v1's `resource`, or v2's `scope` without its `/.default` suffix;
+    /// it must be ARM, Graph, an `api://` URI or an application of the tenant.
+    private func tokenResource(
+        _ requested: String, v2: Bool, tenant: SimulatorFixture.Tenant, into resource: inout String
+    ) -> SimulatorResponse? {
         if v2 {
             guard let scope = requested.split(separator: " ").first(where: { $0.hasSuffix("/.default") }) else {
                 return entraError(
@@ -177,7 +213,14 @@ extension SimulatorCore {
                 "The resource principal named \(resource) was not found in the tenant named \(tenant.displayName). This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant."
             )
         }
-        var claims = baseClaims(tenant: tenant.tenantId, audience: resource, lifetime: 3599)
+        return nil
+    }
+
+    /// The claims naming the client: how it authenticated, its app id, principal and groups.
+    private func addClientClaims(
+        _ client: ResourceCatalog.Client, authenticatedBy: String, tenant: SimulatorFixture.Tenant,
+        catalog: ResourceCatalog, to claims: inout [String: JSONValue]
+    ) {
         claims["appidacr"] = .string(authenticatedBy)
         claims["idtyp"] = "app"
         let principal: String
@@ -195,12 +238,13 @@ extension SimulatorCore {
         claims["sub"] = .string(principal)
         let groups = catalog.groups(of: principal, tenant: tenant.tenantId)
         if !groups.isEmpty { claims["groups"] = .strings(groups) }
-        let token: String
-        do {
-            token = try sign(claims)
-        } catch {
-            return entraError(500, "server_error", 90033, "Signing failed: \(error)")
-        }
+    }
+
+    /// The token endpoint's success body: v2 gives numbers, v1 gives strings plus `expires_on`,
+    /// `not_before` and `resource`.
+    private func tokenResponse(
+        _ token: String, claims: [String: JSONValue], resource: String, v2: Bool
+    ) -> SimulatorResponse {
         if v2 {
             return .json(
                 200,

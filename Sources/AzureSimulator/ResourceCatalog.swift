@@ -210,15 +210,25 @@ struct ResourceCatalog {
         var render: (_ expandInstanceView: Bool) -> JSONValue
     }
 
+    /// Every ARM object of the estate, in the order list endpoints show them.
     func objects() -> [ARMObject] {
+        identityObjects() + virtualMachineObjects() + scaleSetObjects() + otherResourceObjects()
+    }
+
+    /// Appends an object whose id parses as an ARM id; others are skipped, as if absent.
+    private static func add(
+        to objects: inout [ARMObject], _ id: String, _ location: String, _ render: @escaping (Bool) -> JSONValue
+    ) {
+        guard let parsed = ResourceID.parse(id) else { return }
+        objects.append(ARMObject(id: id, parsed: parsed, location: location, render: render))
+    }
+
+    /// User-assigned managed identities.
+    private func identityObjects() -> [ARMObject] {
         var objects: [ARMObject] = []
-        func add(_ id: String, _ location: String, _ render: @escaping (Bool) -> JSONValue) {
-            guard let parsed = ResourceID.parse(id) else { return }
-            objects.append(ARMObject(id: id, parsed: parsed, location: location, render: render))
-        }
         for identity in fixture.userAssignedIdentities {
             let tenant = fixture.tenant(forSubscription: identity.subscriptionId)?.tenantId ?? ""
-            add(identity.id, identity.location) { _ in
+            Self.add(to: &objects, identity.id, identity.location) { _ in
                 [
                     "id": .string(identity.id), "name": .string(identity.name),
                     "type": "Microsoft.ManagedIdentity/userAssignedIdentities", "location": .string(identity.location),
@@ -230,8 +240,14 @@ struct ResourceCatalog {
                 ]
             }
         }
+        return objects
+    }
+
+    /// Standalone virtual machines.
+    private func virtualMachineObjects() -> [ARMObject] {
+        var objects: [ARMObject] = []
         for vm in fixture.virtualMachines {
-            add(vm.id, vm.location) { expand in
+            Self.add(to: &objects, vm.id, vm.location) { expand in
                 virtualMachineJSON(
                     id: vm.id, name: vm.name, location: vm.location, vmId: vm.vmId, vmSize: vm.vmSize,
                     identity: identityJSON(
@@ -239,9 +255,15 @@ struct ResourceCatalog {
                         withPrincipals: true), scaleSetID: nil, expand: expand)
             }
         }
+        return objects
+    }
+
+    /// Scale sets, and for flexible ones the virtual machine of each instance.
+    private func scaleSetObjects() -> [ARMObject] {
+        var objects: [ARMObject] = []
         for scaleSet in fixture.virtualMachineScaleSets {
             let flexible = scaleSet.orchestrationMode == .flexible
-            add(scaleSet.id, scaleSet.location) { _ in
+            Self.add(to: &objects, scaleSet.id, scaleSet.location) { _ in
                 var json: [String: JSONValue] = [
                     "id": .string(scaleSet.id), "name": .string(scaleSet.name),
                     "type": "Microsoft.Compute/virtualMachineScaleSets", "location": .string(scaleSet.location),
@@ -264,7 +286,7 @@ struct ResourceCatalog {
                 let name = "\(scaleSet.name)_\(suffix)"
                 let id = ResourceID.make(
                     scaleSet.subscriptionId, scaleSet.resourceGroup, "Microsoft.Compute/virtualMachines", name)
-                add(id, scaleSet.location) { expand in
+                Self.add(to: &objects, id, scaleSet.location) { expand in
                     virtualMachineJSON(
                         id: id, name: name, location: scaleSet.location, vmId: Self.stableUUID(id),
                         vmSize: "Standard_B2s",
@@ -275,9 +297,15 @@ struct ResourceCatalog {
                 }
             }
         }
+        return objects
+    }
+
+    /// The fixture's other resources, with their identities.
+    private func otherResourceObjects() -> [ARMObject] {
+        var objects: [ARMObject] = []
         for resource in fixture.resources {
             guard let parsed = ResourceID.parse(resource.id) else { continue }
-            add(resource.id, resource.location) { _ in
+            Self.add(to: &objects, resource.id, resource.location) { _ in
                 var json: [String: JSONValue] = [
                     "id": .string(resource.id), "name": .string(parsed.name), "type": .string(parsed.type),
                     "location": .string(resource.location), "kind": .optional(resource.kind),
