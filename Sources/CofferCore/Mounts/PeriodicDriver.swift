@@ -30,11 +30,15 @@ final class PeriodicDriver: Sendable {
             tasks.withLock { $0.removeValue(forKey: route.mount.uuid) }?.cancel()
             return
         }
-        let task = Task { [storage = route.storage, path = route.mount.routePrefix] in
-            await self.run(backend, storage: storage, path: path, isActive: isActive)
+        tasks.withLock { tasks in
+            let old = tasks[route.mount.uuid]
+            old?.cancel()
+            tasks[route.mount.uuid] = Task { [storage = route.storage, path = route.mount.routePrefix] in
+                // A rebuilt backend's first pass waits for the old backend's pass in flight, so two never overlap.
+                await old?.value
+                await self.run(backend, storage: storage, path: path, isActive: isActive)
+            }
         }
-        let old = tasks.withLock { $0.updateValue(task, forKey: route.mount.uuid) }
-        old?.cancel()
     }
 
     /// Cancels the mount's timer and waits for a pass in flight, so nothing writes to the mount's storage after.
