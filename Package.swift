@@ -145,8 +145,8 @@ let package = Package(
         .executableTarget(
             name: "coffer",
             dependencies: [
-                "CofferConfig", "CofferHTTP", "CofferCore", "CofferStorage", "CofferSQLite", "CofferFramework", "KVSecrets", "CofferClient",
-                "AzureAuth", "AzureSimulator",
+                "CofferConfig", "CofferHTTP", "CofferCore", "CofferStorage", "CofferSQLite", "CofferFramework",
+                "KVSecrets", "CofferClient", "AzureAuth", "AzureSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -169,8 +169,8 @@ let package = Package(
         .target(
             name: "CofferTesting",
             dependencies: [
-                "CofferCore", "CofferFramework", "CofferStorage", "KVSecrets", "AzureAuth", "AzureKit", "AzureSimulator",
-                "CofferClient",
+                "CofferCore", "CofferFramework", "CofferStorage", "KVSecrets", "AzureAuth", "AzureKit",
+                "AzureSimulator", "CofferClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -9,7 +9,8 @@ import Testing
 /// a KV v1 path is the client's error rather than a storage failure.
 @Suite("KV hostile input")
 struct HostileInputTests {
-    static let maxVersionsOutOfRange = "for field \"max_versions\": value out of range: must be between 0 and 4294967295"
+    static let maxVersionsOutOfRange =
+        "for field \"max_versions\": value out of range: must be between 0 and 4294967295"
 
     @Test(
         "max_versions outside 0...UInt32.max is a 400 naming the field and changes nothing",
@@ -22,7 +23,8 @@ struct HostileInputTests {
         _ = try await kv.send(.update, "config", ["max_versions": 3])
         try await kv.put("k", ["v": 1])
         _ = try await kv.send(.update, "metadata/k", ["max_versions": 5])
-        for (operation, path) in [(LogicalOperation.update, "config"), (.update, "metadata/k"), (.patch, "metadata/k")] {
+        let writes = [(LogicalOperation.update, "config"), (.update, "metadata/k"), (.patch, "metadata/k")]
+        for (operation, path) in writes {
             let error = try #require(await kv.error(operation, path, ["max_versions": value]))
             #expect(error.status == 400)
             #expect(error.messages.count == 1)

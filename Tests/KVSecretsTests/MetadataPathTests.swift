@@ -75,7 +75,8 @@ struct MetadataPathTests {
                 ))
         #expect(
             await kv.error(.update, "metadata/k", ["custom_metadata": ["bell": "ring\u{7}"]])
-                == .badMulti("custom_metadata validation failed: value for key \"bell\" contains unprintable characters"))
+                == .badMulti(
+                    "custom_metadata validation failed: value for key \"bell\" contains unprintable characters"))
         #expect(await kv.error(.read, "metadata/k") == .notFound)
         var sixtyFour: [String: JSONValue] = [:]
         for index in 0..<64 { sixtyFour["k\(index)"] = .string(String(repeating: "v", count: 512)) }

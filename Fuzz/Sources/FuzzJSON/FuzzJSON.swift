@@ -50,7 +50,9 @@ func checkMembers(_ bytes: [UInt8], _ parsed: JSONValue) {
         return
     }
     for (name, value) in zip(wantedNames, members) {
-        fuzzCheck(value == object[name], "member \(name): \(String(describing: value)) vs \(String(describing: object[name]))")
+        fuzzCheck(
+            value == object[name], "member \(name): \(String(describing: value)) vs \(String(describing: object[name]))"
+        )
     }
 }
 

@@ -59,7 +59,9 @@ func checkNormalized(_ path: String, from raw: String) {
             !segment.isEmpty || index == segments.count - 1 || path.isEmpty,
             "kept an empty segment: \(raw.debugDescription) -> \(path.debugDescription)")
     }
-    fuzzCheck((try? Core.normalize(path))?.utf8.elementsEqual(path.utf8) == true, "normalising is not idempotent on \(raw.debugDescription)")
+    fuzzCheck(
+        (try? Core.normalize(path))?.utf8.elementsEqual(path.utf8) == true,
+        "normalising is not idempotent on \(raw.debugDescription)")
 }
 
 func checkRoute(_ prefix: String, _ relative: String, _ path: String) {
@@ -114,18 +116,31 @@ let backend = FrameworkBackend(
     paths: [
         definition(
             "config/?",
-            ["max_versions": FieldSchema(.int), "cas_required": FieldSchema(.bool),
-             "delete_version_after": FieldSchema(.duration)]),
-        definition("data/{path*}", ["path": FieldSchema(.string), "options": FieldSchema(.map),
-                                    "data": FieldSchema(.map), "version": FieldSchema(.int)]),
-        definition("metadata/{path*}/?", ["path": FieldSchema(.string), "custom_metadata": FieldSchema(.keyPairs),
-                                          "max_versions": FieldSchema(.int, range: 0...Int64(UInt32.max))]),
+            [
+                "max_versions": FieldSchema(.int), "cas_required": FieldSchema(.bool),
+                "delete_version_after": FieldSchema(.duration),
+            ]),
+        definition(
+            "data/{path*}",
+            [
+                "path": FieldSchema(.string), "options": FieldSchema(.map),
+                "data": FieldSchema(.map), "version": FieldSchema(.int),
+            ]),
+        definition(
+            "metadata/{path*}/?",
+            [
+                "path": FieldSchema(.string), "custom_metadata": FieldSchema(.keyPairs),
+                "max_versions": FieldSchema(.int, range: 0...Int64(UInt32.max)),
+            ]),
         definition("delete/{path*}", ["path": FieldSchema(.string), "versions": FieldSchema(.commaIntSlice)]),
         definition(
             "role/{name}",
-            ["name": FieldSchema(.lowerCaseString), "policies": FieldSchema(.commaStringSlice),
-             "bound_group_ids": FieldSchema(.stringSlice), "num_uses": FieldSchema(.int, range: 0...Int64(Int32.max)),
-             "ttl": FieldSchema(.duration, range: 0...DurationParser.maxSeconds), "metadata": FieldSchema(.raw)]),
+            [
+                "name": FieldSchema(.lowerCaseString), "policies": FieldSchema(.commaStringSlice),
+                "bound_group_ids": FieldSchema(.stringSlice),
+                "num_uses": FieldSchema(.int, range: 0...Int64(Int32.max)),
+                "ttl": FieldSchema(.duration, range: 0...DurationParser.maxSeconds), "metadata": FieldSchema(.raw),
+            ]),
         definition("roles/?", [:]),
         definition("login", ["role": FieldSchema(.string), "jwt": FieldSchema(.string)]),
         definition("{name}/rotate", ["name": FieldSchema(.string)]),
