@@ -59,5 +59,6 @@ let package = Package(
                 .product(name: "CofferCore", package: "Coffer"), .product(name: "CofferFramework", package: "Coffer"),
                 .product(name: "CofferStorage", package: "Coffer"),
             ]),
+        fuzzTarget("FuzzShamir", [.product(name: "CofferStorage", package: "Coffer")]),
     ]
 )
