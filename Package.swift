@@ -170,7 +170,8 @@ let package = Package(
             name: "CofferTesting",
             dependencies: [
                 "CofferCore", "CofferFramework", "CofferStorage", "KVSecrets", "AzureAuth", "AzureKit",
-                "AzureSimulator", "CofferClient",
+                "AzureSimulator", "CofferClient", "CofferHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -255,7 +256,7 @@ if Context.environment["COFFER_BENCHMARKS"] != nil {
             dependencies: [
                 "AzureAuth", "AzureKit", "AzureSimulator", "CofferCore", "CofferHTTP", "CofferFramework",
                 "CofferStorage",
-                "KVSecrets",
+                "CofferTesting", "KVSecrets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -119,3 +119,8 @@ final class Termination {
         }
     }
 }
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}

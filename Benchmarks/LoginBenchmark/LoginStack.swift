@@ -6,6 +6,7 @@ import CofferCore
 import CofferFramework
 import CofferHTTP
 import CofferStorage
+import CofferTesting
 import Crypto
 import Foundation
 import KVSecrets

@@ -1,8 +1,8 @@
 import CofferClient
 import CofferCore
 import CofferHTTP
+import CofferTesting
 import Foundation
-import Hummingbird
 import Logging
 
 /// The HTTP stack `coffer server` runs — ``VaultResponder`` behind ``VaultHTTPServer`` (so `LIST` goes through the
@@ -16,40 +16,24 @@ import Logging
 /// }
 /// ```
 struct LoopbackVault: Sendable {
-    struct NotListening: Error {}
-
     let client: VaultClient
 
     /// Serves `core` until `body` ends, however it ends.
     static func with<T: Sendable>(_ core: Core, _ body: (LoopbackVault) async throws -> T) async throws -> T {
         var logger = Logger(label: "coffer-http-tests")
         logger.logLevel = .critical
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            responder: VaultResponder(core: core, logger: logger),
-            server: VaultHTTPServer.http1(),
-            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        let server = Task {
-            defer { continuation.finish() }
-            try await app.run()
+        let server = try await LoopbackServer.start(
+            responder: VaultResponder(core: core, logger: logger), logger: logger)
+        do {
+            let result = try await withVaultClient(.init(address: server.url, timeout: .seconds(30))) {
+                try await body(LoopbackVault(client: $0))
+            }
+            await server.stop()
+            return result
+        } catch {
+            await server.stop()
+            throw error
         }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next(), port > 0 else {
-            try await server.value
-            throw NotListening()
-        }
-        let result = try await withVaultClient(.init(address: "http://127.0.0.1:\(port)", timeout: .seconds(30))) {
-            try await body(LoopbackVault(client: $0))
-        }
-        server.cancel()
-        _ = try? await server.value
-        return result
     }
 
     /// One request below `/v1/`, with `token` in `X-Vault-Token` (none when nil), whatever the answer's status.

@@ -2,20 +2,25 @@ import CofferHTTP
 import Hummingbird
 import Logging
 
-/// A Hummingbird application on `127.0.0.1` with Coffer's HTTP/1 channel, run in a task until ``stop()``.
+/// A Hummingbird application on `127.0.0.1` (port chosen by the kernel) with Coffer's HTTP/1 channel, run in a
+/// task until ``stop()``: how tests and the login benchmark serve a responder over real loopback HTTP.
 ///
 /// ```swift
 /// let server = try await LoopbackServer.start(responder: VaultResponder(core: core, logger: logger), logger: logger)
 /// print(server.url)          // http://127.0.0.1:PORT
 /// await server.stop()
 /// ```
-struct LoopbackServer: Sendable {
-    let port: Int
+public struct LoopbackServer: Sendable {
+    /// The application ended before it reported a listening port.
+    public struct NotListening: Error {}
+
+    public let port: Int
     private let task: Task<Void, any Error>
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
-    static func start<Responder: HTTPResponder>(responder: Responder, logger: Logger) async throws -> LoopbackServer
+    public static func start<Responder: HTTPResponder>(responder: Responder, logger: Logger) async throws
+        -> LoopbackServer
     where Responder.Context == CofferRequestContext {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
@@ -34,18 +39,13 @@ struct LoopbackServer: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
             try await task.value
-            throw BenchmarkError("the HTTP server did not start")
+            throw NotListening()
         }
         return LoopbackServer(port: port, task: task)
     }
 
-    func stop() async {
+    public func stop() async {
         task.cancel()
         _ = try? await task.value
     }
-}
-
-struct BenchmarkError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
