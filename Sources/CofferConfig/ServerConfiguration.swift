@@ -18,14 +18,13 @@ import Foundation
 /// }
 /// ```
 public struct ServerConfiguration: Sendable, Equatable {
-    public var address = "127.0.0.1:8200"
-    public var maxRequestSize = ServerConfiguration.defaultMaxRequestSize
-    public var maxConnections = 4096
-    /// Seconds from a request head's first byte to its end.
-    public var readHeaderTimeout: Int64 = 10
+    /// Every `listener "tcp"` stanza, in file order; never empty.
+    public var listeners = [ListenerConfiguration()]
     public var storageType = "sqlite"
     public var storagePath = ""
-    public var sealType = "static"
+    /// `nil` when the file has no `seal` stanza: the server uses the Shamir seal (`sys/init`, `sys/unseal`).
+    /// `"static"`: a key file unseals it on start (auto-unseal, with recovery keys).
+    public var sealType: String? = "static"
     public var sealKeyFile: String?
     /// The environment variable holding the seal key when ``sealKeyFile`` is not set.
     public var sealKeyEnv = "COFFER_SEAL_KEY"
@@ -33,6 +32,39 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxLeaseTTL: Int64 = 2_764_800
     public var logLevel = "info"
     public var logFormat = "text"
+    /// `nil` without a `telemetry` stanza (the Prometheus format of `sys/metrics` is then refused).
+    public var telemetry: TelemetryConfiguration?
+    /// This server's address as clients should reach it (Vault's `api_addr`; `VAULT_API_ADDR` wins).
+    public var apiAddress: String?
+    public var clusterAddress: String?
+    /// `nil` = generated at first unseal (`vault-cluster-<8 hex>`).
+    public var clusterName: String?
+    public var disableMlock = false
+    /// Seconds SIGTERM waits for requests in flight before closing them.
+    public var shutdownGracePeriod: Int64 = 10
+
+    /// The first listener's settings (the one `-dev` and single-listener files use).
+    public var address: String {
+        get { listeners.first?.address ?? ListenerConfiguration().address }
+        set { updateFirstListener { $0.address = newValue } }
+    }
+    public var maxRequestSize: Int {
+        get { listeners.first?.maxRequestSize ?? ServerConfiguration.defaultMaxRequestSize }
+        set { updateFirstListener { $0.maxRequestSize = newValue } }
+    }
+    public var maxConnections: Int {
+        get { listeners.first?.maxConnections ?? ListenerConfiguration().maxConnections }
+        set { updateFirstListener { $0.maxConnections = newValue } }
+    }
+    public var readHeaderTimeout: Int64 {
+        get { listeners.first?.readHeaderTimeout ?? ListenerConfiguration().readHeaderTimeout }
+        set { updateFirstListener { $0.readHeaderTimeout = newValue } }
+    }
+
+    private mutating func updateFirstListener(_ change: (inout ListenerConfiguration) -> Void) {
+        if listeners.isEmpty { listeners = [ListenerConfiguration()] }
+        change(&listeners[0])
+    }
 
     /// 32 MiB; `listener.max_request_size: 0` also means this.
     public static let defaultMaxRequestSize = 32 << 20
@@ -130,7 +162,7 @@ public struct ServerConfiguration: Sendable, Equatable {
         ConfigSection(
             name: "seal", doc: "what unlocks the keyring at start",
             keys: [
-                .field("type", .choice(["static"]), \.sealType, doc: "a static 256-bit key"),
+                .field("type", .choice(["static"]), \.staticSealType, doc: "a static 256-bit key"),
                 .field(
                     "key_file", .optionalPath, \.sealKeyFile,
                     doc: "key file, base64 or hex; refused if group or others can read it"),
@@ -138,6 +170,12 @@ public struct ServerConfiguration: Sendable, Equatable {
                     "key_env", .string, \.sealKeyEnv, doc: "environment variable holding the key when key_file is unset"
                 ),
             ])
+    }
+
+    /// The JSON form names only the static seal; the Shamir seal is the absence of a `seal` stanza.
+    private var staticSealType: String {
+        get { sealType ?? "static" }
+        set { sealType = newValue }
     }
 
     private static func positive(_ seconds: Int64) -> Int64? { seconds > 0 ? seconds : nil }
