@@ -2,15 +2,22 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOSSL
 import Synchronization
 
 /// HTTP/1.1 for the Vault API: Hummingbird's HTTP1 channel with ``ListMethodRewriter`` in front
 /// of the parser so `LIST` requests work, a deadline for each request head, and a cap on open connections.
+/// With a ``TLSContextHolder`` a `NIOSSLServerHandler` goes first, built from the holder's context at accept
+/// time, so a SIGHUP reload reaches new connections without touching open ones.
 ///
 /// ```swift
 /// let app = Application(responder: responder, server: VaultHTTPServer.http1(), configuration: …)
 /// let limited = VaultHTTPServer.http1(limits: .init(maxConnections: 512, headTimeout: .seconds(5)))
+/// let tls = VaultHTTPServer.http1(tls: try TLSContextHolder(settings: settings))
 /// ```
+///
+/// The head deadline runs from the connection's start until the first request head, so it also bounds
+/// a TLS handshake that never completes.
 public struct VaultHTTPServer: ServerChildChannel {
     public typealias Value = HTTP1Channel.Value
 
@@ -35,6 +42,7 @@ public struct VaultHTTPServer: ServerChildChannel {
     let inner: HTTP1Channel
     let limits: Limits
     let openConnections: OpenConnections
+    let tls: TLSContextHolder?
 
     /// Counts the listener's open connections; shared by every child channel the listener accepts.
     final class OpenConnections: Sendable {
@@ -52,6 +60,9 @@ public struct VaultHTTPServer: ServerChildChannel {
             return channel.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
         }
         do {
+            if let tls {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls.current))
+            }
             try channel.pipeline.syncOperations.addHandler(ListMethodRewriter(headTimeout: limits.headTimeout))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
@@ -63,11 +74,12 @@ public struct VaultHTTPServer: ServerChildChannel {
         await inner.handle(value: value, logger: logger)
     }
 
-    public static func http1(limits: Limits = Limits()) -> HTTPServerBuilder {
+    /// Plain HTTP/1.1, or HTTPS when `tls` is given.
+    public static func http1(limits: Limits = Limits(), tls: TLSContextHolder? = nil) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             VaultHTTPServer(
                 inner: HTTP1Channel(responder: responder, configuration: .init(idleTimeout: limits.idleTimeout)),
-                limits: limits, openConnections: OpenConnections())
+                limits: limits, openConnections: OpenConnections(), tls: tls)
         }
     }
 }
