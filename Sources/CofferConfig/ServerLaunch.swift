@@ -4,14 +4,15 @@
 /// ```swift
 /// switch try ServerLaunch.resolve(options, environment: ProcessInfo.processInfo.environment) {
 /// case .dev(let config, let rootTokenID): …
-/// case .persistent(let config, let sealKey): …
+/// case .persistent(let config, let sealKey): …   // sealKey nil: the Shamir seal
 /// }
 /// ```
 public enum ServerLaunch: Sendable, Equatable {
     /// In memory and unsealed; `rootTokenID` is nil for a random one.
     case dev(ServerConfiguration, rootTokenID: String?)
-    /// From the configuration file, unsealed with `sealKey`.
-    case persistent(ServerConfiguration, sealKey: SealKeySource)
+    /// From the configuration file. `sealKey` is the static seal's key (`seal "static"`), which unseals the
+    /// server on every start; nil (no `seal` stanza) is the Shamir seal: the server starts sealed.
+    case persistent(ServerConfiguration, sealKey: SealKeySource?)
 
     /// `load` reads the configuration file (a parameter so tests need no file).
     public static func resolve(
@@ -34,6 +35,7 @@ public enum ServerLaunch: Sendable, Equatable {
         var config = try load(path)
         config.logLevel = options.logLevel ?? Variable.logLevel.value(in: environment) ?? config.logLevel
         config.logFormat = options.logFormat ?? Variable.logFormat.value(in: environment) ?? config.logFormat
+        guard config.sealType != nil else { return .persistent(config, sealKey: nil) }
         if let file = config.sealKeyFile { return .persistent(config, sealKey: .file(file)) }
         guard let text = environment[config.sealKeyEnv], !text.isEmpty else {
             throw ConfigurationError(

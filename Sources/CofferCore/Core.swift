@@ -21,6 +21,8 @@ public struct CoreConfiguration: Sendable {
     public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
     /// Time between passes of a backend's periodic work when the backend names none (Vault: a minute).
     public var periodicInterval = Duration.seconds(60)
+    /// The static seal's key (`seal "static"`); nil for the Shamir seal (docs/seal.md).
+    public var staticSealKey: SymmetricKey? = nil
 
     public init() {}
 }
@@ -30,7 +32,7 @@ public struct CoreConfiguration: Sendable {
 ///
 /// ```swift
 /// let core = Core(barrier: Barrier(physical: MemoryPhysical()), configuration: configuration)
-/// let rootToken = try await core.initialize(sealKey: key)
+/// let rootToken = try await core.initialize(sealKey: key)      // static seal; Shamir: core.initializeSeal(…)
 /// let response = await core.handle(CoreRequest(operation: .read, path: "sys/mounts", token: rootToken))
 /// ```
 public final class Core: Sendable {
@@ -45,6 +47,8 @@ public final class Core: Sendable {
 
     public let barrier: Barrier
     public let configuration: CoreConfiguration
+    /// Seal records, key shares and the unseal attempt (`Seal/`).
+    public let sealManager: SealManager
     let router = Router()
     /// Timers of the mounted backends' periodic work (`Mounts/PeriodicDriver.swift`).
     let periodic: PeriodicDriver
@@ -58,13 +62,14 @@ public final class Core: Sendable {
     public init(barrier: Barrier, configuration: CoreConfiguration) {
         self.barrier = barrier
         self.configuration = configuration
+        self.sealManager = SealManager(barrier: barrier, staticKey: configuration.staticSealKey)
         self.logger = configuration.logger
         self.periodic = PeriodicDriver(defaultInterval: configuration.periodicInterval, logger: configuration.logger)
     }
 
     public var now: Double { configuration.clock() }
     /// Whether storage holds a keyring, as last seen (cheap: `sys/health` is polled).
-    public var isInitializedCached: Bool { initializedFlag.withLock { $0 } }
+    public var isInitializedCached: Bool { initializedFlag.withLock { $0 } || sealManager.configuration != nil }
     public var storageType: String { configuration.storageType }
     public var isSealed: Bool { state.withLock { $0 == nil } }
 
@@ -77,20 +82,19 @@ public final class Core: Sendable {
 
     public func isInitialized() async throws -> Bool { try await barrier.isInitialized() }
 
-    /// First start: creates the keyring, built-in mounts and the default policy, then returns a
-    /// new root token (or one with `rootTokenID` when given, as `-dev-root-token-id`).
+    /// Initialises storage under a static seal with `sealKey` (one recovery share, not returned) and leaves it
+    /// unsealed: returns a new root token (or one with `rootTokenID`, as `-dev-root-token-id`).
     public func initialize(sealKey: SymmetricKey, rootTokenID: String? = nil) async throws -> String {
-        try await barrier.initialize(sealKey: sealKey)
-        try await persistMountTable(Self.builtinMounts(), kind: .secrets)
-        try await persistMountTable(Self.builtinAuthMounts(), kind: .credential)
-        try await setupUnsealed()
-        return try await createRootToken(id: rootTokenID)
+        sealManager.setStaticKey(sealKey)
+        let result = try await initializeSeal(
+            SealInitRequest(recoveryShares: 1, recoveryThreshold: 1), rootTokenID: rootTokenID)
+        return result.rootToken
     }
 
-    /// Opens the keyring and loads everything persisted.
+    /// Unseals storage of a static seal with `sealKey` (also storage from before the Shamir seal).
     public func unseal(sealKey: SymmetricKey) async throws {
-        try await barrier.unseal(sealKey: sealKey)
-        try await setupUnsealed()
+        sealManager.setStaticKey(sealKey)
+        _ = try await autoUnseal()
     }
 
     public func seal() async {
@@ -104,6 +108,7 @@ public final class Core: Sendable {
         for route in router.all { await route.backend.cleanup() }
         router.replace([])
         barrier.seal()
+        sealManager.clearAttempt()
     }
 
     func setupUnsealed() async throws {

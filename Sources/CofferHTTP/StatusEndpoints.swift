@@ -5,8 +5,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The raw (non-envelope) status endpoints: `sys/health`, `sys/seal-status`, `sys/leader`,
-/// `sys/init` (docs/http-api.md § Status endpoints). No token needed.
+/// The raw (non-envelope) status endpoints: `sys/health` and `sys/leader` (docs/http-api.md § Status
+/// endpoints); the seal's own (`sys/init`, `sys/seal-status`, …) are ``SealEndpoints``. No token needed.
 struct StatusEndpoints {
     let core: Core
 
@@ -15,45 +15,14 @@ struct StatusEndpoints {
         case "sys/health":
             guard method == .get || method == .head else { return VaultResponder.errors(405, [], extra: extra) }
             return health(method: method, query: query, extra: extra)
-        case "sys/seal-status":
-            guard method == .get else { return VaultResponder.errors(405, [], extra: extra) }
-            return VaultResponder.json(200, JSONValue.object(sealStatus()).serialized(), extra: extra)
-        case "sys/leader":
+        default:  // sys/leader
             guard method == .get else { return VaultResponder.errors(405, [], extra: extra) }
             let body: JSONValue = [
                 "ha_enabled": false, "is_self": false, "active_time": "0001-01-01T00:00:00Z", "leader_address": "",
                 "leader_cluster_address": "", "performance_standby": false, "performance_standby_last_remote_wal": 0,
             ]
             return VaultResponder.json(200, body.serialized(), extra: extra)
-        default:  // sys/init
-            if method == .get {
-                return VaultResponder.json(
-                    200, JSONValue.object(["initialized": .bool(core.isInitializedCached)]).serialized(), extra: extra)
-            }
-            if method == .put || method == .post {
-                if core.isInitializedCached {
-                    return VaultResponder.errors(400, ["Vault is already initialized"], extra: extra)
-                }
-                return VaultResponder.errors(
-                    400, ["this server initialises itself with its configured seal on first start"], extra: extra)
-            }
-            return VaultResponder.errors(405, [], extra: extra)
         }
-    }
-
-    func sealStatus() -> [String: JSONValue] {
-        let sealed = core.isSealed
-        var body: [String: JSONValue] = [
-            "type": "static", "initialized": .bool(core.isInitializedCached), "sealed": .bool(sealed), "t": 1, "n": 1,
-            "progress": 0, "nonce": "", "version": .string(CofferVersion.vaultCompatible),
-            "build_date": .string(CofferBuildInfo.date), "migration": false, "recovery_seal": false,
-            "storage_type": .string(core.storageType), "removed_from_cluster": false,
-        ]
-        if !sealed {
-            body["cluster_name"] = .string(core.clusterName)
-            body["cluster_id"] = .string(core.clusterID)
-        }
-        return body
     }
 
     func health(method: HTTPRequest.Method, query: [String: JSONValue], extra: HTTPFields) -> Response {

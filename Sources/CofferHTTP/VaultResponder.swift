@@ -65,8 +65,11 @@ public struct VaultResponder: HTTPResponder {
         let query = request.uri.query.map { RequestDecoder.query(Substring($0)) } ?? [:]
 
         switch path {
-        case "sys/health", "sys/seal-status", "sys/leader", "sys/init":
+        case "sys/health", "sys/leader":
             return StatusEndpoints(core: core).respond(path: path, method: request.method, query: query, extra: extra)
+        case _ where SealEndpoints.paths.contains(path):
+            return await SealEndpoints(core: core, responder: self).respond(
+                path: path, request: request, remoteAddress: context.remoteAddress?.ipAddress, extra: extra)
         default:
             break
         }

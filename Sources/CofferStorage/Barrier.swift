@@ -5,8 +5,10 @@ import Synchronization
 /// The encryption barrier: the ``Storage`` every backend and the core see, encrypting each value
 /// with AES-256-GCM before it reaches the ``PhysicalStorage`` below.
 ///
-/// The seal key only unlocks the keyring at `core/keyring`; the keyring holds the data keys by term.
-/// A static key file or a Shamir combination can therefore both supply the same `SymmetricKey`.
+/// The key given to ``initialize(sealKey:alongside:)`` and ``unseal(sealKey:)`` is the *root key*
+/// (docs/seal.md § Key hierarchy): it only unlocks the keyring at `core/keyring`, which holds the data keys by
+/// term. The seal in CofferCore stores the root key wrapped under the unseal key (Shamir or static) beside it,
+/// at the ``SealStoragePaths``, which the barrier's own `Storage` API refuses to touch.
 ///
 /// ```swift
 /// let barrier = Barrier(physical: physical)
@@ -40,19 +42,34 @@ public final class Barrier: Storage, Sendable {
 
     public var isSealed: Bool { state.withLock { $0 == nil } }
 
+    /// The storage below the barrier, for the seal's plaintext and self-encrypted records.
+    package var physicalStorage: any PhysicalStorage { physical }
+
+    /// The root key while unsealed, so the seal can re-wrap it under a new unseal key (rekey).
+    package func rootKey() throws -> SymmetricKey {
+        guard let key = state.withLock({ $0?.sealKey }) else { throw StorageError.sealed }
+        return key
+    }
+
     public func isInitialized() async throws -> Bool {
         try await physical.get(Keyring.path) != nil
     }
 
     /// Creates the keyring (term 1), stores it encrypted with `sealKey` and leaves the barrier unsealed.
-    public func initialize(sealKey: SymmetricKey) async throws {
+    /// `alongside` are physical writes (the seal's records) made in the same transaction as the keyring.
+    public func initialize(sealKey: SymmetricKey, alongside: [StorageOperation] = []) async throws {
         try Self.checkSize(sealKey)
         try await keyringLock.withLock {
             guard try await self.physical.get(Keyring.path) == nil else {
                 throw StorageError.backend("the barrier is already initialized")
             }
             let keyring = Keyring.initial(now: Date())
-            try await self.physical.put(Keyring.path, value: try keyring.sealed(with: sealKey))
+            let blob = try keyring.sealed(with: sealKey)
+            if alongside.isEmpty {
+                try await self.physical.put(Keyring.path, value: blob)
+            } else {
+                try await self.physical.transaction([.put(key: Keyring.path, value: blob)] + alongside)
+            }
             self.state.withLock { $0 = Unsealed(keyring: keyring, sealKey: sealKey) }
         }
     }
@@ -165,7 +182,9 @@ public final class Barrier: Storage, Sendable {
 
     /// The keyring lives in the same key space; writing it through the barrier would destroy it.
     private static func checkNotReserved(_ key: String) throws {
-        if key == Keyring.path { throw StorageError.backend("\(Keyring.path) is reserved for the barrier keyring") }
+        if key == Keyring.path || SealStoragePaths.all.contains(key) {
+            throw StorageError.backend("\(key) is reserved for the barrier and the seal")
+        }
     }
 
     private static func checkSize(_ sealKey: SymmetricKey) throws {

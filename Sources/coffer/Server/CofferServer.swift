@@ -15,8 +15,8 @@ import ServiceLifecycle
 /// Boots a Coffer server from ``ServerOptions`` and runs it until SIGINT/SIGTERM.
 ///
 /// Dev mode: in-memory storage, initialised and unsealed, KV v2 at `secret/`, root token printed.
-/// Persistent mode: SQLite storage under the barrier, unlocked by the static seal key; the first
-/// start initialises storage and prints the root token once.
+/// Persistent mode: SQLite storage under the barrier; the Shamir seal starts sealed (operator init/unseal), the
+/// static seal unseals itself once initialised (docs/seal.md).
 public enum CofferServer {
     /// Every backend type users can mount.
     static func catalog(logger: Logger) -> [BackendFactory] {
@@ -84,16 +84,19 @@ public enum CofferServer {
         let core = Core(
             barrier: Barrier(physical: MemoryPhysical()),
             configuration: coreConfiguration(config, logger: logger, storageType: "inmem"))
-        let sealKey = SymmetricKey(size: .bits256)
-        let rootToken = try await core.initialize(
-            sealKey: sealKey, rootTokenID: rootTokenID?.isEmpty == false ? rootTokenID : nil)
+        // As `vault server -dev`: one unseal key share (the key itself), unsealed with it at once.
+        let initialized = try await core.initializeSeal(
+            SealInitRequest(secretShares: 1, secretThreshold: 1),
+            rootTokenID: rootTokenID?.isEmpty == false ? rootTokenID : nil)
+        let sealKeyText = Data(initialized.keys[0]).base64EncodedString()
+        _ = try await core.submitUnsealKey(sealKeyText)
+        let rootToken = initialized.rootToken
         _ = await core.handle(
             CoreRequest(
                 operation: .update, path: "sys/mounts/secret",
                 data: ["type": "kv", "options": ["version": "2"], "description": "key/value secret storage"],
                 token: rootToken))
         storeTokenHelper(rootToken)
-        let sealKeyText = sealKey.withUnsafeBytes { Data($0).base64EncodedString() }
         let banner = """
             ==> Coffer server configuration:
 
@@ -128,37 +131,19 @@ public enum CofferServer {
         }
     }
 
-    static func runPersistent(_ config: ServerConfiguration, sealKey source: SealKeySource) async throws {
+    /// `source` is the static seal's key; nil is the Shamir seal (`CofferServer+Seal.swift`).
+    static func runPersistent(_ config: ServerConfiguration, sealKey source: SealKeySource?) async throws {
         let logger = try makeLogger(config)
         guard let address = ServerAddress(config.address) else { throw ServerStartError("invalid listener.address") }
-        let sealKey: SymmetricKey
-        switch source {
-        case .file(let file): sealKey = try StaticSealKey.load(file: file)
-        case .text(let text): sealKey = try StaticSealKey.parse(text)
-        }
+        var coreConfig = coreConfiguration(config, logger: logger, storageType: "sqlite")
+        coreConfig.staticSealKey = try loadStaticKey(source)
         let physical = try await SQLitePhysical.open(path: config.storagePath, logger: logger)
-        let core = Core(
-            barrier: Barrier(physical: CachedPhysical(physical)),
-            configuration: coreConfiguration(config, logger: logger, storageType: "sqlite"))
-        if try await core.isInitialized() {
-            try await core.unseal(sealKey: sealKey)
-            logger.info("storage unsealed", metadata: ["path": "\(config.storagePath)"])
-        } else {
-            let rootToken = try await core.initialize(sealKey: sealKey)
-            writeStdout(
-                """
-                ==> Coffer initialised new storage at \(config.storagePath).
-
-                Root Token: \(rootToken)
-
-                The root token is shown only this once: store it safely, then revoke it once other
-                administrators have tokens (coffer token revoke -self).
-
-                """ + "\n")
-        }
+        let core = Core(barrier: Barrier(physical: CachedPhysical(physical)), configuration: coreConfig)
+        let notice = try await startSeal(core, config: config, logger: logger)
         try await serve(core: core, address: address, config: config, logger: logger) {
             writeStdout(
-                "==> Coffer server started on http://\(config.address) (storage: sqlite \(config.storagePath))\n")
+                "==> Coffer server started on http://\(config.address) (storage: sqlite \(config.storagePath))\n"
+                    + notice)
         } onStop: {
             await core.seal()
             try? await physical.close()
