@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "CofferPolicy", targets: ["CofferPolicy"]),
         .library(name: "CofferCore", targets: ["CofferCore"]),
         .library(name: "CofferHTTP", targets: ["CofferHTTP"]),
+        .library(name: "CofferConfig", targets: ["CofferConfig"]),
         .library(name: "AzureKit", targets: ["AzureKit"]),
     ],
     dependencies: [

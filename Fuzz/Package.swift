@@ -60,5 +60,6 @@ let package = Package(
                 .product(name: "CofferStorage", package: "Coffer"),
             ]),
         fuzzTarget("FuzzShamir", [.product(name: "CofferStorage", package: "Coffer")]),
+        fuzzTarget("FuzzServerConfig", [.product(name: "CofferConfig", package: "Coffer")]),
     ]
 )

@@ -1,25 +1,28 @@
-import CofferJSON
 import Foundation
 
-/// The JSON configuration file of a persistent server (`coffer server -config=<file>`), read by the typed
-/// reader in ``schema``: every key is declared there once with its type and doc, its default is the value this
-/// struct starts with, unknown keys are refused at every level, and `coffer server -help` prints the same table.
+/// The configuration of a persistent server (`coffer server -config=<file or directory> …`), in Vault's
+/// format: HCL or JSON, several files merged as Vault merges them (docs/configuration.md). Every key is
+/// declared once in ``schema`` and the stanza declarations beside it, with its type and doc; its default is
+/// the value this struct starts with; unknown keys and bad values are refused with file, line and key; and
+/// `coffer server -help` prints the same table.
 ///
 /// ```swift
-/// let config = try ServerConfiguration.load(path: "/etc/coffer.json")
+/// let config = try ServerConfiguration.load(paths: ["/etc/coffer/config.hcl", "/etc/coffer/conf.d"])
 /// print(ConfigHelpRow.listing(ServerConfiguration.helpRows))
 /// ```
-/// ```json
-/// {
-///   "listener": {"address": "127.0.0.1:8200", "max_request_size": 33554432},
-///   "storage": {"type": "sqlite", "path": "/var/lib/coffer/coffer.db"},
-///   "seal": {"type": "static", "key_file": "/etc/coffer/seal.key"},
-///   "default_lease_ttl": "768h", "max_lease_ttl": "768h", "log_level": "info", "log_format": "text"
+/// ```hcl
+/// storage "sqlite" { path = "/var/lib/coffer/coffer.db" }
+/// listener "tcp" {
+///   address       = "0.0.0.0:8200"
+///   tls_cert_file = "/etc/coffer/tls/server.pem"
+///   tls_key_file  = "/etc/coffer/tls/server-key.pem"
 /// }
+/// api_addr = "https://coffer.example.com:8200"
 /// ```
 public struct ServerConfiguration: Sendable, Equatable {
     /// Every `listener "tcp"` stanza, in file order; never empty.
     public var listeners = [ListenerConfiguration()]
+    /// `sqlite` or `inmem`.
     public var storageType = "sqlite"
     public var storagePath = ""
     /// `nil` when the file has no `seal` stanza: the server uses the Shamir seal (`sys/init`, `sys/unseal`).
@@ -30,8 +33,10 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var sealKeyEnv = "COFFER_SEAL_KEY"
     public var defaultLeaseTTL: Int64 = 2_764_800
     public var maxLeaseTTL: Int64 = 2_764_800
+    /// `trace`, `debug`, `info`, `warn` or `error`.
     public var logLevel = "info"
-    public var logFormat = "text"
+    /// `standard` or `json` (a file's `text`, Coffer's earlier name, reads as `standard`).
+    public var logFormat = "standard"
     /// `nil` without a `telemetry` stanza (the Prometheus format of `sys/metrics` is then refused).
     public var telemetry: TelemetryConfiguration?
     /// This server's address as clients should reach it (Vault's `api_addr`; `VAULT_API_ADDR` wins).
@@ -66,117 +71,114 @@ public struct ServerConfiguration: Sendable, Equatable {
         change(&listeners[0])
     }
 
-    /// 32 MiB; `listener.max_request_size: 0` also means this.
+    /// The `telemetry` stanza's settings, created on first write (the schema's key paths go through it).
+    var telemetryStanza: TelemetryConfiguration {
+        get { telemetry ?? TelemetryConfiguration() }
+        set { telemetry = newValue }
+    }
+
+    /// 32 MiB; `max_request_size = 0` also means this.
     public static let defaultMaxRequestSize = 32 << 20
+    /// Larger configuration files are refused unread: no real one comes near it.
+    public static let maxFileSize = 4 << 20
 
     public init() {}
 
+    /// Reads one configuration file or directory.
     public static func load(path: String) throws(ConfigurationError) -> ServerConfiguration {
-        guard let bytes = FileManager.default.contents(atPath: path) else {
+        try load(paths: [path])
+    }
+
+    /// Reads every path in order, a directory standing for its `*.hcl` and `*.json` files in name order, and
+    /// merges them (later scalars win, listeners accumulate, one storage stanza in all).
+    public static func load(paths: [String]) throws(ConfigurationError) -> ServerConfiguration {
+        guard !paths.isEmpty else { throw ConfigurationError("at least one configuration file is required") }
+        var files: [(name: String, bytes: [UInt8])] = []
+        for path in paths {
+            for file in try expand(path) { files.append((file, try contents(of: file))) }
+        }
+        return try parse(files)
+    }
+
+    /// Parses one file's text; `file` names it in errors and decides the syntax (`.json`, else HCL unless
+    /// the text starts with `{`).
+    public static func parse(_ text: String, file: String = "config.hcl") throws(ConfigurationError)
+        -> ServerConfiguration
+    {
+        try parse([(file, Array(text.utf8))])
+    }
+
+    /// Parses and merges files given as (name, bytes), then runs the checks that span keys and files.
+    public static func parse(_ files: [(name: String, bytes: [UInt8])]) throws(ConfigurationError)
+        -> ServerConfiguration
+    {
+        var reader = ConfigFileReader()
+        for file in files {
+            let root = try syntaxTree(file.bytes, file: file.name)
+            try reader.read(root, file: file.name)
+        }
+        return try reader.finish(files: files.map(\.name))
+    }
+
+    static func syntaxTree(_ bytes: [UInt8], file: String) throws(ConfigurationError) -> ConfigValue {
+        let isJSON =
+            file.hasSuffix(".json")
+            || (!file.hasSuffix(".hcl") && bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) } == UInt8(ascii: "{"))
+        if isJSON {
+            var parser = JSONConfigParser(bytes: bytes, file: file)
+            let root = try parser.parseDocument()
+            try LegacyConfiguration.refuse(root, file: file)
+            return root
+        }
+        var parser = HCLConfigParser(bytes: bytes, file: file)
+        return try parser.parseDocument()
+    }
+
+    /// A directory's `*.hcl` and `*.json` files in name order (not its subdirectories); a file as itself.
+    static func expand(_ path: String) throws(ConfigurationError) -> [String] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ConfigurationError("cannot read configuration file \(path)")
         }
-        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+        guard isDirectory.boolValue else { return [path] }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            throw ConfigurationError("cannot read configuration directory \(path)")
+        }
+        let directory = path.hasSuffix("/") ? path : path + "/"
+        let files = names.filter { $0.hasSuffix(".hcl") || $0.hasSuffix(".json") }.sorted().map { directory + $0 }
+            .filter { file in
+                var nested: ObjCBool = false
+                return FileManager.default.fileExists(atPath: file, isDirectory: &nested) && !nested.boolValue
+            }
+        guard !files.isEmpty else {
+            throw ConfigurationError("configuration directory \(path) has no .hcl or .json files")
+        }
+        return files
+    }
+
+    private static func contents(of path: String) throws(ConfigurationError) -> [UInt8] {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= maxFileSize else { throw ConfigurationError("configuration file \(path) is larger than 4 MiB") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError("cannot read configuration file \(path)")
+        }
+        let bytes = Array(data)
+        if bytes.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
             throw ConfigurationError("configuration file \(path) is empty")
         }
-        let parsed: JSONValue
-        do {
-            parsed = try JSONParser.parse(Array(bytes))
-        } catch {
-            throw ConfigurationError("configuration file \(path) is not a JSON object")
+        return bytes
+    }
+
+    /// `VAULT_API_ADDR`, `VAULT_CLUSTER_ADDR` and `VAULT_DISABLE_MLOCK` win over the file, as in Vault.
+    public mutating func applyEnvironment(_ environment: [String: String]) throws(ConfigurationError) {
+        typealias Variable = ServerEnvironmentVariable
+        if let address = Variable.apiAddress.value(in: environment) { apiAddress = address }
+        if let address = Variable.clusterAddress.value(in: environment) { clusterAddress = address }
+        if let text = Variable.disableMlock.value(in: environment) {
+            guard let flag = ConfigType.bool.read(ConfigValue(.string(text), line: 0)) else {
+                throw ConfigurationError("\(Variable.disableMlock.name) must be true or false")
+            }
+            disableMlock = flag
         }
-        switch parsed {
-        case .object(let root): return try parse(root)
-        case .null: throw ConfigurationError("configuration file \(path) is empty")
-        default: throw ConfigurationError("configuration file \(path) is not a JSON object")
-        }
     }
-
-    /// Reads a parsed configuration object; the checks that span keys run after every key is read.
-    public static func parse(_ root: [String: JSONValue]) throws(ConfigurationError) -> ServerConfiguration {
-        var config = ServerConfiguration()
-        try schema.read(root, into: &config)
-        if config.defaultLeaseTTL > config.maxLeaseTTL {
-            throw ConfigurationError("default_lease_ttl cannot be greater than max_lease_ttl")
-        }
-        return config
-    }
-
-    /// The configuration reference: one row per key with its full path, type, default and doc.
-    public static var helpRows: [ConfigHelpRow] { schema.helpRows(defaults: ServerConfiguration()) }
-
-    /// Every key of the file, declared once.
-    public static var schema: ConfigSection<ServerConfiguration> {
-        ConfigSection(
-            name: "", doc: "",
-            keys: [
-                .field(
-                    "default_lease_ttl", .duration, \.defaultLeaseTTL, doc: "system default TTL for tokens",
-                    requirement: "greater than zero", check: positive),
-                .field(
-                    "max_lease_ttl", .duration, \.maxLeaseTTL, doc: "system maximum TTL",
-                    requirement: "greater than zero", check: positive),
-                .field(
-                    "log_level", .string, \.logLevel, doc: "trace, debug, info, warn or error (VAULT_LOG_LEVEL wins)"),
-                .field(
-                    "log_format", .choice(["text", "json"]), \.logFormat,
-                    doc: "json writes one JSON object per line (VAULT_LOG_FORMAT wins)"),
-            ],
-            sections: [listener, storage, seal])
-    }
-
-    static var listener: ConfigSection<ServerConfiguration> {
-        ConfigSection(
-            name: "listener", doc: "the HTTP listener",
-            keys: [
-                .field("address", .hostPort, \.address, doc: "where the HTTP API listens"),
-                .field(
-                    "max_request_size", .integer, \.maxRequestSize,
-                    doc: "larger bodies get 413; -1 disables the limit, 0 means the default",
-                    requirement: "of -1 or more",
-                    check: { $0 < -1 ? nil : ($0 == 0 ? defaultMaxRequestSize : $0) }),
-                .field(
-                    "max_connections", .integer, \.maxConnections,
-                    doc: "open connections at once; one past the cap is closed when accepted",
-                    requirement: "between 1 and 1000000", check: { (1...1_000_000).contains($0) ? $0 : nil }),
-                .field(
-                    "http_read_header_timeout", .duration, \.readHeaderTimeout,
-                    doc: "a request head must arrive within this; slower senders are cut off",
-                    requirement: "from 1s to 1h", check: { (1...3600).contains($0) ? $0 : nil }),
-            ])
-    }
-
-    static var storage: ConfigSection<ServerConfiguration> {
-        ConfigSection(
-            name: "storage", doc: "where the encrypted data lives",
-            requiredMessage: "\"storage\" is required: {\"type\": \"sqlite\", \"path\": \"…\"}",
-            keys: [
-                .field("type", .choice(["sqlite"]), \.storageType, doc: "the only persistent backend today"),
-                .field(
-                    "path", .path, \.storagePath,
-                    doc: "SQLite database file (WAL mode, synchronous=FULL; created with mode 0600)",
-                    required: true, requirement: "that is not empty", check: { $0.isEmpty ? nil : $0 }),
-            ])
-    }
-
-    static var seal: ConfigSection<ServerConfiguration> {
-        ConfigSection(
-            name: "seal", doc: "what unlocks the keyring at start",
-            keys: [
-                .field("type", .choice(["static"]), \.staticSealType, doc: "a static 256-bit key"),
-                .field(
-                    "key_file", .optionalPath, \.sealKeyFile,
-                    doc: "key file, base64 or hex; refused if group or others can read it"),
-                .field(
-                    "key_env", .string, \.sealKeyEnv, doc: "environment variable holding the key when key_file is unset"
-                ),
-            ])
-    }
-
-    /// The JSON form names only the static seal; the Shamir seal is the absence of a `seal` stanza.
-    private var staticSealType: String {
-        get { sealType ?? "static" }
-        set { sealType = newValue }
-    }
-
-    private static func positive(_ seconds: Int64) -> Int64? { seconds > 0 ? seconds : nil }
 }

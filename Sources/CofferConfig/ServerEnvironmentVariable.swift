@@ -24,8 +24,16 @@ public struct ServerEnvironmentVariable: Sendable, Equatable {
         name: "VAULT_LOG_LEVEL", overrides: "-log-level", doc: "wins over log_level in the configuration")
     public static let logFormat = ServerEnvironmentVariable(
         name: "VAULT_LOG_FORMAT", overrides: "-log-format", doc: "wins over log_format in the configuration")
+    public static let apiAddress = ServerEnvironmentVariable(
+        name: "VAULT_API_ADDR", overrides: "api_addr", doc: "wins over api_addr in the configuration")
+    public static let clusterAddress = ServerEnvironmentVariable(
+        name: "VAULT_CLUSTER_ADDR", overrides: "cluster_addr", doc: "wins over cluster_addr in the configuration")
+    public static let disableMlock = ServerEnvironmentVariable(
+        name: "VAULT_DISABLE_MLOCK", overrides: "disable_mlock", doc: "wins over disable_mlock (true or false)")
 
     /// Every variable, in the order `coffer server -help` lists them (the seal key's variable is named by
-    /// `seal.key_env`, default `COFFER_SEAL_KEY`).
-    public static let all: [ServerEnvironmentVariable] = [devRootTokenID, devListenAddress, logLevel, logFormat]
+    /// `seal "static".key_env`, default `COFFER_SEAL_KEY`).
+    public static let all: [ServerEnvironmentVariable] = [
+        devRootTokenID, devListenAddress, logLevel, logFormat, apiAddress, clusterAddress, disableMlock,
+    ]
 }

@@ -14,10 +14,10 @@ public enum ServerLaunch: Sendable, Equatable {
     /// server on every start; nil (no `seal` stanza) is the Shamir seal: the server starts sealed.
     case persistent(ServerConfiguration, sealKey: SealKeySource?)
 
-    /// `load` reads the configuration file (a parameter so tests need no file).
+    /// `load` reads and merges the configuration files (a parameter so tests need no file).
     public static func resolve(
         _ options: ServerOptions, environment: [String: String],
-        load: (String) throws(ConfigurationError) -> ServerConfiguration = ServerConfiguration.load
+        load: ([String]) throws(ConfigurationError) -> ServerConfiguration = ServerConfiguration.load(paths:)
     ) throws(ConfigurationError) -> ServerLaunch {
         typealias Variable = ServerEnvironmentVariable
         if options.dev {
@@ -29,10 +29,11 @@ public enum ServerLaunch: Sendable, Equatable {
             let rootTokenID = options.devRootTokenID ?? Variable.devRootTokenID.value(in: environment)
             return .dev(config, rootTokenID: rootTokenID?.isEmpty == false ? rootTokenID : nil)
         }
-        guard let path = options.configPath else {
+        guard !options.configPaths.isEmpty else {
             throw ConfigurationError("either -dev or -config=<file> is required")
         }
-        var config = try load(path)
+        var config = try load(options.configPaths)
+        try config.applyEnvironment(environment)
         config.logLevel = options.logLevel ?? Variable.logLevel.value(in: environment) ?? config.logLevel
         config.logFormat = options.logFormat ?? Variable.logFormat.value(in: environment) ?? config.logFormat
         guard config.sealType != nil else { return .persistent(config, sealKey: nil) }

@@ -14,8 +14,8 @@ public struct ServerOptions: Sendable, Equatable {
     public var devRootTokenID: String?
     /// `-dev-listen-address`.
     public var devListenAddress: String?
-    /// `-config=<file>`: JSON configuration for a persistent server.
-    public var configPath: String?
+    /// Every `-config=<file or directory>`, in order: the configuration of a persistent server, merged.
+    public var configPaths: [String] = []
     /// `-log-level` (trace, debug, info, warn, error).
     public var logLevel: String?
     /// `-log-format` (text, json).

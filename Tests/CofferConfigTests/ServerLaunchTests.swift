@@ -3,7 +3,7 @@ import Testing
 
 /// Flags, environment, file and defaults, resolved in one place with a flag winning over its variable.
 @Suite struct ServerLaunchTests {
-    private func file(_ config: ServerConfiguration) -> (String) throws(ConfigurationError) -> ServerConfiguration {
+    private func file(_ config: ServerConfiguration) -> ([String]) throws(ConfigurationError) -> ServerConfiguration {
         { _ throws(ConfigurationError) in config }
     }
 
@@ -50,7 +50,7 @@ import Testing
         stored.logFormat = "json"
         stored.sealKeyFile = "/etc/seal.key"
         var options = ServerOptions()
-        options.configPath = "coffer.json"
+        options.configPaths = ["coffer.hcl"]
         #expect(
             try ServerLaunch.resolve(options, environment: [:], load: file(stored))
                 == .persistent(stored, sealKey: .file("/etc/seal.key")))
@@ -74,7 +74,7 @@ import Testing
         var stored = ServerConfiguration()
         stored.storagePath = "db"
         var options = ServerOptions()
-        options.configPath = "coffer.json"
+        options.configPaths = ["coffer.hcl"]
         #expect(
             try ServerLaunch.resolve(options, environment: ["COFFER_SEAL_KEY": "k1"], load: file(stored))
                 == .persistent(stored, sealKey: .text("k1")))
@@ -90,6 +90,24 @@ import Testing
                 options, environment: ["MY_KEY": "k2", "COFFER_SEAL_KEY": "k1"], load: file(stored))
                 == .persistent(stored, sealKey: .text("k2")))
         #expect(SealKeySource.text("k2").description == "key from the environment")
+    }
+
+    @Test func everyConfigPathReachesTheLoaderInOrderAndVaultVariablesWin() throws {
+        var stored = ServerConfiguration()
+        stored.sealKeyFile = "/etc/seal.key"
+        stored.apiAddress = "http://from-file"
+        var options = ServerOptions()
+        options.configPaths = ["base.hcl", "conf.d", "extra.json"]
+        var seen: [String] = []
+        let launch = try ServerLaunch.resolve(
+            options, environment: ["VAULT_API_ADDR": "https://from-env:8200", "VAULT_DISABLE_MLOCK": "1"]
+        ) { paths throws(ConfigurationError) in
+            seen = paths
+            return stored
+        }
+        #expect(seen == ["base.hcl", "conf.d", "extra.json"])
+        guard case .persistent(let config, _) = launch else { Issue.record("not persistent"); return }
+        #expect(config.apiAddress == "https://from-env:8200" && config.disableMlock)
     }
 
     @Test func noModeIsRefused() {

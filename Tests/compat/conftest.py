@@ -182,14 +182,15 @@ class PersistentServer(CofferProcess):
         address = f"127.0.0.1:{free_port()}"
         self.key_path.write_text(base64.b64encode(secrets.token_bytes(32)).decode() + "\n")
         os.chmod(self.key_path, 0o600)
+        # Vault's JSON configuration form (docs/configuration.md); plain HTTP on loopback.
         self.config_path.write_text(json.dumps({
-            "listener": {"address": address, "max_request_size": 33554432},
-            "storage": {"type": "sqlite", "path": str(self.db_path)},
-            "seal": {"type": "static", "key_file": str(self.key_path)},
+            "listener": {"tcp": {"address": address, "tls_disable": True, "max_request_size": 33554432}},
+            "storage": {"sqlite": {"path": str(self.db_path)}},
+            "seal": {"static": {"key_file": str(self.key_path)}},
             "default_lease_ttl": "768h",
             "max_lease_ttl": "768h",
             "log_level": "info",
-            "log_format": "text",
+            "log_format": "standard",
         }))
         args = [str(coffer_binary()), "server", f"-config={self.config_path}"]
         super().__init__(args, address, None, workdir)

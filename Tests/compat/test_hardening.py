@@ -130,9 +130,9 @@ def write_config(tmp_path: Path, listener: dict, key_mode: int = 0o600) -> tuple
     key_path.chmod(key_mode)
     config_path = tmp_path / "coffer.json"
     config_path.write_text(json.dumps({
-        "listener": {"address": address, **listener},
-        "storage": {"type": "sqlite", "path": str(tmp_path / "coffer.db")},
-        "seal": {"type": "static", "key_file": str(key_path)},
+        "listener": {"tcp": {"address": address, "tls_disable": True, **listener}},
+        "storage": {"sqlite": {"path": str(tmp_path / "coffer.db")}},
+        "seal": {"static": {"key_file": str(key_path)}},
     }))
     return config_path, address
 
@@ -188,10 +188,10 @@ def test_slow_headers_are_cut_off_and_max_connections_holds(tmp_path):
 
 
 @pytest.mark.parametrize("listener,message", [
-    ({"max_connections": 0}, "listener.max_connections"),
-    ({"max_connections": 1e19}, "listener.max_connections"),
-    ({"http_read_header_timeout": "9999999999999999h"}, "listener.http_read_header_timeout"),
-    ({"surprise": 1}, 'unknown configuration key "listener.surprise"'),
+    ({"max_connections": 0}, "listener.tcp.max_connections must be an integer between 1 and 1000000"),
+    ({"max_connections": 1e19}, "listener.tcp.max_connections"),
+    ({"http_read_header_timeout": "9999999999999999h"}, "listener.tcp.http_read_header_timeout"),
+    ({"surprise": 1}, 'unknown key "listener.tcp.surprise"'),
 ])
 def test_bad_listener_settings_refuse_to_start(tmp_path, listener, message):
     config_path, _ = write_config(tmp_path, listener)

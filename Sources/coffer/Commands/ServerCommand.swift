@@ -8,7 +8,7 @@ import Foundation
 ///
 /// ```sh
 /// coffer server -dev -dev-root-token-id=root -dev-listen-address=127.0.0.1:8200
-/// coffer server -config=/etc/coffer.json -log-level=info
+/// coffer server -config=/etc/coffer/config.hcl -config=/etc/coffer/conf.d -log-level=info
 /// coffer server -help
 /// ```
 struct ServerCommand: AsyncParsableCommand {
@@ -26,13 +26,15 @@ struct ServerCommand: AsyncParsableCommand {
         help: "Listen address in dev mode (VAULT_DEV_LISTEN_ADDRESS), default 127.0.0.1:8200.")
     var devListenAddress: String?
 
-    @Option(name: .vault("config"), help: "Path to the server configuration file (its keys are listed above).")
-    var config: String?
+    @Option(
+        name: .vault("config"),
+        help: "A configuration file or directory (*.hcl, *.json); repeat to merge several (keys listed above).")
+    var config: [String] = []
 
     @Option(name: .vault("log-level"), help: "trace, debug, info, warn or error (VAULT_LOG_LEVEL).")
     var logLevel: String?
 
-    @Option(name: .vault("log-format"), help: "text or json (VAULT_LOG_FORMAT).")
+    @Option(name: .vault("log-format"), help: "standard or json (VAULT_LOG_FORMAT).")
     var logFormat: String?
 
     /// The flags as given; environment fallbacks are ``ServerLaunch``'s job.
@@ -41,10 +43,10 @@ struct ServerCommand: AsyncParsableCommand {
         options.dev = dev
         options.devRootTokenID = devRootTokenID
         options.devListenAddress = devListenAddress
-        options.configPath = config
+        options.configPaths = config
         options.logLevel = logLevel
         options.logFormat = logFormat
-        if !options.dev && options.configPath == nil {
+        if !options.dev && options.configPaths.isEmpty {
             throw fail("At least one config path must be specified with -config", code: ExitStatus.usage)
         }
         return options
@@ -65,13 +67,15 @@ struct ServerCommand: AsyncParsableCommand {
             ConfigHelpRow(path: variable.name, type: variable.overrides, defaultValue: "", doc: variable.doc)
         }
         return """
-            Configuration file keys (-config=<file>, JSON; unknown keys are refused at every level). Durations \
-            are seconds (3600) or Go duration strings ("1h", "768h").
+            Configuration (-config=<file or directory>, repeatable): Vault's HCL or JSON format, files merged in \
+            order (later values win, listeners add up, one storage stanza in all). Unknown keys and bad values \
+            are refused with file, line and key. Durations are seconds (3600) or Go duration strings ("1h"); \
+            booleans true/false or "true"/"false". Details: docs/configuration.md.
 
             \(ConfigHelpRow.listing(ServerConfiguration.helpRows))
 
             Environment (a flag wins over its variable, the variable over the file; empty counts as unset). The \
-            seal key is read from the variable named by seal.key_env when seal.key_file is unset.
+            static seal's key is read from the variable named by key_env when key_file is unset.
 
             \(ConfigHelpRow.listing(variables))
             """
