@@ -27,22 +27,27 @@ public final class VaultClient: Sendable {
         public var namespace: String?
         /// Accept any TLS certificate (`VAULT_SKIP_VERIFY`).
         public var skipTLSVerification: Bool
+        /// CA, client certificate and server name for `https` (`VAULT_CACERT`, `VAULT_CLIENT_CERT`, …).
+        public var tls: VaultTLSSettings
         /// Per-request deadline; Vault's Go client defaults to 60 s.
         public var timeout: Duration
 
         public init(
             address: String = VaultClient.defaultAddress, token: String? = nil, namespace: String? = nil,
-            skipTLSVerification: Bool = false, timeout: Duration = .seconds(60)
+            skipTLSVerification: Bool = false, tls: VaultTLSSettings = VaultTLSSettings(),
+            timeout: Duration = .seconds(60)
         ) {
             self.address = address
             self.token = token
             self.namespace = namespace
             self.skipTLSVerification = skipTLSVerification
+            self.tls = tls
             self.timeout = timeout
         }
 
-        /// Reads `VAULT_ADDR`, `VAULT_TOKEN` (falling back to the token helper file),
-        /// `VAULT_NAMESPACE` and `VAULT_SKIP_VERIFY`, the way the `vault` CLI does.
+        /// Reads `VAULT_ADDR`, `VAULT_TOKEN` (falling back to the token helper file), `VAULT_NAMESPACE`,
+        /// `VAULT_SKIP_VERIFY` (Go's `strconv.ParseBool` spellings) and the TLS variables of ``VaultTLSSettings``,
+        /// the way the `vault` CLI does.
         public static func fromEnvironment(
             _ environment: [String: String] = ProcessInfo.processInfo.environment
         ) throws -> Configuration {
@@ -56,10 +61,23 @@ public final class VaultClient: Sendable {
             if let namespace = environment["VAULT_NAMESPACE"], !namespace.isEmpty {
                 configuration.namespace = namespace
             }
-            if let skip = environment["VAULT_SKIP_VERIFY"] {
-                configuration.skipTLSVerification = ["1", "t", "true"].contains(skip.lowercased())
+            if let skip = environment["VAULT_SKIP_VERIFY"], !skip.isEmpty {
+                guard let value = parseGoBool(skip) else {
+                    throw VaultClientError.configuration("could not parse VAULT_SKIP_VERIFY")
+                }
+                configuration.skipTLSVerification = value
             }
+            configuration.tls = VaultTLSSettings.fromEnvironment(environment)
             return configuration
+        }
+
+        /// Go's `strconv.ParseBool`: exactly these spellings, anything else is an error.
+        public static func parseGoBool(_ text: String) -> Bool? {
+            switch text {
+            case "1", "t", "T", "true", "TRUE", "True": return true
+            case "0", "f", "F", "false", "FALSE", "False": return false
+            default: return nil
+            }
         }
     }
 
@@ -73,6 +91,10 @@ public final class VaultClient: Sendable {
     private let timeout: Duration
     private let httpClient: HTTPClient
     private let currentToken: Mutex<String?>
+    /// ``address`` with the TLS server name as host when one is set (see ``VaultTLSSettings/serverName``).
+    private let dialledAddress: String
+    /// The `Host` header for requests that dial the TLS server name: the configured address's host, as Go sends.
+    private let hostHeader: String?
 
     public init(configuration: Configuration) throws {
         let trimmed =
@@ -85,9 +107,21 @@ public final class VaultClient: Sendable {
         self.namespace = configuration.namespace
         self.timeout = configuration.timeout
         self.currentToken = Mutex(configuration.token)
-        var httpConfiguration =
-            configuration.skipTLSVerification
-            ? HTTPClient.Configuration(certificateVerification: .none) : HTTPClient.Configuration()
+        var httpConfiguration = HTTPClient.Configuration()
+        httpConfiguration.tlsConfiguration = try configuration.tls.makeTLSConfiguration(
+            skipVerification: configuration.skipTLSVerification)
+        // AsyncHTTPClient takes SNI and the verified name from the URL's host, so with a server name the
+        // request goes to that name and the DNS override sends the connection to the configured host.
+        if scheme == "https", let serverName = configuration.tls.serverName, let host = url.host,
+            serverName != host
+        {
+            httpConfiguration.dnsOverride = [serverName: host]
+            self.dialledAddress = Self.replacingHost(of: trimmed, host: host, with: serverName)
+            self.hostHeader = url.port.map { "\(host):\($0)" } ?? host
+        } else {
+            self.dialledAddress = trimmed
+            self.hostHeader = nil
+        }
         // Vault answers 307 from standbys; following it (with the body) is what the Go client does.
         httpConfiguration.redirectConfiguration = .follow(max: 2, allowCycles: false)
         // Fail at once when nothing listens (as the Go client does) instead of retrying the
@@ -127,9 +161,10 @@ public final class VaultClient: Sendable {
         headers: [String: String] = [:]
     ) async throws -> VaultResponse {
         let url = self.url(for: path, query: query)
-        var request = HTTPClientRequest(url: url)
+        var request = HTTPClientRequest(url: dialledAddress + url.dropFirst(address.count))
         request.method = HTTPMethod(rawValue: method.uppercased())
         var merged: [String: String] = ["X-Vault-Request": "true"]
+        if let hostHeader { merged["Host"] = hostHeader }
         if let token, !token.isEmpty { merged["X-Vault-Token"] = token }
         if let namespace { merged["X-Vault-Namespace"] = namespace }
         for (name, value) in headers {
@@ -236,6 +271,15 @@ public final class VaultClient: Sendable {
         bodyOrNil(
             try await request(
                 "PATCH", path, body: data, headers: ["Content-Type": Self.mergePatchContentType]))
+    }
+
+    /// `address` with its host (the text after `://` up to the port, path or end) replaced by `name`.
+    private static func replacingHost(of address: String, host: String, with name: String) -> String {
+        guard let schemeEnd = address.range(of: "://"),
+            let hostRange = address.range(
+                of: host, options: [.caseInsensitive], range: schemeEnd.upperBound..<address.endIndex)
+        else { return address }
+        return address.replacingCharacters(in: hostRange, with: name)
     }
 
     private func orNilOnNotFound(_ call: () async throws -> VaultResponse) async throws -> VaultResponse? {

@@ -13,6 +13,9 @@ public enum VaultClientError: Error, Sendable, CustomStringConvertible, Equatabl
     case invalidJSON(String)
     /// The token helper file could not be read or written.
     case tokenHelper(String)
+    /// The environment or the TLS files name something unusable (`could not parse VAULT_SKIP_VERIFY`, a CA file
+    /// without certificates, a client certificate without its key).
+    case configuration(String)
 
     public var description: String {
         switch self {
@@ -23,7 +26,7 @@ public enum VaultClientError: Error, Sendable, CustomStringConvertible, Equatabl
             return "\(method.prefix(1).uppercased())\(method.dropFirst().lowercased()) \"\(url)\": \(message)"
         case .invalidJSON(let message):
             return "error parsing JSON response: \(message)"
-        case .tokenHelper(let message):
+        case .tokenHelper(let message), .configuration(let message):
             return message
         }
     }

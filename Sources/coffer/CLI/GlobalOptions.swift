@@ -9,7 +9,9 @@ extension NameSpecification {
     }
 }
 
-/// Flags every client command takes: `-format`, `-field`, `-address`, `-namespace`.
+/// Flags every client command takes: `-format`, `-field`, `-address`, `-namespace`, and the TLS flags
+/// (`-ca-cert`, `-ca-path`, `-client-cert`, `-client-key`, `-tls-skip-verify`, `-tls-server-name`), which win over
+/// their `VAULT_*` variables.
 ///
 /// ```swift
 /// @OptionGroup var global: GlobalOptions
@@ -38,6 +40,24 @@ struct GlobalOptions: ParsableArguments {
         help: "Namespace sent as X-Vault-Namespace (default VAULT_NAMESPACE).")
     var namespace: String?
 
+    @Option(name: .vault("ca-cert"), help: "PEM file of CA certificates to verify the server with (VAULT_CACERT).")
+    var caCert: String?
+
+    @Option(name: .vault("ca-path"), help: "Directory of PEM CA certificates; -ca-cert wins (VAULT_CAPATH).")
+    var caPath: String?
+
+    @Option(name: .vault("client-cert"), help: "PEM client certificate for TLS authentication (VAULT_CLIENT_CERT).")
+    var clientCert: String?
+
+    @Option(name: .vault("client-key"), help: "PEM private key of -client-cert (VAULT_CLIENT_KEY).")
+    var clientKey: String?
+
+    @Flag(name: .vault("tls-skip-verify"), help: "Do not verify the server's certificate (VAULT_SKIP_VERIFY).")
+    var tlsSkipVerify = false
+
+    @Option(name: .vault("tls-server-name"), help: "Name for SNI and certificate checks (VAULT_TLS_SERVER_NAME).")
+    var tlsServerName: String?
+
     /// `table` or `json`, from `-format` or `VAULT_FORMAT`.
     var outputFormat: String {
         (format ?? ProcessInfo.processInfo.environment["VAULT_FORMAT"] ?? "table").lowercased()
@@ -58,6 +78,7 @@ struct GlobalOptions: ParsableArguments {
         }
         if let address { configuration.address = address }
         if let namespace { configuration.namespace = namespace }
+        applyTLSFlags(to: &configuration)
         let client: VaultClient
         do {
             client = try VaultClient(configuration: configuration)
@@ -73,6 +94,18 @@ struct GlobalOptions: ParsableArguments {
             try? await client.shutdown()
             throw error
         }
+    }
+}
+
+extension GlobalOptions {
+    /// Non-empty TLS flags replace what the environment gave, as Vault's flags do.
+    func applyTLSFlags(to configuration: inout VaultClient.Configuration) {
+        if let caCert, !caCert.isEmpty { configuration.tls.caCertificateFile = caCert }
+        if let caPath, !caPath.isEmpty { configuration.tls.caDirectory = caPath }
+        if let clientCert, !clientCert.isEmpty { configuration.tls.clientCertificateFile = clientCert }
+        if let clientKey, !clientKey.isEmpty { configuration.tls.clientKeyFile = clientKey }
+        if tlsSkipVerify { configuration.skipTLSVerification = true }
+        if let tlsServerName, !tlsServerName.isEmpty { configuration.tls.serverName = tlsServerName }
     }
 }
 

@@ -1,0 +1,127 @@
+import CofferClient
+import CofferTesting
+import Foundation
+
+/// A `coffer server -config=…` subprocess with SQLite storage and the default Shamir seal on a free loopback port,
+/// for the `coffer operator …` tests: it starts uninitialised, and ``restart()`` keeps its storage so a restarted
+/// server comes back sealed.
+///
+/// ```swift
+/// try await OperatorTestServer.with { server in
+///     let initialized = try await server.cli(["operator", "init", "-format=json"])
+///     let keys = try initialized.json()["unseal_keys_b64"]?.stringArray ?? []
+/// }
+/// ```
+final class OperatorTestServer {
+    let directory: String
+    let address: String
+    /// PEM CA file the CLI trusts when the server speaks TLS.
+    let caFile: String?
+    private let port: Int
+    private let tls: TestCertificates.Leaf?
+    private var process: Process?
+
+    private init(directory: String, port: Int, tls: TestCertificates.Leaf?, caFile: String?) {
+        self.directory = directory
+        self.port = port
+        self.tls = tls
+        self.caFile = caFile
+        self.address = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
+    }
+
+    /// Starts a server (over TLS with a fresh test CA when `tls` is true), runs `body`, always stops it and
+    /// removes its files.
+    static func with<T: Sendable>(tls: Bool = false, _ body: (OperatorTestServer) async throws -> T) async throws -> T {
+        try await TemporaryDirectory.with(prefix: "coffer-operator") { directory in
+            let pki = tls ? try TestCertificates.write(into: directory) : nil
+            let server = OperatorTestServer(
+                directory: directory.path, port: try DevServer.freePort(), tls: pki?.server, caFile: pki?.caFile)
+            try server.writeConfiguration()
+            do {
+                try await server.start()
+                let result = try await body(server)
+                server.stop()
+                return result
+            } catch {
+                server.stop()
+                throw error
+            }
+        }
+    }
+
+    private func writeConfiguration() throws {
+        let listener =
+            tls.map { "tls_cert_file = \"\($0.certificateFile)\"\n  tls_key_file = \"\($0.keyFile)\"" }
+            ?? "tls_disable = true"
+        let text = """
+            storage "sqlite" {
+              path = "\(directory)/coffer.db"
+            }
+            listener "tcp" {
+              address = "127.0.0.1:\(port)"
+              \(listener)
+            }
+            """
+        try text.write(toFile: directory + "/config.hcl", atomically: true, encoding: .utf8)
+    }
+
+    private func start() async throws {
+        let log = directory + "/server.log"
+        if !FileManager.default.fileExists(atPath: log) {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+        try handle.seekToEnd()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try DevServer.binaryPath)
+        process.arguments = ["server", "-config=\(directory)/config.hcl"]
+        process.environment = ["HOME": directory, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        self.process = process
+        try await waitUntilAnswering()
+    }
+
+    /// Polls `sys/seal-status` (answered sealed or not, initialised or not) for up to 60 s.
+    private func waitUntilAnswering() async throws {
+        var configuration = VaultClient.Configuration(address: address, timeout: .seconds(2))
+        configuration.tls.caCertificateFile = caFile
+        try await withVaultClient(configuration) { client in
+            let deadline = ContinuousClock.now + .seconds(60)
+            while ContinuousClock.now < deadline {
+                guard process?.isRunning == true else {
+                    throw DevServer.Failure(description: "coffer server exited:\n\(serverLog)")
+                }
+                if let answer = try? await client.send("GET", "sys/seal-status"), answer.statusCode == 200 { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            throw DevServer.Failure(description: "coffer server did not answer within 60 s:\n\(serverLog)")
+        }
+    }
+
+    var serverLog: String { (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)) ?? "" }
+
+    func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// Stops the server and starts it again on the same storage and port.
+    func restart() async throws {
+        stop()
+        try await start()
+    }
+
+    /// Runs `coffer <arguments>` against this server with `token` as `VAULT_TOKEN` (none when nil) and `stdin`.
+    func cli(_ arguments: [String], token: String? = nil, stdin: String? = nil) async throws -> DevServer.Result {
+        var environment = [
+            "HOME": directory, "VAULT_ADDR": address, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
+        ]
+        if let token { environment["VAULT_TOKEN"] = token }
+        if let caFile { environment["VAULT_CACERT"] = caFile }
+        return try await ProgramRunner.run(
+            try DevServer.binaryPath, arguments, environment: environment, stdin: stdin, scratch: directory)
+    }
+}
