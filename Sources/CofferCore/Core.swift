@@ -56,6 +56,8 @@ public final class Core: Sendable {
     let mountLock = AsyncLock()
     let logger: Logger
     let initializedFlag = Mutex(false)
+    /// The enabled audit devices (`Audit/`); loaded at unseal, closed at seal.
+    public let audit: AuditBroker
     public let clusterID = Hex.uuid()
     public let clusterName = "coffer-cluster-" + Hex.random8()
 
@@ -64,6 +66,7 @@ public final class Core: Sendable {
         self.configuration = configuration
         self.sealManager = SealManager(barrier: barrier, staticKey: configuration.staticSealKey)
         self.logger = configuration.logger
+        self.audit = AuditBroker(logger: configuration.logger, clock: configuration.clock)
         self.periodic = PeriodicDriver(defaultInterval: configuration.periodicInterval, logger: configuration.logger)
     }
 
@@ -104,6 +107,7 @@ public final class Core: Sendable {
             return old
         }
         old?.expiration.stop()
+        await audit.closeAll()
         await periodic.stopAll()
         for route in router.all { await route.backend.cleanup() }
         router.replace([])
@@ -133,6 +137,7 @@ public final class Core: Sendable {
         state.withLock { $0 = unsealed }
         initializedFlag.withLock { $0 = true }
         try await loadMounts()
+        try await loadAuditDevices()
         try await expiration.restore()
         expiration.start()
     }

@@ -45,10 +45,18 @@ extension Core {
     }
 
     /// Runs one request through the pipeline; never throws (errors become ``LogicalError`` values the HTTP layer
-    /// renders).
+    /// renders). With audit devices enabled, the request and response entries are written around it
+    /// (`Audit/Core+AuditPipeline.swift`).
     public func handle(_ request: CoreRequest) async -> CoreResponse {
+        var record: AuditRecord? = audit.isEnabled ? startAuditRecord(request) : nil
+        let response = await respond(request, audit: &record)
+        guard var record else { return response }
+        return await auditResponseEntry(&record, response)
+    }
+
+    func respond(_ request: CoreRequest, audit record: inout AuditRecord?) async -> CoreResponse {
         do {
-            return try await process(request)
+            return try await process(request, audit: &record)
         } catch let error as LogicalError {
             return .error(error)
         } catch StorageError.sealed {
@@ -61,7 +69,7 @@ extension Core {
         }
     }
 
-    func process(_ request: CoreRequest) async throws -> CoreResponse {
+    func process(_ request: CoreRequest, audit record: inout AuditRecord?) async throws -> CoreResponse {
         let unsealed = try unsealed()
         var path = try Self.normalize(request.path)
         if request.operation == .list, !path.hasSuffix("/") { path += "/" }
@@ -72,6 +80,8 @@ extension Core {
             throw LogicalError(status: 404, messages: ["no handler for route \"\(path)\". route entry not found."])
         }
         let backend = route.backend
+        record?.mount = auditMount(route)
+        record?.path = path
         var caller: TokenEntry? = nil
         var lastUse = false
         defer {
@@ -80,9 +90,16 @@ extension Core {
             }
         }
         if !backend.isUnauthenticated(path: relativePath) {
-            let used = try await authenticate(request, tokens: unsealed.tokens)
+            let used: (entry: TokenEntry, lastUse: Bool)
+            do {
+                used = try await authenticate(request, tokens: unsealed.tokens)
+            } catch {
+                record?.allowed = false
+                throw error
+            }
             caller = used.entry
             lastUse = used.lastUse
+            if record != nil { record?.caller = await auditCaller(used.entry, clientToken: request.token) }
         }
         var logical = logicalRequest(request, route: route, relativePath: relativePath)
         if request.isHelp, let help = backend.help(for: relativePath) {
@@ -91,9 +108,18 @@ extension Core {
         if logical.operation == .update, let exists = try await backend.existenceCheck(logical), !exists {
             logical.operation = .create
         }
+        record?.operation = logical.operation
         if let caller {
-            try await authorize(&logical, caller: caller, path: path, data: request.data, backend: backend)
+            do {
+                try await authorize(&logical, caller: caller, path: path, data: request.data, backend: backend)
+            } catch {
+                record?.allowed = false
+                throw error
+            }
+            if caller.isRoot { record?.grantingPolicies = ["root"] }
         }
+        record?.allowed = true
+        try await auditRequestEntry(&record)
         guard let response = try await backend.handle(logical) else {
             // Vault: a read or list that finds nothing is a 404 with an empty error list.
             if logical.operation == .read || logical.operation == .list { throw LogicalError.notFound }
@@ -104,6 +130,8 @@ extension Core {
 
     /// Resolves and uses the request's token: the entry as it stands after this use, and whether this was its last.
     func authenticate(_ request: CoreRequest, tokens: TokenStore) async throws -> (entry: TokenEntry, lastUse: Bool) {
+        let started = ContinuousClock.now
+        defer { metrics.tokenChecked(milliseconds: CofferMetrics.milliseconds(since: started)) }
         guard let token = request.token, !token.isEmpty else { throw LogicalError.missingToken }
         guard let entry = try await resolveToken(token, remoteAddress: request.remoteAddress) else {
             throw LogicalError.invalidToken

@@ -14,6 +14,8 @@ public struct CoreRequest: Sendable {
     public var data: [String: JSONValue]
     public var token: String?
     public var remoteAddress: String?
+    /// The client's source port, for the audit log's `remote_port`.
+    public var remotePort: Int?
     /// Lower-cased header names.
     public var headers: [String: String]
     /// `?help=1`.
