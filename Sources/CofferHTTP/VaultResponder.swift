@@ -70,6 +70,11 @@ public struct VaultResponder: HTTPResponder {
         case _ where SealEndpoints.paths.contains(path):
             return await SealEndpoints(core: core, responder: self).respond(
                 path: path, request: request, remoteAddress: context.remoteAddress?.ipAddress, extra: extra)
+        case _ where GenerateRootEndpoints.paths.contains(path):
+            return await GenerateRootEndpoints(core: core, responder: self).respond(
+                to: request, path: path, extra: extra)
+        case _ where RekeyEndpoints.Endpoint(path: path) != nil:
+            return await RekeyEndpoints(core: core, responder: self).respond(to: request, path: path, extra: extra)
         default:
             break
         }
