@@ -49,6 +49,8 @@ public final class Core: Sendable {
     public let configuration: CoreConfiguration
     /// Seal records, key shares and the unseal attempt (`Seal/`).
     public let sealManager: SealManager
+    /// Root generation and rekey attempts (`Seal/Core+GenerateRoot.swift`, `Seal/Core+Rekey.swift`).
+    public let keyAttempts = KeyAttempts()
     let router = Router()
     /// Timers of the mounted backends' periodic work (`Mounts/PeriodicDriver.swift`).
     let periodic: PeriodicDriver
@@ -113,6 +115,7 @@ public final class Core: Sendable {
         router.replace([])
         barrier.seal()
         sealManager.clearAttempt()
+        keyAttempts.wipe()
     }
 
     func setupUnsealed() async throws {

@@ -11,7 +11,7 @@ struct SystemBackend: Sendable {
     var backend: FrameworkBackend {
         let paths =
             mountPaths(.credential) + mountPaths(.secrets) + policyPaths() + capabilityPaths() + uiPaths()
-            + barrierKeyPaths() + auditPaths()
+            + barrierKeyPaths() + auditPaths() + rekeyBackupPaths()
         // Vault's root-protected system paths, including those Coffer does not implement yet
         // (docs/policies.md § Sudo and root-protected paths).
         return FrameworkBackend(
