@@ -125,3 +125,25 @@ final class OperatorTestServer {
             try DevServer.binaryPath, arguments, environment: environment, stdin: stdin, scratch: directory)
     }
 }
+
+extension OperatorTestServer {
+    /// `operator init -format=json` with 5/3, then three unseal shares; the base64 keys and the root token.
+    func initializeAndUnseal() async throws -> (keys: [String], root: String) {
+        let initialized = try await cli(["operator", "init", "-format=json"])
+        guard initialized.status == 0 else {
+            throw DevServer.Failure(description: "operator init failed: \(initialized.stderr)")
+        }
+        let json = try initialized.json()
+        let keys = json["unseal_keys_b64"]?.stringArray ?? []
+        for key in keys.prefix(3) { _ = try await cli(["operator", "unseal", key]) }
+        return (keys, json["root_token"]?.stringValue ?? "")
+    }
+}
+
+/// The value of the row `key` in a two-column CLI table (`nil` when there is no such row).
+func tableValue(_ output: String, _ key: String) -> String? {
+    for line in output.split(separator: "\n") where line.hasPrefix(key + "    ") {
+        return line.dropFirst(key.count).trimmingCharacters(in: .whitespaces)
+    }
+    return nil
+}
