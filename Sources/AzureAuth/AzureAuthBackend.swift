@@ -123,7 +123,7 @@ final class AzureAuthBackend: Sendable {
                     "login", fields: Self.loginFields,
                     operations: [
                         .update: PathOperation("Log in with an Azure managed identity token") { request, fields in
-                            try await self.login(request, fields)
+                            try await self.meteredLogin(request, fields)
                         }
                     ],
                     synopsis: "Logs in with the JWT of an Azure managed identity.", unauthenticated: true),

@@ -147,7 +147,7 @@ public struct ARMClient: AzureResourceManaging {
             var retryAfter: Double?
             let failure: AzureError
             do {
-                let response = try await http.send(.GET, url, headers: headers, call: call)
+                let response = try await http.send(.GET, url, headers: headers, call: call, service: .arm)
                 switch response.status {
                 case 200..<300:
                     return response

@@ -56,7 +56,8 @@ public struct AzureHTTP: Sendable {
     /// Sends one request. A transport failure or timeout throws ``AzureError/upstream(call:status:detail:)``
     /// with a nil status; any HTTP answer (including 4xx/5xx) is returned for the caller to judge.
     public func send(
-        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: ByteBuffer? = nil, call: String
+        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: ByteBuffer? = nil, call: String,
+        service: AzureService = .other
     ) async throws(AzureError) -> Response {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -76,13 +77,16 @@ public struct AzureHTTP: Sendable {
             response = Response(status: Int(answer.status.code), headers: answer.headers, body: bytes)
         } catch let error as AzureError {
             log(method, url, status: nil, since: started, headers: [:], failure: "\(error)")
+            Self.record(service, status: nil, since: started)
             throw error
         } catch {
             let detail = Self.describe(error)
             log(method, url, status: nil, since: started, headers: [:], failure: detail)
+            Self.record(service, status: nil, since: started)
             throw AzureError.upstream(call: call, status: nil, detail: detail)
         }
         log(method, url, status: response.status, since: started, headers: response.headers, failure: nil)
+        Self.record(service, status: response.status, since: started)
         return response
     }
 

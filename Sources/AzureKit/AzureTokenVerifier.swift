@@ -113,14 +113,20 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
             sets[jwksURI] = created
             return created
         }
-        let load: @Sendable () async throws -> SigningKeys = { try await SigningKeys.fetch(jwksURI, http: http) }
+        let load: @Sendable () async throws -> SigningKeys = {
+            let keys = try await SigningKeys.fetch(jwksURI, http: http)
+            JWKSCacheMetrics.refreshed(keys: keys.algorithms.count)
+            return keys
+        }
         let candidates: [any JWTAlgorithm]
         if let kid = token.keyID {
+            JWKSCacheMetrics.lookup(hit: keySet.current?.algorithms[kid] != nil)
             let keys = try await keySet.get(
                 accept: { $0.algorithms[kid] != nil }, permit: { self.permitRefetch() }, load: load)
             candidates = keys.algorithms[kid].map { [$0] } ?? []
         } else {
             // No `kid`: like the reference, try every key of the tenant.
+            JWKSCacheMetrics.lookup(hit: keySet.current != nil)
             let keys = try await keySet.get(accept: { _ in true }, permit: { false }, load: load)
             candidates = Array(keys.algorithms.values)
         }

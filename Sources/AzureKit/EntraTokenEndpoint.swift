@@ -28,7 +28,7 @@ struct EntraTokenEndpoint: Sendable {
         let response = try await http.send(
             .POST, url,
             headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
-            body: ByteBuffer(string: body), call: call)
+            body: ByteBuffer(string: body), call: call, service: .token)
         guard response.status == 200 else {
             var detail = AzureErrorBody.summary(response)
             for secret in secrets where !secret.isEmpty {

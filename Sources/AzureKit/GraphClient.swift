@@ -147,7 +147,7 @@ public struct GraphClient: AzureGraphManaging {
         var headers = [("Accept", "application/json"), ("Authorization", "Bearer \(token.token)")]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let response = try await http.send(
-            method, url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, call: name)
+            method, url, headers: headers, body: body.map { ByteBuffer(bytes: $0) }, call: name, service: .graph)
         switch response.status {
         case 200..<300: return response
         case 404: throw AzureError.notFound(call: name, detail: AzureErrorBody.summary(response))

@@ -60,7 +60,7 @@ public struct ManagedIdentityCredential: AzureCredential {
             secret = ""
         }
         let requested = Date()
-        let response = try await http.send(.GET, url, headers: headers, call: call)
+        let response = try await http.send(.GET, url, headers: headers, call: call, service: .imds)
         guard response.status == 200 else {
             var detail = AzureErrorBody.summary(response)
             if !secret.isEmpty { detail = detail.replacingOccurrences(of: secret, with: "[redacted]") }

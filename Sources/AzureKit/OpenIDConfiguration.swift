@@ -10,7 +10,8 @@ struct OpenIDConfiguration: Sendable, Equatable {
     /// GETs `url`; any failure is ``AzureError/upstream(call:status:detail:)`` with call `OIDC discovery`.
     static func fetch(_ url: String, http: AzureHTTP) async throws(AzureError) -> OpenIDConfiguration {
         let call = "OIDC discovery"
-        let response = try await http.send(.GET, url, headers: [("Accept", "application/json")], call: call)
+        let response = try await http.send(
+            .GET, url, headers: [("Accept", "application/json")], call: call, service: .discovery)
         guard response.status == 200 else {
             throw AzureError.upstream(call: call, status: response.status, detail: AzureErrorBody.summary(response))
         }
@@ -42,7 +43,8 @@ struct SigningKeys: Sendable {
     /// GETs `url`; any failure is ``AzureError/upstream(call:status:detail:)`` with call `JWKS`.
     static func fetch(_ url: String, http: AzureHTTP) async throws(AzureError) -> SigningKeys {
         let call = "JWKS"
-        let response = try await http.send(.GET, url, headers: [("Accept", "application/json")], call: call)
+        let response = try await http.send(
+            .GET, url, headers: [("Accept", "application/json")], call: call, service: .jwks)
         guard response.status == 200 else {
             throw AzureError.upstream(call: call, status: response.status, detail: AzureErrorBody.summary(response))
         }

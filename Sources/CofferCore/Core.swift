@@ -21,6 +21,8 @@ public struct CoreConfiguration: Sendable {
     public var clock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
     /// Time between passes of a backend's periodic work when the backend names none (Vault: a minute).
     public var periodicInterval = Duration.seconds(60)
+    /// Where this core's metrics go (docs/metrics.md); each core has its own unless the server passes one in.
+    public var metrics = CofferMetrics()
     /// The static seal's key (`seal "static"`); nil for the Shamir seal (docs/seal.md).
     public var staticSealKey: SymmetricKey? = nil
 

@@ -19,11 +19,16 @@ public struct VaultResponder: HTTPResponder {
     let core: Core
     let maxRequestSize: Int
     let logger: Logger
+    /// The listener's `telemetry { unauthenticated_metrics_access = true }`: `sys/metrics` without a token.
+    let unauthenticatedMetricsAccess: Bool
 
-    public init(core: Core, maxRequestSize: Int = 32 << 20, logger: Logger) {
+    public init(
+        core: Core, maxRequestSize: Int = 32 << 20, logger: Logger, unauthenticatedMetricsAccess: Bool = false
+    ) {
         self.core = core
         self.maxRequestSize = maxRequestSize
         self.logger = logger
+        self.unauthenticatedMetricsAccess = unauthenticatedMetricsAccess
     }
 
     /// Header names, validated once rather than per request.
@@ -67,6 +72,8 @@ public struct VaultResponder: HTTPResponder {
         switch path {
         case "sys/health", "sys/leader":
             return StatusEndpoints(core: core).respond(path: path, method: request.method, query: query, extra: extra)
+        case "sys/metrics" where request.method == .get && request.headers[Field.listMarker] == nil:
+            return await respondMetrics(request, query: query, context: context, extra: extra)
         case _ where SealEndpoints.paths.contains(path):
             return await SealEndpoints(core: core, responder: self).respond(
                 path: path, request: request, remoteAddress: context.remoteAddress?.ipAddress, extra: extra)

@@ -48,6 +48,11 @@ extension Core {
     /// renders). With audit devices enabled, the request and response entries are written around it
     /// (`Audit/Core+AuditPipeline.swift`).
     public func handle(_ request: CoreRequest) async -> CoreResponse {
+        let started = ContinuousClock.now
+        defer {
+            metrics.requestHandled(
+                login: Self.isLoginPath(request.path[...]), milliseconds: CofferMetrics.milliseconds(since: started))
+        }
         var record: AuditRecord? = audit.isEnabled ? startAuditRecord(request) : nil
         let response = await respond(request, audit: &record)
         guard var record else { return response }

@@ -109,7 +109,10 @@ extension SystemBackend {
                 "policy",
                 operations: [
                     .read: PathOperation("List policies") { _, _ in
+                        let started = ContinuousClock.now
                         let names = try await core.unsealed().policies.names()
+                        core.metrics.policyOperation(
+                            .listPolicies, milliseconds: CofferMetrics.milliseconds(since: started))
                         return LogicalResponse(
                             data: ["keys": .strings(names), "policies": .strings(names)], injectDataAtTopLevel: true)
                     }
@@ -125,7 +128,12 @@ extension SystemBackend {
                 "policies/acl/?",
                 operations: [
                     .list: PathOperation("List ACL policies") { _, _ in
-                        .list(try await core.unsealed().policies.names())
+                        let started = ContinuousClock.now
+                        defer {
+                            core.metrics.policyOperation(
+                                .listPolicies, milliseconds: CofferMetrics.milliseconds(since: started))
+                        }
+                        return .list(try await core.unsealed().policies.names())
                     }
                 ], synopsis: "List ACL policies"),
             PathDefinition(

@@ -11,7 +11,7 @@ struct SystemBackend: Sendable {
     var backend: FrameworkBackend {
         let paths =
             mountPaths(.credential) + mountPaths(.secrets) + policyPaths() + capabilityPaths() + uiPaths()
-            + barrierKeyPaths() + auditPaths() + rekeyBackupPaths()
+            + barrierKeyPaths() + auditPaths() + metricsPaths() + rekeyBackupPaths()
         // Vault's root-protected system paths, including those Coffer does not implement yet
         // (docs/policies.md § Sudo and root-protected paths).
         return FrameworkBackend(
@@ -59,6 +59,8 @@ struct SystemBackend: Sendable {
     }
 
     func readPolicy(_ fields: FieldData, key: String) async throws -> LogicalResponse? {
+        let started = ContinuousClock.now
+        defer { core.metrics.policyOperation(.getPolicy, milliseconds: CofferMetrics.milliseconds(since: started)) }
         let (name, _) = try policyName(fields)
         if name == "root" {
             return LogicalResponse(data: ["name": "root", key: ""], injectDataAtTopLevel: true)
@@ -68,6 +70,8 @@ struct SystemBackend: Sendable {
     }
 
     func writePolicy(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
+        let started = ContinuousClock.now
+        defer { core.metrics.policyOperation(.setPolicy, milliseconds: CofferMetrics.milliseconds(since: started)) }
         var (name, warnings) = try policyName(fields)
         if name == "root" { throw LogicalError.badRequest("cannot update \"root\" policy") }
         if PolicyStore.reservedNames.contains(name) {
@@ -84,6 +88,8 @@ struct SystemBackend: Sendable {
     }
 
     func deletePolicy(_ fields: FieldData) async throws -> LogicalResponse? {
+        let started = ContinuousClock.now
+        defer { core.metrics.policyOperation(.deletePolicy, milliseconds: CofferMetrics.milliseconds(since: started)) }
         let (name, _) = try policyName(fields)
         if name == "root" { throw LogicalError.badRequest("cannot delete \"root\" policy") }
         if name == "default" { throw LogicalError.badRequest("cannot delete default policy") }

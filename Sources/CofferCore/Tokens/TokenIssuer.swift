@@ -81,7 +81,9 @@ struct TokenIssuer {
         entry.auth = order.auth
         let tokens = try core.unsealed().tokens
         if order.type == .batch {
-            return Issued(id: try tokens.makeBatchToken(entry), entry: entry, warnings: warnings)
+            let id = try tokens.makeBatchToken(entry)
+            core.recordTokenCreation(entry)
+            return Issued(id: id, entry: entry, warnings: warnings)
         }
         let id: String
         if order.customID.isEmpty {
@@ -92,6 +94,7 @@ struct TokenIssuer {
             warnings.append(Self.customIDWarning)
         }
         entry = try await tokens.create(entry, id: id)
+        core.recordTokenCreation(entry)
         return Issued(id: id, entry: entry, warnings: warnings)
     }
 

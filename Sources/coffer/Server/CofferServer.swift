@@ -70,6 +70,7 @@ public enum CofferServer {
         core.logger = logger
         core.storageType = storageType
         core.apiAddress = "http://" + config.address
+        core.metrics = bootstrapMetrics(config)
         return core
     }
 

@@ -1,0 +1,83 @@
+import CofferFramework
+import Foundation
+
+extension Core {
+    /// This core's metrics (``CoreConfiguration/metrics``).
+    public var metrics: CofferMetrics { configuration.metrics }
+
+    /// `sys/metrics` as Vault answers it (docs/metrics.md): `format=prometheus` (or an OpenMetrics / Prometheus
+    /// `Accept`) gives the text exposition format when a `telemetry` stanza enabled it, no format gives Vault's
+    /// JSON, anything else is a 400. Gauges that describe state (seal, leases, token counts) are brought up to date
+    /// first. Needs no token: callers decide who may ask (the pipeline's ACL, or a listener's
+    /// `unauthenticated_metrics_access`).
+    public func metricsResponse(format: String?, accept: String?) async -> MetricsResponse {
+        var chosen = format ?? ""
+        if chosen.isEmpty, let accept, Self.acceptsPrometheus(accept) { chosen = "prometheus" }
+        switch chosen {
+        case "prometheus":
+            guard metrics.settings.prometheusEnabled else {
+                return MetricsResponse(status: 400, contentType: "text/plain", body: "prometheus is not enabled")
+            }
+            await refreshStateGauges()
+            return MetricsResponse(
+                status: 200, contentType: MetricsResponse.prometheusContentType, body: metrics.registry.emitToString())
+        case "":
+            await refreshStateGauges()
+            let document = metrics.memory.snapshot().serialized()
+            return MetricsResponse(
+                status: 200, contentType: "application/json", body: String(decoding: document, as: UTF8.self))
+        default:
+            return MetricsResponse(
+                status: 400, contentType: "text/plain", body: "metric response format \(GoQuote.quote(chosen)) unknown")
+        }
+    }
+
+    /// Vault's rule: an `Accept` starting with the OpenMetrics type, or naming Prometheus' protobuf schema.
+    static func acceptsPrometheus(_ accept: String) -> Bool {
+        let lowered = accept.lowercased()
+        return lowered.hasPrefix("application/openmetrics-text") || lowered.contains("io.prometheus.client")
+    }
+
+    /// Whether a request is a login, which Vault times as `handle_login_request` instead of `handle_request`:
+    /// a `login` segment under an auth mount other than the token store.
+    static func isLoginPath(_ path: Substring) -> Bool {
+        guard path.hasPrefix("auth/"), !path.hasPrefix("auth/token/") else { return false }
+        return path.split(separator: "/").dropFirst(2).contains("login")
+    }
+
+    /// Counts one minted token as `vault.token.creation`, labelled with the mount that minted it.
+    func recordTokenCreation(_ entry: TokenEntry) {
+        let mount = router.match(entry.path)?.0.mount
+        metrics.tokenCreated(
+            authMethod: mount?.type ?? "token", mountPoint: mount?.routePrefix ?? "auth/token/", ttlSeconds: entry.ttl,
+            tokenType: entry.type == .batch ? "batch" : "service")
+    }
+
+    /// Seal and lease gauges (cheap, every scrape) and the usage gauges (when `usage_gauge_period` has passed).
+    func refreshStateGauges() async {
+        let current = state.withLock { $0 }
+        metrics.setSealGauges(unsealed: current != nil)
+        guard let current else { return }
+        metrics.setLeaseCount(current.expiration.pendingCount)
+        guard metrics.claimUsageRefresh(now: now) else { return }
+        do {
+            metrics.setUsageGauges(try await usageCounts(current))
+        } catch {
+            logger.warning("counting tokens and entities for metrics failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Service tokens by policy, auth method and TTL bucket, and the number of entities.
+    func usageCounts(_ unsealed: Unsealed) async throws -> CofferMetrics.UsageCounts {
+        var counts = CofferMetrics.UsageCounts()
+        for (_, hash) in try await unsealed.tokens.accessorEntries() {
+            guard let entry = try await unsealed.tokens.storedEntry(hash: hash) else { continue }
+            counts.tokens += 1
+            for policy in entry.policies { counts.byPolicy[policy, default: 0] += 1 }
+            counts.byAuth[router.match(entry.path)?.0.mount.type ?? "token", default: 0] += 1
+            counts.byTTL[TTLBucket.label(seconds: entry.ttl), default: 0] += 1
+        }
+        counts.entities = try await unsealed.identity.entityIDs().count
+        return counts
+    }
+}
