@@ -75,7 +75,9 @@ public struct RawRequestBody: Sendable, Equatable {
         switch members[name.lowercased()] {
         case nil, .null?: return 0
         case .int(let number)?:
-            guard let narrowed = Int(exactly: number) else { throw Self.typeError(.int(number), field: name, type: "int") }
+            guard let narrowed = Int(exactly: number) else {
+                throw Self.typeError(.int(number), field: name, type: "int")
+            }
             return narrowed
         case let other?: throw Self.typeError(other, field: name, type: "int")
         }

@@ -70,6 +70,18 @@ import Testing
         #expect(fromFlags.logLevel == "error" && fromFlags.logFormat == "text")
     }
 
+    /// No `seal` stanza is the Shamir seal: no key is needed, the server starts sealed (docs/seal.md).
+    @Test func noSealStanzaIsTheShamirSealWithoutAKey() throws {
+        var stored = ServerConfiguration()
+        stored.storagePath = "db"
+        stored.sealType = nil
+        var options = ServerOptions()
+        options.configPaths = ["coffer.hcl"]
+        #expect(
+            try ServerLaunch.resolve(options, environment: ["COFFER_SEAL_KEY": "ignored"], load: file(stored))
+                == .persistent(stored, sealKey: nil))
+    }
+
     @Test func theSealKeyComesFromTheFileOrTheNamedVariable() throws {
         var stored = ServerConfiguration()
         stored.storagePath = "db"

@@ -21,8 +21,11 @@ extension Core {
         await manager.transitions.lock()
         defer { manager.transitions.unlock() }
         do {
-            guard try await !barrier.isInitialized() else { throw LogicalError.badRequest("Vault is already initialized") }
-            return try await initializeLocked(type: type, shares: shares, threshold: threshold, rootTokenID: rootTokenID)
+            guard try await !barrier.isInitialized() else {
+                throw LogicalError.badRequest("Vault is already initialized")
+            }
+            return try await initializeLocked(
+                type: type, shares: shares, threshold: threshold, rootTokenID: rootTokenID)
         } catch let error as LogicalError {
             throw error
         } catch {

@@ -69,9 +69,15 @@ extension Core {
 
     func autoUnsealLocked() async throws -> [UInt8]? {
         let manager = sealManager
-        guard let staticKey = manager.staticKey else { throw SealError.misconfigured("no static seal key is configured") }
+        guard let staticKey = manager.staticKey else {
+            throw SealError.misconfigured("no static seal key is configured")
+        }
         let configuration: SealConfiguration?
-        if let cached = manager.configuration { configuration = cached } else { configuration = try await manager.load() }
+        if let cached = manager.configuration {
+            configuration = cached
+        } else {
+            configuration = try await manager.load()
+        }
         guard let configuration else { throw SealError.notInitialized }
         guard configuration.type == .staticKey else {
             throw SealError.misconfigured(

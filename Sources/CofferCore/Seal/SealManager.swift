@@ -164,7 +164,8 @@ public final class SealManager: Sendable {
         await transitions.lock()
         defer { transitions.unlock() }
         let rootKey = try barrier.rootKey()
-        let operations = try records(configuration, rootKey: rootKey, unsealKey: SymmetricKey(data: key), recoveryKey: nil)
+        let operations = try records(
+            configuration, rootKey: rootKey, unsealKey: SymmetricKey(data: key), recoveryKey: nil)
         try await physical.transaction(operations)
         remember(configuration)
     }
