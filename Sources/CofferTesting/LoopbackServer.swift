@@ -9,23 +9,29 @@ import Logging
 /// let server = try await LoopbackServer.start(responder: VaultResponder(core: core, logger: logger), logger: logger)
 /// print(server.url)          // http://127.0.0.1:PORT
 /// await server.stop()
+/// let https = try await LoopbackServer.start(responder: responder, tls: try TLSContextHolder(settings: settings),
+///                                            logger: logger)   // https://127.0.0.1:PORT
 /// ```
 public struct LoopbackServer: Sendable {
     /// The application ended before it reported a listening port.
     public struct NotListening: Error {}
 
     public let port: Int
+    /// `https` when started with a TLS context holder.
+    public let scheme: String
     private let task: Task<Void, any Error>
 
-    public var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
-    public static func start<Responder: HTTPResponder>(responder: Responder, logger: Logger) async throws
+    public static func start<Responder: HTTPResponder>(
+        responder: Responder, tls: TLSContextHolder? = nil, logger: Logger
+    ) async throws
         -> LoopbackServer
     where Responder.Context == CofferRequestContext {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             responder: responder,
-            server: VaultHTTPServer.http1(),
+            server: VaultHTTPServer.http1(tls: tls),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)
@@ -41,7 +47,7 @@ public struct LoopbackServer: Sendable {
             try await task.value
             throw NotListening()
         }
-        return LoopbackServer(port: port, task: task)
+        return LoopbackServer(port: port, scheme: tls == nil ? "http" : "https", task: task)
     }
 
     public func stop() async {

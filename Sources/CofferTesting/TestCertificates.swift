@@ -54,10 +54,12 @@ public struct TestCertificates: Sendable {
         let issuer = Issuer(certificate: ca, key: caKey)
         return TestCertificates(
             caFile: caFile,
-            server: try issuer.leaf(name: "server", commonName: "coffer-test-server", usage: .serverAuth, in: directory),
+            server: try issuer.leaf(
+                name: "server", commonName: "coffer-test-server", usage: .serverAuth, in: directory),
             secondServer: try issuer.leaf(
                 name: "server2", commonName: "coffer-test-server-2", usage: .serverAuth, in: directory),
-            client: try issuer.leaf(name: "client", commonName: "coffer-test-client", usage: .clientAuth, in: directory))
+            client: try issuer.leaf(name: "client", commonName: "coffer-test-client", usage: .clientAuth, in: directory)
+        )
     }
 
     /// A client configuration trusting only the test CA, optionally presenting the client leaf.
@@ -69,6 +71,17 @@ public struct TestCertificates: Sendable {
             tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: client.keyFile, format: .pem))
         }
         return tls
+    }
+
+    /// The subject common name of a certificate a TLS peer presented (nil when it has none).
+    public static func commonName(of certificate: NIOSSLCertificate) throws -> String? {
+        let parsed = try Certificate(derEncoded: try certificate.toDERBytes())
+        for relativeName in parsed.subject {
+            for attribute in relativeName where attribute.type == .RDNAttributeType.commonName {
+                return String(describing: attribute.value)
+            }
+        }
+        return nil
     }
 
     /// The CA that signs the leaves.

@@ -55,7 +55,7 @@ struct ServerCommand: AsyncParsableCommand {
     func run() async throws {
         let options = try options()
         do {
-            try await CofferServer.run(options)
+            try await CofferServer.$launchOptions.withValue(options) { try await CofferServer.run(options) }
         } catch {
             throw fail("Error starting the server: \(error)", code: ExitStatus.usage)
         }

@@ -49,11 +49,12 @@ public enum CofferServer {
             throw ServerStartError("unknown log level \"\(config.logLevel)\" (trace, debug, info, warn, error)")
         }
         let json = config.logFormat == "json"
+        LogLevelControl.shared.level = level
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler =
                 json ? JSONLogHandler(label: label) : StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            handler.logLevel = .trace  // the wrapper filters, at the level SIGHUP may change
+            return ReloadableLevelLogHandler(inner: handler, control: .shared)
         }
         var logger = Logger(label: "coffer")
         logger.logLevel = level
@@ -125,7 +126,7 @@ public enum CofferServer {
             Development mode should NOT be used in production installations!
 
             """
-        try await serve(core: core, address: address, config: config, logger: logger) {
+        try await serve(core: core, address: address, config: config, logger: logger, plainHTTP: true) {
             writeStdout(banner + "\n")
             logger.info("ready", metadata: ["startup_ms": "\(Int(Date().timeIntervalSince(started) * 1000))"])
         } onStop: {
@@ -149,31 +150,6 @@ public enum CofferServer {
             await core.seal()
             try? await physical.close()
         }
-    }
-
-    static func serve(
-        core: Core, address: ServerAddress, config: ServerConfiguration, logger: Logger,
-        onRunning: @escaping @Sendable () -> Void, onStop: @escaping @Sendable () async -> Void
-    ) async throws {
-        let responder = VaultResponder(core: core, maxRequestSize: config.maxRequestSize, logger: logger)
-        let limits = VaultHTTPServer.Limits(
-            maxConnections: config.maxConnections, headTimeout: .seconds(config.readHeaderTimeout))
-        let app = Application(
-            responder: responder,
-            server: VaultHTTPServer.http1(limits: limits),
-            configuration: ApplicationConfiguration(
-                address: .hostname(address.host, port: address.port), serverName: nil),
-            onServerRunning: { _ in onRunning() },
-            logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            await onStop()
-            throw error
-        }
-        await onStop()
     }
 
     /// Like `vault server -dev`, the root token goes to the token helper file for the CLI.

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# KV v2 read throughput of one release `coffer` server over plain HTTP and over TLS, without and then with a
+# file audit device, in the same run; printed as a Markdown table with the two ratios the issue sets targets for
+# (TLS ≥ 0.7× plain, file audit ≥ 0.6× no audit).
+#
+#   Benchmarks/http-load/tls-audit.sh                  # wrk -t2 -c32 -d10s per configuration
+#   BENCH_DURATION=5s Benchmarks/http-load/tls-audit.sh
+#
+# One persistent server (SQLite storage, Shamir seal initialised 1-of-1 and unsealed by the script) with two
+# listeners on the same core: `tls_disable = true` and TLS with a certificate made here by openssl (P-256, own CA).
+# Order: plain, TLS, then `PUT sys/audit/file` (file_path in the scratch directory), plain + audit, TLS + audit.
+# All four read the same secret with the root token, so the only differences are the listener and the audit device.
+#
+# Environment: BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_CONNECTIONS (32), COFFER_BUILD_LOCK
+# (/tmp/coffer-build.lock), COFFER_BIN (skip the release build and use this binary).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+DURATION=${BENCH_DURATION:-10s}
+THREADS=${BENCH_THREADS:-2}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+LOCK=${COFFER_BUILD_LOCK:-/tmp/coffer-build.lock}
+WORK=$(mktemp -d /tmp/coffer-bench-tls.XXXXXX)
+
+. "$HERE/../bench-common.sh"
+require_bench_tools
+command -v openssl >/dev/null 2>&1 || die "openssl is required"
+
+cd "$ROOT"
+BIN=$(release_binary coffer "${COFFER_BIN:-}")
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+PLAIN_PORT=$(free_port)
+TLS_PORT=$(free_port)
+PLAIN="http://127.0.0.1:$PLAIN_PORT"
+TLS="https://127.0.0.1:$TLS_PORT"
+SERVER_PID=""
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# A CA and a server certificate for 127.0.0.1, as an operator would make them.
+openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/ca-key.pem" 2>/dev/null
+openssl req -x509 -new -key "$WORK/ca-key.pem" -subj "/CN=Coffer bench CA" -days 1 -out "$WORK/ca.pem" 2>/dev/null
+openssl ecparam -name prime256v1 -genkey -noout -out "$WORK/server-key.pem" 2>/dev/null
+openssl req -new -key "$WORK/server-key.pem" -subj "/CN=127.0.0.1" -out "$WORK/server.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$WORK/san.ext"
+openssl x509 -req -in "$WORK/server.csr" -CA "$WORK/ca.pem" -CAkey "$WORK/ca-key.pem" -CAcreateserial -days 1 \
+    -extfile "$WORK/san.ext" -out "$WORK/server.pem" 2>/dev/null
+
+cat >"$WORK/config.hcl" <<HCL
+storage "sqlite" {
+  path = "$WORK/coffer.db"
+}
+listener "tcp" {
+  address     = "127.0.0.1:$PLAIN_PORT"
+  tls_disable = true
+}
+listener "tcp" {
+  address       = "127.0.0.1:$TLS_PORT"
+  tls_cert_file = "$WORK/server.pem"
+  tls_key_file  = "$WORK/server-key.pem"
+}
+log_level = "warn"
+HCL
+
+"$BIN" server "-config=$WORK/config.hcl" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 1 600); do
+    code=$(curl -s -o /dev/null -w '%{http_code}' "$PLAIN/v1/sys/health" || true)
+    [ "$code" = "501" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "server exited during start"; }
+    sleep 0.05
+done
+[ "$code" = "501" ] || { cat "$WORK/server.log" >&2; die "server not answering sys/health (last status $code)"; }
+
+api() { # api METHOD PATH [BODY] -> response body; fails on non-2xx
+    local method=$1 path=$2 body=${3:-}
+    local args=(-sf -X "$method")
+    [ -n "${ROOT_TOKEN:-}" ] && args+=(-H "X-Vault-Token: $ROOT_TOKEN")
+    [ -n "$body" ] && args+=(-H "Content-Type: application/json" -d "$body")
+    curl "${args[@]}" "$PLAIN/v1/$path"
+}
+INIT=$(api PUT sys/init '{"secret_shares":1,"secret_threshold":1}')
+KEY=$(printf '%s' "$INIT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["keys_base64"][0])')
+ROOT_TOKEN=$(printf '%s' "$INIT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["root_token"])')
+api PUT sys/unseal "{\"key\":\"$KEY\"}" >/dev/null
+api POST sys/mounts/secret '{"type":"kv","options":{"version":"2"}}' >/dev/null
+api POST secret/data/x '{"data":{"user":"app","password":"correct horse battery staple"}}' >/dev/null
+# The TLS listener answers with the CA (fails the run if the certificate or the listener is wrong).
+curl -sf --cacert "$WORK/ca.pem" -H "X-Vault-Token: $ROOT_TOKEN" "$TLS/v1/secret/data/x" >/dev/null \
+    || die "TLS listener did not serve the read"
+
+run_wrk() { # run_wrk NAME BASE_URL
+    log "wrk: $1"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "X-Vault-Token: $ROOT_TOKEN" \
+        "$2/v1/secret/data/x" >"$WORK/$1.out"
+}
+run_wrk plain "$PLAIN"
+run_wrk tls "$TLS"
+AUDIT="pending"
+if api PUT sys/audit/file "{\"type\":\"file\",\"options\":{\"file_path\":\"$WORK/audit.log\"}}" >/dev/null; then
+    AUDIT="enabled"
+    run_wrk plain-audit "$PLAIN"
+    run_wrk tls-audit "$TLS"
+    AUDIT_BYTES=$(stat -c %s "$WORK/audit.log")
+    log "audit file: $AUDIT_BYTES bytes"
+    grep -q "correct horse" "$WORK/audit.log" && die "the secret value is in the audit file in plaintext"
+else
+    log "sys/audit/file refused: the file audit device is not available in this binary; audit rows skipped"
+fi
+
+python3 - "$WORK" "$AUDIT" "$DURATION" "$THREADS" "$CONNECTIONS" <<'PY'
+import re, sys
+from pathlib import Path
+
+work, audit, duration, threads, conns = sys.argv[1:]
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+def parse(name):
+    text = (Path(work) / f"{name}.out").read_text()
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    def pct(p):
+        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+        return float(m.group(1)) * UNITS[m.group(2)]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    return rps, pct(50), pct(99), int(bad.group(1)) if bad else 0
+
+rows = [("plain HTTP", "plain"), ("TLS", "tls")]
+if audit == "enabled":
+    rows += [("plain HTTP + file audit", "plain-audit"), ("TLS + file audit", "tls-audit")]
+results = {name: parse(name) for _, name in rows}
+print(f"\nwrk -t{threads} -c{conns} -d{duration} --latency, GET /v1/secret/data/x (KV v2, root token), "
+      "one release server with a plain and a TLS listener\n")
+print("| Configuration | req/s | p50 (ms) | p99 (ms) | non-2xx |")
+print("|---|---:|---:|---:|---:|")
+for label, name in rows:
+    rps, p50, p99, bad = results[name]
+    print(f"| {label} | {rps:,.0f} | {p50:.2f} | {p99:.2f} | {bad} |")
+print("\n| Ratio | value | target |")
+print("|---|---:|---|")
+def ratio(label, a, b, target):
+    value = results[a][0] / results[b][0]
+    print(f"| {label} | {value:.2f} | ≥ {target}× {'✅' if value >= target else '❌'} |")
+ratio("TLS / plain", "tls", "plain", 0.7)
+if audit == "enabled":
+    ratio("file audit / no audit (plain)", "plain-audit", "plain", 0.6)
+    ratio("file audit / no audit (TLS)", "tls-audit", "tls", 0.6)
+else:
+    print("| file audit / no audit | pending | ≥ 0.6× (sys/audit/file not available) |")
+PY
