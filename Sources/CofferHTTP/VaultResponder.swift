@@ -79,7 +79,7 @@ public struct VaultResponder: HTTPResponder {
                 path: path, request: request, remoteAddress: context.remoteAddress?.ipAddress, extra: extra)
         case _ where GenerateRootEndpoints.paths.contains(path):
             return await GenerateRootEndpoints(core: core, responder: self).respond(
-                to: request, path: path, extra: extra)
+                to: request, path: path, remoteAddress: context.remoteAddress?.ipAddress, extra: extra)
         case _ where RekeyEndpoints.Endpoint(path: path) != nil:
             return await RekeyEndpoints(core: core, responder: self).respond(to: request, path: path, extra: extra)
         default:

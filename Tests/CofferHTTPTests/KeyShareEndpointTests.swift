@@ -191,6 +191,39 @@ import Testing
         }
     }
 
+    /// Root generation is audited like Vault's: request and response entries, every secret HMACed.
+    @Test func generateRootIsAuditedWithSecretsHashed() async throws {
+        let fixture = try await KeyShareFixture.shamir(shares: 2, threshold: 2)
+        try await TemporaryDirectory.with { directory in
+            let file = directory.appendingPathComponent("audit.log").path
+            let enabled = await fixture.request(
+                .update, "sys/audit/file", ["type": "file", "options": ["file_path": .string(file)]])
+            try #require(enabled.status == 204)
+            try await LoopbackVault.with(fixture.core) { vault in
+                let start = try await vault.send(
+                    "PUT", "sys/generate-root/attempt", token: nil, body: #"{"otp":"\#(Self.otp)"}"#)
+                let nonce = try #require(start.json?["nonce"]?.stringValue)
+                var encoded = ""
+                for share in fixture.hexShares {
+                    let answer = try await vault.send(
+                        "PUT", "sys/generate-root/update", token: nil,
+                        body: #"{"key":"\#(share)","nonce":"\#(nonce)"}"#)
+                    encoded = answer.json?["encoded_token"]?.stringValue ?? ""
+                }
+                #expect(encoded.utf8.count == 38)
+                let log = try String(contentsOfFile: file, encoding: .utf8)
+                let entries = log.split(separator: "\n").compactMap { try? JSONValue(parsing: Data($0.utf8)) }
+                let updates = entries.filter { $0["request"]?["path"] == "sys/generate-root/update" }
+                #expect(updates.count == 4)  // a request and a response entry per share
+                let final = try #require(updates.last)
+                #expect(final["type"] == "response")
+                #expect(final["response"]?["data"]?["encoded_token"]?.stringValue?.hasPrefix("hmac-sha256:") == true)
+                #expect(final["request"]?["data"]?["key"]?.stringValue?.hasPrefix("hmac-sha256:") == true)
+                for secret in fixture.hexShares + [Self.otp, encoded] { #expect(!log.contains(secret)) }
+            }
+        }
+    }
+
     @Test func sealedServersAnswer503() async throws {
         let fixture = try await KeyShareFixture.shamir(shares: 1, threshold: 1)
         try await fixture.core.seal(token: fixture.rootToken, remoteAddress: nil)
