@@ -14,21 +14,17 @@ struct AuditDevice: Sendable {
     let salt: String
     let sink: any AuditSink
 
-    func hash(_ value: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(
-            for: Array(value.utf8), using: SymmetricKey(data: Array(salt.utf8)))
+    func hash(_ value: String) -> String { Self.hmac(value, key: SymmetricKey(data: Array(salt.utf8))) }
+
+    static func hmac(_ value: String, key: SymmetricKey) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key)
         return "hmac-sha256:" + Hex.encode(Array(code))
     }
 
     /// The hashing this device applies to entries: none with `log_raw`.
     var hasher: AuditHasher {
         let key = SymmetricKey(data: Array(salt.utf8))
-        return AuditHasher(
-            raw: format.logRaw, hmacAccessor: format.hmacAccessor,
-            hash: { value in
-                let code = HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key)
-                return "hmac-sha256:" + Hex.encode(Array(code))
-            })
+        return AuditHasher(raw: format.logRaw, hmacAccessor: format.hmacAccessor) { Self.hmac($0, key: key) }
     }
 
     /// One entry as the device writes it: the prefix, the JSON object, a newline.
