@@ -19,23 +19,28 @@ final class OperatorTestServer {
     let caFile: String?
     private let port: Int
     private let tls: TestCertificates.Leaf?
+    private let staticSeal: Bool
     private var process: Process?
 
-    private init(directory: String, port: Int, tls: TestCertificates.Leaf?, caFile: String?) {
+    private init(directory: String, port: Int, tls: TestCertificates.Leaf?, caFile: String?, staticSeal: Bool) {
         self.directory = directory
         self.port = port
         self.tls = tls
         self.caFile = caFile
+        self.staticSeal = staticSeal
         self.address = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
     }
 
-    /// Starts a server (over TLS with a fresh test CA when `tls` is true), runs `body`, always stops it and
-    /// removes its files.
-    static func with<T: Sendable>(tls: Bool = false, _ body: (OperatorTestServer) async throws -> T) async throws -> T {
+    /// Starts a server (over TLS with a fresh test CA when `tls` is true; with the auto-unsealing static seal and
+    /// its recovery keys when `staticSeal` is true), runs `body`, always stops it and removes its files.
+    static func with<T: Sendable>(
+        tls: Bool = false, staticSeal: Bool = false, _ body: (OperatorTestServer) async throws -> T
+    ) async throws -> T {
         try await TemporaryDirectory.with(prefix: "coffer-operator") { directory in
             let pki = tls ? try TestCertificates.write(into: directory) : nil
             let server = OperatorTestServer(
-                directory: directory.path, port: try DevServer.freePort(), tls: pki?.server, caFile: pki?.caFile)
+                directory: directory.path, port: try DevServer.freePort(), tls: pki?.server, caFile: pki?.caFile,
+                staticSeal: staticSeal)
             try server.writeConfiguration()
             do {
                 try await server.start()
@@ -53,8 +58,16 @@ final class OperatorTestServer {
         let listener =
             tls.map { "tls_cert_file = \"\($0.certificateFile)\"\n  tls_key_file = \"\($0.keyFile)\"" }
             ?? "tls_disable = true"
+        var seal = ""
+        if staticSeal {
+            let keyFile = directory + "/seal.key"
+            let key = Data((0..<32).map { _ in UInt8.random(in: .min ... .max) }).base64EncodedString()
+            _ = FileManager.default.createFile(
+                atPath: keyFile, contents: Data(key.utf8), attributes: [.posixPermissions: 0o600])
+            seal = "seal \"static\" {\n  key_file = \"\(keyFile)\"\n}\n"
+        }
         let text = """
-            storage "sqlite" {
+            \(seal)storage "sqlite" {
               path = "\(directory)/coffer.db"
             }
             listener "tcp" {
