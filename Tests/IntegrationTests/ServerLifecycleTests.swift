@@ -63,6 +63,30 @@ import Testing
         }
     }
 
+    /// A request that never completes is cut when `shutdown_grace_period` ends, and the exit is still clean.
+    @Test func sigtermGivesUpOnAStuckRequestAfterTheGracePeriod() async throws {
+        try await TemporaryDirectory.with(prefix: "coffer-grace") { home in
+            let port = try DevServer.freePort()
+            let config = try writeConfig(
+                home, port: port, listener: "tls_disable = true", extra: "shutdown_grace_period = \"1s\"")
+            try await withServer(["server", "-config=\(config)"], home: home, port: port) { server in
+                try await RawHTTPConnection.with(port: port) { connection in
+                    // Half a body that will never be finished.
+                    try await connection.write(
+                        "PUT /v1/sys/init HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"secret_")
+                    try await Task.sleep(for: .milliseconds(300))
+                    let signalled = ContinuousClock.now
+                    server.signal(SIGTERM)
+                    let status = try await server.exitStatus(within: 15)
+                    #expect(status == 0, "\(server.log)")
+                    let took = ContinuousClock.now - signalled
+                    #expect(took >= .milliseconds(900) && took < .seconds(8), "exit after \(took)")
+                    await #expect(throws: (any Error).self) { _ = try await connection.readResponse() }
+                }
+            }
+        }
+    }
+
     @Test func sighupServesTheNewCertificateToNewConnectionsAndKeepsOpenOnes() async throws {
         try await TemporaryDirectory.with(prefix: "coffer-sighup") { home in
             let pki = try TestCertificates.write(into: home)
