@@ -88,10 +88,11 @@ public struct VaultResponder: HTTPResponder {
         do throws(LogicalError) {
             let decoded = try await decode(request, query: query)
             try Self.checkWrapTTL(request.headers[Field.wrapTTL])
-            let coreRequest = CoreRequest(
+            var coreRequest = CoreRequest(
                 id: Hex.uuid(), operation: decoded.operation, path: path, data: decoded.data,
                 token: Self.clientToken(request.headers), remoteAddress: context.remoteAddress?.ipAddress,
                 headers: Self.forwardedHeaders(request.headers), isHelp: decoded.isHelp)
+            coreRequest.remotePort = context.remoteAddress?.port
             return Self.render(await core.handle(coreRequest), extra: extra)
         } catch {
             return Self.errors(error, extra: extra)
