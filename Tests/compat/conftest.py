@@ -68,6 +68,9 @@ class CofferProcess:
     ```
     """
 
+    # sys/health statuses that mean "listening and ready for the test".
+    ready_statuses: tuple[int, ...] = (200,)
+
     def __init__(self, args: list[str], address: str, root_token: str | None, workdir: Path):
         self.args = args
         self.address = address
@@ -117,7 +120,7 @@ class CofferProcess:
                 )
             try:
                 response = requests.get(f"{self.url}/v1/sys/health", timeout=2)
-                if response.status_code == 200:
+                if response.status_code in self.ready_statuses:
                     return
                 last_error = f"status {response.status_code}: {response.text[:200]}"
             except requests.RequestException as error:
@@ -171,9 +174,13 @@ class CofferProcess:
 class PersistentServer(CofferProcess):
     """A `coffer server -config=…` with SQLite storage and a static seal key in `workdir`.
 
-    The root token is read from the `Root Token: <token>` line printed on the first start and
+    The first start initialises it with `sys/init` as an operator would (one recovery share); the static
+    seal then unseals it at once and at every restart (docs/seal.md). The root token from that answer is
     kept across restarts.
     """
+
+    # Uninitialised (501) is ready too: `sys/init` comes next.
+    ready_statuses = (200, 501)
 
     def __init__(self, workdir: Path):
         self.db_path = workdir / "coffer.db"
@@ -198,16 +205,19 @@ class PersistentServer(CofferProcess):
     def start(self) -> None:
         super().start()
         if self.root_token is None:
-            self.root_token = self.wait_for_root_token()
+            self.root_token = self.initialize()
+        health = requests.get(f"{self.url}/v1/sys/health", timeout=5)
+        if health.status_code != 200:
+            raise RuntimeError(f"static seal did not unseal (health {health.status_code}):\n{self.log_tail()}")
 
-    def wait_for_root_token(self, timeout: float = 10.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            match = re.search(r"Root Token:\s*(\S+)", self.log_text())
-            if match:
-                return match.group(1)
-            time.sleep(0.05)
-        raise RuntimeError(f"no 'Root Token:' line printed on first start:\n{self.log_tail()}")
+    def initialize(self) -> str:
+        response = requests.put(
+            f"{self.url}/v1/sys/init", json={"recovery_shares": 1, "recovery_threshold": 1}, timeout=30)
+        if response.status_code != 200:
+            raise RuntimeError(f"sys/init answered {response.status_code}: {response.text[:300]}")
+        body = response.json()
+        self.recovery_keys = body["recovery_keys"]
+        return body["root_token"]
 
     def storage_files(self) -> list[Path]:
         return [p for p in (self.db_path, Path(f"{self.db_path}-wal"), Path(f"{self.db_path}-shm")) if p.exists()]

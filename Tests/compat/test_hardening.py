@@ -140,7 +140,12 @@ def write_config(tmp_path: Path, listener: dict, key_mode: int = 0o600) -> tuple
 def configured_server(tmp_path: Path, listener: dict) -> CofferProcess:
     config_path, address = write_config(tmp_path, listener)
     server = CofferProcess([str(coffer_binary()), "server", f"-config={config_path}"], address, None, tmp_path)
+    # A static-seal server answers 501 until an operator runs sys/init; then it unseals itself (docs/seal.md).
+    server.ready_statuses = (200, 501)
     server.start()
+    init = requests.put(f"{server.url}/v1/sys/init", json={"recovery_shares": 1, "recovery_threshold": 1}, timeout=30)
+    assert init.status_code == 200, init.text
+    server.root_token = init.json()["root_token"]
     return server
 
 
