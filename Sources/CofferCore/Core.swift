@@ -116,6 +116,7 @@ public final class Core: Sendable {
         for route in router.all { await route.backend.cleanup() }
         router.replace([])
         barrier.seal()
+        if old != nil { metrics.sealChanged(sealed: true) }
         sealManager.clearAttempt()
         keyAttempts.wipe()
     }
@@ -139,12 +140,14 @@ public final class Core: Sendable {
         }
         let unsealed = Unsealed(
             tokens: tokens, policies: policies, identity: identity, expiration: expiration, pluginIssuer: pluginIssuer)
+        // Audit devices come first, so no request is ever served unaudited while devices are configured.
+        try await loadAuditDevices()
         state.withLock { $0 = unsealed }
         initializedFlag.withLock { $0 = true }
         try await loadMounts()
-        try await loadAuditDevices()
         try await expiration.restore()
         expiration.start()
+        metrics.sealChanged(sealed: false)
     }
 
     func createRootToken(id: String?) async throws -> String {

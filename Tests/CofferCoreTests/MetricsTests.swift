@@ -12,6 +12,7 @@ import Testing
     struct MeteredCore {
         let core: Core
         let root: String
+        let sealKey: SymmetricKey
 
         static func make(prometheus: Bool = true, hostname: String? = nil) async throws -> MeteredCore {
             var settings = MetricsSettings()
@@ -21,8 +22,9 @@ import Testing
             configuration.catalog = [TestAuthMethod.factory]
             configuration.metrics = CofferMetrics(settings: settings)
             let core = Core(barrier: Barrier(physical: MemoryPhysical()), configuration: configuration)
-            let root = try await core.initialize(sealKey: SymmetricKey(size: .bits256))
-            return MeteredCore(core: core, root: root)
+            let key = SymmetricKey(size: .bits256)
+            let root = try await core.initialize(sealKey: key)
+            return MeteredCore(core: core, root: root, sealKey: key)
         }
 
         @discardableResult
@@ -200,7 +202,26 @@ import Testing
             Set(handled.objectValue?.keys.map { $0 } ?? [])
                 == ["Name", "Count", "Rate", "Sum", "Min", "Max", "Mean", "Stddev", "Labels"])
         #expect(handled["Count"] == .int(3))
-        #expect(try #require(object["Counters"]?.arrayValue).isEmpty)
+        let counters = try #require(object["Counters"]?.arrayValue)
+        #expect(counters.map { $0["Name"]?.stringValue } == ["vault.core.unseal"])
+        #expect(counters.first?["Count"] == .int(1))
+        #expect(counters.first?["Sum"]?.doubleValue == 1)
+    }
+
+    @Test func sealAndUnsealAreCountedAndGaugedWhileSealed() async throws {
+        let metered = try await MeteredCore.make()
+        await metered.core.seal()
+        // Sealed: only the listener's unauthenticated access reaches the metrics (the pipeline answers 503).
+        #expect(await metered.request(.read, "sys/metrics").status == 503)
+        let sealed = await metered.core.metricsResponse(format: "prometheus", accept: nil)
+        let whileSealed = try PrometheusTextParser.parse(sealed.body)
+        #expect(whileSealed.value("vault_core_unsealed") == 0)
+        #expect(whileSealed.value("vault_core_seal") == 1)
+        try await metered.core.unseal(sealKey: metered.sealKey)
+        let exposition = try await metered.prometheus()
+        #expect(exposition.value("vault_core_unsealed") == 1)
+        // Initialising unsealed once, then the unseal.
+        #expect(exposition.value("vault_core_unseal") == 2)
     }
 
     @Test func ttlBucketsAreVaults() {
