@@ -27,6 +27,10 @@ struct GenerateRootEndpoints {
     }
 
     func respond(to request: Request, path: String, remoteAddress: String?, extra: HTTPFields) async -> Response {
+        // LIST (and any method NIO cannot parse) arrives as a marked GET; like every other method it is a 405 here.
+        if request.headers[VaultResponder.Field.listMarker] != nil {
+            return VaultResponder.errors(405, [], extra: extra)
+        }
         let action: Action
         let operation: LogicalOperation
         do throws(LogicalError) {

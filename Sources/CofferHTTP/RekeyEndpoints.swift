@@ -45,6 +45,10 @@ struct RekeyEndpoints {
         do throws(LogicalError) {
             // As in Vault, an unsupported recovery rekey is refused before the method is looked at.
             _ = try core.rekeyOperation(recovery: endpoint.recovery)
+            // LIST (and any method NIO cannot parse) arrives as a marked GET; it is a 405 here.
+            if request.headers[VaultResponder.Field.listMarker] != nil {
+                return VaultResponder.errors(405, [], extra: extra)
+            }
             switch endpoint.step {
             case .initialize: return try await initialize(request, recovery: endpoint.recovery, extra: extra)
             case .update: return try await update(request, recovery: endpoint.recovery, extra: extra)

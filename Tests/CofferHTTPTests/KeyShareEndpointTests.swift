@@ -66,7 +66,8 @@ import Testing
             let noKey = try await vault.send("PUT", "sys/generate-root/update", token: nil, body: #"{"nonce":"x"}"#)
             #expect(noKey.text == #"{"errors":["'key' must be specified in request body as JSON"]}"#)
             for (method, path) in [
-                ("PATCH", "sys/generate-root/attempt"), ("GET", "sys/generate-root/update"),
+                ("PATCH", "sys/generate-root/attempt"), ("LIST", "sys/generate-root/attempt"),
+                ("GET", "sys/generate-root/update"), ("LIST", "sys/rekey/init"),
                 ("DELETE", "sys/generate-root/update"),
             ] {
                 let refused = try await vault.send(method, path, token: nil)

@@ -36,6 +36,11 @@ extension Core {
         guard sealManager.configuration != nil else { throw .badRequest("server is not yet initialized") }
         guard !isSealed else { throw .sealed }
         try await keyAttempts.rootGeneration.start(otp: otp)
+        // A seal that ran while this waited for the attempt's lock has already wiped the attempts.
+        if isSealed {
+            keyAttempts.rootGeneration.wipe()
+            throw .sealed
+        }
         var status = try generateRootStatus()
         status.otp = generated
         return status

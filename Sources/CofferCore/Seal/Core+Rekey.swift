@@ -56,6 +56,11 @@ extension Core {
         try await operation.start(
             shares: request.secretShares, threshold: request.secretThreshold,
             requireVerification: request.requireVerification)
+        // A seal that ran while this waited for the rekey's lock has already wiped the attempts.
+        if isSealed {
+            operation.wipe()
+            throw .sealed
+        }
         return try rekeyStatus(recovery: recovery)
     }
 
