@@ -24,14 +24,14 @@ public struct LoopbackServer: Sendable {
     public var url: String { "\(scheme)://127.0.0.1:\(port)" }
 
     public static func start<Responder: HTTPResponder>(
-        responder: Responder, tls: TLSContextHolder? = nil, logger: Logger
+        responder: Responder, tls: TLSContextHolder? = nil, limits: VaultHTTPServer.Limits = .init(), logger: Logger
     ) async throws
         -> LoopbackServer
     where Responder.Context == CofferRequestContext {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let app = Application(
             responder: responder,
-            server: VaultHTTPServer.http1(tls: tls),
+            server: VaultHTTPServer.http1(limits: limits, tls: tls),
             configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0), serverName: nil),
             onServerRunning: { channel in
                 continuation.yield(channel.localAddress?.port ?? 0)

@@ -12,7 +12,7 @@ import Testing
 @Suite struct TLSListenerTests {
     /// Serves a fresh core over TLS with `settings` (built from the test PKI) until `body` ends.
     private func withTLSServer<T: Sendable>(
-        _ settings: (TestCertificates) -> ListenerTLSSettings,
+        limits: VaultHTTPServer.Limits = .init(), _ settings: (TestCertificates) -> ListenerTLSSettings,
         _ body: (TestCertificates, LoopbackServer, TLSContextHolder) async throws -> T
     ) async throws -> T {
         try await TemporaryDirectory.with(prefix: "coffer-tls") { directory in
@@ -22,7 +22,8 @@ import Testing
             logger.logLevel = .critical
             let holder = try TLSContextHolder(settings: settings(pki))
             let server = try await LoopbackServer.start(
-                responder: VaultResponder(core: harness.core, logger: logger), tls: holder, logger: logger)
+                responder: VaultResponder(core: harness.core, logger: logger), tls: holder, limits: limits,
+                logger: logger)
             do {
                 let result = try await body(pki, server, holder)
                 await server.stop()
@@ -56,9 +57,11 @@ import Testing
 
     /// The error one raw connection meets sending `GET /v1/sys/health` (nil if it got an answer): a refused
     /// handshake fails the first exchange at once, where AsyncHTTPClient would retry until its deadline.
-    private func refusal(port: Int, tls: TLSConfiguration?) async -> (any Error)? {
+    private func refusal(port: Int, tls: TLSConfiguration?, send: Bool = true) async -> (any Error)? {
         do {
-            _ = try await RawHTTPConnection.with(port: port, tls: tls) { try await $0.get("/v1/sys/health") }
+            _ = try await RawHTTPConnection.with(port: port, tls: tls) { connection in
+                send ? try await connection.get("/v1/sys/health") : try await connection.readResponse()
+            }
             return nil
         } catch {
             return error
@@ -90,6 +93,18 @@ import Testing
         try await withTLSServer(Self.serverSettings) { _, server, _ in
             let error = await refusal(port: server.port, tls: nil)
             #expect(error is RawHTTPConnection.Closed, "\(String(describing: error))")
+        }
+    }
+
+    /// A client that connects and never starts the handshake is closed by the request-head deadline, which runs
+    /// from the connection's start.
+    @Test(.timeLimit(.minutes(1))) func aHandshakeThatNeverStartsIsClosedByTheHeadDeadline() async throws {
+        try await withTLSServer(limits: .init(headTimeout: .seconds(1)), Self.serverSettings) { _, server, _ in
+            let started = ContinuousClock.now
+            let error = await refusal(port: server.port, tls: nil, send: false)
+            #expect(error is RawHTTPConnection.Closed, "\(String(describing: error))")
+            let waited = ContinuousClock.now - started
+            #expect(waited >= .milliseconds(900) && waited < .seconds(8), "closed after \(waited)")
         }
     }
 
