@@ -127,6 +127,9 @@ import Testing
             await harness.core.seal()
             try await harness.core.unseal(sealKey: harness.sealKey)
             #expect(await harness.auditHash("secret value") == first)
+            // …and the reloaded device records requests again.
+            #expect(await harness.request(.read, "sys/auth").status == 200)
+            #expect(try AuditLog(url: file).pair("sys/auth").response["type"] == "response")
             // …but a device enabled again at the same path gets a new one.
             #expect(await harness.request(.delete, "sys/audit/file").status == 204)
             try await harness.enableFileAudit("file", file: file)

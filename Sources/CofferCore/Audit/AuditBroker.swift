@@ -30,6 +30,15 @@ public final class AuditBroker: Sendable {
 
     func add(_ device: AuditDevice) { devices.withLock { $0.append(device) } }
 
+    /// Installs the devices of a freshly loaded table (unseal), closing any left from before.
+    func replaceAll(with loaded: [AuditDevice]) async {
+        let old = devices.withLock { list -> [AuditDevice] in
+            defer { list = loaded }
+            return list
+        }
+        for device in old { await device.sink.close() }
+    }
+
     func remove(path: String) -> AuditDevice? {
         devices.withLock { list in
             guard let index = list.firstIndex(where: { $0.entry.path == path }) else { return nil }

@@ -88,14 +88,16 @@ extension Core {
     /// Vault: serving without the configured audit trail would be worse.
     func loadAuditDevices() async throws {
         let entries = try await barrier.getJSON([AuditDeviceEntry].self, Self.auditTableKey) ?? []
+        var loaded: [AuditDevice] = []
         for entry in entries {
             var salt = try await barrier.get(entry.saltKey).map { String(decoding: $0, as: UTF8.self) } ?? ""
             if salt.isEmpty {
                 salt = Hex.uuid()
                 try await barrier.put(entry.saltKey, value: Array(salt.utf8))
             }
-            audit.add(try makeAuditDevice(entry, salt: salt))
+            loaded.append(try makeAuditDevice(entry, salt: salt))
         }
+        await audit.replaceAll(with: loaded)
     }
 
     /// Closes and reopens every file audit device, for log rotation (SIGHUP). Errors are logged; nothing throws.

@@ -48,7 +48,8 @@ final class FileAuditSink: AuditSink {
         switch destination {
         case .discard: return
         case .stdout:
-            try await pool.runIfActive { try Self.writeAll(STDOUT_FILENO, line) }
+            // The descriptor lock also keeps stdout lines whole when requests log concurrently.
+            try await pool.runIfActive { try self.descriptor.withLock { _ in try Self.writeAll(STDOUT_FILENO, line) } }
         case .file(let path, let mode):
             try await pool.runIfActive {
                 try self.descriptor.withLock { current in
