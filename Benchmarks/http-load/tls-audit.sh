@@ -113,11 +113,11 @@ else
     log "sys/audit/file refused: the file audit device is not available in this binary; audit rows skipped"
 fi
 
-python3 - "$WORK" "$AUDIT" "$DURATION" "$THREADS" "$CONNECTIONS" <<'PY'
+python3 - "$WORK" "$AUDIT" "$DURATION" "$THREADS" "$CONNECTIONS" "${COFFER_BIN:-release build}" <<'PY'
 import re, sys
 from pathlib import Path
 
-work, audit, duration, threads, conns = sys.argv[1:]
+work, audit, duration, threads, conns, binary = sys.argv[1:]
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 def parse(name):
@@ -134,7 +134,7 @@ if audit == "enabled":
     rows += [("plain HTTP + file audit", "plain-audit"), ("TLS + file audit", "tls-audit")]
 results = {name: parse(name) for _, name in rows}
 print(f"\nwrk -t{threads} -c{conns} -d{duration} --latency, GET /v1/secret/data/x (KV v2, root token), "
-      "one release server with a plain and a TLS listener\n")
+      f"one server ({binary}) with a plain and a TLS listener\n")
 print("| Configuration | req/s | p50 (ms) | p99 (ms) | non-2xx |")
 print("|---|---:|---:|---:|---:|")
 for label, name in rows:
