@@ -99,6 +99,23 @@ import Testing
         #expect(read.status == 200)
     }
 
+    @Test func sysSealWritesAnAuditRequestEntry() async throws {
+        try await TemporaryDirectory.with(prefix: "coffer-seal-audit") { directory in
+            let harness = try await CoreHarness.make()
+            let log = directory.appendingPathComponent("audit.log").path
+            let enabled = await harness.request(
+                .update, "sys/audit/file", ["type": "file", "options": ["file_path": .string(log)]])
+            #expect(enabled.status == 204)
+            try await harness.core.seal(token: harness.rootToken, remoteAddress: "127.0.0.1")
+            #expect(harness.core.isSealed)
+            let text = try String(contentsOfFile: log, encoding: .utf8)
+            let sealLines = text.split(separator: "\n").filter { $0.contains("\"sys/seal\"") }
+            #expect(sealLines.count == 1)
+            #expect(sealLines.first?.contains("\"type\":\"request\"") == true)
+            #expect(!text.contains(harness.rootToken))
+        }
+    }
+
     @Test func sealRecordsAreNotReachableThroughTheBarrier() async throws {
         let harness = try await CoreHarness.make()
         for path in SealStoragePaths.all {

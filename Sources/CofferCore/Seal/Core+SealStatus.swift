@@ -22,8 +22,8 @@ extension Core {
             storageType: storageType, clusterName: sealed ? nil : clusterName, clusterID: sealed ? nil : clusterID)
     }
 
-    /// `PUT sys/seal`: the token needs `update` and sudo on `sys/seal` (root passes). Already sealed: a no-op
-    /// without any check, as Vault.
+    /// `PUT sys/seal`: the token needs `update` and sudo on `sys/seal` (root passes); the request entry is audited.
+    /// Already sealed: a no-op without any check, as Vault.
     ///
     /// ```swift
     /// try await core.seal(token: rootToken, remoteAddress: "127.0.0.1")    // LogicalError 403 when denied
@@ -32,9 +32,16 @@ extension Core {
         guard !isSealed else { return }
         do {
             let unsealed = try unsealed()
-            let request = CoreRequest(operation: .update, path: "sys/seal", token: token, remoteAddress: remoteAddress)
+            let request = CoreRequest(
+                id: Hex.uuid(), operation: .update, path: "sys/seal", token: token, remoteAddress: remoteAddress)
             let (entry, lastUse) = try await authenticate(request, tokens: unsealed.tokens)
             if lastUse { try? await unsealed.tokens.finishLastUse(entry) }
+            // As Vault: the request entry is written after the token check and before the ACL check.
+            do {
+                try await auditNonLogical(request)
+            } catch {
+                throw LogicalError(status: 500, messages: ["failed to audit request, cannot continue"])
+            }
             let result = try await acl(for: entry).evaluate(ACLOperation.update, path: "sys/seal")
             guard result.allowed, result.rootPrivileges else { throw LogicalError.permissionDenied }
         } catch let error as LogicalError {
