@@ -27,6 +27,8 @@ public final class CofferMetrics: Sendable {
     /// The labelled gauge series set by the last usage refresh, so series that disappeared are set to 0.
     let usageSeries = Mutex<Set<UsageSeries>>([])
 
+    /// Route timers by name (``routeHandled(operation:mountPoint:milliseconds:)``).
+    let routeRecorders = Mutex<[String: Recorder]>([:])
     let handleRequest: Recorder
     let handleLoginRequest: Recorder
     let checkToken: Recorder
@@ -92,6 +94,19 @@ public final class CofferMetrics: Sendable {
     /// one or the other).
     public func requestHandled(login: Bool, milliseconds: Double) {
         (login ? handleLoginRequest : handleRequest).record(milliseconds)
+    }
+
+    /// `vault.route.<operation>.<mount>` in milliseconds, the mount path with `/` as `-` as Vault names it
+    /// (`vault.route.read.secret-`). One timer per operation and mount, kept once made.
+    public func routeHandled(operation: String, mountPoint: String, milliseconds: Double) {
+        let name = key("route." + operation + "." + mountPoint.replacing("/", with: "-"))
+        let recorder = routeRecorders.withLock { recorders in
+            if let existing = recorders[name] { return existing }
+            let made = Recorder(label: name, factory: factory)
+            recorders[name] = made
+            return made
+        }
+        recorder.record(milliseconds)
     }
 
     /// `vault.core.check_token`: resolving and checking the caller's token.

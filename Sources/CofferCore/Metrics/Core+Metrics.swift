@@ -38,6 +38,16 @@ extension Core {
         return lowered.hasPrefix("application/openmetrics-text") || lowered.contains("io.prometheus.client")
     }
 
+    /// Times one request as Vault does: `handle_request` or `handle_login_request`, and
+    /// `vault.route.<operation>.<mount>` for the mount it reached.
+    func recordRequest(_ request: CoreRequest, since started: ContinuousClock.Instant) {
+        let milliseconds = CofferMetrics.milliseconds(since: started)
+        metrics.requestHandled(login: Self.isLoginPath(request.path[...]), milliseconds: milliseconds)
+        guard let (route, _) = router.match(request.path) else { return }
+        metrics.routeHandled(
+            operation: request.operation.rawValue, mountPoint: route.mount.routePrefix, milliseconds: milliseconds)
+    }
+
     /// Whether a request is a login, which Vault times as `handle_login_request` instead of `handle_request`:
     /// a `login` segment under an auth mount other than the token store.
     static func isLoginPath(_ path: Substring) -> Bool {

@@ -49,10 +49,7 @@ extension Core {
     /// (`Audit/Core+AuditPipeline.swift`).
     public func handle(_ request: CoreRequest) async -> CoreResponse {
         let started = ContinuousClock.now
-        defer {
-            metrics.requestHandled(
-                login: Self.isLoginPath(request.path[...]), milliseconds: CofferMetrics.milliseconds(since: started))
-        }
+        defer { recordRequest(request, since: started) }
         var record: AuditRecord? = audit.isEnabled ? startAuditRecord(request) : nil
         let response = await respond(request, audit: &record)
         guard var record else { return response }
