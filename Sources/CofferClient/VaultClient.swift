@@ -115,9 +115,12 @@ public final class VaultClient: Sendable {
         if scheme == "https", let serverName = configuration.tls.serverName, let host = url.host,
             serverName != host
         {
-            httpConfiguration.dnsOverride = [serverName: host]
-            self.dialledAddress = Self.replacingHost(of: trimmed, host: host, with: serverName)
-            self.hostHeader = url.port.map { "\(host):\($0)" } ?? host
+            // An IPv6 host is written in brackets in the address and the Host header, bare for the dialler.
+            let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+            let written = bare.contains(":") ? "[\(bare)]" : bare
+            httpConfiguration.dnsOverride = [serverName: bare]
+            self.dialledAddress = Self.replacingHost(of: trimmed, host: written, with: serverName)
+            self.hostHeader = url.port.map { "\(written):\($0)" } ?? written
         } else {
             self.dialledAddress = trimmed
             self.hostHeader = nil
