@@ -30,6 +30,28 @@ import Testing
                 == .string(await harness.auditHash("hunter2", device: "socket") ?? ""))
     }
 
+    @Test func udpSocketDeviceSendsOneDatagramPerEntry() async throws {
+        let collector = try LoopbackDatagramCollector()
+        defer { collector.stop() }
+        let harness = try await CoreHarness.make()
+        let enabled = await harness.request(
+            .update, "sys/audit/udp",
+            ["type": "socket", "options": ["address": .string("127.0.0.1:\(collector.port)"), "socket_type": "udp"]])
+        #expect(enabled.status == 204, "\(enabled.text)")
+        #expect(await harness.request(.read, "sys/mounts").status == 200)
+        let deadline = Date().addingTimeInterval(5)
+        while !collector.text.contains("\"type\":\"response\""), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let entries = try collector.text.split(separator: "\n").map {
+            try #require(try JSONParser.parse(Array($0.utf8)).objectValue)
+        }
+        #expect(entries.first?["request"]?["path"] == "sys/audit/test")
+        let mounts = entries.filter { $0["request"]?["path"] == "sys/mounts" }
+        #expect(mounts.map { $0["type"] } == ["request", "response"])
+        #expect(!collector.text.contains(harness.rootToken))
+    }
+
     @Test func anUnreachableSocketDeviceRefusesRequestsAndChangesNothing() async throws {
         let probe = try LoopbackCollector()
         let port = probe.port
