@@ -31,12 +31,13 @@ extension Core {
         guard !parts.isEmpty else { return sealStatus() }
         defer { for index in parts.indices { UnsealAttempt.wipe(&parts[index]) } }
         do {
+            var key = try manager.combine(parts)
+            defer { UnsealAttempt.wipe(&key) }
             if configuration.isRecoverySeal {
-                try await manager.verifyRecoveryKey(try manager.combine(parts))
+                // A recovery quorum proves the operators are present; the static key itself opens the root key.
+                try await manager.verifyRecoveryKey(key)
                 _ = try await autoUnsealLocked()
             } else {
-                var key = try manager.combine(parts)
-                defer { UnsealAttempt.wipe(&key) }
                 try await openBarrier(rootKey: try await manager.unwrapRootKey(unsealKey: SymmetricKey(data: key)))
             }
         } catch SealError.combine(let why) {
