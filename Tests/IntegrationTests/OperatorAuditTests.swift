@@ -96,4 +96,43 @@ import Testing
             #expect(badBool.status == 2 && badBool.stderr == "could not parse VAULT_SKIP_VERIFY\n")
         }
     }
+
+    /// A listener that requires client certificates: the CLI without one is refused at the handshake; with
+    /// `-client-cert`/`-client-key` (and the CA from `-ca-path`, or the variables) it gets through.
+    @Test func clientCertificateFlagsAndVariablesAgainstARequiringListener() async throws {
+        try await OperatorTestServer.with(tls: true, requireClientCertificate: true) { server in
+            let pki = try #require(server.pki)
+            let withoutCertificate = try await server.cli(["operator", "init", "-status"])
+            #expect(
+                withoutCertificate.status == 1 && withoutCertificate.stderr.hasPrefix("Error checking init status: "))
+
+            let caDirectory = server.directory + "/ca-dir"
+            try FileManager.default.createDirectory(atPath: caDirectory, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: pki.caFile, toPath: caDirectory + "/ca.pem")
+            let environment = ["HOME": server.directory, "VAULT_ADDR": server.address]
+            let viaFlags = try await ProgramRunner.run(
+                try DevServer.binaryPath,
+                [
+                    "operator", "init", "-status", "-ca-path=\(caDirectory)",
+                    "-client-cert=\(pki.client.certificateFile)", "-client-key=\(pki.client.keyFile)",
+                    "-tls-server-name=localhost",
+                ], environment: environment, scratch: server.directory)
+            #expect(viaFlags.status == 2 && viaFlags.stdout == "Vault is not initialized\n", "\(viaFlags.stderr)")
+            let viaVariables = try await ProgramRunner.run(
+                try DevServer.binaryPath, ["operator", "init", "-status"],
+                environment: environment.merging([
+                    "VAULT_CACERT": pki.caFile, "VAULT_CLIENT_CERT": pki.client.certificateFile,
+                    "VAULT_CLIENT_KEY": pki.client.keyFile,
+                ]) { $1 }, scratch: server.directory)
+            #expect(viaVariables.status == 2 && viaVariables.stdout == "Vault is not initialized\n")
+            let halfPair = try await ProgramRunner.run(
+                try DevServer.binaryPath,
+                [
+                    "operator", "init", "-status", "-ca-cert=\(pki.caFile)",
+                    "-client-cert=\(pki.client.certificateFile)",
+                ],
+                environment: environment, scratch: server.directory)
+            #expect(halfPair.status == 2 && halfPair.stderr == "both client cert and client key must be provided\n")
+        }
+    }
 }

@@ -15,32 +15,38 @@ import Foundation
 final class OperatorTestServer {
     let directory: String
     let address: String
+    /// The test PKI when the server speaks TLS (its CA signs the server and client leaves).
+    let pki: TestCertificates?
     /// PEM CA file the CLI trusts when the server speaks TLS.
-    let caFile: String?
+    var caFile: String? { pki?.caFile }
     private let port: Int
-    private let tls: TestCertificates.Leaf?
     private let staticSeal: Bool
+    private let requireClientCertificate: Bool
     private var process: Process?
 
-    private init(directory: String, port: Int, tls: TestCertificates.Leaf?, caFile: String?, staticSeal: Bool) {
+    private init(
+        directory: String, port: Int, pki: TestCertificates?, staticSeal: Bool, requireClientCertificate: Bool
+    ) {
         self.directory = directory
         self.port = port
-        self.tls = tls
-        self.caFile = caFile
+        self.pki = pki
         self.staticSeal = staticSeal
-        self.address = "\(tls == nil ? "http" : "https")://127.0.0.1:\(port)"
+        self.requireClientCertificate = requireClientCertificate
+        self.address = "\(pki == nil ? "http" : "https")://127.0.0.1:\(port)"
     }
 
-    /// Starts a server (over TLS with a fresh test CA when `tls` is true; with the auto-unsealing static seal and
-    /// its recovery keys when `staticSeal` is true), runs `body`, always stops it and removes its files.
+    /// Starts a server (over TLS with a fresh test CA when `tls` is true, requiring the CA's client certificates
+    /// when `requireClientCertificate` is also true; with the auto-unsealing static seal and its recovery keys when
+    /// `staticSeal` is true), runs `body`, always stops it and removes its files.
     static func with<T: Sendable>(
-        tls: Bool = false, staticSeal: Bool = false, _ body: (OperatorTestServer) async throws -> T
+        tls: Bool = false, requireClientCertificate: Bool = false, staticSeal: Bool = false,
+        _ body: (OperatorTestServer) async throws -> T
     ) async throws -> T {
         try await TemporaryDirectory.with(prefix: "coffer-operator") { directory in
             let pki = tls ? try TestCertificates.write(into: directory) : nil
             let server = OperatorTestServer(
-                directory: directory.path, port: try DevServer.freePort(), tls: pki?.server, caFile: pki?.caFile,
-                staticSeal: staticSeal)
+                directory: directory.path, port: try DevServer.freePort(), pki: pki, staticSeal: staticSeal,
+                requireClientCertificate: requireClientCertificate)
             try server.writeConfiguration()
             do {
                 try await server.start()
@@ -55,9 +61,13 @@ final class OperatorTestServer {
     }
 
     private func writeConfiguration() throws {
-        let listener =
-            tls.map { "tls_cert_file = \"\($0.certificateFile)\"\n  tls_key_file = \"\($0.keyFile)\"" }
-            ?? "tls_disable = true"
+        var listener = "tls_disable = true"
+        if let pki {
+            listener = "tls_cert_file = \"\(pki.server.certificateFile)\"\n  tls_key_file = \"\(pki.server.keyFile)\""
+            if requireClientCertificate {
+                listener += "\n  tls_client_ca_file = \"\(pki.caFile)\"\n  tls_require_and_verify_client_cert = true"
+            }
+        }
         var seal = ""
         if staticSeal {
             let keyFile = directory + "/seal.key"
@@ -100,6 +110,10 @@ final class OperatorTestServer {
     private func waitUntilAnswering() async throws {
         var configuration = VaultClient.Configuration(address: address, timeout: .seconds(2))
         configuration.tls.caCertificateFile = caFile
+        if requireClientCertificate {
+            configuration.tls.clientCertificateFile = pki?.client.certificateFile
+            configuration.tls.clientKeyFile = pki?.client.keyFile
+        }
         try await withVaultClient(configuration) { client in
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
@@ -127,7 +141,8 @@ final class OperatorTestServer {
         try await start()
     }
 
-    /// Runs `coffer <arguments>` against this server with `token` as `VAULT_TOKEN` (none when nil) and `stdin`.
+    /// Runs `coffer <arguments>` against this server with `token` as `VAULT_TOKEN` (none when nil), `stdin`, and
+    /// `VAULT_CACERT` set to the test CA when the server speaks TLS.
     func cli(_ arguments: [String], token: String? = nil, stdin: String? = nil) async throws -> DevServer.Result {
         var environment = [
             "HOME": directory, "VAULT_ADDR": address, "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin",
