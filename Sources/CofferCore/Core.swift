@@ -70,7 +70,8 @@ public final class Core: Sendable {
         self.configuration = configuration
         self.sealManager = SealManager(barrier: barrier, staticKey: configuration.staticSealKey)
         self.logger = configuration.logger
-        self.audit = AuditBroker(logger: configuration.logger, clock: configuration.clock)
+        self.audit = AuditBroker(
+            logger: configuration.logger, clock: configuration.clock, metrics: configuration.metrics)
         self.periodic = PeriodicDriver(defaultInterval: configuration.periodicInterval, logger: configuration.logger)
     }
 

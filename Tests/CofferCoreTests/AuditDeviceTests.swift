@@ -150,6 +150,20 @@ import Testing
         }
     }
 
+    @Test func auditWritesAreTimedInMetrics() async throws {
+        let metered = try await MetricsTests.MeteredCore.make()
+        let enabled = await metered.request(
+            .update, "sys/audit/d", ["type": "file", "options": ["file_path": "discard"]])
+        #expect(enabled.status == 204)
+        let before = try await metered.prometheus()
+        for _ in 0..<3 { #expect(await metered.request(.read, "sys/mounts").status == 200) }
+        let after = try await metered.prometheus()
+        // Each request (the first scrape included) wrote one request and one response entry.
+        #expect(after.value("vault_audit_log_request_count") >= before.value("vault_audit_log_request_count") + 4)
+        #expect(after.value("vault_audit_log_response_count") >= before.value("vault_audit_log_response_count") + 4)
+        #expect(after.value("vault_audit_log_request_failure") == 0)
+    }
+
     @Test func parallelRequestsEachWriteWholeLines() async throws {
         try await TemporaryDirectory.with { directory in
             let harness = try await CoreHarness.make()

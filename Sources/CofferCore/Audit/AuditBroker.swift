@@ -14,11 +14,13 @@ import Synchronization
 public final class AuditBroker: Sendable {
     private let devices = Mutex<[AuditDevice]>([])
     private let clock: @Sendable () -> Double
+    private let metrics: CofferMetrics
     let logger: Logger
 
-    init(logger: Logger, clock: @escaping @Sendable () -> Double) {
+    init(logger: Logger, clock: @escaping @Sendable () -> Double, metrics: CofferMetrics) {
         self.logger = logger
         self.clock = clock
+        self.metrics = metrics
     }
 
     /// Whether any device is enabled; when none is, the pipeline skips auditing entirely.
@@ -51,6 +53,7 @@ public final class AuditBroker: Sendable {
         let targets = all
         guard !targets.isEmpty else { return }
         let time = RFC3339.string(unixSeconds: clock())
+        let started = ContinuousClock.now
         let succeeded = await withTaskGroup(of: Bool.self) { group in
             for device in targets {
                 group.addTask {
@@ -69,6 +72,11 @@ public final class AuditBroker: Sendable {
             var any = false
             for await ok in group where ok { any = true }
             return any
+        }
+        let elapsed = CofferMetrics.milliseconds(since: started)
+        switch kind {
+        case .request: metrics.auditLogRequest(milliseconds: elapsed, failed: !succeeded)
+        case .response: metrics.auditLogResponse(milliseconds: elapsed, failed: !succeeded)
         }
         guard succeeded else {
             logger.error(
