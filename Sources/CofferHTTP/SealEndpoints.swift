@@ -6,7 +6,7 @@ import HTTPTypes
 import Hummingbird
 
 /// The raw seal endpoints (docs/seal.md): `sys/init`, `sys/seal-status`, `sys/unseal` (no token) and
-/// `sys/seal` (token with sudo). They answer bare JSON objects, not envelopes, and work while sealed.
+/// `sys/seal` and `sys/step-down` (token with sudo). They answer bare JSON objects, not envelopes, and work while sealed.
 ///
 /// ```swift
 /// // in VaultResponder.respond:
@@ -17,7 +17,7 @@ struct SealEndpoints {
     let core: Core
     let responder: VaultResponder
 
-    static let paths: Set<String> = ["sys/init", "sys/seal-status", "sys/unseal", "sys/seal"]
+    static let paths: Set<String> = ["sys/init", "sys/seal-status", "sys/unseal", "sys/seal", "sys/step-down"]
 
     func respond(path: String, request: Request, remoteAddress: String?, extra: HTTPFields) async -> Response {
         let method = request.method
@@ -36,6 +36,10 @@ struct SealEndpoints {
             case "sys/unseal":
                 guard isWrite else { throw LogicalError(status: 405, messages: []) }
                 return try await unseal(request, extra: extra)
+            case "sys/step-down":
+                guard isWrite else { throw LogicalError(status: 405, messages: []) }
+                // Vault returns before any token or ACL check when it is not in an HA cluster; Coffer never is.
+                return VaultResponder.json(204, [], extra: extra)
             default:  // sys/seal
                 guard isWrite else { throw LogicalError(status: 405, messages: []) }
                 try await core.seal(token: VaultResponder.clientToken(request.headers), remoteAddress: remoteAddress)

@@ -142,6 +142,13 @@ import Testing
             let anonymous = try await vault.send("PUT", "sys/seal", token: nil)
             #expect(anonymous.statusCode == 403 && anonymous.text.contains("permission denied"))
             #expect(!harness.core.isSealed)
+            // Not in an HA cluster: Vault's step-down returns before any check (204), whoever asks.
+            for who in [token, harness.rootToken, nil] {
+                let stepDown = try await vault.send("PUT", "sys/step-down", token: who)
+                #expect(stepDown.statusCode == 204 && stepDown.body.isEmpty)
+            }
+            #expect(try await vault.send("GET", "sys/step-down", token: harness.rootToken).statusCode == 405)
+            #expect(!harness.core.isSealed)
             #expect(try await vault.send("POST", "sys/seal", token: harness.rootToken).statusCode == 204)
             #expect(harness.core.isSealed)
             let read = try await vault.send("GET", "secret/anything", token: harness.rootToken)

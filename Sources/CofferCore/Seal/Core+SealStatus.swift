@@ -29,32 +29,38 @@ extension Core {
     /// try await core.seal(token: rootToken, remoteAddress: "127.0.0.1")    // LogicalError 403 when denied
     /// ```
     public func seal(token: String?, remoteAddress: String?) async throws(LogicalError) {
-        guard !isSealed else { return }
+        guard try await authorizeSudo(path: "sys/seal", token: token, remoteAddress: remoteAddress) else { return }
+        await sealManager.transitions.lock()
+        defer { sealManager.transitions.unlock() }
+        await seal()
+    }
+
+    /// Token check, audit request entry, then `update` + sudo on `path`, in Vault's order for its raw sudo
+    /// endpoints. False when the server is (or became) sealed: nothing to check, nothing to do.
+    func authorizeSudo(path: String, token: String?, remoteAddress: String?) async throws(LogicalError) -> Bool {
+        guard !isSealed else { return false }
         do {
             let unsealed = try unsealed()
             let request = CoreRequest(
-                id: Hex.uuid(), operation: .update, path: "sys/seal", token: token, remoteAddress: remoteAddress)
+                id: Hex.uuid(), operation: .update, path: path, token: token, remoteAddress: remoteAddress)
             let (entry, lastUse) = try await authenticate(request, tokens: unsealed.tokens)
             if lastUse { try? await unsealed.tokens.finishLastUse(entry) }
-            // As Vault: the request entry is written after the token check and before the ACL check.
             do {
                 try await auditNonLogical(request)
             } catch {
                 throw LogicalError(status: 500, messages: ["failed to audit request, cannot continue"])
             }
-            let result = try await acl(for: entry).evaluate(ACLOperation.update, path: "sys/seal")
+            let result = try await acl(for: entry).evaluate(ACLOperation.update, path: path)
             guard result.allowed, result.rootPrivileges else { throw LogicalError.permissionDenied }
+            return true
         } catch let error as LogicalError {
-            if error == .sealed { return }
+            if error == .sealed { return false }
             throw error
         } catch StorageError.sealed {
-            return
+            return false
         } catch {
-            logger.error("seal check failed", metadata: ["error": "\(error)"])
+            logger.error("sudo check failed", metadata: ["path": "\(path)", "error": "\(error)"])
             throw LogicalError.internalError
         }
-        await sealManager.transitions.lock()
-        defer { sealManager.transitions.unlock() }
-        await seal()
     }
 }
