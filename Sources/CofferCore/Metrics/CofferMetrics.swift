@@ -27,6 +27,8 @@ public final class CofferMetrics: Sendable {
     /// The labelled gauge series set by the last usage refresh, so series that disappeared are set to 0.
     let usageSeries = Mutex<Set<UsageSeries>>([])
 
+    /// `vault.token.creation` counters by their label values (making one costs a registry lookup per login).
+    let tokenCreationCounters = Mutex<[String: Metrics.Counter]>([:])
     /// Route timers by name (``routeHandled(operation:mountPoint:milliseconds:)``).
     let routeRecorders = Mutex<[String: Recorder]>([:])
     let handleRequest: Recorder
@@ -114,14 +116,20 @@ public final class CofferMetrics: Sendable {
 
     /// `vault.token.creation`: one per token minted, labelled as Vault labels it (no token, accessor or role).
     public func tokenCreated(authMethod: String, mountPoint: String, ttlSeconds: Int64, tokenType: String) {
-        Counter(
-            label: key("token.creation"),
-            dimensions: [
-                ("auth_method", authMethod), ("mount_point", mountPoint),
-                ("creation_ttl", TTLBucket.label(seconds: ttlSeconds)), ("token_type", tokenType),
-                ("namespace", "root"),
-            ], factory: factory
-        ).increment()
+        let bucket = TTLBucket.label(seconds: ttlSeconds)
+        let series = [authMethod, mountPoint, bucket, tokenType].joined(separator: "\u{0}")
+        let counter = tokenCreationCounters.withLock { counters in
+            if let existing = counters[series] { return existing }
+            let made = Metrics.Counter(
+                label: key("token.creation"),
+                dimensions: [
+                    ("auth_method", authMethod), ("mount_point", mountPoint), ("creation_ttl", bucket),
+                    ("token_type", tokenType), ("namespace", "root"),
+                ], factory: factory)
+            counters[series] = made
+            return made
+        }
+        counter.increment()
     }
 
     // MARK: seal
