@@ -227,6 +227,20 @@ import Testing
         #expect(exposition.value("vault_core_unseal") == 2)
     }
 
+    /// The hooks audit devices call land under Vault's names.
+    @Test func auditHooksRecordTimersAndFailures() async throws {
+        let metered = try await MeteredCore.make()
+        metered.core.metrics.auditLogRequest(milliseconds: 2, failed: false)
+        metered.core.metrics.auditLogRequest(milliseconds: 3, failed: true)
+        metered.core.metrics.auditLogResponse(milliseconds: 1, failed: false)
+        let exposition = try await metered.prometheus()
+        #expect(exposition.value("vault_audit_log_request_count") == 2)
+        #expect(exposition.value("vault_audit_log_request_sum") == 5)
+        #expect(exposition.value("vault_audit_log_request_failure") == 1)
+        #expect(exposition.value("vault_audit_log_response_count") == 1)
+        #expect(exposition.matching("vault_audit_log_response_failure").isEmpty)
+    }
+
     @Test func ttlBucketsAreVaults() {
         #expect(TTLBucket.label(seconds: 0) == "+Inf")
         #expect(TTLBucket.label(seconds: 60) == "1m")

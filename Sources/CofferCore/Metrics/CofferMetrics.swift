@@ -34,6 +34,9 @@ public final class CofferMetrics: Sendable {
     let handleRequest: Recorder
     let handleLoginRequest: Recorder
     let checkToken: Recorder
+    /// Per-request audit timers, made once (a lookup per request would cost more than the measurement).
+    let auditRequest: Recorder
+    let auditResponse: Recorder
 
     /// Buckets (milliseconds) of Vault's timers, which Vault reports as summaries in milliseconds; swift-prometheus
     /// has no summaries, so they are histograms with these buckets and the same `_sum`/`_count` (docs/metrics.md).
@@ -59,6 +62,8 @@ public final class CofferMetrics: Sendable {
         handleRequest = Recorder(label: prefix + ".core.handle_request", factory: factory)
         handleLoginRequest = Recorder(label: prefix + ".core.handle_login_request", factory: factory)
         checkToken = Recorder(label: prefix + ".core.check_token", factory: factory)
+        auditRequest = Recorder(label: prefix + ".audit.log_request", factory: factory)
+        auditResponse = Recorder(label: prefix + ".audit.log_response", factory: factory)
     }
 
     public static let wallClock: @Sendable () -> Double = { Date().timeIntervalSince1970 }
@@ -155,13 +160,13 @@ public final class CofferMetrics: Sendable {
     /// `vault.audit.log_request` (ms across all devices) and `vault.audit.log_request_failure` when no device
     /// could record the request.
     public func auditLogRequest(milliseconds: Double, failed: Bool) {
-        Recorder(label: key("audit.log_request"), factory: factory).record(milliseconds)
+        auditRequest.record(milliseconds)
         if failed { Counter(label: key("audit.log_request_failure"), factory: factory).increment() }
     }
 
     /// `vault.audit.log_response` and `vault.audit.log_response_failure`.
     public func auditLogResponse(milliseconds: Double, failed: Bool) {
-        Recorder(label: key("audit.log_response"), factory: factory).record(milliseconds)
+        auditResponse.record(milliseconds)
         if failed { Counter(label: key("audit.log_response_failure"), factory: factory).increment() }
     }
 
