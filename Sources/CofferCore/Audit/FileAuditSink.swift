@@ -25,8 +25,15 @@ final class FileAuditSink: AuditSink {
     }
 
     let destination: Destination
-    /// The open descriptor of a `.file` destination, nil until first opened or after a failure.
-    private let descriptor = Mutex<Int32?>(nil)
+    /// The open descriptor of a `.file` destination (nil until first opened or after a failure), and whether the
+    /// device was closed for good: a write still in flight when the device is disabled or the core seals must not
+    /// open the file again and leak the descriptor.
+    private struct Handle {
+        var fd: Int32?
+        var closed = false
+    }
+
+    private let descriptor = Mutex(Handle())
     private let pool: NIOThreadPool
 
     init(destination: Destination, pool: NIOThreadPool = .singleton) {
@@ -38,8 +45,9 @@ final class FileAuditSink: AuditSink {
     func open() async throws {
         guard case .file(let path, let mode) = destination else { return }
         try await pool.runIfActive {
-            try self.descriptor.withLock { current in
-                if current == nil { current = try Self.openFile(path, mode: mode) }
+            try self.descriptor.withLock { handle in
+                guard !handle.closed else { throw Self.closedError }
+                if handle.fd == nil { handle.fd = try Self.openFile(path, mode: mode) }
             }
         }
     }
@@ -52,16 +60,17 @@ final class FileAuditSink: AuditSink {
             try await pool.runIfActive { try self.descriptor.withLock { _ in try Self.writeAll(STDOUT_FILENO, line) } }
         case .file(let path, let mode):
             try await pool.runIfActive {
-                try self.descriptor.withLock { current in
+                try self.descriptor.withLock { handle in
+                    guard !handle.closed else { throw Self.closedError }
                     // A failed write closes the file and tries once more on a fresh descriptor (Vault does the same).
                     for attempt in 0..<2 {
                         do {
-                            if current == nil { current = try Self.openFile(path, mode: mode) }
-                            if let fd = current { try Self.writeAll(fd, line) }
+                            if handle.fd == nil { handle.fd = try Self.openFile(path, mode: mode) }
+                            if let fd = handle.fd { try Self.writeAll(fd, line) }
                             return
                         } catch {
-                            if let fd = current { _ = Glibc.close(fd) }
-                            current = nil
+                            if let fd = handle.fd { _ = Glibc.close(fd) }
+                            handle.fd = nil
                             if attempt == 1 { throw error }
                         }
                     }
@@ -73,22 +82,28 @@ final class FileAuditSink: AuditSink {
     func reopen() async throws {
         guard case .file(let path, let mode) = destination else { return }
         try await pool.runIfActive {
-            try self.descriptor.withLock { current in
-                if let fd = current { _ = Glibc.close(fd) }
-                current = nil
-                current = try Self.openFile(path, mode: mode)
+            try self.descriptor.withLock { handle in
+                guard !handle.closed else { return }
+                if let fd = handle.fd { _ = Glibc.close(fd) }
+                handle.fd = nil
+                handle.fd = try Self.openFile(path, mode: mode)
             }
         }
     }
 
     func close() async {
-        let fd = descriptor.withLock { current -> Int32? in
-            defer { current = nil }
-            return current
+        let fd = descriptor.withLock { handle -> Int32? in
+            defer {
+                handle.fd = nil
+                handle.closed = true
+            }
+            return handle.fd
         }
         guard let fd else { return }
         _ = try? await pool.runIfActive { _ = Glibc.close(fd) }
     }
+
+    static let closedError = AuditSinkError(description: "the audit device was closed")
 
     // MARK: system calls (thread pool only)
 

@@ -19,6 +19,8 @@ actor SocketAuditSink: AuditSink {
     let writeTimeout: TimeAmount
     private let group: any EventLoopGroup
     private var channel: (any Channel)?
+    /// Set by `close()`: a write still in flight after the device is disabled must not connect again.
+    private var closed = false
     /// For UDP the channel is bound locally and each datagram is addressed to this.
     private var target: SocketAddress?
 
@@ -43,7 +45,10 @@ actor SocketAuditSink: AuditSink {
 
     func reopen() async throws {}
 
-    func close() async { await drop() }
+    func close() async {
+        closed = true
+        await drop()
+    }
 
     private func send(_ line: [UInt8]) async throws {
         let channel = try await connected()
@@ -68,12 +73,22 @@ actor SocketAuditSink: AuditSink {
 
     private func connected() async throws -> any Channel {
         if let channel, channel.isActive { return channel }
+        guard !closed else { throw AuditSinkError(description: "the audit device was closed") }
         await drop()
         let made: any Channel
         do {
             made = try await connect()
         } catch {
             throw AuditSinkError(description: "connect to \(kind.rawValue) \(address) failed: \(error)")
+        }
+        // Another write may have connected while this one awaited (actor reentrancy), or the device was closed:
+        // keep a single connection and never one for a closed device.
+        if closed || (channel?.isActive ?? false) {
+            try? await made.close().get()
+            guard !closed, let existing = channel else {
+                throw AuditSinkError(description: "the audit device was closed")
+            }
+            return existing
         }
         channel = made
         return made
