@@ -16,9 +16,11 @@ enum SecretPrompt {
 
     /// Prints `prompt` on stdout, reads one line, then ends the prompt's line (the typed newline was not echoed).
     static func read(_ prompt: String) throws -> String {
-        FileHandle.standardOutput.write(Data(prompt.utf8))
         defer { FileHandle.standardOutput.write(Data("\n".utf8)) }
-        guard isatty(STDIN_FILENO) != 0 else { return try readOneLine() }
+        guard isatty(STDIN_FILENO) != 0 else {
+            FileHandle.standardOutput.write(Data(prompt.utf8))
+            return try readOneLine()
+        }
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else {
             throw Failure(description: "cannot read the terminal settings: \(String(cString: strerror(errno)))")
@@ -44,6 +46,8 @@ enum SecretPrompt {
             signal(SIGINT, SIG_DFL)
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
         }
+        // Shown only once echo is off and Ctrl-C is handled, so nothing typed after it can appear on screen.
+        FileHandle.standardOutput.write(Data(prompt.utf8))
         return try readOneLine()
     }
 
