@@ -19,6 +19,12 @@ struct MetricsEndpoint {
     let core: Core
     let unauthenticated: Bool
 
+    /// A plain read of `sys/metrics`; `LIST`, `?list=` and `?help=` go through the usual path.
+    static func serves(_ request: Request, query: [String: JSONValue]) -> Bool {
+        request.method == .get && request.headers[VaultResponder.Field.listMarker] == nil && query["list"] == nil
+            && query["help"] == nil
+    }
+
     func respond(
         format: String?, accept: String?, pipeline: () async -> CoreResponse, extra: HTTPFields
     ) async -> Response {

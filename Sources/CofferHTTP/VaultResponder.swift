@@ -72,7 +72,7 @@ public struct VaultResponder: HTTPResponder {
         switch path {
         case "sys/health", "sys/leader":
             return StatusEndpoints(core: core).respond(path: path, method: request.method, query: query, extra: extra)
-        case "sys/metrics" where request.method == .get && request.headers[Field.listMarker] == nil:
+        case "sys/metrics" where MetricsEndpoint.serves(request, query: query):
             return await respondMetrics(request, query: query, context: context, extra: extra)
         case _ where SealEndpoints.paths.contains(path):
             return await SealEndpoints(core: core, responder: self).respond(

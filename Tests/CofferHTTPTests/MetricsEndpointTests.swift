@@ -82,6 +82,19 @@ import Testing
         }
     }
 
+    /// Only a plain read is the raw endpoint: help and other methods are the pipeline's, as for any path.
+    @Test func helpAndWritesGoThroughThePipeline() async throws {
+        try await Self.withServer(unauthenticated: true) { client, root in
+            let help = try await client.send(
+                "GET", "sys/metrics", query: ["help": "1"], headers: ["X-Vault-Token": root])
+            #expect(help.statusCode == 200)
+            #expect(help.data?["help"]?.stringValue?.contains("metrics") == true)
+            let write = try await client.send(
+                "PUT", "sys/metrics", body: Data("{}".utf8), headers: ["X-Vault-Token": root])
+            #expect(write.statusCode == 405)
+        }
+    }
+
     @Test func disabledPrometheusIsAPlainText400() async throws {
         try await Self.withServer(prometheus: false, unauthenticated: true) { client, _ in
             let response = try await client.send("GET", "sys/metrics", query: ["format": "prometheus"])
