@@ -13,8 +13,3 @@ protocol AuditSink: Sendable {
     /// Flushes and releases the file or connection.
     func close() async
 }
-
-/// Why a sink could not deliver an entry; the text never contains entry contents.
-struct AuditSinkError: Error, CustomStringConvertible {
-    var description: String
-}
