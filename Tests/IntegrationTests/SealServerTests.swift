@@ -57,6 +57,42 @@ import Testing
         }
     }
 
+    /// A Shamir database started with `seal "static"` is refused at start, naming the stanza to remove (there is
+    /// no seal migration). `timeout` turns a server that wrongly starts into a failure instead of a hang.
+    @Test func aSealStanzaThatDoesNotMatchTheStorageIsRefused() async throws {
+        try await OperatorTestServer.with { server in
+            try await withVaultClient(.init(address: server.address, timeout: .seconds(30))) { client in
+                let initialized = try await client.send(
+                    "PUT", "sys/init", body: Data(#"{"secret_shares":1,"secret_threshold":1}"#.utf8))
+                #expect(initialized.statusCode == 200)
+            }
+            server.stop()
+            let keyFile = server.directory + "/seal.key"
+            try Data((String(repeating: "ab", count: 32) + "\n").utf8).write(to: URL(fileURLWithPath: keyFile))
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
+            let config = server.directory + "/static.hcl"
+            try """
+            storage "sqlite" {
+              path = "\(server.directory)/coffer.db"
+            }
+            listener "tcp" {
+              address = "127.0.0.1:\(try DevServer.freePort())"
+              tls_disable = true
+            }
+            seal "static" {
+              key_file = "\(keyFile)"
+            }
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+            let run = try await ProgramRunner.run(
+                "/usr/bin/timeout", ["30", try DevServer.binaryPath, "server", "-config=\(config)"],
+                environment: ["HOME": server.directory, "PATH": "/usr/bin:/bin"], scratch: server.directory)
+            #expect(run.status != 0 && run.status != 124, "\(run.stdout)\(run.stderr)")
+            #expect(
+                (run.stdout + run.stderr).contains("uses the Shamir seal: remove the seal \"static\" stanza"),
+                "\(run.stdout)\(run.stderr)")
+        }
+    }
+
     @Test func devModeHasOneShareAndItsPrintedKeyUnsealsAgain() async throws {
         try await DevServer.with { server in
             try await withVaultClient(.init(address: server.address, timeout: .seconds(30))) { client in

@@ -141,7 +141,15 @@ public enum CofferServer {
         coreConfig.staticSealKey = try loadStaticKey(source)
         let physical = try await SQLitePhysical.open(path: config.storagePath, logger: logger)
         let core = Core(barrier: Barrier(physical: CachedPhysical(physical)), configuration: coreConfig)
-        let notice = try await startSeal(core, config: config, logger: logger)
+        let notice: String
+        do {
+            notice = try await startSeal(core, config: config, logger: logger)
+        } catch {
+            // SQLiteNIO requires its connection closed before it goes away, also on a refused start.
+            await core.seal()
+            try? await physical.close()
+            throw error
+        }
         try await serve(core: core, address: address, config: config, logger: logger) {
             writeStdout(
                 "==> Coffer server started on http://\(config.address) (storage: sqlite \(config.storagePath))\n"
