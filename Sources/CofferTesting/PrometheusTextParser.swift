@@ -70,7 +70,7 @@ public enum PrometheusTextParser {
 
     struct State {
         var exposition = Exposition()
-        var seenSeries: Set<String> = []
+        var seenSeries: Set<[String]> = []
         var sampledFamilies: Set<String> = []
 
         mutating func consume(_ line: Substring) throws {
@@ -83,10 +83,7 @@ public enum PrometheusTextParser {
             try scanner.optionalTimestamp()
             let family = try familyOf(name, labels: labels)
             sampledFamilies.insert(family)
-            let series =
-                name + "{"
-                + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(
-                    separator: ",") + "}"
+            let series = [name] + labels.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
             guard seenSeries.insert(series).inserted else { throw Reason("duplicate series \(series)") }
             exposition.samples.append(Sample(name: name, labels: labels, value: value))
         }
