@@ -44,6 +44,16 @@ import Testing
         }
     }
 
+    /// A server without HA answers Vault's 204 to a sudo token.
+    @Test func stepDownAgainstAServerWithoutHA() async throws {
+        try await DevServer.with { server in
+            let stepped = try await server.cli("operator", "step-down")
+            #expect(
+                stepped.status == 0 && stepped.stdout == "Success! Stepped down: \(server.address)\n",
+                "\(stepped.stderr)")
+        }
+    }
+
     /// `PUT sys/step-down` on the wire; Vault's 204 prints the success line, an error answer exits 2 with it.
     @Test func stepDownSendsThePutAndReportsTheAnswer() async throws {
         let accepting = try RecordingHTTPServer(status: "204 No Content", body: "")
