@@ -54,24 +54,19 @@ public final class AuditBroker: Sendable {
         guard !targets.isEmpty else { return }
         let time = RFC3339.string(unixSeconds: clock())
         let started = ContinuousClock.now
-        let succeeded = await withTaskGroup(of: Bool.self) { group in
-            for device in targets {
-                group.addTask {
-                    do {
-                        try await device.sink.write(device.line(record, kind: kind, time: time))
-                        return true
-                    } catch {
-                        // The sink's error names the device's destination, never the entry.
-                        self.logger.error(
-                            "audit device failed to log the \(kind.rawValue)",
-                            metadata: ["path": "\(device.entry.path)", "error": "\(error)"])
-                        return false
-                    }
+        let succeeded: Bool
+        if targets.count == 1 {
+            // The common case skips the task group: one device, written from this task.
+            succeeded = await offer(record, kind: kind, time: time, to: targets[0])
+        } else {
+            succeeded = await withTaskGroup(of: Bool.self) { group in
+                for device in targets {
+                    group.addTask { await self.offer(record, kind: kind, time: time, to: device) }
                 }
+                var any = false
+                for await ok in group where ok { any = true }
+                return any
             }
-            var any = false
-            for await ok in group where ok { any = true }
-            return any
         }
         let elapsed = CofferMetrics.milliseconds(since: started)
         switch kind {
@@ -82,6 +77,21 @@ public final class AuditBroker: Sendable {
             logger.error(
                 "no audit backend succeeded in logging the \(kind.rawValue)", metadata: ["request_id": "\(record.id)"])
             throw LogicalError.internalError
+        }
+    }
+
+    /// One device's attempt; failures are logged with the device's path and the sink's reason, never the entry.
+    private func offer(_ record: AuditRecord, kind: AuditRecord.Kind, time: String, to device: AuditDevice) async
+        -> Bool
+    {
+        do {
+            try await device.sink.write(device.line(record, kind: kind, time: time))
+            return true
+        } catch {
+            logger.error(
+                "audit device failed to log the \(kind.rawValue)",
+                metadata: ["path": "\(device.entry.path)", "error": "\(error)"])
+            return false
         }
     }
 
