@@ -36,4 +36,25 @@ import Testing
             #expect(json["root_token"]?.stringValue?.hasPrefix("hvs.") == true)
         }
     }
+
+    @Test func rekeyWithTheRecoveryTargetReplacesTheRecoveryKeys() async throws {
+        try await OperatorTestServer.with(staticSeal: true) { server in
+            let initialized = try await server.cli(
+                ["operator", "init", "-recovery-shares=1", "-recovery-threshold=1", "-format=json"])
+            let recoveryKey = try #require(try initialized.json()["recovery_keys_b64"]?.stringArray?.first)
+            let barrier = try await server.cli(["operator", "rekey", "-init"])
+            #expect(barrier.status == 2 && barrier.stderr.hasPrefix("Error initializing rekey: "))
+
+            let started = try await server.cli(
+                ["operator", "rekey", "-target=recovery", "-init", "-key-shares=2", "-key-threshold=2"])
+            #expect(started.status == 0, "\(started.stderr)")
+            let nonce = try #require(tableValue(started.stdout, "Nonce"))
+            let done = try await server.cli(["operator", "rekey", "-target=recovery", "-nonce=\(nonce)", recoveryKey])
+            #expect(done.status == 0, "\(done.stderr)")
+            #expect(done.stdout.hasPrefix("Key 1: ") && done.stdout.contains("\nKey 2: "))
+            #expect(done.stdout.contains("\nOperation nonce: \(nonce)\n"))
+            let idle = try await server.cli(["operator", "rekey", "-target=recovery", "-status"])
+            #expect(tableValue(idle.stdout, "Started") == "false")
+        }
+    }
 }
