@@ -241,6 +241,26 @@ import Testing
         #expect(exposition.matching("vault_audit_log_response_failure").isEmpty)
     }
 
+    /// With a file audit device, every request and response entry is timed under Vault's names.
+    @Test func auditedRequestsMoveTheAuditTimers() async throws {
+        let metered = try await MeteredCore.make()
+        try await TemporaryDirectory.with(prefix: "coffer-metrics-audit") { directory in
+            let path = directory.appendingPathComponent("audit.log").path
+            let enabled = await metered.request(
+                .update, "sys/audit/file", ["type": "file", "options": ["file_path": .string(path)]])
+            try #require(enabled.status == 204, "\(enabled.errors ?? [])")
+            let before = try await metered.prometheus()
+            #expect(await metered.request(.read, "sys/mounts").status == 200)
+            let after = try await metered.prometheus()
+            // The read's two entries, the first scrape's response entry and the second scrape's request entry.
+            #expect(
+                after.value("vault_audit_log_request_count") == before.value("vault_audit_log_request_count") + 2)
+            #expect(
+                after.value("vault_audit_log_response_count") == before.value("vault_audit_log_response_count") + 2)
+            #expect(after.value("vault_audit_log_request_failure") == 0)
+        }
+    }
+
     @Test func ttlBucketsAreVaults() {
         #expect(TTLBucket.label(seconds: 0) == "+Inf")
         #expect(TTLBucket.label(seconds: 60) == "1m")
