@@ -8,7 +8,7 @@ extension CofferMetrics {
         var value: String
     }
 
-    /// Counts the token and entity gauges are built from (``Core/refreshUsageGauges()``).
+    /// Counts the token and entity gauges are built from (`Core.refreshStateGauges()`).
     struct UsageCounts: Sendable {
         var tokens = 0
         var byPolicy: [String: Int] = [:]

@@ -22,7 +22,7 @@ public final class CofferMetrics: Sendable {
     public let memory: InMemoryMetricsSink
     /// Both sinks at once; what every metric here is created with.
     public let factory: any MetricsFactory
-    /// When the token and entity gauges were last counted (``Core/refreshUsageGauges()``).
+    /// When the token and entity gauges were last counted (`Core.refreshStateGauges()`).
     let usageRefreshedAt = Mutex<Double?>(nil)
     /// The labelled gauge series set by the last usage refresh, so series that disappeared are set to 0.
     let usageSeries = Mutex<Set<UsageSeries>>([])
