@@ -1,6 +1,7 @@
 import CofferCore
 import CofferFramework
 import CofferTesting
+import Crypto
 import Foundation
 import Testing
 
@@ -135,6 +136,24 @@ import Testing
             try await harness.enableFileAudit("file", file: file)
             let second = try #require(await harness.auditHash("secret value"))
             #expect(second != first)
+        }
+    }
+
+    @Test func hashIsHMACSHA256KeyedWithTheStoredSalt() async throws {
+        let harness = try await CoreHarness.make()
+        #expect(
+            await harness.request(
+                .update, "sys/audit/d", ["type": "file", "options": ["file_path": "discard"]]
+            ).status == 204)
+        let saltKeys = try await harness.core.barrier.list(prefix: "audit/")
+        try #require(saltKeys.count == 1)
+        let uuid = try #require(saltKeys.first)
+        let salt = try #require(try await harness.core.barrier.get("audit/\(uuid)salt"))
+        #expect(salt.count == 36)  // a UUID string
+        for input in ["hvs.example-token", "ünïcode ✓", String(repeating: "x", count: 500)] {
+            let expected = HMAC<SHA256>.authenticationCode(for: Array(input.utf8), using: SymmetricKey(data: salt))
+            let hex = expected.map { String(format: "%02x", $0) }.joined()
+            #expect(await harness.auditHash(input, device: "d") == "hmac-sha256:" + hex)
         }
     }
 
