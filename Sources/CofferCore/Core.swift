@@ -25,6 +25,8 @@ public struct CoreConfiguration: Sendable {
     public var metrics = CofferMetrics()
     /// The static seal's key (`seal "static"`); nil for the Shamir seal (docs/seal.md).
     public var staticSealKey: SymmetricKey? = nil
+    /// `cluster_name` from the configuration; nil keeps the stored (or generated) name.
+    public var clusterName: String? = nil
 
     public init() {}
 }
@@ -62,8 +64,10 @@ public final class Core: Sendable {
     let initializedFlag = Mutex(false)
     /// The enabled audit devices (`Audit/`); loaded at unseal, closed at seal.
     public let audit: AuditBroker
-    public let clusterID = Hex.uuid()
-    public let clusterName = "coffer-cluster-" + Hex.random8()
+    /// Loaded at unseal (`ClusterIdentity`); empty before the first unseal.
+    let clusterIdentity = Mutex(ClusterIdentity(name: "", id: ""))
+    public var clusterID: String { clusterIdentity.withLock { $0.id } }
+    public var clusterName: String { clusterIdentity.withLock { $0.name } }
 
     public init(barrier: Barrier, configuration: CoreConfiguration) {
         self.barrier = barrier
@@ -123,6 +127,8 @@ public final class Core: Sendable {
     }
 
     func setupUnsealed() async throws {
+        let cluster = try await ClusterIdentity.load(storage: barrier, configuredName: configuration.clusterName)
+        clusterIdentity.withLock { $0 = cluster }
         let tokens = try await TokenStore.load(storage: barrier)
         let policies = try await PolicyStore.load(storage: barrier)
         let identity = IdentityStore(storage: barrier)

@@ -61,8 +61,10 @@ public enum CofferServer {
         return logger
     }
 
-    static func coreConfiguration(_ config: ServerConfiguration, logger: Logger, storageType: String)
-        -> CoreConfiguration
+    /// `plainHTTP`: -dev serves plain HTTP whatever its default listener says.
+    static func coreConfiguration(
+        _ config: ServerConfiguration, logger: Logger, storageType: String, plainHTTP: Bool = false
+    ) -> CoreConfiguration
     {
         var core = CoreConfiguration()
         core.defaultLeaseTTL = config.defaultLeaseTTL
@@ -70,7 +72,9 @@ public enum CofferServer {
         core.catalog = catalog(logger: logger)
         core.logger = logger
         core.storageType = storageType
-        core.apiAddress = "http://" + config.address
+        let scheme = !plainHTTP && config.listeners.first?.tlsDisable == false ? "https://" : "http://"
+        core.apiAddress = config.apiAddress ?? scheme + config.address
+        core.clusterName = config.clusterName
         core.metrics = bootstrapMetrics(config)
         return core
     }
@@ -85,7 +89,7 @@ public enum CofferServer {
         }
         let core = Core(
             barrier: Barrier(physical: MemoryPhysical()),
-            configuration: coreConfiguration(config, logger: logger, storageType: "inmem"))
+            configuration: coreConfiguration(config, logger: logger, storageType: "inmem", plainHTTP: true))
         // As `vault server -dev`: one unseal key share (the key itself), unsealed with it at once.
         let initialized = try await core.initializeSeal(
             SealInitRequest(secretShares: 1, secretThreshold: 1),
@@ -137,26 +141,29 @@ public enum CofferServer {
     static func runPersistent(_ config: ServerConfiguration, sealKey source: SealKeySource?) async throws {
         let logger = try makeLogger(config)
         guard let address = ServerAddress(config.address) else { throw ServerStartError("invalid listener.address") }
-        var coreConfig = coreConfiguration(config, logger: logger, storageType: "sqlite")
+        var coreConfig = coreConfiguration(config, logger: logger, storageType: config.storageType)
         coreConfig.staticSealKey = try loadStaticKey(source)
-        let physical = try await SQLitePhysical.open(path: config.storagePath, logger: logger)
-        let core = Core(barrier: Barrier(physical: CachedPhysical(physical)), configuration: coreConfig)
+        // `storage "inmem"` keeps nothing across restarts (as Vault's); SQLite is the persistent store.
+        let sqlite = config.storageType == "inmem"
+            ? nil : try await SQLitePhysical.open(path: config.storagePath, logger: logger)
+        let physical: any PhysicalStorage = sqlite.map { CachedPhysical($0) } ?? MemoryPhysical()
+        let core = Core(barrier: Barrier(physical: physical), configuration: coreConfig)
         let notice: String
         do {
             notice = try await startSeal(core, config: config, logger: logger)
         } catch {
             // SQLiteNIO requires its connection closed before it goes away, also on a refused start.
             await core.seal()
-            try? await physical.close()
+            try? await sqlite?.close()
             throw error
         }
+        let scheme = config.listeners.first?.tlsDisable == false ? "https" : "http"
+        let storage = sqlite == nil ? "inmem" : "sqlite \(config.storagePath)"
         try await serve(core: core, address: address, config: config, logger: logger) {
-            writeStdout(
-                "==> Coffer server started on http://\(config.address) (storage: sqlite \(config.storagePath))\n"
-                    + notice)
+            writeStdout("==> Coffer server started on \(scheme)://\(config.address) (storage: \(storage))\n" + notice)
         } onStop: {
             await core.seal()
-            try? await physical.close()
+            try? await sqlite?.close()
         }
     }
 
