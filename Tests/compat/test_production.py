@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import signal
 import socket
 import ssl
+import subprocess
 import tempfile
 import threading
 import time
@@ -21,7 +23,7 @@ import requests
 from hvac import exceptions
 
 from azure_sim import AzureSimulatorProcess
-from conftest import REPO_ROOT, unique
+from conftest import REPO_ROOT, coffer_binary, free_port, unique
 from production import ProductionServer, TestPKI
 
 AZURE_FIXTURE = REPO_ROOT / "Examples" / "azure-sim" / "fixture.json"
@@ -165,6 +167,8 @@ def test_restart_requires_unseal_again(production):
     root.sys.enable_secrets_engine("kv", path="secret", options={"version": "2"})
     value = "v-" + unique("restart")
     root.secrets.kv.v2.create_or_update_secret("kept", {"value": value}, mount_point="secret")
+    cluster = production.client(token="").sys.read_seal_status()
+    assert re.fullmatch(r"vault-cluster-[0-9a-f]{8}", cluster["cluster_name"])
     assert production.stop() == 0
 
     production.start()
@@ -173,7 +177,8 @@ def test_restart_requires_unseal_again(production):
     assert status["initialized"] is True and status["sealed"] is True
     health = production.request("GET", "sys/health", token="")
     assert health.status_code == 503
-    client.sys.submit_unseal_keys(keys[2:5])
+    unsealed = client.sys.submit_unseal_keys(keys[2:5])
+    assert (unsealed["cluster_name"], unsealed["cluster_id"]) == (cluster["cluster_name"], cluster["cluster_id"])
     read = root.secrets.kv.v2.read_secret_version("kept", mount_point="secret", raise_on_deleted_version=True)
     assert read["data"]["data"] == {"value": value}
     assert value.encode() not in production.db_path.read_bytes()
@@ -427,3 +432,97 @@ def test_sighup_reloads_the_certificate_and_reopens_audit_files(production, tmp_
     assert audit_path.exists(), production.log_tail()
     assert any(e["request"]["path"] == "auth/token/lookup-self" for e in audit_lines(audit_path))
     assert production.stop() == 0
+
+
+def readme_block(step: str, language: str) -> str:
+    """The first ```<language> block after the README's bold step heading `**<step>`."""
+    text = (REPO_ROOT / "README.md").read_text()
+    start = text.index(f"**{step}")
+    match = re.compile(rf"```{language}\n(.*?)```", re.S).search(text, start)
+    assert match, f"README step {step!r} has no {language} block"
+    return match.group(1)
+
+
+def test_readme_production_walkthrough(tmp_path):
+    """README.md § Running in production, step by step: its certificate commands and config.hcl run as written
+    (only the port is changed), the rest through the same `coffer` commands."""
+    # 1. A certificate: the README's openssl commands, verbatim.
+    made = subprocess.run(["bash", "-euo", "pipefail", "-c", readme_block("1. A certificate", "bash")],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    ca = tmp_path / "tls" / "ca.pem"
+    # 2. config.hcl, as written, on a free port.
+    port = free_port()
+    (tmp_path / "config.hcl").write_text(readme_block("2. `config.hcl`", "hcl").replace("8200", str(port)))
+    # 3. Start it.
+    log = open(tmp_path / "server.log", "ab")
+    server = subprocess.Popen([str(coffer_binary()), "server", "-config=config.hcl"], cwd=tmp_path,
+                              stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    address = f"https://127.0.0.1:{port}"
+    environment = {**os.environ, "VAULT_ADDR": address, "VAULT_CACERT": str(ca), "HOME": str(tmp_path)}
+    environment.pop("VAULT_TOKEN", None)
+
+    def coffer(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run([str(coffer_binary()), *args], cwd=tmp_path, env=environment, input=stdin,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, f"coffer {' '.join(args)}: {done.stdout}{done.stderr}"
+        return done.stdout
+
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{address}/v1/sys/seal-status", verify=str(ca), timeout=2)
+                break
+            except requests.RequestException:
+                assert time.monotonic() < deadline and server.poll() is None, (tmp_path / "server.log").read_text()
+                time.sleep(0.1)
+        # 4. Initialise.
+        init = coffer("operator", "init", "-key-shares=5", "-key-threshold=3")
+        keys = re.findall(r"Unseal Key \d: (\S+)", init)
+        root_token = re.search(r"Initial Root Token: (\S+)", init).group(1)
+        assert len(keys) == 5
+        # 5. Unseal, three times, the share typed at the prompt (piped here).
+        for key in keys[:3]:
+            status = coffer("operator", "unseal", stdin=key + "\n")
+        assert re.search(r"Sealed\s+false", status), status
+        # 6. Log in with the root token.
+        coffer("login", root_token)
+        assert (tmp_path / ".vault-token").read_text().strip() == root_token
+        # 7. Audit every request to a file.
+        audit_log = tmp_path / "log" / "audit.log"
+        coffer("audit", "enable", "file", f"file_path={audit_log}")
+        assert "file/" in coffer("audit", "list")
+        # 8. Scrape metrics with the token from the token helper file.
+        scraped = requests.get(f"{address}/v1/sys/metrics", params={"format": "prometheus"}, verify=str(ca),
+                               headers={"X-Vault-Token": (tmp_path / ".vault-token").read_text()}, timeout=10)
+        assert scraped.status_code == 200
+        assert handle_request_count(parse_prometheus(scraped.text)) > 0
+        # 9. Rotate logs with SIGHUP.
+        audit_log.rename(audit_log.with_suffix(".log.1"))
+        server.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 10
+        while not audit_log.exists():
+            coffer("token", "lookup")
+            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            time.sleep(0.1)
+        # 10. A new root token from three key holders.
+        started = coffer("operator", "generate-root", "-init")
+        otp = re.search(r"OTP\s+(\S+)", started).group(1)
+        for key in keys[2:5]:
+            progress = coffer("operator", "generate-root", stdin=key + "\n")
+        encoded = re.search(r"Encoded Token\s+(\S+)", progress).group(1)
+        new_root = coffer("operator", "generate-root", f"-decode={encoded}", f"-otp={otp}").strip()
+        assert new_root != root_token
+        lookup = requests.get(f"{address}/v1/auth/token/lookup-self", headers={"X-Vault-Token": new_root},
+                              verify=str(ca), timeout=10)
+        assert lookup.status_code == 200 and lookup.json()["data"]["policies"] == ["root"]
+        assert root_token not in audit_log.read_text() and new_root not in audit_log.read_text()
+        # After a restart (SIGTERM lets requests finish, then exits 0) the server is sealed again.
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=20) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)
+        log.close()
