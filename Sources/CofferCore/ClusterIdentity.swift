@@ -18,7 +18,8 @@ public struct ClusterIdentity: Sendable, Equatable {
 
     /// The stored identity (created and stored when absent), with `configuredName` applied and stored.
     static func load(storage: any Storage, configuredName: String?) async throws -> ClusterIdentity {
-        var identity = try await stored(storage) ?? ClusterIdentity(name: "vault-cluster-" + Hex.random8(), id: Hex.uuid())
+        var identity =
+            try await stored(storage) ?? ClusterIdentity(name: "vault-cluster-" + Hex.random8(), id: Hex.uuid())
         let before = try await stored(storage)
         if let configuredName, !configuredName.isEmpty { identity.name = configuredName }
         if before != identity {

@@ -64,8 +64,7 @@ public enum CofferServer {
     /// `plainHTTP`: -dev serves plain HTTP whatever its default listener says.
     static func coreConfiguration(
         _ config: ServerConfiguration, logger: Logger, storageType: String, plainHTTP: Bool = false
-    ) -> CoreConfiguration
-    {
+    ) -> CoreConfiguration {
         var core = CoreConfiguration()
         core.defaultLeaseTTL = config.defaultLeaseTTL
         core.maxLeaseTTL = config.maxLeaseTTL
@@ -144,7 +143,8 @@ public enum CofferServer {
         var coreConfig = coreConfiguration(config, logger: logger, storageType: config.storageType)
         coreConfig.staticSealKey = try loadStaticKey(source)
         // `storage "inmem"` keeps nothing across restarts (as Vault's); SQLite is the persistent store.
-        let sqlite = config.storageType == "inmem"
+        let sqlite =
+            config.storageType == "inmem"
             ? nil : try await SQLitePhysical.open(path: config.storagePath, logger: logger)
         let physical: any PhysicalStorage = sqlite.map { CachedPhysical($0) } ?? MemoryPhysical()
         let core = Core(barrier: Barrier(physical: physical), configuration: coreConfig)
