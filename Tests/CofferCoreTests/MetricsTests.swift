@@ -163,7 +163,8 @@ import Testing
         #expect(try await metered.scrape(format: nil).status == 200)
         let unknown = try await metered.scrape(format: "xml")
         #expect(unknown.status == 400)
-        #expect(unknown.body == #"metric response format "xml" unknown"#)
+        #expect(unknown.contentType == "application/json")
+        #expect(unknown.body == #"{"errors":["metric response format \"xml\" unknown"]}"#)
         let accepted = await metered.core.metricsResponse(
             format: nil, accept: "application/openmetrics-text; version=1.0.0")
         #expect(accepted.body == "prometheus is not enabled")

@@ -27,8 +27,12 @@ extension Core {
             return MetricsResponse(
                 status: 200, contentType: "application/json", body: String(decoding: document, as: UTF8.self))
         default:
+            // Vault's text, in the `{"errors":[…]}` form every other refused input gets (Vault answers plain text
+            // here; docs/metrics.md).
+            let refusal: JSONValue = ["errors": [.string("metric response format \(GoQuote.quote(chosen)) unknown")]]
             return MetricsResponse(
-                status: 400, contentType: "text/plain", body: "metric response format \(GoQuote.quote(chosen)) unknown")
+                status: 400, contentType: "application/json",
+                body: String(decoding: refusal.serialized(), as: UTF8.self))
         }
     }
 
