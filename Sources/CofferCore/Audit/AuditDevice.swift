@@ -29,9 +29,29 @@ struct AuditDevice: Sendable {
 
     static func hmac(_ value: String, keyed: HMAC<SHA256>) -> String {
         var mac = keyed
-        mac.update(data: Array(value.utf8))
-        return "hmac-sha256:" + Hex.encode(Array(mac.finalize()))
+        var value = value
+        value.withUTF8 { mac.update(data: UnsafeRawBufferPointer($0)) }
+        let digest = mac.finalize()
+        // "hmac-sha256:" and the hex digits written into one string, without an intermediate array per value.
+        return String(unsafeUninitializedCapacity: prefix.count + 2 * SHA256.byteCount) { buffer in
+            var index = 0
+            for byte in prefix {
+                buffer[index] = byte
+                index += 1
+            }
+            digest.withUnsafeBytes { bytes in
+                for byte in bytes {
+                    buffer[index] = hexDigits[Int(byte >> 4)]
+                    buffer[index + 1] = hexDigits[Int(byte & 0x0F)]
+                    index += 2
+                }
+            }
+            return index
+        }
     }
+
+    private static let prefix = Array("hmac-sha256:".utf8)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The hashing this device applies to entries: none with `log_raw`.
     var hasher: AuditHasher {
@@ -41,9 +61,9 @@ struct AuditDevice: Sendable {
 
     /// One entry as the device writes it: the prefix, the JSON object, a newline.
     func line(_ record: AuditRecord, kind: AuditRecord.Kind, time: String) -> [UInt8] {
-        var bytes = Array(format.prefix.utf8)
-        bytes += AuditEntryWriter(hasher: hasher, elideLists: format.elideListResponses).entry(
+        var bytes = AuditEntryWriter(hasher: hasher, elideLists: format.elideListResponses).entry(
             record, kind: kind, time: time)
+        if !format.prefix.isEmpty { bytes.insert(contentsOf: format.prefix.utf8, at: 0) }
         bytes.append(UInt8(ascii: "\n"))
         return bytes
     }

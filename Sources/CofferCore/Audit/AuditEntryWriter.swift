@@ -2,6 +2,8 @@ import CofferFramework
 
 /// Renders an ``AuditRecord`` as one Vault audit entry (docs/audit.md § Entry format) for one device: `time` first,
 /// the other members in alphabetical order, empty members left out, secrets hashed by the device's ``AuditHasher``.
+/// It streams straight into a ``JSONWriter`` (every audited request renders two entries, so no dictionary trees):
+/// the fixed members are written in their alphabetical order by hand, and data maps sorted as ``JSONValue`` does.
 ///
 /// ```swift
 /// let bytes = AuditEntryWriter(hasher: device.hasher, elideLists: false).entry(record, kind: .request, time: now)
@@ -11,97 +13,135 @@ struct AuditEntryWriter {
     let elideLists: Bool
 
     func entry(_ record: AuditRecord, kind: AuditRecord.Kind, time: String) -> [UInt8] {
-        var members: [String: JSONValue] = ["type": .string(kind.rawValue)]
-        members["auth"] = .object(callerAuth(record))
-        members["request"] = .object(request(record))
-        if let error = record.error, !error.isEmpty { members["error"] = .string(error) }
-        if kind == .response, let response = response(record) { members["response"] = .object(response) }
-        var writer = JSONWriter(capacity: 1024)
-        writer.beginObject()
-        writer.member("time", time)
-        for (key, value) in members.sorted(by: { $0.key < $1.key }) {
-            writer.key(key)
-            writer.value(value)
-        }
-        writer.endObject()
+        var writer = JSONWriter(capacity: 1536)
+        write(record, kind: kind, time: time, to: &writer)
         return writer.bytes
     }
 
-    /// The top-level `auth`: the caller, with the ACL verdict.
-    func callerAuth(_ record: AuditRecord) -> [String: JSONValue] {
-        var auth = record.caller.map { self.auth($0) } ?? ["token_type": "default"]
-        if let allowed = record.allowed {
-            var results: [String: JSONValue] = ["allowed": .bool(allowed)]
+    /// Top level: `time`, then `auth`, `error`, `request`, `response`, `type`.
+    func write(_ record: AuditRecord, kind: AuditRecord.Kind, time: String, to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("time", time)
+        writer.key("auth")
+        callerAuth(record, to: &writer)
+        if let error = record.error, !error.isEmpty { writer.member("error", error) }
+        writer.key("request")
+        request(record, to: &writer)
+        if kind == .response, Self.hasResponse(record) {
+            writer.key("response")
+            response(record, to: &writer)
+        }
+        writer.member("type", kind.rawValue)
+        writer.endObject()
+    }
+
+    /// The top-level `auth`: the caller (or just `token_type` `default`), with the ACL verdict.
+    func callerAuth(_ record: AuditRecord, to writer: inout JSONWriter) {
+        auth(record.caller, to: &writer) { writer in
+            guard let allowed = record.allowed else { return }
+            writer.key("policy_results")
+            writer.beginObject()
+            writer.member("allowed", allowed)
             if !record.grantingPolicies.isEmpty {
-                results["granting_policies"] = .array(
-                    record.grantingPolicies.map {
-                        .object(["name": .string($0), "namespace_id": "root", "type": "acl"])
-                    }
-                )
+                writer.key("granting_policies")
+                writer.beginArray()
+                for name in record.grantingPolicies {
+                    writer.beginObject()
+                    writer.member("name", name)
+                    writer.member("namespace_id", "root")
+                    writer.member("type", "acl")
+                    writer.endObject()
+                }
+                writer.endArray()
             }
-            auth["policy_results"] = .object(results)
+            writer.endObject()
         }
-        return auth
     }
 
-    /// A token holder's fields, tokens and accessors hashed; omitted when empty as Vault's `omitempty` does.
-    func auth(_ caller: AuditRecord.Caller) -> [String: JSONValue] {
-        var auth: [String: JSONValue] = ["token_type": .string(caller.tokenType)]
-        auth["client_token"] = hasher.token(caller.clientToken).map(JSONValue.string)
-        auth["accessor"] = hasher.accessor(caller.accessor).map(JSONValue.string)
-        if !caller.displayName.isEmpty { auth["display_name"] = .string(caller.displayName) }
-        if !caller.policies.isEmpty { auth["policies"] = .strings(caller.policies) }
-        if !caller.tokenPolicies.isEmpty { auth["token_policies"] = .strings(caller.tokenPolicies) }
-        if !caller.identityPolicies.isEmpty { auth["identity_policies"] = .strings(caller.identityPolicies) }
-        if !caller.metadata.isEmpty { auth["metadata"] = .stringMap(caller.metadata) }
-        if !caller.entityID.isEmpty { auth["entity_id"] = .string(caller.entityID) }
-        if caller.tokenTTL != 0 { auth["token_ttl"] = .int(caller.tokenTTL) }
+    /// A token holder's fields in alphabetical order, tokens and accessors hashed, empty ones omitted as Vault's
+    /// `omitempty` does; `policyResults` writes the member that sorts between `policies` and `remaining_uses`.
+    func auth(
+        _ caller: AuditRecord.Caller?, to writer: inout JSONWriter,
+        policyResults: (inout JSONWriter) -> Void = { _ in }
+    ) {
+        writer.beginObject()
+        guard let caller else {
+            policyResults(&writer)
+            writer.member("token_type", "default")
+            return writer.endObject()
+        }
+        if let accessor = hasher.accessor(caller.accessor) { writer.member("accessor", accessor) }
+        if let token = hasher.token(caller.clientToken) { writer.member("client_token", token) }
+        if !caller.displayName.isEmpty { writer.member("display_name", caller.displayName) }
+        if !caller.entityID.isEmpty { writer.member("entity_id", caller.entityID) }
+        if !caller.identityPolicies.isEmpty { writer.member("identity_policies", caller.identityPolicies) }
+        if !caller.metadata.isEmpty { writer.member("metadata", caller.metadata) }
+        if caller.numUses != 0 { writer.member("num_uses", caller.numUses) }
+        if !caller.policies.isEmpty { writer.member("policies", caller.policies) }
+        policyResults(&writer)
+        if caller.remainingUses != 0 { writer.member("remaining_uses", caller.remainingUses) }
         if caller.tokenIssueTime != 0 {
-            auth["token_issue_time"] = .string(
-                RFC3339.string(unixSeconds: Double(caller.tokenIssueTime), fraction: .none))
+            writer.member(
+                "token_issue_time", RFC3339.string(unixSeconds: Double(caller.tokenIssueTime), fraction: .none))
         }
-        if caller.numUses != 0 { auth["num_uses"] = .int(caller.numUses) }
-        if caller.remainingUses != 0 { auth["remaining_uses"] = .int(caller.remainingUses) }
-        return auth
+        if !caller.tokenPolicies.isEmpty { writer.member("token_policies", caller.tokenPolicies) }
+        if caller.tokenTTL != 0 { writer.member("token_ttl", caller.tokenTTL) }
+        writer.member("token_type", caller.tokenType)
+        writer.endObject()
     }
 
-    func request(_ record: AuditRecord) -> [String: JSONValue] {
-        var request: [String: JSONValue] = [
-            "id": .string(record.id), "operation": .string(record.operation.rawValue), "namespace": ["id": "root"],
-            "path": .string(record.path),
-        ]
-        mountFields(record.mount, versionKey: "mount_running_version", into: &request)
-        request["client_token"] = hasher.token(record.clientToken).map(JSONValue.string)
-        request["client_token_accessor"] = hasher.accessor(record.caller?.accessor).map(JSONValue.string)
+    func request(_ record: AuditRecord, to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let token = hasher.token(record.clientToken) { writer.member("client_token", token) }
+        if let accessor = hasher.accessor(record.caller?.accessor) { writer.member("client_token_accessor", accessor) }
         if !record.data.isEmpty {
-            request["data"] = .object(
-                hasher.data(record.data, exempt: record.mount?.nonHMACRequestKeys ?? [], hashNumbers: true))
+            writer.key("data")
+            hasher.write(record.data, exempt: record.mount?.nonHMACRequestKeys ?? [], hashNumbers: true, to: &writer)
         }
-        if let address = record.remoteAddress, !address.isEmpty { request["remote_address"] = .string(address) }
-        if let port = record.remotePort, port != 0 { request["remote_port"] = .int(Int64(port)) }
-        return request
+        writer.member("id", record.id)
+        mountFields(record.mount, versionKey: "mount_running_version", to: &writer)
+        writer.key("namespace")
+        writer.beginObject()
+        writer.member("id", "root")
+        writer.endObject()
+        writer.member("operation", record.operation.rawValue)
+        writer.member("path", record.path)
+        if let address = record.remoteAddress, !address.isEmpty { writer.member("remote_address", address) }
+        if let port = record.remotePort, port != 0 { writer.member("remote_port", Int64(port)) }
+        writer.endObject()
     }
 
-    func response(_ record: AuditRecord) -> [String: JSONValue]? {
-        var response: [String: JSONValue] = [:]
-        mountFields(record.mount, versionKey: "mount_running_plugin_version", into: &response)
-        if let issued = record.responseAuth { response["auth"] = .object(auth(issued)) }
+    /// Whether the response entry has a `response` member (Vault leaves an empty one out).
+    static func hasResponse(_ record: AuditRecord) -> Bool {
+        record.mount != nil || record.responseAuth != nil || !(record.responseData?.isEmpty ?? true)
+            || !record.warnings.isEmpty
+    }
+
+    func response(_ record: AuditRecord, to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let issued = record.responseAuth {
+            writer.key("auth")
+            auth(issued, to: &writer)
+        }
         if var data = record.responseData, !data.isEmpty {
             if elideLists, record.operation == .list { Self.elide(&data) }
-            response["data"] = .object(
-                hasher.data(data, exempt: record.mount?.nonHMACResponseKeys ?? [], hashNumbers: false))
+            writer.key("data")
+            hasher.write(data, exempt: record.mount?.nonHMACResponseKeys ?? [], hashNumbers: false, to: &writer)
         }
-        if !record.warnings.isEmpty { response["warnings"] = .strings(record.warnings) }
-        return response.isEmpty ? nil : response
+        mountFields(record.mount, versionKey: "mount_running_plugin_version", to: &writer)
+        if !record.warnings.isEmpty { writer.member("warnings", record.warnings) }
+        writer.endObject()
     }
 
-    func mountFields(_ mount: AuditRecord.Mount?, versionKey: String, into object: inout [String: JSONValue]) {
+    /// `mount_accessor`, `mount_class`, `mount_point`, the version, `mount_type`: alphabetical, as they sort among
+    /// their neighbours in both the request and the response.
+    func mountFields(_ mount: AuditRecord.Mount?, versionKey: String, to writer: inout JSONWriter) {
         guard let mount else { return }
-        object["mount_point"] = .string(mount.point)
-        object["mount_type"] = .string(mount.type)
-        object["mount_accessor"] = .string(mount.accessor)
-        object["mount_class"] = .string(mount.mountClass)
-        if !mount.runningVersion.isEmpty { object[versionKey] = .string(mount.runningVersion) }
+        writer.member("mount_accessor", mount.accessor)
+        writer.member("mount_class", mount.mountClass)
+        writer.member("mount_point", mount.point)
+        if !mount.runningVersion.isEmpty { writer.member(versionKey, mount.runningVersion) }
+        writer.member("mount_type", mount.type)
     }
 
     /// `elide_list_responses`: a list answer's `keys` and `key_info` become their sizes.

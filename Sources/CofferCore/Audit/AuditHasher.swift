@@ -6,7 +6,8 @@ import CofferFramework
 ///
 /// ```swift
 /// let hasher = AuditHasher(raw: false, hmacAccessor: true, hash: device.hash)
-/// hasher.data(["password": "p", "ttl": 60], exempt: [], hashNumbers: true)   // both values hashed
+/// var writer = JSONWriter()
+/// hasher.write(["password": "p", "ttl": 60], exempt: [], hashNumbers: true, to: &writer)   // both values hashed
 /// ```
 struct AuditHasher: Sendable {
     let raw: Bool
@@ -23,32 +24,38 @@ struct AuditHasher: Sendable {
         return raw || !hmacAccessor ? value : hash(value)
     }
 
-    func data(_ data: [String: JSONValue], exempt: Set<String>, hashNumbers: Bool) -> [String: JSONValue] {
-        guard !raw else { return data }
-        var out: [String: JSONValue] = [:]
-        out.reserveCapacity(data.count)
-        for (key, value) in data {
-            out[key] = walk(value, key: key, exempt: exempt, hashNumbers: hashNumbers)
+    /// Writes a data map with its values hashed (sorted keys, as ``JSONValue`` writes objects), without building
+    /// the hashed copy first.
+    func write(_ data: [String: JSONValue], exempt: Set<String>, hashNumbers: Bool, to writer: inout JSONWriter) {
+        guard !raw else { return writer.value(.object(data)) }
+        writer.beginObject()
+        for (key, value) in data.sorted(by: { $0.key < $1.key }) {
+            writer.key(key)
+            write(value, key: key, exempt: exempt, hashNumbers: hashNumbers, to: &writer)
         }
-        return out
+        writer.endObject()
     }
 
     /// `key` is the innermost map key above `value`; list elements inherit it, as Vault's walker sees them.
-    private func walk(_ value: JSONValue, key: String, exempt: Set<String>, hashNumbers: Bool) -> JSONValue {
+    private func write(
+        _ value: JSONValue, key: String, exempt: Set<String>, hashNumbers: Bool, to writer: inout JSONWriter
+    ) {
         switch value {
         case .string(let text):
-            return exempt.contains(key) ? value : .string(hash(text))
+            writer.string(exempt.contains(key) ? text : hash(text))
         case .int, .double:
-            guard hashNumbers, !exempt.contains(key) else { return value }
+            guard hashNumbers, !exempt.contains(key) else { return writer.value(value) }
             var bytes: [UInt8] = []
             value.write(to: &bytes)
-            return .string(hash(String(decoding: bytes, as: UTF8.self)))
+            writer.string(hash(String(decoding: bytes, as: UTF8.self)))
         case .array(let items):
-            return .array(items.map { walk($0, key: key, exempt: exempt, hashNumbers: hashNumbers) })
+            writer.beginArray()
+            for item in items { write(item, key: key, exempt: exempt, hashNumbers: hashNumbers, to: &writer) }
+            writer.endArray()
         case .object(let object):
-            return .object(data(object, exempt: exempt, hashNumbers: hashNumbers))
+            write(object, exempt: exempt, hashNumbers: hashNumbers, to: &writer)
         case .null, .bool:
-            return value
+            writer.value(value)
         }
     }
 }

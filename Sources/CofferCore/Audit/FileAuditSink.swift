@@ -9,8 +9,8 @@ import Synchronization
 #endif
 
 /// The `file` device's output: appends lines to a file (created with `mode`, parent directories too), or writes to
-/// stdout, or discards them. The blocking system calls run on NIO's thread pool, never on an event loop, and one
-/// mutex around the descriptor keeps each line whole and in order.
+/// stdout, or discards them. The blocking system calls run on NIO's thread pool, never on an event loop; lines
+/// queued while a write is in flight go out together in the next one (``AuditWriteBatcher``), each line whole.
 ///
 /// ```swift
 /// let sink = FileAuditSink(destination: .file(path: "/var/log/coffer/audit.log", mode: 0o600))
@@ -35,10 +35,13 @@ final class FileAuditSink: AuditSink {
 
     private let descriptor = Mutex(Handle())
     private let pool: NIOThreadPool
+    /// Lines from concurrent requests share one thread-pool job and one `write(2)` (docs/audit.md § Performance).
+    private let batcher: AuditWriteBatcher
 
     init(destination: Destination, pool: NIOThreadPool = .singleton) {
         self.destination = destination
         self.pool = pool
+        self.batcher = AuditWriteBatcher(pool: pool)
     }
 
     /// Opens the file now, as the enable-time sanity check does; the error names the path and the system's reason.
@@ -55,24 +58,29 @@ final class FileAuditSink: AuditSink {
     func write(_ line: [UInt8]) async throws {
         switch destination {
         case .discard: return
-        case .stdout:
-            // The descriptor lock also keeps stdout lines whole when requests log concurrently.
-            try await pool.runIfActive { try self.descriptor.withLock { _ in try Self.writeAll(STDOUT_FILENO, line) } }
+        case .stdout, .file: try await batcher.write(line) { try self.writeNow($0) }
+        }
+    }
+
+    /// Writes one batch of whole lines (thread pool only). The descriptor lock also keeps stdout lines whole when
+    /// something else writes there.
+    private func writeNow(_ bytes: [UInt8]) throws {
+        switch destination {
+        case .discard: return
+        case .stdout: try descriptor.withLock { _ in try Self.writeAll(STDOUT_FILENO, bytes) }
         case .file(let path, let mode):
-            try await pool.runIfActive {
-                try self.descriptor.withLock { handle in
-                    guard !handle.closed else { throw Self.closedError }
-                    // A failed write closes the file and tries once more on a fresh descriptor (Vault does the same).
-                    for attempt in 0..<2 {
-                        do {
-                            if handle.fd == nil { handle.fd = try Self.openFile(path, mode: mode) }
-                            if let fd = handle.fd { try Self.writeAll(fd, line) }
-                            return
-                        } catch {
-                            if let fd = handle.fd { _ = Glibc.close(fd) }
-                            handle.fd = nil
-                            if attempt == 1 { throw error }
-                        }
+            try descriptor.withLock { handle in
+                guard !handle.closed else { throw Self.closedError }
+                // A failed write closes the file and tries once more on a fresh descriptor (Vault does the same).
+                for attempt in 0..<2 {
+                    do {
+                        if handle.fd == nil { handle.fd = try Self.openFile(path, mode: mode) }
+                        if let fd = handle.fd { try Self.writeAll(fd, bytes) }
+                        return
+                    } catch {
+                        if let fd = handle.fd { _ = Glibc.close(fd) }
+                        handle.fd = nil
+                        if attempt == 1 { throw error }
                     }
                 }
             }
