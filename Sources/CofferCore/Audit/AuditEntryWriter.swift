@@ -20,13 +20,18 @@ struct AuditEntryWriter {
 
     /// Top level: `time`, then `auth`, `error`, `request`, `response`, `type`.
     func write(_ record: AuditRecord, kind: AuditRecord.Kind, time: String, to writer: inout JSONWriter) {
+        // The caller's token and accessor appear in both `auth` and `request`: each is hashed once.
+        let callerToken = hasher.token(record.caller?.clientToken)
+        let callerAccessor = hasher.accessor(record.caller?.accessor)
+        let requestToken =
+            record.clientToken == record.caller?.clientToken ? callerToken : hasher.token(record.clientToken)
         writer.beginObject()
         writer.member("time", time)
         writer.key("auth")
-        callerAuth(record, to: &writer)
+        callerAuth(record, token: callerToken, accessor: callerAccessor, to: &writer)
         if let error = record.error, !error.isEmpty { writer.member("error", error) }
         writer.key("request")
-        request(record, to: &writer)
+        request(record, token: requestToken, accessor: callerAccessor, to: &writer)
         if kind == .response, Self.hasResponse(record) {
             writer.key("response")
             response(record, to: &writer)
@@ -36,8 +41,8 @@ struct AuditEntryWriter {
     }
 
     /// The top-level `auth`: the caller (or just `token_type` `default`), with the ACL verdict.
-    func callerAuth(_ record: AuditRecord, to writer: inout JSONWriter) {
-        auth(record.caller, to: &writer) { writer in
+    func callerAuth(_ record: AuditRecord, token: String?, accessor: String?, to writer: inout JSONWriter) {
+        auth(record.caller, token: token, accessor: accessor, to: &writer) { writer in
             guard let allowed = record.allowed else { return }
             writer.key("policy_results")
             writer.beginObject()
@@ -60,8 +65,9 @@ struct AuditEntryWriter {
 
     /// A token holder's fields in alphabetical order, tokens and accessors hashed, empty ones omitted as Vault's
     /// `omitempty` does; `policyResults` writes the member that sorts between `policies` and `remaining_uses`.
+    /// `token` and `accessor` are the caller's, already hashed.
     func auth(
-        _ caller: AuditRecord.Caller?, to writer: inout JSONWriter,
+        _ caller: AuditRecord.Caller?, token: String?, accessor: String?, to writer: inout JSONWriter,
         policyResults: (inout JSONWriter) -> Void = { _ in }
     ) {
         writer.beginObject()
@@ -70,8 +76,8 @@ struct AuditEntryWriter {
             writer.member("token_type", "default")
             return writer.endObject()
         }
-        if let accessor = hasher.accessor(caller.accessor) { writer.member("accessor", accessor) }
-        if let token = hasher.token(caller.clientToken) { writer.member("client_token", token) }
+        if let accessor { writer.member("accessor", accessor) }
+        if let token { writer.member("client_token", token) }
         if !caller.displayName.isEmpty { writer.member("display_name", caller.displayName) }
         if !caller.entityID.isEmpty { writer.member("entity_id", caller.entityID) }
         if !caller.identityPolicies.isEmpty { writer.member("identity_policies", caller.identityPolicies) }
@@ -90,10 +96,11 @@ struct AuditEntryWriter {
         writer.endObject()
     }
 
-    func request(_ record: AuditRecord, to writer: inout JSONWriter) {
+    /// `token` and `accessor` are the request's token and its caller's accessor, already hashed.
+    func request(_ record: AuditRecord, token: String?, accessor: String?, to writer: inout JSONWriter) {
         writer.beginObject()
-        if let token = hasher.token(record.clientToken) { writer.member("client_token", token) }
-        if let accessor = hasher.accessor(record.caller?.accessor) { writer.member("client_token_accessor", accessor) }
+        if let token { writer.member("client_token", token) }
+        if let accessor { writer.member("client_token_accessor", accessor) }
         if !record.data.isEmpty {
             writer.key("data")
             hasher.write(record.data, exempt: record.mount?.nonHMACRequestKeys ?? [], hashNumbers: true, to: &writer)
@@ -121,7 +128,9 @@ struct AuditEntryWriter {
         writer.beginObject()
         if let issued = record.responseAuth {
             writer.key("auth")
-            auth(issued, to: &writer)
+            auth(
+                issued, token: hasher.token(issued.clientToken), accessor: hasher.accessor(issued.accessor),
+                to: &writer)
         }
         if var data = record.responseData, !data.isEmpty {
             if elideLists, record.operation == .list { Self.elide(&data) }
