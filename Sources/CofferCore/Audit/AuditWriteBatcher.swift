@@ -47,26 +47,32 @@ final class AuditWriteBatcher: Sendable {
     }
 
     private func submit(_ flush: @escaping Flush) {
-        pool.submit { state in self.flushBatch(flush, poolRunning: state == .active) }
+        pool.submit { state in self.flushBatches(flush, poolRunning: state == .active) }
     }
 
-    /// One batch per pool job: other work on the shared pool gets its turn between batches under steady load.
-    private func flushBatch(_ flush: @escaping Flush, poolRunning: Bool) {
-        let (bytes, writers) = queue.withLock { queue in
-            defer {
-                queue.bytes = []
-                queue.writers = []
+    /// Under steady load the job keeps flushing what queued meanwhile (no thread wake-up per batch), up to
+    /// `batchesPerJob`; then it resubmits itself, so other work on the shared pool gets its turn.
+    private func flushBatches(_ flush: @escaping Flush, poolRunning: Bool) {
+        for _ in 0..<Self.batchesPerJob {
+            let (bytes, writers) = queue.withLock { queue in
+                defer {
+                    queue.bytes = []
+                    queue.writers = []
+                }
+                return (queue.bytes, queue.writers)
             }
-            return (queue.bytes, queue.writers)
+            let outcome: Result<Void, any Error> =
+                poolRunning ? Result { try flush(bytes) } : .failure(Self.poolStoppedError)
+            for writer in writers { writer.resume(with: outcome) }
+            let more = queue.withLock { queue -> Bool in
+                queue.flushing = !queue.writers.isEmpty
+                return queue.flushing
+            }
+            if !more { return }
         }
-        let outcome: Result<Void, any Error> =
-            poolRunning ? Result { try flush(bytes) } : .failure(Self.poolStoppedError)
-        for writer in writers { writer.resume(with: outcome) }
-        let more = queue.withLock { queue -> Bool in
-            queue.flushing = !queue.writers.isEmpty
-            return queue.flushing
-        }
-        // A stopped pool runs the job inline with `.cancelled`; looping there fails the rest the same way.
-        if more { submit(flush) }
+        // A stopped pool runs the job inline with `.cancelled`, which fails the rest the same way.
+        submit(flush)
     }
+
+    static let batchesPerJob = 32
 }
