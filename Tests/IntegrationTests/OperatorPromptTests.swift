@@ -8,7 +8,7 @@ import Testing
 /// on.
 @Suite(.serialized) struct OperatorPromptTests {
     /// A pseudo-terminal pair; the child gets the slave as stdin, stdout and stderr.
-    private struct Terminal {
+    private struct Terminal: Sendable {
         let master: Int32
         let slave: Int32
 
@@ -44,8 +44,26 @@ import Testing
             return String(decoding: text, as: UTF8.self)
         }
 
+        /// ``read(until:)`` on a Dispatch thread: it polls for up to 20 s, which must not hold one of the few
+        /// threads every test's async work shares.
+        func readOffThePool(until marker: String? = nil) async -> String {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(returning: read(until: marker)) }
+            }
+        }
+
         func write(_ text: String) {
             _ = text.withCString { Foundation.write(master, $0, strlen($0)) }
+        }
+    }
+
+    /// Waits for `process` to end without blocking a thread of the shared pool (as `waitUntilExit` would).
+    private func exit(of process: Process) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning {
+            process.terminate()
+            throw DevServer.Failure(description: "coffer operator unseal did not exit within 30 s")
         }
     }
 
@@ -71,12 +89,12 @@ import Testing
             let terminal = try Terminal()
             defer { close(terminal.master) }
             let process = try startUnseal(server, terminal)
-            let prompt = terminal.read(until: "(will be hidden): ")
+            let prompt = await terminal.readOffThePool(until: "(will be hidden): ")
             #expect(prompt.hasSuffix("Unseal Key (will be hidden): "))
             #expect(!terminal.echoes)
             terminal.write(share + "\n")
-            let rest = terminal.read()
-            process.waitUntilExit()
+            let rest = await terminal.readOffThePool()
+            try await exit(of: process)
             #expect(process.terminationStatus == 0, "\(rest)")
             #expect(!rest.contains(share), "the share was echoed")
             #expect(rest.contains("Unseal Progress    1/3"))
@@ -89,14 +107,14 @@ import Testing
             let terminal = try Terminal()
             defer { close(terminal.master) }
             let process = try startUnseal(server, terminal)
-            _ = terminal.read(until: "(will be hidden): ")
+            _ = await terminal.readOffThePool(until: "(will be hidden): ")
             #expect(!terminal.echoes)
             // The handler is armed asynchronously; until it is, SIGINT is ignored, so ask again until the child ends.
             for _ in 0..<50 where process.isRunning {
                 process.interrupt()
                 try await Task.sleep(for: .milliseconds(200))
             }
-            process.waitUntilExit()
+            try await exit(of: process)
             #expect(process.terminationStatus == 1)
             #expect(terminal.echoes)
         }
