@@ -48,9 +48,26 @@ public final class AzureSimulator: Sendable {
 
     /// Generates three RSA-2048 signing keys (the only expensive step; done once). `logLevel` applies to the
     /// HTTP server's own log; the default keeps it quiet (stopping logs the cancelled connections as errors).
-    public init(fixture: SimulatorFixture, logLevel: Logger.Level = .critical) throws {
+    public convenience init(fixture: SimulatorFixture, logLevel: Logger.Level = .critical) throws {
         try fixture.validate()
-        core = SimulatorCore(fixture: fixture, keys: try SigningKeySet(count: 3))
+        self.init(fixture: fixture, logLevel: logLevel, keys: try SigningKeySet(count: 3))
+    }
+
+    /// As ``init(fixture:logLevel:)``, but the keys are generated on a Dispatch thread: RSA key generation is
+    /// CPU-bound for a second or more in a debug build, and a process running many tasks at once (a test suite on
+    /// two cores) must not have its few cooperative threads held by it while other tasks wait on deadlines.
+    public static func make(fixture: SimulatorFixture, logLevel: Logger.Level = .critical) async throws
+        -> AzureSimulator
+    {
+        try fixture.validate()
+        let keys = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try SigningKeySet(count: 3) }) }
+        }
+        return AzureSimulator(fixture: fixture, logLevel: logLevel, keys: keys)
+    }
+
+    private init(fixture: SimulatorFixture, logLevel: Logger.Level, keys: SigningKeySet) {
+        core = SimulatorCore(fixture: fixture, keys: keys)
         var logger = Logger(label: "azure-simulator")
         logger.logLevel = logLevel
         self.logger = logger

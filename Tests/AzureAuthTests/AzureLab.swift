@@ -49,7 +49,7 @@ final class AzureLab: Sendable {
         extraEnvironment: [String: String] = [:], rotation: AzureRotationKnobs = AzureRotationKnobs(),
         wrap: @escaping @Sendable (AzureKitServicesFactory) -> any AzureServicesFactory = { $0 }
     ) async throws -> AzureLab {
-        let simulator = try AzureSimulator(fixture: try fixture ?? Sim.fixture)
+        let simulator = try await AzureSimulator.make(fixture: try fixture ?? Sim.fixture)
         try await simulator.start()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("azure-lab-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -95,7 +95,7 @@ final class AzureLab: Sendable {
         let port = try #require(old.port)
         let fixture = old.fixture
         await old.stop()
-        let fresh = try AzureSimulator(fixture: fixture)
+        let fresh = try await AzureSimulator.make(fixture: fixture)
         try await fresh.start(port: port)
         current.withLock { $0 = fresh }
         return fresh

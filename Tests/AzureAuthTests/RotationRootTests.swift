@@ -167,7 +167,7 @@ import Testing
     }
 
     @Test func aRotationInterruptedAfterAddingThePasswordIsRolledBackAtTheNextStart() async throws {
-        let simulator = try AzureSimulator(fixture: try Sim.fixture)
+        let simulator = try await AzureSimulator.make(fixture: try Sim.fixture)
         try await simulator.start()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rotation-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -62,7 +62,7 @@ func withSimulator<T>(
     _ fixture: SimulatorFixture = Estate.fixture, logLevel: Logger.Level = .info, environment: [String: String] = [:],
     _ body: (SimulatorHarness) async throws -> T
 ) async throws -> T {
-    let simulator = try AzureSimulator(fixture: fixture)
+    let simulator = try await AzureSimulator.make(fixture: fixture)
     try await simulator.start()
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: AzureHTTP.clientConfiguration())
     let logs = LogCapture()

@@ -105,7 +105,7 @@ import Testing
             let garbage = try await get(sim, path, token: "not-a-jwt")
             #expect(garbage.json["error"]?["code"] == "InvalidAuthenticationToken")
             // A well-formed token signed by a key the simulator never published.
-            let stranger = try AzureSimulator(fixture: try Example.fixture())
+            let stranger = try await AzureSimulator.make(fixture: try Example.fixture())
             let foreign = try await get(sim, path, token: try stranger.applicationToken(appID: Example.appID))
             #expect(foreign.status == 401)
             #expect(foreign.json["error"]?["code"] == "InvalidAuthenticationToken")

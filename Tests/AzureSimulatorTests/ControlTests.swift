@@ -164,7 +164,7 @@ import Testing
         #expect(fixture.tenants.map(\.tenantId) == [Example.tenant])
         #expect(fixture.virtualMachineScaleSets.map(\.orchestrationMode) == [.flexible, .uniform])
         #expect(Set(fixture.userAssignedIdentities.map(\.subscriptionId)).count == 2)
-        let simulator = try AzureSimulator(fixture: fixture)
+        let simulator = try await AzureSimulator.make(fixture: fixture)
         await #expect(throws: SimulatorError.self) { try await simulator.start(host: "0.0.0.0") }
         let port = try await simulator.start()
         #expect(simulator.baseURL == "http://127.0.0.1:\(port)/")

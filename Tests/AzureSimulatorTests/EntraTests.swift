@@ -170,7 +170,7 @@ import Testing
 
     @Test func clientAssertionFromAFederatedIssuerIsVerified() async throws {
         // The federated issuer is a second simulator: its v2 issuer and JWKS are fetched over loopback.
-        let issuerSimulator = try AzureSimulator(fixture: try Example.fixture())
+        let issuerSimulator = try await AzureSimulator.make(fixture: try Example.fixture())
         try await issuerSimulator.start()
         defer { Task { await issuerSimulator.stop() } }
         let issuer = "\(issuerSimulator.baseURL)\(Example.tenant)/v2.0"

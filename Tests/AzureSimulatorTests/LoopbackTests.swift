@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func theSimulatorRefusesToBindAHostNameThatOnlyLooksLikeLoopback() async throws {
-        let simulator = try AzureSimulator(fixture: try Example.fixture())
+        let simulator = try await AzureSimulator.make(fixture: try Example.fixture())
         await #expect(throws: SimulatorError.self) { try await simulator.start(host: "127.evil.example") }
         await #expect(throws: SimulatorError.self) { try await simulator.start(host: "0.0.0.0") }
     }

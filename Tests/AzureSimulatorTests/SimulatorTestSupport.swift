@@ -45,7 +45,7 @@ enum Example {
     ) async throws -> T {
         var fixture = try fixture()
         edit(&fixture)
-        let simulator = try AzureSimulator(fixture: fixture)
+        let simulator = try await AzureSimulator.make(fixture: fixture)
         try await simulator.start()
         do {
             let result = try await body(simulator)
