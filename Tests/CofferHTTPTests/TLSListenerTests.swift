@@ -84,12 +84,14 @@ import Testing
 
     @Test func aClientThatDoesNotTrustTheCAIsRefused() async throws {
         try await withTLSServer(Self.serverSettings) { _, server, _ in
-            // Trusts no CA at all: the system bundle would do the same here, but loading it takes seconds under
-            // load, long enough for the server's head deadline to close the connection first.
+            // Trusts no CA at all (the system bundle would refuse the test CA too, but takes seconds to load).
             var untrusting = TLSConfiguration.makeClientConfiguration()
             untrusting.trustRoots = .certificates([])
             let error = await refusal(port: server.port, tls: untrusting)
-            #expect(error is NIOSSLError, "\(String(describing: error))")
+            // The handshake fails on the client; which error the request sees depends on whether the request was
+            // queued before the failure closed the channel. Either way no HTTP answer came back.
+            let closed = (error as? ChannelError) == .ioOnClosedChannel
+            #expect(error is NIOSSLError || closed, "\(String(describing: error))")
         }
     }
 
