@@ -18,7 +18,11 @@ import Testing
         #expect(enabled.status == 204, "\(enabled.text)")
         #expect(await harness.request(.update, "sys/mounts/secret", ["type": "kv-v2"]).status == 204)
         #expect(await harness.request(.update, "secret/data/s", ["data": ["password": "hunter2"]]).status == 200)
-        let text = try await collector.wait { $0.contains("\"path\":\"secret/data/s\"") && $0.hasSuffix("\n") }
+        // Both entries were sent before the request returned, but the collector's reader thread may not have read
+        // the second yet: wait for the request and the response entry of the write.
+        let text = try await collector.wait {
+            $0.components(separatedBy: "\"path\":\"secret/data/s\"").count == 3 && $0.hasSuffix("\n")
+        }
         let lines = text.split(separator: "\n")
         let entries = try lines.map { try #require(try JSONParser.parse(Array($0.utf8)).objectValue) }
         #expect(entries.first?["request"]?["path"] == "sys/audit/test")
