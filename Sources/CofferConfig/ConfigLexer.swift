@@ -11,6 +11,8 @@ struct ConfigLexer {
     private let bytes: [UInt8]
     private var index = 0
     private var line = 1
+    /// One token handed back by a parser that looked ahead (``putBack(_:)``); ``next()`` returns it first.
+    private var pushedBack: ConfigToken?
 
     // The cursor, for the heredoc reader in ConfigLexer+Heredoc.swift.
     var currentLine: Int { line }
@@ -41,7 +43,21 @@ struct ConfigLexer {
         ConfigurationError("\(file):\(line ?? self.line): \(reason)")
     }
 
+    /// Makes `token` the next one ``next()`` returns (one token of lookahead, which both parsers need).
+    mutating func putBack(_ token: ConfigToken) { pushedBack = token }
+
+    /// The next token, left to be read again.
+    mutating func peek() throws(ConfigurationError) -> ConfigToken {
+        let token = try next()
+        pushedBack = token
+        return token
+    }
+
     mutating func next() throws(ConfigurationError) -> ConfigToken {
+        if let token = pushedBack {
+            pushedBack = nil
+            return token
+        }
         try skipSpaceAndComments()
         guard index < bytes.count else { return ConfigToken(kind: .endOfFile, line: line) }
         let byte = bytes[index]

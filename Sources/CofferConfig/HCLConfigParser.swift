@@ -16,27 +16,12 @@ struct HCLConfigParser {
     static let maxLabels = 4
 
     private var lexer: ConfigLexer
-    private var lookahead: ConfigToken?
     private var depth = 0
 
     init(bytes: [UInt8], file: String) { lexer = ConfigLexer(bytes: bytes, file: file) }
 
     mutating func parseDocument() throws(ConfigurationError) -> ConfigValue {
         ConfigValue(.object(try parseBody(openedOn: nil)), line: 1)
-    }
-
-    private mutating func next() throws(ConfigurationError) -> ConfigToken {
-        if let token = lookahead {
-            lookahead = nil
-            return token
-        }
-        return try lexer.next()
-    }
-
-    private mutating func peek() throws(ConfigurationError) -> ConfigToken {
-        let token = try next()
-        lookahead = token
-        return token
     }
 
     private mutating func descend(_ line: Int) throws(ConfigurationError) {
@@ -48,7 +33,7 @@ struct HCLConfigParser {
     private mutating func parseBody(openedOn: Int?) throws(ConfigurationError) -> [ConfigEntry] {
         var entries: [ConfigEntry] = []
         while true {
-            let token = try next()
+            let token = try lexer.next()
             switch token.kind {
             case .endOfFile:
                 if let openedOn { throw lexer.failure("the \"{\" opened on line \(openedOn) is never closed") }
@@ -58,7 +43,7 @@ struct HCLConfigParser {
                 return entries
             case .identifier, .string:
                 entries.append(try parseItem(key: token))
-                if try peek().kind == .comma { _ = try next() }
+                if try lexer.peek().kind == .comma { _ = try lexer.next() }
             default:
                 throw lexer.failure("expected a key, found \(token.described)", line: token.line)
             }
@@ -69,7 +54,7 @@ struct HCLConfigParser {
     private mutating func parseItem(key: ConfigToken) throws(ConfigurationError) -> ConfigEntry {
         var labels: [ConfigToken] = []
         while true {
-            let token = try next()
+            let token = try lexer.next()
             switch token.kind {
             case .assign where labels.isEmpty:
                 return ConfigEntry(key: key.text, value: try parseValue(), line: key.line)
@@ -93,7 +78,7 @@ struct HCLConfigParser {
     }
 
     private mutating func parseValue() throws(ConfigurationError) -> ConfigValue {
-        let token = try next()
+        let token = try lexer.next()
         switch token.kind {
         case .string: return ConfigValue(.string(token.text), line: token.line)
         case .number: return ConfigValue(.number(token.text), line: token.line)
@@ -119,16 +104,16 @@ struct HCLConfigParser {
     private mutating func parseList(openedOn: Int) throws(ConfigurationError) -> [ConfigValue] {
         var values: [ConfigValue] = []
         while true {
-            switch try peek().kind {
+            switch try lexer.peek().kind {
             case .rightBracket:
-                _ = try next()
+                _ = try lexer.next()
                 return values
             case .endOfFile:
                 throw lexer.failure("the \"[\" opened on line \(openedOn) is never closed")
             default:
                 values.append(try parseValue())
             }
-            let separator = try next()
+            let separator = try lexer.next()
             switch separator.kind {
             case .comma: continue
             case .rightBracket: return values

@@ -8,7 +8,6 @@
 /// ```
 struct JSONConfigParser {
     private var lexer: ConfigLexer
-    private var lookahead: ConfigToken?
     private var depth = 0
 
     init(bytes: [UInt8], file: String) { lexer = ConfigLexer(bytes: bytes, file: file) }
@@ -18,23 +17,15 @@ struct JSONConfigParser {
         guard case .object = root.kind else {
             throw lexer.failure("the configuration must be a JSON object", line: root.line)
         }
-        let trailing = try next()
+        let trailing = try lexer.next()
         guard trailing.kind == .endOfFile else {
             throw lexer.failure("unexpected \(trailing.described) after the JSON object", line: trailing.line)
         }
         return root
     }
 
-    private mutating func next() throws(ConfigurationError) -> ConfigToken {
-        if let token = lookahead {
-            lookahead = nil
-            return token
-        }
-        return try lexer.next()
-    }
-
     private mutating func parseValue() throws(ConfigurationError) -> ConfigValue {
-        let token = try next()
+        let token = try lexer.next()
         switch token.kind {
         case .string: return ConfigValue(.string(token.text), line: token.line)
         case .number: return ConfigValue(.number(token.text), line: token.line)
@@ -57,21 +48,21 @@ struct JSONConfigParser {
 
     private mutating func parseObject(openedOn: Int) throws(ConfigurationError) -> ConfigValue {
         var entries: [ConfigEntry] = []
-        var token = try next()
+        var token = try lexer.next()
         if token.kind == .rightBrace { return ConfigValue(.object(entries), line: openedOn) }
         while true {
             guard token.kind == .string else {
                 throw lexer.failure("expected a quoted key, found \(token.described)", line: token.line)
             }
-            let colon = try next()
+            let colon = try lexer.next()
             guard colon.kind == .colon else {
                 throw lexer.failure(
                     "expected \":\" after \"\(token.text)\", found \(colon.described)", line: colon.line)
             }
             entries.append(ConfigEntry(key: token.text, value: try parseValue(), line: token.line))
-            let separator = try next()
+            let separator = try lexer.next()
             switch separator.kind {
-            case .comma: token = try next()
+            case .comma: token = try lexer.next()
             case .rightBrace: return ConfigValue(.object(entries), line: openedOn)
             default:
                 throw lexer.failure("expected \",\" or \"}\", found \(separator.described)", line: separator.line)
@@ -81,12 +72,12 @@ struct JSONConfigParser {
 
     private mutating func parseArray(openedOn: Int) throws(ConfigurationError) -> ConfigValue {
         var values: [ConfigValue] = []
-        let first = try next()
+        let first = try lexer.next()
         if first.kind == .rightBracket { return ConfigValue(.list(values), line: openedOn) }
-        lookahead = first
+        lexer.putBack(first)
         while true {
             values.append(try parseValue())
-            let separator = try next()
+            let separator = try lexer.next()
             switch separator.kind {
             case .comma: continue
             case .rightBracket: return ConfigValue(.list(values), line: openedOn)
