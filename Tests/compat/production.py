@@ -22,7 +22,7 @@ from pathlib import Path
 import hvac
 import requests
 
-from conftest import HTTP_TIMEOUT_S, READY_TIMEOUT_S, coffer_binary, free_port
+from conftest import HTTP_TIMEOUT_S, READY_TIMEOUT_S, CofferProcess, coffer_binary, free_port
 
 
 def openssl(*args: str, cwd: Path) -> None:
@@ -90,21 +90,20 @@ class TestPKI:
         return str(self.directory / "client.pem"), str(self.directory / "client-key.pem")
 
 
-class ProductionServer:
+class ProductionServer(CofferProcess):
     """`coffer server -config=config.hcl` over TLS with a Shamir seal; `extra_listener` and `extra` add HCL lines."""
 
     def __init__(self, workdir: Path, pki: TestPKI, extra_listener: str = "", extra: str = "",
                  environment: dict[str, str] | None = None):
-        self.workdir = workdir
         self.pki = pki
         self.port = free_port()
-        self.url = f"https://127.0.0.1:{self.port}"
         self.db_path = workdir / "coffer.db"
         self.config_path = workdir / "config.hcl"
+        super().__init__([str(coffer_binary()), "server", f"-config={self.config_path}"], f"127.0.0.1:{self.port}",
+                         None, workdir)
+        self.url = f"https://127.0.0.1:{self.port}"
         self.log_path = workdir / "coffer-server.log"
         self.environment = environment or {}
-        self.root_token: str | None = None
-        self.process: subprocess.Popen[bytes] | None = None
         self.config_path.write_text(f"""
 # A production-shaped Coffer for the compatibility tests.
 storage "sqlite" {{
@@ -130,8 +129,7 @@ log_level = "info"
     def start(self) -> None:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [str(coffer_binary()), "server", f"-config={self.config_path}"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir,
+                self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.workdir,
                 env={**os.environ, **self.environment},
             )
         self.wait_listening()
@@ -161,13 +159,8 @@ log_level = "info"
                            verify=str(self.pki.ca), cert=cert, timeout=HTTP_TIMEOUT_S)
 
     def request(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
-        headers = dict(kwargs.pop("headers", {}) or {})
-        chosen = self.root_token if token is None else token
-        if chosen:
-            headers.setdefault("X-Vault-Token", chosen)
-        kwargs.setdefault("timeout", HTTP_TIMEOUT_S)
         kwargs.setdefault("verify", str(self.pki.ca))
-        return requests.request(method, f"{self.url}/v1/{path.lstrip('/')}", headers=headers, **kwargs)
+        return super().request(method, path, token=token, **kwargs)
 
     def init_and_unseal(self, shares: int = 5, threshold: int = 3) -> list[str]:
         """`sys/init` then `threshold` unseal keys; keeps the root token; returns every key (hex)."""
@@ -202,17 +195,3 @@ log_level = "info"
         except subprocess.TimeoutExpired:
             self.kill()
             return None
-
-    def kill(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(timeout=10)
-
-    def log_text(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:])
