@@ -46,11 +46,7 @@ BIN=$(release_binary LoginBenchmark "${LOGIN_BENCH_BIN:-}")
 
 # Measure on a quiet machine: hold the shared build lock so no agent compiles meanwhile (builds take both
 # cores). Load from processes outside the lock still shows as baseline drift, reported below.
-if [ -z "${BENCH_NO_LOCK:-}" ]; then
-    log "waiting for the build lock ($LOCK) to measure without concurrent builds"
-    exec 9>"$LOCK"
-    flock 9
-fi
+hold_build_lock
 
 STACK_PID=""
 SAMPLER_PID=""
@@ -79,17 +75,12 @@ for url in "$SIM_URL" "$COFFER_URL" "$VERIFY_URL" "$ARM_VM_URL"; do
     case "$url" in http://127.0.0.1:*) ;; *) die "refusing a non-loopback URL: $url" ;; esac
 done
 
-# wrk scripts: a fixed JSON POST body each (JSON never contains the Lua long-bracket terminator).
-post_script() { # post_script NAME BODY
-    printf 'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = [==[%s]==]\n' "$2" \
-        >"$WORK/$1.lua"
-}
-post_script verify "$(value VERIFY_BODY)"
-post_script sp-login "$(value SP_LOGIN_BODY)"
-post_script vm-login "$(value VM_LOGIN_BODY)"
+# wrk scripts: a fixed JSON POST body each.
+post_lua "$WORK/verify.lua" "$(value VERIFY_BODY)"
+post_lua "$WORK/sp-login.lua" "$(value SP_LOGIN_BODY)"
+post_lua "$WORK/vm-login.lua" "$(value VM_LOGIN_BODY)"
 
 CLK_TCK=$(getconf CLK_TCK)
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$STACK_PID/status"; }
 # utime + stime of the whole process (fields 14 and 15; the command name has no spaces).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$STACK_PID/stat"; }
 sim_count() { # sim_count [PATH_FILTER] -> requests in the simulator's log
@@ -98,23 +89,26 @@ sim_count() { # sim_count [PATH_FILTER] -> requests in the simulator's log
 sim_reset() { curl -sf -X DELETE "${SIM_URL}_simulator/requests" >/dev/null; }
 
 sleep 1
-IDLE_RSS_KB=$(rss_kb)
-( while kill -0 "$STACK_PID" 2>/dev/null; do rss_kb >>"$WORK/rss.samples" 2>/dev/null || true; sleep 0.2; done ) &
+IDLE_RSS_KB=$(rss_kb "$STACK_PID")
+( while kill -0 "$STACK_PID" 2>/dev/null; do
+    rss_kb "$STACK_PID" >>"$WORK/rss.samples" 2>/dev/null || true
+    sleep 0.2
+done ) &
 SAMPLER_PID=$!
 
-# run_wrk NAME URL THREADS CONNECTIONS [wrk options…]; writes NAME.out and NAME.meta (CPU, RSS, ARM calls).
-run_wrk() {
+# login_wrk NAME URL THREADS CONNECTIONS [wrk options…]; bench-common's run_wrk (NAME.out, NAME.summary) at
+# -tTHREADS -cCONNECTIONS, plus NAME.meta (CPU, RSS, ARM calls).
+login_wrk() {
     local name=$1 url=$2 threads=$3 conns=$4
     shift 4
-    log "wrk: $name (-t$threads -c$conns -d$DURATION)"
     sim_reset
     local cpu0 rss0 cpu1 rss1
     cpu0=$(cpu_ticks)
-    rss0=$(rss_kb)
-    wrk -t"$threads" -c"$conns" -d"$DURATION" --latency "$@" "$url" >"$WORK/$name.out"
+    rss0=$(rss_kb "$STACK_PID")
+    run_wrk "$name" "$url" -t"$threads" -c"$conns" "$@"
     sleep 0.3 # requests in flight when wrk stops are still served (and call ARM); let them finish
     cpu1=$(cpu_ticks)
-    rss1=$(rss_kb)
+    rss1=$(rss_kb "$STACK_PID")
     printf 'cpu_seconds=%s\nrss_before_kb=%s\nrss_after_kb=%s\narm=%s\nsimulator=%s\n' \
         "$(python3 -c "print(($cpu1 - $cpu0) / $CLK_TCK)")" "$rss0" "$rss1" \
         "$(sim_count /subscriptions/)" "$(sim_count)" >"$WORK/$name.meta"
@@ -127,45 +121,38 @@ log "warm-up: 2 s of the baseline and of (a)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$WORK/verify.lua" "$VERIFY_URL/verify" >/dev/null
 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s -s "$WORK/sp-login.lua" "$LOGIN_URL" >/dev/null
 LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
-run_wrk verify "$VERIFY_URL/verify" "$THREADS" "$CONNECTIONS" -s "$WORK/verify.lua"
-run_wrk sp-login "$LOGIN_URL" "$THREADS" "$CONNECTIONS" -s "$WORK/sp-login.lua"
-run_wrk health "$COFFER_URL/v1/sys/health" "$THREADS" "$CONNECTIONS"
-run_wrk vm-login "$LOGIN_URL" "$THREADS" "$CONNECTIONS" -s "$WORK/vm-login.lua"
-run_wrk arm-get "$ARM_VM_URL" "$THREADS" "$CONNECTIONS" -H "Authorization: Bearer $ARM_TOKEN"
+login_wrk verify "$VERIFY_URL/verify" "$THREADS" "$CONNECTIONS" -s "$WORK/verify.lua"
+login_wrk sp-login "$LOGIN_URL" "$THREADS" "$CONNECTIONS" -s "$WORK/sp-login.lua"
+login_wrk health "$COFFER_URL/v1/sys/health" "$THREADS" "$CONNECTIONS"
+login_wrk vm-login "$LOGIN_URL" "$THREADS" "$CONNECTIONS" -s "$WORK/vm-login.lua"
+login_wrk arm-get "$ARM_VM_URL" "$THREADS" "$CONNECTIONS" -H "Authorization: Bearer $ARM_TOKEN"
 # The baseline again: if it moved, something else took CPU during the run and the ratios are suspect.
-run_wrk verify-again "$VERIFY_URL/verify" "$THREADS" "$CONNECTIONS" -s "$WORK/verify.lua"
+login_wrk verify-again "$VERIFY_URL/verify" "$THREADS" "$CONNECTIONS" -s "$WORK/verify.lua"
 for round in 2 3; do
-    run_wrk "verify-r$round" "$VERIFY_URL/verify" "$THREADS" "$CONNECTIONS" -s "$WORK/verify.lua"
-    run_wrk "sp-login-r$round" "$LOGIN_URL" "$THREADS" "$CONNECTIONS" -s "$WORK/sp-login.lua"
+    login_wrk "verify-r$round" "$VERIFY_URL/verify" "$THREADS" "$CONNECTIONS" -s "$WORK/verify.lua"
+    login_wrk "sp-login-r$round" "$LOGIN_URL" "$THREADS" "$CONNECTIONS" -s "$WORK/sp-login.lua"
 done
-run_wrk verify-c1 "$VERIFY_URL/verify" 1 1 -s "$WORK/verify.lua"
-run_wrk sp-login-c1 "$LOGIN_URL" 1 1 -s "$WORK/sp-login.lua"
-run_wrk vm-login-c1 "$LOGIN_URL" 1 1 -s "$WORK/vm-login.lua"
-run_wrk arm-get-c1 "$ARM_VM_URL" 1 1 -H "Authorization: Bearer $ARM_TOKEN"
+login_wrk verify-c1 "$VERIFY_URL/verify" 1 1 -s "$WORK/verify.lua"
+login_wrk sp-login-c1 "$LOGIN_URL" 1 1 -s "$WORK/sp-login.lua"
+login_wrk vm-login-c1 "$LOGIN_URL" 1 1 -s "$WORK/vm-login.lua"
+login_wrk arm-get-c1 "$ARM_VM_URL" 1 1 -H "Authorization: Bearer $ARM_TOKEN"
 kill "$SAMPLER_PID" 2>/dev/null || true
 SAMPLER_PID=""
 PEAK_RSS_KB=$(sort -n "$WORK/rss.samples" | tail -n 1)
 LOAD_AFTER=$(cut -d' ' -f1 /proc/loadavg)
 
 python3 - "$WORK" "$IDLE_RSS_KB" "$PEAK_RSS_KB" "$DURATION" "$THREADS" "$CONNECTIONS" "$LOAD_BEFORE" "$LOAD_AFTER" <<'EOF'
-import re, sys
+import sys
 from pathlib import Path
 
 work, idle_kb, peak_kb, duration, threads, conns, load_before, load_after = sys.argv[1:]
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
-def parse(name):
-    text = (Path(work) / f"{name}.out").read_text()
+def parse(name):  # bench-common.sh's wrk_summary of the run, and the run's .meta
+    raw = dict(line.split("=", 1) for line in (Path(work) / f"{name}.summary").read_text().splitlines())
     meta = dict(line.split("=", 1) for line in (Path(work) / f"{name}.meta").read_text().split())
-    def pct(p):
-        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
-        return float(m.group(1)) * UNITS[m.group(2)]
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    errors = re.search(r"Socket errors:.*", text)
-    total = int(re.search(r"(\d+) requests in", text).group(1))
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), "p50": pct(50), "p99": pct(99),
-        "total": total, "bad": int(bad.group(1)) if bad else 0, "errors": errors.group(0) if errors else "",
+        "rps": float(raw["rps"]), "p50": float(raw["p50_ms"]), "p99": float(raw["p99_ms"]),
+        "total": int(raw["requests"]), "bad": int(raw["non2xx"]), "errors": raw["socket_errors"],
         "cpu": float(meta["cpu_seconds"]), "arm": int(meta["arm"]), "sim": int(meta["simulator"]),
         "rss0": int(meta["rss_before_kb"]), "rss1": int(meta["rss_after_kb"]),
     }

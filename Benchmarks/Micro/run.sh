@@ -23,9 +23,5 @@ LOCK=${COFFER_BUILD_LOCK:-/tmp/coffer-build.lock}
 
 cd "$ROOT"
 BIN=$(release_binary CofferMicroBenchmarks "${MICRO_BENCH_BIN:-}")
-if [ -z "${BENCH_NO_LOCK:-}" ]; then
-    log "waiting for the build lock ($LOCK) to measure without concurrent builds"
-    exec 9>"$LOCK"
-    flock 9
-fi
+hold_build_lock
 "$BIN" "$SECONDS_PER_CASE" 9>&-

@@ -30,7 +30,6 @@ command -v openssl >/dev/null 2>&1 || die "openssl is required"
 cd "$ROOT"
 BIN=$(release_binary coffer "${COFFER_BIN:-}")
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PLAIN_PORT=$(free_port)
 TLS_PORT=$(free_port)
 PLAIN="http://127.0.0.1:$PLAIN_PORT"
@@ -67,45 +66,31 @@ listener "tcp" {
 log_level = "warn"
 HCL
 
-"$BIN" server "-config=$WORK/config.hcl" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 600); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "$PLAIN/v1/sys/health" || true)
-    [ "$code" = "501" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "server exited during start"; }
-    sleep 0.05
-done
-[ "$code" = "501" ] || { cat "$WORK/server.log" >&2; die "server not answering sys/health (last status $code)"; }
+launch "$WORK/server.log" "$BIN" server "-config=$WORK/config.hcl"
+SERVER_PID=$LAUNCHED_PID
+# Shamir seal, not initialised: the first answer is a 501.
+wait_for_http "$PLAIN/v1/sys/health" "$SERVER_PID" "$WORK/server.log" 501
 
-api() { # api METHOD PATH [BODY] -> response body; fails on non-2xx
-    local method=$1 path=$2 body=${3:-}
-    local args=(-sf -X "$method")
-    [ -n "${ROOT_TOKEN:-}" ] && args+=(-H "X-Vault-Token: $ROOT_TOKEN")
-    [ -n "$body" ] && args+=(-H "Content-Type: application/json" -d "$body")
-    curl "${args[@]}" "$PLAIN/v1/$path"
-}
-INIT=$(api PUT sys/init '{"secret_shares":1,"secret_threshold":1}')
-KEY=$(printf '%s' "$INIT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["keys_base64"][0])')
-ROOT_TOKEN=$(printf '%s' "$INIT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["root_token"])')
-api PUT sys/unseal "{\"key\":\"$KEY\"}" >/dev/null
-api POST sys/mounts/secret '{"type":"kv","options":{"version":"2"}}' >/dev/null
-api POST secret/data/x '{"data":{"user":"app","password":"correct horse battery staple"}}' >/dev/null
+INIT=$(api "$PLAIN" PUT sys/init "" '{"secret_shares":1,"secret_threshold":1}')
+KEY=$(printf '%s' "$INIT" | json_field keys_base64 0)
+ROOT_TOKEN=$(printf '%s' "$INIT" | json_field root_token)
+api "$PLAIN" PUT sys/unseal "" "{\"key\":\"$KEY\"}" >/dev/null
+api "$PLAIN" POST sys/mounts/secret "$ROOT_TOKEN" '{"type":"kv","options":{"version":"2"}}' >/dev/null
+api "$PLAIN" POST secret/data/x "$ROOT_TOKEN" '{"data":{"user":"app","password":"correct horse battery staple"}}' \
+    >/dev/null
 # The TLS listener answers with the CA (fails the run if the certificate or the listener is wrong).
 curl -sf --cacert "$WORK/ca.pem" -H "X-Vault-Token: $ROOT_TOKEN" "$TLS/v1/secret/data/x" >/dev/null \
     || die "TLS listener did not serve the read"
 
-run_wrk() { # run_wrk NAME BASE_URL
-    log "wrk: $1"
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "X-Vault-Token: $ROOT_TOKEN" \
-        "$2/v1/secret/data/x" >"$WORK/$1.out"
-}
-run_wrk plain "$PLAIN"
-run_wrk tls "$TLS"
+read_x() { run_wrk "$1" "$2/v1/secret/data/x" -H "X-Vault-Token: $ROOT_TOKEN"; } # read_x NAME BASE_URL
+read_x plain "$PLAIN"
+read_x tls "$TLS"
 AUDIT="pending"
-if api PUT sys/audit/file "{\"type\":\"file\",\"options\":{\"file_path\":\"$WORK/audit.log\"}}" >/dev/null; then
+AUDIT_BODY="{\"type\":\"file\",\"options\":{\"file_path\":\"$WORK/audit.log\"}}"
+if api "$PLAIN" PUT sys/audit/file "$ROOT_TOKEN" "$AUDIT_BODY" >/dev/null; then
     AUDIT="enabled"
-    run_wrk plain-audit "$PLAIN"
-    run_wrk tls-audit "$TLS"
+    read_x plain-audit "$PLAIN"
+    read_x tls-audit "$TLS"
     AUDIT_BYTES=$(stat -c %s "$WORK/audit.log")
     log "audit file: $AUDIT_BYTES bytes"
     grep -q "correct horse" "$WORK/audit.log" && die "the secret value is in the audit file in plaintext"
@@ -114,20 +99,14 @@ else
 fi
 
 python3 - "$WORK" "$AUDIT" "$DURATION" "$THREADS" "$CONNECTIONS" "${COFFER_BIN:-release build}" <<'PY'
-import re, sys
+import sys
 from pathlib import Path
 
 work, audit, duration, threads, conns, binary = sys.argv[1:]
-UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
-def parse(name):
-    text = (Path(work) / f"{name}.out").read_text()
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-    def pct(p):
-        m = re.search(rf"^\s+{p}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
-        return float(m.group(1)) * UNITS[m.group(2)]
-    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    return rps, pct(50), pct(99), int(bad.group(1)) if bad else 0
+def parse(name):  # bench-common.sh's wrk_summary of the run
+    raw = dict(line.split("=", 1) for line in (Path(work) / f"{name}.summary").read_text().splitlines())
+    return float(raw["rps"]), float(raw["p50_ms"]), float(raw["p99_ms"]), int(raw["non2xx"])
 
 rows = [("plain HTTP", "plain"), ("TLS", "tls")]
 if audit == "enabled":
