@@ -53,6 +53,7 @@ let package = Package(
                 "CofferStorage",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -200,7 +201,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "CofferStorageTests", dependencies: ["CofferStorage", "CofferSQLite", "CofferTesting"],
+            name: "CofferStorageTests",
+            dependencies: [
+                "CofferStorage", "CofferSQLite", "CofferTesting", .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "CofferPolicyTests", dependencies: ["CofferPolicy", "CofferJSON"], swiftSettings: swiftSettings),

@@ -1,4 +1,5 @@
 import CofferStorage
+import CoreMetrics
 import Foundation
 import Logging
 import SQLiteNIO
@@ -22,14 +23,23 @@ public final class SQLitePhysical: PhysicalStorage {
     private let nextReader = Atomic<Int>(0)
     private let writes: SQLiteWriteQueue
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], metrics: any MetricsFactory) {
         self.writer = writer
         self.readers = readers
-        self.writes = SQLiteWriteQueue(connection: writer)
+        self.writes = SQLiteWriteQueue(connection: writer, statistics: SQLiteWriteStatistics(factory: metrics))
     }
 
-    /// Opens (creating if needed, with mode 0600) the database at `path` and its `kv` table.
-    public static func open(path: String, logger: Logger, readerConnections: Int = 2) async throws -> SQLitePhysical {
+    /// What the group commit has done since the store was opened.
+    public var writeStatistics: SQLiteWriteStatistics { writes.statistics }
+
+    /// Writes waiting for the next commit, and writes of the commit running now.
+    var queueDepth: (pending: Int, committing: Int) { writes.queueDepth }
+
+    /// Opens (creating if needed, with mode 0600) the database at `path` and its `kv` table. The commit
+    /// counters (``SQLiteWriteStatistics``) are reported to `metrics`.
+    public static func open(
+        path: String, logger: Logger, readerConnections: Int = 2, metrics: any MetricsFactory = MetricsSystem.factory
+    ) async throws -> SQLitePhysical {
         precondition(readerConnections > 0, "SQLitePhysical needs at least one reader connection")
         if !FileManager.default.fileExists(atPath: path) {
             // SQLite gives the -wal and -shm files the database file's permissions.
@@ -56,7 +66,7 @@ public final class SQLitePhysical: PhysicalStorage {
                 readers.append(reader)
             }
             logger.debug("opened SQLite storage", metadata: ["path": .string(path)])
-            return SQLitePhysical(writer: writer, readers: readers)
+            return SQLitePhysical(writer: writer, readers: readers, metrics: metrics)
         } catch {
             for connection in opened { try? await connection.close() }
             throw SQLiteWriteQueue.storageError(error)

@@ -3,14 +3,17 @@ import SQLiteNIO
 import Synchronization
 
 /// Serialises every write to the single SQLite writer connection and commits concurrent writes
-/// together (group commit): one `BEGIN IMMEDIATE … COMMIT`, hence one WAL fsync, for a whole batch.
+/// together (group commit): the writes queued while one commit runs go out as the next commit, hence
+/// one WAL fsync for the whole batch.
 ///
-/// Each submitted write runs inside its own `SAVEPOINT`, so a failing write is rolled back alone and
-/// the others in the batch still commit. A write's caller resumes only after `COMMIT` returned, i.e.
-/// once it is durable under `synchronous=FULL`.
+/// A batch is folded into its final rows (``SQLiteWriteBatch``) and written with one multi-row statement
+/// per kind (``SQLiteBatchStatement``), so its cost in prepares and thread hops does not grow with its
+/// size. A write with an invalid key is refused alone before any SQL runs; a database error fails the
+/// whole batch, none of which is then stored. A write's caller resumes only after the commit returned,
+/// i.e. once it is durable under `synchronous=FULL`.
 ///
 /// ```swift
-/// let queue = SQLiteWriteQueue(connection: writer)
+/// let queue = SQLiteWriteQueue(connection: writer, statistics: SQLiteWriteStatistics(factory: factory))
 /// try await queue.submit([.put(key: "a", value: [1]), .delete(key: "b")])
 /// ```
 final class SQLiteWriteQueue: Sendable {
@@ -22,18 +25,22 @@ final class SQLiteWriteQueue: Sendable {
     private struct State {
         var pending: [Pending] = []
         var isDraining = false
+        /// Writes of the commit running now.
+        var committing = 0
         var isClosed = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// Bounds how long the first write of a busy batch waits for the batch's fsync.
-    private static let maxBatch = 128
+    private static let maxBatch = 256
 
     private let connection: SQLiteConnection
     private let state = Mutex(State())
+    let statistics: SQLiteWriteStatistics
 
-    init(connection: SQLiteConnection) {
+    init(connection: SQLiteConnection, statistics: SQLiteWriteStatistics) {
         self.connection = connection
+        self.statistics = statistics
     }
 
     /// Applies `operations` atomically and durably; returns once committed.
@@ -77,6 +84,7 @@ final class SQLiteWriteQueue: Sendable {
                     return ([], state.idleWaiters)
                 }
                 let count = min(Self.maxBatch, state.pending.count)
+                state.committing = count
                 defer { state.pending.removeFirst(count) }
                 return (Array(state.pending.prefix(count)), [])
             }
@@ -85,84 +93,45 @@ final class SQLiteWriteQueue: Sendable {
                 return
             }
             let results = await commit(batch.map(\.operations))
+            state.withLock { $0.committing = 0 }
             for (pending, result) in zip(batch, results) { pending.continuation.resume(with: result) }
         }
     }
 
+    /// Validates and folds the batch, then applies it with as few statements as it needs: one statement is
+    /// atomic by itself in autocommit mode; more run inside one `BEGIN IMMEDIATE … COMMIT`. Either way the
+    /// batch costs one WAL fsync under `synchronous=FULL`.
     private func commit(_ writes: [[StorageOperation]]) async -> [Result<Void, any Error>] {
-        // A lone single-statement write is atomic in autocommit mode: skip BEGIN/COMMIT round trips.
-        if writes.count == 1, writes[0].count == 1 {
-            do {
-                try await apply(writes[0])
-                return [.success(())]
-            } catch {
-                return [.failure(Self.storageError(error))]
+        let batch = SQLiteWriteBatch(writes)
+        let statements = SQLiteBatchStatement.statements(for: batch)
+        var outcome: Result<Void, any Error> = .success(())
+        if !statements.isEmpty {
+            outcome = await apply(statements)
+            if case .success = outcome {
+                statistics.recordCommit(writes: batch.acceptedCount, statements: statements.count)
             }
         }
+        return writes.indices.map { index in batch.rejected[index].map { .failure($0) } ?? outcome }
+    }
+
+    private func apply(_ statements: [SQLiteBatchStatement]) async -> Result<Void, any Error> {
         do {
+            if statements.count == 1 {
+                try await execute(statements[0].sql, statements[0].binds)
+                return .success(())
+            }
             try await execute("BEGIN IMMEDIATE")
         } catch {
-            return Array(repeating: .failure(Self.storageError(error)), count: writes.count)
-        }
-        var results: [Result<Void, any Error>] = []
-        for write in writes {
-            do {
-                try await execute("SAVEPOINT write")
-            } catch {
-                return await abort(writes.count, error)
-            }
-            do {
-                try await apply(write)
-                try await execute("RELEASE write")
-                results.append(.success(()))
-            } catch {
-                results.append(.failure(Self.storageError(error)))
-                do {
-                    try await execute("ROLLBACK TO write")
-                    try await execute("RELEASE write")
-                } catch {
-                    return await abort(writes.count, error)
-                }
-            }
+            return .failure(Self.storageError(error))
         }
         do {
+            for statement in statements { try await execute(statement.sql, statement.binds) }
             try await execute("COMMIT")
+            return .success(())
         } catch {
-            return await abort(writes.count, error)
-        }
-        return results
-    }
-
-    /// Rolls back the whole open transaction and fails every write of the batch.
-    private func abort(_ count: Int, _ error: any Error) async -> [Result<Void, any Error>] {
-        // The transaction may already be gone (SQLite rolls back itself on some I/O errors).
-        _ = try? await connection.query("ROLLBACK")
-        return Array(repeating: .failure(Self.storageError(error)), count: count)
-    }
-
-    /// Validates each key as it is reached, after earlier statements ran, so a bad key in the middle
-    /// of a batch really exercises the rollback.
-    private func apply(_ operations: [StorageOperation]) async throws {
-        for operation in operations {
-            switch operation {
-            case .put(let key, let value):
-                try StorageKeys.validate(key)
-                if value.isEmpty {
-                    // An empty buffer binds as NULL, which NOT NULL rejects; store a zero-length blob instead.
-                    try await execute(
-                        "INSERT INTO kv(key, value) VALUES (?1, zeroblob(0)) "
-                            + "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        [.text(key)])
-                } else {
-                    try await execute(
-                        "INSERT INTO kv(key, value) VALUES (?1, ?2) "
-                            + "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                        [.text(key), .blob(ByteBuffer(bytes: value))])
-                }
-            case .delete(let key):
-                try StorageKeys.validate(key)
-                try await execute("DELETE FROM kv WHERE key = ?1", [.text(key)])
-            }
+            // The transaction may already be gone (SQLite rolls back itself on some I/O errors).
+            _ = try? await connection.query("ROLLBACK")
+            return .failure(Self.storageError(error))
         }
     }
 
@@ -173,4 +142,10 @@ final class SQLiteWriteQueue: Sendable {
     static func storageError(_ error: any Error) -> any Error {
         error is StorageError ? error : StorageError.backend("sqlite: \(error)")
     }
+}
+
+extension SQLiteWriteQueue {
+    /// Writes waiting for the next commit, and writes of the commit running now (tests use them to line up
+    /// a batch deterministically).
+    var queueDepth: (pending: Int, committing: Int) { state.withLock { ($0.pending.count, $0.committing) } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOPosix
 import SQLiteNIO
 import Testing
 
@@ -56,5 +57,102 @@ import Testing
         await #expect(throws: StorageError.self) {
             _ = try await SQLitePhysical.open(path: "/nonexistent-dir/\(UUID())/coffer.db", logger: testLogger)
         }
+    }
+
+    /// Writes queued while a commit runs share the next one: with the database held locked by another
+    /// connection, the first write waits inside its commit while 63 more queue, and those 63 then go out as
+    /// one commit (one fsync).
+    @Test func writesQueuedDuringACommitShareTheNextCommit() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("coffer.db").path
+            let physical = try await SQLitePhysical.open(path: path, logger: testLogger)
+            // Its own thread: the writer's busy wait must not starve the pool that runs the blocker's COMMIT.
+            let blockerPool = NIOThreadPool(numberOfThreads: 1)
+            blockerPool.start()
+            let blocker = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: blockerPool, logger: testLogger,
+                on: MultiThreadedEventLoopGroup.singleton.any())
+            _ = try await blocker.query("BEGIN IMMEDIATE")
+
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await physical.put("g/first", value: [0]) }
+                while physical.queueDepth.committing != 1 { try await Task.sleep(for: .milliseconds(2)) }
+                for index in 1..<64 {
+                    group.addTask { try await physical.transaction([.put(key: "g/\(index)", value: [UInt8(index)])]) }
+                }
+                while physical.queueDepth.pending < 63 { try await Task.sleep(for: .milliseconds(2)) }
+                _ = try await blocker.query("COMMIT")
+                try await group.waitForAll()
+            }
+            #expect(physical.writeStatistics.snapshot == .init(commits: 2, writes: 64, statements: 2))
+            #expect(try await physical.list(prefix: "g/").count == 64)
+            try await blocker.close()
+            try await blockerPool.shutdownGracefully()
+            try await physical.close()
+        }
+    }
+
+    /// A batch larger than one statement's rows runs as one transaction of several statements, puts and
+    /// deletes (and empty values) included.
+    @Test func largeTransactionsSpanSeveralStatementsAtomically() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("coffer.db").path
+            let physical = try await SQLitePhysical.open(path: path, logger: testLogger)
+            let count = SQLiteBatchStatement.rowsPerStatement * 2 + 7
+            try await physical.transaction((0..<count).map { .put(key: "big/\($0)", value: $0 == 3 ? [] : [1]) })
+            var second: [StorageOperation] = (0..<count).filter { $0 % 2 == 0 }.map { .delete(key: "big/\($0)") }
+            second.append(.put(key: "big/extra", value: [9]))
+            try await physical.transaction(second)
+            try await physical.close()
+
+            let reopened = try await SQLitePhysical.open(path: path, logger: testLogger)
+            let listed = try await reopened.list(prefix: "big/")
+            #expect(listed.count == count / 2 + 1)
+            #expect(try await reopened.get("big/3") == [])
+            #expect(try await reopened.get("big/4") == nil)
+            #expect(try await reopened.get("big/extra") == [9])
+            try await reopened.close()
+        }
+    }
+}
+
+@Suite struct SQLiteWriteBatchTests {
+    @Test func theLastOperationOnAKeyWinsAcrossWrites() {
+        let batch = SQLiteWriteBatch([
+            [.put(key: "a", value: [1]), .put(key: "b", value: [2])],
+            [.delete(key: "a"), .put(key: "c", value: [3])],
+            [.put(key: "b", value: [4]), .delete(key: "d")],
+        ])
+        #expect(batch.puts.map(\.key) == ["b", "c"])
+        #expect(batch.puts.map(\.value) == [[4], [3]])
+        #expect(batch.deletes == ["a", "d"])
+        #expect(batch.acceptedCount == 3)
+        #expect(batch.rejected.isEmpty)
+    }
+
+    @Test func aWriteWithAnInvalidKeyIsRejectedAloneAndContributesNothing() {
+        let batch = SQLiteWriteBatch([
+            [.put(key: "a", value: [1])],
+            [.put(key: "b", value: [2]), .put(key: "bad/", value: [3])],
+            [.delete(key: "c")],
+        ])
+        #expect(batch.puts.map(\.key) == ["a"])
+        #expect(batch.deletes == ["c"])
+        #expect(Array(batch.rejected.keys) == [1])
+        #expect(batch.acceptedCount == 2)
+    }
+
+    @Test func statementsBindEveryRowOnceAndChunkLargeBatches() {
+        let batch = SQLiteWriteBatch([
+            (0..<(SQLiteBatchStatement.rowsPerStatement + 1)).map { .put(key: "k\($0)", value: $0 == 0 ? [] : [1]) },
+            [.delete(key: "gone")],
+        ])
+        let statements = SQLiteBatchStatement.statements(for: batch)
+        #expect(statements.count == 3)
+        // The empty value is a literal zero-length blob, so the first chunk binds one parameter fewer.
+        #expect(statements[0].binds.count == SQLiteBatchStatement.rowsPerStatement * 2 - 1)
+        #expect(statements[0].sql.hasPrefix("INSERT INTO kv(key, value) VALUES (?1, zeroblob(0)), (?2, ?3)"))
+        #expect(statements[1].binds.count == 2)
+        #expect(statements[2].sql == "DELETE FROM kv WHERE key IN (?1)")
     }
 }
