@@ -79,6 +79,8 @@ class CofferProcess:
         self.workdir = workdir
         self.log_path = workdir / f"coffer-{int(time.time() * 1000)}.log"
         self.process: subprocess.Popen[bytes] | None = None
+        # Variables added to the inherited environment of every start (e.g. the Azure simulator's).
+        self.environment: dict[str, str] = {}
 
     @classmethod
     def dev(cls, workdir: Path | None = None, attempts: int = 3) -> "CofferProcess":
@@ -104,7 +106,7 @@ class CofferProcess:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             self.args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=self.workdir,
+            cwd=self.workdir, env={**os.environ, **self.environment},
         )
         log.close()
         self.wait_ready()
@@ -176,13 +178,14 @@ class PersistentServer(CofferProcess):
 
     The first start initialises it with `sys/init` as an operator would (one recovery share); the static
     seal then unseals it at once and at every restart (docs/seal.md). The root token from that answer is
-    kept across restarts.
+    kept across restarts. `environment` is added to the server's environment at every start, e.g. the
+    Azure simulator's `AZURE_ENVIRONMENT_FILEPATH` (azure_sim.py).
     """
 
     # Uninitialised (501) is ready too: `sys/init` comes next.
     ready_statuses = (200, 501)
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, environment: dict[str, str] | None = None):
         self.db_path = workdir / "coffer.db"
         self.key_path = workdir / "seal.key"
         self.config_path = workdir / "coffer.json"
@@ -201,6 +204,7 @@ class PersistentServer(CofferProcess):
         }))
         args = [str(coffer_binary()), "server", f"-config={self.config_path}"]
         super().__init__(args, address, None, workdir)
+        self.environment = dict(environment or {})
 
     def start(self) -> None:
         super().start()
