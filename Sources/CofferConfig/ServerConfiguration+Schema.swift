@@ -45,11 +45,16 @@ extension ServerConfiguration {
                     "shutdown_grace_period", .duration, \.shutdownGracePeriod,
                     doc: "SIGTERM waits this long for requests in flight", requirement: "from 0s to 1h",
                     check: { (0...3600).contains($0) ? $0 : nil }),
+                .field(
+                    "cache_size", .integer, \.cacheSize,
+                    doc: "storage read cache entries (0 = default); a quarter bounds cached tokens",
+                    requirement: "from 0 to 100000000", check: { (0...100_000_000).contains($0) ? $0 : nil }),
+                .field("disable_cache", .bool, \.disableCache, doc: "no read cache in front of storage"),
             ],
             sections: [telemetry],
             unsupported: [
                 "ha_storage", "ha_backend", "backend", "service_registration", "ui", "plugin_directory", "pid_file",
-                "cache_size", "disable_cache", "disable_clustering", "disable_printable_check", "raw_storage_endpoint",
+                "disable_clustering", "disable_printable_check", "raw_storage_endpoint",
                 "introspection_endpoint", "enable_response_header_hostname", "enable_response_header_raft_node_id",
                 "log_requests_level", "log_file", "log_rotate_*", "user_lockout", "experiments",
                 "imprecise_lease_role_tracking", "default_max_request_duration", "disable_sealwrap",

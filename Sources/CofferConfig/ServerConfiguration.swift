@@ -47,6 +47,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var disableMlock = false
     /// Seconds SIGTERM waits for requests in flight before closing them.
     public var shutdownGracePeriod: Int64 = 10
+    /// Entries of the read cache in front of storage (Vault's `cache_size`); a quarter of it bounds the token
+    /// entry cache. 0 means the default.
+    public var cacheSize = ServerConfiguration.defaultCacheSize
+    /// Vault's `disable_cache`: no read cache in front of storage.
+    public var disableCache = false
+
+    /// Vault's default `cache_size`.
+    public static let defaultCacheSize = 131_072
+    /// `cache_size`, with 0 read as the default.
+    public var effectiveCacheSize: Int { cacheSize == 0 ? Self.defaultCacheSize : cacheSize }
 
     /// The first listener's settings (the one `-dev` and single-listener files use).
     public var address: String {

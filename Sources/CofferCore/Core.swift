@@ -27,6 +27,8 @@ public struct CoreConfiguration: Sendable {
     public var staticSealKey: SymmetricKey? = nil
     /// `cluster_name` from the configuration; nil keeps the stored (or generated) name.
     public var clusterName: String? = nil
+    /// Token entries kept in memory, least recently used evicted first (`cache_size` / 4 in a server's file).
+    public var tokenCacheSize = TokenStore.defaultCacheLimit
 
     public init() {}
 }
@@ -129,7 +131,7 @@ public final class Core: Sendable {
     func setupUnsealed() async throws {
         let cluster = try await ClusterIdentity.load(storage: barrier, configuredName: configuration.clusterName)
         clusterIdentity.withLock { $0 = cluster }
-        let tokens = try await TokenStore.load(storage: barrier)
+        let tokens = try await TokenStore.load(storage: barrier, cacheLimit: configuration.tokenCacheSize)
         let policies = try await PolicyStore.load(storage: barrier)
         let identity = IdentityStore(storage: barrier)
         let pluginIssuer = try await PluginIdentityIssuer.load(

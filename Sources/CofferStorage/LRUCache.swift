@@ -1,11 +1,12 @@
 /// A bounded least-recently-used map: a dictionary into a doubly linked list kept in an array,
-/// so hits and evictions are O(1) without per-entry allocations. Not thread-safe; callers lock.
+/// so hits and evictions are O(1) without per-entry allocations. Not thread-safe; callers lock. Used by
+/// ``CachedPhysical`` and by the core's token entry cache.
 ///
 /// ```swift
 /// var cache = LRUCache<String, Int>(capacity: 2)
 /// cache.set("a", 1); cache.set("b", 2); _ = cache.get("a"); cache.set("c", 3)  // evicts "b"
 /// ```
-struct LRUCache<Key: Hashable, Value> {
+public struct LRUCache<Key: Hashable, Value> {
     private struct Node {
         var key: Key
         var value: Value
@@ -13,28 +14,28 @@ struct LRUCache<Key: Hashable, Value> {
         var older: Int?
     }
 
-    let capacity: Int
+    public let capacity: Int
     private var nodes: [Node] = []
     private var index: [Key: Int] = [:]
     private var free: [Int] = []
     private var newest: Int?
     private var oldest: Int?
 
-    init(capacity: Int) {
-        precondition(capacity > 0, "LRUCache capacity must be positive")
-        self.capacity = capacity
+    /// A capacity below 1 means 1: sizes come from configuration, and no setting may crash the server.
+    public init(capacity: Int) {
+        self.capacity = max(1, capacity)
     }
 
-    var count: Int { index.count }
+    public var count: Int { index.count }
 
     /// The cached value, marking it most recently used.
-    mutating func get(_ key: Key) -> Value? {
+    public mutating func get(_ key: Key) -> Value? {
         guard let slot = index[key] else { return nil }
         moveToNewest(slot)
         return nodes[slot].value
     }
 
-    mutating func set(_ key: Key, _ value: Value) {
+    public mutating func set(_ key: Key, _ value: Value) {
         if let slot = index[key] {
             nodes[slot].value = value
             moveToNewest(slot)
@@ -56,11 +57,11 @@ struct LRUCache<Key: Hashable, Value> {
         index[key] = slot
     }
 
-    mutating func remove(_ key: Key) {
+    public mutating func remove(_ key: Key) {
         if let slot = index[key] { remove(slot: slot) }
     }
 
-    mutating func removeAll() {
+    public mutating func removeAll() {
         self = LRUCache(capacity: capacity)
     }
 

@@ -19,6 +19,7 @@ import Testing
             "telemetry.prometheus_retention_time", "telemetry.disable_hostname", "telemetry.metrics_prefix",
             "telemetry.usage_gauge_period", "api_addr", "cluster_addr", "cluster_name", "default_lease_ttl",
             "max_lease_ttl", "log_level", "log_format", "disable_mlock", "shutdown_grace_period",
+            "cache_size", "disable_cache",
         ]).union(listenerKeys.map { "\(tcp).\($0)" })
         #expect(Set(rows.keys) == expected)
         #expect(rows[tcp + ".address"]?.type == #""host:port""#)

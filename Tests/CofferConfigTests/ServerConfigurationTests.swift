@@ -77,6 +77,8 @@ import Testing
         log_format            = "json"
         disable_mlock         = true
         shutdown_grace_period = "30s"
+        cache_size            = 4096
+        disable_cache         = true
         """
 
     static let everyKeyJSON = """
@@ -96,7 +98,8 @@ import Testing
                         "usage_gauge_period": "none"},
           "api_addr": "https://coffer.example.com:8200", "cluster_addr": "https://coffer.example.com:8201",
           "cluster_name": "prod", "default_lease_ttl": "1h", "max_lease_ttl": "2h", "log_level": "debug",
-          "log_format": "json", "disable_mlock": true, "shutdown_grace_period": 30
+          "log_format": "json", "disable_mlock": true, "shutdown_grace_period": 30,
+          "cache_size": "4096", "disable_cache": true
         }
         """
 
@@ -126,6 +129,15 @@ import Testing
         #expect(config.defaultLeaseTTL == 3600 && config.maxLeaseTTL == 7200)
         #expect(config.logLevel == "debug" && config.logFormat == "json")
         #expect(config.disableMlock && config.shutdownGracePeriod == 30)
+        #expect(config.cacheSize == 4096 && config.disableCache && config.effectiveCacheSize == 4096)
+    }
+
+    @Test func cacheSizeDefaultsToVaultsAndZeroMeansTheDefault() throws {
+        let listener = "storage \"inmem\" {}\nlistener \"tcp\" { tls_disable = true }\n"
+        let defaults = try ServerConfiguration.parse(listener)
+        #expect(defaults.cacheSize == 131_072 && !defaults.disableCache)
+        let zero = try ServerConfiguration.parse(listener + "cache_size = 0")
+        #expect(zero.effectiveCacheSize == 131_072)
     }
 
     @Test func hclAndJSONGiveEqualConfigurations() throws {
@@ -245,6 +257,10 @@ import Testing
         ("log_level = \"loud\"", #"config.hcl:3: log_level must be "trace", "debug", "info", "warn" or "error""#),
         ("log_format = \"xml\"", #"config.hcl:3: log_format must be "standard" or "json""#),
         ("disable_mlock = \"yes\"", "config.hcl:3: disable_mlock must be true or false"),
+        ("cache_size = -1", "config.hcl:3: cache_size must be an integer from 0 to 100000000"),
+        ("cache_size = 1.5", "config.hcl:3: cache_size must be an integer from 0 to 100000000"),
+        ("cache_size = 100000001", "config.hcl:3: cache_size must be an integer from 0 to 100000000"),
+        ("disable_cache = \"maybe\"", "config.hcl:3: disable_cache must be true or false"),
         ("api_addr = 5", "config.hcl:3: api_addr must be a string"),
         ("shutdown_grace_period = \"2h\"", "config.hcl:3: shutdown_grace_period must be a duration from 0s to 1h"),
         (

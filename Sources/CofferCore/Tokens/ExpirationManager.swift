@@ -2,18 +2,24 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Revokes tokens when they expire, without scanning: a min-heap ordered by expiry time.
+/// Revokes tokens when they expire, reading the persisted expiration index (``ExpiryIndexKey``) a bucket at a
+/// time, so neither unseal nor memory grows with the number of stored tokens (docs/expiration.md).
 ///
-/// Stale heap entries (a token renewed after it was scheduled) are detected when popped by
-/// asking the store for the token's current expiry.
+/// At unseal ``restore()`` lists only the bucket markers (one per minute that has expiring tokens). A bucket's
+/// entries are listed shortly before its first token can expire, and its tokens go into a min-heap by exact
+/// expiry; tokens created or renewed into a bucket already listed are pushed by ``schedule(hash:expireTime:)``.
+/// Due tokens are revoked at most ``batchSize`` per step, ``concurrency`` at a time, so a burst of expiries
+/// never holds up requests; lookups refuse an expired token before its revocation runs anyway. Once a
+/// bucket's time has passed and the heap holds nothing of it, the bucket is listed again (a crash or a
+/// failed revocation may have left entries), what is left is settled, and its marker is deleted.
 ///
 /// ```swift
 /// let manager = ExpirationManager(store: tokens, logger: logger)
-/// await manager.restore()      // after unseal: schedule every stored expiring token
+/// try await manager.restore()      // after unseal: reads the bucket markers only
 /// manager.start()
 /// ```
 ///
-/// A class with its heap under a mutex rather than an actor: every login schedules a token, and an actor
+/// A class with its state under a mutex rather than an actor: every login schedules a token, and an actor
 /// hop there cost a task switch per login under load.
 public final class ExpirationManager: Sendable {
     struct Item: Comparable {
@@ -21,6 +27,28 @@ public final class ExpirationManager: Sendable {
         var hash: TokenHash
         static func < (a: Item, b: Item) -> Bool { a.expireTime < b.expireTime }
     }
+
+    /// What is held in memory: the listed tokens and the buckets not listed yet.
+    struct Schedule {
+        /// Min-heap of tokens in listed buckets, by exact expiry.
+        var due: [Item] = []
+        /// Min-heap of buckets with stored entries that are not listed yet, and the same as a set.
+        var buckets: [Int64] = []
+        var bucketSet: Set<Int64> = []
+        /// Every bucket up to this one is listed: a token scheduled into it goes straight to `due`.
+        var listedThrough = Int64.min
+        /// Listed buckets whose final sweep is still to come, oldest first.
+        var unswept: [Int64] = []
+    }
+
+    /// Tokens revoked per step.
+    static let batchSize = 256
+    /// Revocations running at once.
+    static let concurrency = 4
+    /// A bucket is listed this long before its earliest possible expiry.
+    static let lookahead: Double = 30
+    /// No further bucket is listed while this many tokens are in memory (after a long downtime, say).
+    static let memoryLimit = 65_536
 
     /// A token hash as the heap keeps it: a store hash (64 lower-case hex digits) as 32 bytes inline, so the
     /// heap holds no string per token (it holds every expiring token); anything else as it came.
@@ -71,7 +99,7 @@ public final class ExpirationManager: Sendable {
 
     let store: TokenStore
     let logger: Logger
-    private let heap = Mutex<[Item]>([])
+    private let state = Mutex(Schedule())
     private let loop = Mutex<Task<Void, Never>?>(nil)
     private let clock: @Sendable () -> Double
 
@@ -83,18 +111,36 @@ public final class ExpirationManager: Sendable {
         self.clock = clock
     }
 
-    public var pendingCount: Int { heap.withLock { $0.count } }
+    /// Expiring tokens held in memory: those of the buckets listed so far, not every stored one.
+    public var pendingCount: Int { state.withLock { $0.due.count } }
 
+    /// Buckets known to hold expiring tokens that are not listed yet.
+    var unlistedBucketCount: Int { state.withLock { $0.buckets.count } }
+
+    /// Told by the store after a token with an expiry was written (its index entry is already stored).
     public func schedule(hash: String, expireTime: Double) {
-        let item = Item(expireTime: expireTime, hash: TokenHash(hash))
-        heap.withLock { Self.push(item, into: &$0) }
+        guard let index = ExpiryIndexKey(expireTime: expireTime, hash: hash) else { return }
+        state.withLock { state in
+            if index.bucket <= state.listedThrough {
+                Self.push(Item(expireTime: expireTime, hash: TokenHash(hash)), into: &state.due)
+                // A bucket swept already got its marker back with this token: sweep it again.
+                if !state.unswept.contains(index.bucket) {
+                    state.unswept.insert(
+                        index.bucket, at: state.unswept.firstIndex { $0 > index.bucket } ?? state.unswept.endIndex)
+                }
+            } else if state.bucketSet.insert(index.bucket).inserted {
+                Self.push(index.bucket, into: &state.buckets)
+            }
+        }
     }
 
-    /// Schedules every persisted expiring token (after a restart).
+    /// Learns which buckets hold expiring tokens (after unseal): lists the bucket markers only.
     public func restore() async throws {
-        let items = try await store.expiringTokens().map { Item(expireTime: $0.1, hash: TokenHash($0.0)) }
-        heap.withLock { heap in
-            for item in items { Self.push(item, into: &heap) }
+        let buckets = try await store.expiryBuckets()
+        state.withLock { state in
+            for bucket in buckets where bucket > state.listedThrough && state.bucketSet.insert(bucket).inserted {
+                Self.push(bucket, into: &state.buckets)
+            }
         }
     }
 
@@ -105,8 +151,12 @@ public final class ExpirationManager: Sendable {
                 while !Task.isCancelled {
                     guard let self else { return }
                     let delay = await self.revokeDue()
+                    if delay <= 0 {
+                        await Task.yield()
+                        continue
+                    }
                     // Clamped: a clock step or a far-future expiry must neither trap the conversion nor stall the loop.
-                    try? await Task.sleep(nanoseconds: UInt64(min(max(delay, 0), 3600) * 1_000_000_000))
+                    try? await Task.sleep(nanoseconds: UInt64(min(delay, 3600) * 1_000_000_000))
                 }
             }
         }
@@ -119,40 +169,131 @@ public final class ExpirationManager: Sendable {
         }
     }
 
-    /// The earliest item if it is due at `now`, removed from the heap.
-    private func popDue(_ now: Double) -> Item? {
-        heap.withLock { heap in
-            guard let first = heap.first, first.expireTime <= now else { return nil }
-            Self.popFirst(&heap)
-            return first
+    /// One step: lists the buckets coming due, revokes up to ``batchSize`` due tokens, sweeps a finished
+    /// bucket. Returns how long to wait before the next step: 0 when more is due now, else at most 250 ms so
+    /// newly scheduled earlier expiries are picked up promptly.
+    func revokeDue() async -> Double {
+        let now = clock()
+        await listComingBuckets(now)
+        let due = popDue(now)
+        await revoke(due, now: now)
+        if due.count == Self.batchSize { return 0 }
+        if await sweep(now) { return 0 }
+        let next = state.withLock { state -> Double in
+            var next = now + 0.25
+            if let first = state.due.first { next = min(next, first.expireTime) }
+            if let bucket = state.buckets.first {
+                next = min(next, Double(bucket - ExpiryIndexKey.bucketSeconds) - Self.lookahead)
+            }
+            if let bucket = state.unswept.first { next = min(next, Double(bucket)) }
+            return next
+        }
+        return min(max(next - clock(), 0.01), 0.25)
+    }
+
+    /// Lists every bucket whose earliest expiry is within ``lookahead`` of `now` (while memory allows) and
+    /// puts its tokens in the heap. `listedThrough` moves before the listing, so a token written during it is
+    /// either in the listing or pushed by ``schedule(hash:expireTime:)``.
+    private func listComingBuckets(_ now: Double) async {
+        while let bucket = nextBucketToList(now) {
+            do {
+                let entries = try await store.expiryIndex(bucket: bucket)
+                state.withLock { state in
+                    for index in entries {
+                        Self.push(Item(expireTime: index.expireTime, hash: TokenHash(index.hash)), into: &state.due)
+                    }
+                }
+            } catch {
+                // The bucket's sweep lists it again once its time has passed.
+                logger.error("failed to list expiring tokens; will retry", metadata: ["error": "\(error)"])
+            }
         }
     }
 
-    /// Revokes everything due; returns how long to sleep (at most 250 ms so newly scheduled
-    /// earlier expiries are picked up promptly).
-    func revokeDue() async -> Double {
-        let now = clock()
-        while let first = popDue(now) {
-            let hash = first.hash.text
-            do {
-                guard let entry = try await store.storedEntry(hash: hash) else { continue }
-                if let current = entry.expireTime, current > now {
-                    continue  // renewed since; its new expiry was scheduled separately
-                }
-                try await store.revokeTree(hash: hash)
-            } catch {
-                logger.error("failed to revoke an expired token; will retry", metadata: ["error": "\(error)"])
-                schedule(hash: hash, expireTime: now + 5)
-                break
-            }
+    private func nextBucketToList(_ now: Double) -> Int64? {
+        state.withLock { state -> Int64? in
+            guard let bucket = state.buckets.first,
+                Double(bucket - ExpiryIndexKey.bucketSeconds) - Self.lookahead <= now,
+                state.due.count < Self.memoryLimit
+            else { return nil }
+            Self.popFirst(&state.buckets)
+            state.bucketSet.remove(bucket)
+            state.listedThrough = max(state.listedThrough, bucket)
+            state.unswept.append(bucket)
+            return bucket
         }
-        guard let next = heap.withLock({ $0.first }) else { return 0.25 }
-        return min(max(next.expireTime - clock(), 0.01), 0.25)
+    }
+
+    /// Up to ``batchSize`` items due at `now`, removed from the heap.
+    private func popDue(_ now: Double) -> [Item] {
+        state.withLock { state in
+            var items: [Item] = []
+            while items.count < Self.batchSize, let first = state.due.first, first.expireTime <= now {
+                Self.popFirst(&state.due)
+                items.append(first)
+            }
+            return items
+        }
+    }
+
+    /// Revokes `items`, ``concurrency`` at a time. A token renewed since it was listed is skipped: its new
+    /// expiry was scheduled separately.
+    private func revoke(_ items: [Item], now: Double) async {
+        await withTaskGroup(of: Void.self) { group in
+            var pending = items.makeIterator()
+            func addNext() {
+                guard let item = pending.next() else { return }
+                let hash = item.hash.text
+                group.addTask { await self.revoke(hash, now: now) }
+            }
+            for _ in 0..<Self.concurrency { addNext() }
+            while await group.next() != nil { addNext() }
+        }
+    }
+
+    private func revoke(_ hash: String, now: Double) async {
+        do {
+            guard let entry = try await store.storedEntry(hash: hash), let current = entry.expireTime else { return }
+            guard current <= now else { return }
+            try await store.revokeTree(hash: hash)
+        } catch {
+            logger.error("failed to revoke an expired token; will retry", metadata: ["error": "\(error)"])
+            state.withLock { Self.push(Item(expireTime: now + 5, hash: TokenHash(hash)), into: &$0.due) }
+        }
+    }
+
+    /// Settles what is left in the oldest listed bucket once its time has passed and the heap holds none of its
+    /// tokens, a batch per step; deletes its marker when nothing is left. Returns whether more is left now.
+    private func sweep(_ now: Double) async -> Bool {
+        let bucket = state.withLock { state -> Int64? in
+            guard let bucket = state.unswept.first, Double(bucket) <= now else { return nil }
+            if let first = state.due.first, first.expireTime <= Double(bucket) { return nil }
+            return bucket
+        }
+        guard let bucket else { return false }
+        do {
+            let left = try await store.expiryIndex(bucket: bucket)
+            var unsettled = left.count > Self.batchSize
+            for index in left.prefix(Self.batchSize) {
+                if case .notDue(let expireTime) = try await store.settle(index, now: now) {
+                    state.withLock {
+                        Self.push(Item(expireTime: expireTime, hash: TokenHash(index.hash)), into: &$0.due)
+                    }
+                    unsettled = true
+                }
+            }
+            guard !unsettled else { return left.count > Self.batchSize }
+            try await store.deleteExpiryMarker(bucket: bucket)
+            state.withLock { state in state.unswept.removeAll { $0 == bucket } }
+        } catch {
+            logger.error("failed to sweep expired tokens; will retry", metadata: ["error": "\(error)"])
+        }
+        return false
     }
 
     // MARK: binary heap
 
-    private static func push(_ item: Item, into heap: inout [Item]) {
+    private static func push<Element: Comparable>(_ item: Element, into heap: inout [Element]) {
         heap.append(item)
         var child = heap.count - 1
         while child > 0 {
@@ -163,7 +304,7 @@ public final class ExpirationManager: Sendable {
         }
     }
 
-    private static func popFirst(_ heap: inout [Item]) {
+    private static func popFirst<Element: Comparable>(_ heap: inout [Element]) {
         heap.swapAt(0, heap.count - 1)
         heap.removeLast()
         var parent = 0

@@ -233,10 +233,13 @@ extension TokenBackend {
                 "tidy",
                 operations: [
                     .update: PathOperation("Clean up token indexes") { request, _ in
-                        try await tidy()
+                        // As Vault: one pass at a time, in the background; the result goes to the log.
+                        guard try startTidy() else {
+                            return LogicalResponse(warnings: ["Tidy operation already in progress."])
+                        }
                         return LogicalResponse(
                             warnings: [
-                                "Tidy operation successfully completed before this answer: index entries of expired or revoked tokens were removed and tokens whose parent is gone were revoked."
+                                "Tidy operation successfully started. Any information from the operation will be printed to Vault's server logs."
                             ],
                             statusCode: 202)
                     }

@@ -163,8 +163,9 @@ struct TokenBackend: Sendable {
         try await core.unsealed().tokens.revokeTree(hash: entry.idHash)
     }
 
-    /// Removes accessor index entries whose token no longer exists, and revokes tokens whose parent is gone.
-    func tidy() async throws {
-        try await core.unsealed().tokens.tidy(now: core.now)
+    /// Starts cleaning the token indexes in the background (`TokenStore+Tidy.swift`); false when a pass is running.
+    func startTidy() throws -> Bool {
+        let core = self.core
+        return try core.unsealed().tokens.startTidy(clock: { core.now }, logger: core.logger)
     }
 }

@@ -8,7 +8,9 @@ import Synchronization
 /// indexes; batch tokens are not persisted but carry their entry AES-GCM-encrypted inside the token.
 ///
 /// Layout under the barrier: `sys/token/id/<hmac>`, `sys/token/accessor/<hmac of accessor>` → the token's hmac
-/// and the accessor (so no accessor is readable from a storage key), `sys/token/parent/<parent hmac>/<child hmac>`.
+/// and the accessor (so no accessor is readable from a storage key), `sys/token/parent/<parent hmac>/<child hmac>`,
+/// `sys/token/mount/<mount accessor>/<hmac>` and the expiration index (``ExpiryIndexKey``, docs/expiration.md),
+/// each written in the same transaction as the token it indexes.
 ///
 /// Every change to one token (renewal, a use, revocation, re-parenting) runs under that token's lock and re-reads
 /// the stored entry first, so no writer can put back an entry another one revoked or count a use twice. A child is
@@ -29,17 +31,20 @@ public final class TokenStore: Sendable {
     let storage: StorageView
     let salt: SymmetricKey
     let batchKey: SymmetricKey
-    /// Entries read or updated since they were created; bounded by clearing when full (a miss costs one read).
-    /// `generation` counts changes: a reader that missed caches what it read only if no token changed
+    /// Entries read or updated since they were created, least recently used evicted first (a miss costs one
+    /// read). `generation` counts changes: a reader that missed caches what it read only if no token changed
     /// meanwhile, so a slow read can never put back an entry that was revoked or used after it.
     private struct EntryCache {
-        var entries: [String: TokenEntry] = [:]
+        var entries: LRUCache<String, TokenEntry>
         var generation: UInt64 = 0
     }
-    private let cache = Mutex(EntryCache())
-    private static let cacheLimit = 100_000
+    private let cache: Mutex<EntryCache>
+    /// Default number of cached entries (``CoreConfiguration/tokenCacheSize``).
+    public static let defaultCacheLimit = 32_768
     /// Serialises the changes to one token.
-    private let tokenLocks = KeyedAsyncLock()
+    let tokenLocks = KeyedAsyncLock()
+    /// Whether an `auth/token/tidy` pass is running (one at a time, as in Vault).
+    let tidyRunning = Mutex(false)
     /// Told about every expiring token so it can be revoked on time. Boxed in a class: a closure
     /// stored directly in a generic `Mutex` is re-abstracted on every `withLock` read-and-write-back,
     /// growing a chain of thunks that made each token creation slower than the last.
@@ -58,22 +63,29 @@ public final class TokenStore: Sendable {
     /// HMAC-SHA256 keyed with `salt`, before any data.
     private let keyedHMAC: HMAC<SHA256>
 
-    init(storage: StorageView, salt: SymmetricKey, batchKey: SymmetricKey) {
+    init(storage: StorageView, salt: SymmetricKey, batchKey: SymmetricKey, cacheLimit: Int = defaultCacheLimit) {
         self.storage = storage
         self.salt = salt
         self.keyedHMAC = HMAC<SHA256>(key: salt)
         self.batchKey = batchKey
+        self.cache = Mutex(EntryCache(entries: LRUCache(capacity: max(1, cacheLimit))))
     }
 
-    /// Loads (or creates on first use) the token salt and batch-token key from `storage`.
-    public static func load(storage: any Storage) async throws -> TokenStore {
+    /// Loads (or creates on first use) the token salt and batch-token key from `storage`, keeping at most
+    /// `cacheLimit` entries in memory. Indexes written by earlier versions are migrated here, once each: a
+    /// marker records each finished migration, so an unseal never lists every stored token again.
+    public static func load(storage: any Storage, cacheLimit: Int = defaultCacheLimit) async throws -> TokenStore {
         let view = StorageView(storage, prefix: "sys/token/")
         let salt = try await loadOrCreateKey(view, "salt")
         let batchKey = try await loadOrCreateKey(view, "batch-key")
-        let store = TokenStore(storage: view, salt: salt, batchKey: batchKey)
+        let store = TokenStore(storage: view, salt: salt, batchKey: batchKey, cacheLimit: cacheLimit)
         if try await view.get("accessor-index-version") == nil {
             try await store.migrateAccessorIndex()
             try await view.put("accessor-index-version", value: Array("2".utf8))
+        }
+        if try await view.get(Self.expiryIndexVersionKey) == nil {
+            try await store.migrateExpiryIndex()
+            try await view.put(Self.expiryIndexVersionKey, value: Array("1".utf8))
         }
         return store
     }
@@ -162,6 +174,7 @@ public final class TokenStore: Sendable {
         if let mount = entry.authMountAccessor {
             operations.append(.put(key: "mount/\(mount)/\(entry.idHash)", value: []))
         }
+        operations += expiryWrites(entry)
         try await storage.transaction(operations)
         // Not cached until first read: most logins' tokens are used a few times or never, and caching every
         // new entry doubled the memory each token holds.
@@ -209,14 +222,13 @@ public final class TokenStore: Sendable {
 
     /// The stored entry regardless of expiry.
     public func storedEntry(hash: String) async throws -> TokenEntry? {
-        let (cached, generation) = cache.withLock { ($0.entries[hash], $0.generation) }
+        let (cached, generation) = cache.withLock { ($0.entries.get(hash), $0.generation) }
         if let cached { return cached }
         guard let bytes = try await storage.get("id/" + hash) else { return nil }
         let entry = try decode(bytes)
         cache.withLock { cache in
             guard cache.generation == generation else { return }
-            if cache.entries.count >= Self.cacheLimit { cache.entries.removeAll(keepingCapacity: true) }
-            cache.entries[hash] = entry
+            cache.entries.set(hash, entry)
         }
         return entry
     }
@@ -231,8 +243,15 @@ public final class TokenStore: Sendable {
     public func modify(hash: String, _ change: (inout TokenEntry) throws -> Void) async throws -> TokenEntry? {
         try await tokenLocks.withLock(hash) {
             guard var entry = try await storedEntry(hash: hash), entry.numUses >= 0 else { return nil }
+            let before = ExpiryIndexKey(entry)
             try change(&entry)
-            try await storage.put("id/" + hash, value: try encode(entry))
+            var operations: [StorageOperation] = [.put(key: "id/" + hash, value: try encode(entry))]
+            if ExpiryIndexKey(entry) != before {
+                // A renewal moves the token's expiration index entry with it, atomically.
+                if let before { operations.append(.delete(key: before.key)) }
+                operations += expiryWrites(entry)
+            }
+            try await storage.transaction(operations)
             replaceCached(hash, with: entry)
             if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
                 handler.schedule(entry.idHash, expireTime)
@@ -312,6 +331,7 @@ public final class TokenStore: Sendable {
                 if let mount = entry.authMountAccessor {
                     operations.append(.delete(key: "mount/\(mount)/\(hash)"))
                 }
+                if let index = ExpiryIndexKey(entry) { operations.append(.delete(key: index.key)) }
                 try await storage.transaction(operations)
                 replaceCached(hash, with: nil)
                 try await onRevoked.withLock({ $0 })?.revoked(hash)
@@ -326,7 +346,7 @@ public final class TokenStore: Sendable {
         }
     }
 
-    private func children(of hash: String) async throws -> [String] {
+    func children(of hash: String) async throws -> [String] {
         try await storage.list(prefix: "parent/\(hash)/").filter { !$0.hasSuffix("/") }
     }
 
@@ -348,20 +368,6 @@ public final class TokenStore: Sendable {
             result.append(record)
         }
         return result
-    }
-
-    /// Drops accessor index entries whose token is gone or no longer live, and revokes every token whose parent
-    /// is gone: a child created while its parent was being revoked survives a crash between the two revocations.
-    public func tidy(now: Double) async throws {
-        for (accessor, tokenHash) in try await accessorEntries() {
-            guard let entry = try await self.entry(hash: tokenHash, now: now) else {
-                try await storage.delete(accessorKey(accessor))
-                continue
-            }
-            if let parent = entry.parentHash, try await storedEntry(hash: parent) == nil {
-                try await revokeTree(hash: tokenHash)
-            }
-        }
     }
 
     // MARK: accessor index
@@ -401,29 +407,20 @@ public final class TokenStore: Sendable {
         }
     }
 
-    /// (hash, expireTime) of every expiring token: loaded once at unseal by the expiration manager.
-    public func expiringTokens() async throws -> [(String, Double)] {
-        var result: [(String, Double)] = []
-        for hash in try await storage.list(prefix: "id/") where !hash.hasSuffix("/") {
-            if let entry = try await storedEntry(hash: hash), let expireTime = entry.expireTime {
-                result.append((hash, expireTime))
-            }
-        }
-        return result
-    }
-
     // MARK: helpers
+
+    /// Entries held in memory now (at most the configured cache size).
+    public var cachedEntryCount: Int { cache.withLock { $0.entries.count } }
 
     /// Records a change made under the token's lock; bumps the generation so concurrent readers do not cache
     /// what they read before it.
-    private func replaceCached(_ hash: String, with entry: TokenEntry?) {
+    func replaceCached(_ hash: String, with entry: TokenEntry?) {
         cache.withLock { cache in
             cache.generation &+= 1
             if let entry {
-                if cache.entries.count >= Self.cacheLimit { cache.entries.removeAll(keepingCapacity: true) }
-                cache.entries[hash] = entry
+                cache.entries.set(hash, entry)
             } else {
-                cache.entries.removeValue(forKey: hash)
+                cache.entries.remove(hash)
             }
         }
     }

@@ -74,6 +74,7 @@ public enum CofferServer {
         let scheme = !plainHTTP && config.listeners.first?.tlsDisable == false ? "https://" : "http://"
         core.apiAddress = config.apiAddress ?? scheme + config.address
         core.clusterName = config.clusterName
+        core.tokenCacheSize = max(1, config.effectiveCacheSize / 4)
         core.metrics = bootstrapMetrics(config)
         return core
     }
@@ -146,7 +147,9 @@ public enum CofferServer {
         let sqlite =
             config.storageType == "inmem"
             ? nil : try await SQLitePhysical.open(path: config.storagePath, logger: logger)
-        let physical: any PhysicalStorage = sqlite.map { CachedPhysical($0) } ?? MemoryPhysical()
+        let physical: any PhysicalStorage =
+            sqlite.map { config.disableCache ? $0 : CachedPhysical($0, capacity: config.effectiveCacheSize) }
+            ?? MemoryPhysical()
         let core = Core(barrier: Barrier(physical: physical), configuration: coreConfig)
         let notice: String
         do {
