@@ -148,7 +148,9 @@ public enum CofferServer {
             config.storageType == "inmem"
             ? nil : try await SQLitePhysical.open(path: config.storagePath, logger: logger)
         let physical: any PhysicalStorage =
-            sqlite.map { config.disableCache ? $0 : CachedPhysical($0, capacity: config.effectiveCacheSize) }
+            sqlite.map {
+                config.disableCache ? $0 as any PhysicalStorage : CachedPhysical($0, capacity: config.effectiveCacheSize)
+            }
             ?? MemoryPhysical()
         let core = Core(barrier: Barrier(physical: physical), configuration: coreConfig)
         let notice: String
