@@ -139,6 +139,8 @@ public final class Core: Sendable {
         let expiration = ExpirationManager(store: tokens, logger: logger, clock: configuration.clock)
         tokens.setExpirationHandler { hash, expireTime in
             expiration.schedule(hash: hash, expireTime: expireTime)
+        } dropped: { hash, expireTime in
+            expiration.dropped(hash: hash, expireTime: expireTime)
         }
         let router = self.router
         tokens.setRevocationHandler { hash in

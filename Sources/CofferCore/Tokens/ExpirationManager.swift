@@ -39,6 +39,17 @@ public final class ExpirationManager: Sendable {
         var listedThrough = Int64.min
         /// Listed buckets whose final sweep is still to come, oldest first.
         var unswept: [Int64] = []
+        /// Expiring tokens per bucket not listed yet, and their sum: counted for `vault.expire.num_leases`
+        /// without holding the tokens (approximate while the count after unseal runs).
+        var unlistedCounts: [Int64: Int] = [:]
+        var unlistedTotal = 0
+
+        mutating func addUnlisted(_ bucket: Int64, _ count: Int) {
+            let current = unlistedCounts[bucket, default: 0]
+            let updated = max(0, current + count)
+            unlistedCounts[bucket] = updated
+            unlistedTotal += updated - current
+        }
     }
 
     /// Tokens revoked per step.
@@ -101,6 +112,7 @@ public final class ExpirationManager: Sendable {
     let logger: Logger
     private let state = Mutex(Schedule())
     private let loop = Mutex<Task<Void, Never>?>(nil)
+    private let counting = Mutex<Task<Void, Never>?>(nil)
     private let clock: @Sendable () -> Double
 
     public init(
@@ -111,8 +123,8 @@ public final class ExpirationManager: Sendable {
         self.clock = clock
     }
 
-    /// Expiring tokens held in memory: those of the buckets listed so far, not every stored one.
-    public var pendingCount: Int { state.withLock { $0.due.count } }
+    /// Expiring tokens: those held in memory (listed buckets) and those counted in buckets not listed yet.
+    public var pendingCount: Int { state.withLock { $0.due.count + $0.unlistedTotal } }
 
     /// Buckets known to hold expiring tokens that are not listed yet.
     var unlistedBucketCount: Int { state.withLock { $0.buckets.count } }
@@ -128,9 +140,19 @@ public final class ExpirationManager: Sendable {
                     state.unswept.insert(
                         index.bucket, at: state.unswept.firstIndex { $0 > index.bucket } ?? state.unswept.endIndex)
                 }
-            } else if state.bucketSet.insert(index.bucket).inserted {
-                Self.push(index.bucket, into: &state.buckets)
+            } else {
+                if state.bucketSet.insert(index.bucket).inserted { Self.push(index.bucket, into: &state.buckets) }
+                state.addUnlisted(index.bucket, 1)
             }
+        }
+    }
+
+    /// Told by the store that a token's expiry no longer applies (renewed or revoked): only the count changes;
+    /// a listed token's heap item is skipped when it comes due.
+    public func dropped(hash: String, expireTime: Double) {
+        guard let index = ExpiryIndexKey(expireTime: expireTime, hash: hash) else { return }
+        state.withLock { state in
+            if index.bucket > state.listedThrough { state.addUnlisted(index.bucket, -1) }
         }
     }
 
@@ -142,6 +164,24 @@ public final class ExpirationManager: Sendable {
                 Self.push(bucket, into: &state.buckets)
             }
         }
+        countInBackground(buckets)
+    }
+
+    /// Counts the restored buckets' tokens for the gauge, one bucket listing at a time, after unseal rather than
+    /// during it. A bucket listed by the manager meanwhile is left out (its tokens are in the heap then).
+    private func countInBackground(_ buckets: [Int64]) {
+        let task = Task { [weak self] in
+            for bucket in buckets.sorted() {
+                guard let self, !Task.isCancelled else { return }
+                guard let count = try? await self.store.expiryIndex(bucket: bucket).count else { continue }
+                self.state.withLock { state in
+                    guard state.bucketSet.contains(bucket) else { return }
+                    let scheduled = state.unlistedCounts[bucket, default: 0]
+                    state.addUnlisted(bucket, max(count, scheduled) - scheduled)
+                }
+            }
+        }
+        counting.withLock { $0 = task }
     }
 
     public func start() {
@@ -166,6 +206,10 @@ public final class ExpirationManager: Sendable {
         loop.withLock { loop in
             loop?.cancel()
             loop = nil
+        }
+        counting.withLock { counting in
+            counting?.cancel()
+            counting = nil
         }
     }
 
@@ -218,6 +262,7 @@ public final class ExpirationManager: Sendable {
             else { return nil }
             Self.popFirst(&state.buckets)
             state.bucketSet.remove(bucket)
+            state.unlistedTotal -= state.unlistedCounts.removeValue(forKey: bucket) ?? 0
             state.listedThrough = max(state.listedThrough, bucket)
             state.unswept.append(bucket)
             return bucket

@@ -48,9 +48,18 @@ public final class TokenStore: Sendable {
     /// Told about every expiring token so it can be revoked on time. Boxed in a class: a closure
     /// stored directly in a generic `Mutex` is re-abstracted on every `withLock` read-and-write-back,
     /// growing a chain of thunks that made each token creation slower than the last.
+    /// `dropped` hears of an expiry that no longer applies (the token was renewed or revoked), so counts of
+    /// expiring tokens stay right.
     final class ExpirationHandler: Sendable {
         let schedule: @Sendable (String, Double) -> Void
-        init(_ schedule: @escaping @Sendable (String, Double) -> Void) { self.schedule = schedule }
+        let dropped: @Sendable (String, Double) -> Void
+        init(
+            _ schedule: @escaping @Sendable (String, Double) -> Void,
+            dropped: @escaping @Sendable (String, Double) -> Void
+        ) {
+            self.schedule = schedule
+            self.dropped = dropped
+        }
     }
     let onExpiring = Mutex<ExpirationHandler?>(nil)
     /// Told about every revoked token (by hash) so what belongs to it elsewhere (its cubbyhole) goes with it.
@@ -102,8 +111,11 @@ public final class TokenStore: Sendable {
         onRevoked.withLock { $0 = box }
     }
 
-    public func setExpirationHandler(_ handler: @escaping @Sendable (String, Double) -> Void) {
-        let box = ExpirationHandler(handler)
+    public func setExpirationHandler(
+        _ handler: @escaping @Sendable (String, Double) -> Void,
+        dropped: @escaping @Sendable (String, Double) -> Void = { _, _ in }
+    ) {
+        let box = ExpirationHandler(handler, dropped: dropped)
         onExpiring.withLock { $0 = box }
     }
 
@@ -243,18 +255,21 @@ public final class TokenStore: Sendable {
     public func modify(hash: String, _ change: (inout TokenEntry) throws -> Void) async throws -> TokenEntry? {
         try await tokenLocks.withLock(hash) {
             guard var entry = try await storedEntry(hash: hash), entry.numUses >= 0 else { return nil }
+            let previous = entry.expireTime
             let before = ExpiryIndexKey(entry)
             try change(&entry)
             var operations: [StorageOperation] = [.put(key: "id/" + hash, value: try encode(entry))]
-            if ExpiryIndexKey(entry) != before {
+            let moved = ExpiryIndexKey(entry) != before
+            if moved {
                 // A renewal moves the token's expiration index entry with it, atomically.
                 if let before { operations.append(.delete(key: before.key)) }
                 operations += expiryWrites(entry)
             }
             try await storage.transaction(operations)
             replaceCached(hash, with: entry)
-            if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
-                handler.schedule(entry.idHash, expireTime)
+            if moved, let handler = onExpiring.withLock({ $0 }) {
+                if let previous { handler.dropped(hash, previous) }
+                if let expireTime = entry.expireTime { handler.schedule(hash, expireTime) }
             }
             return entry
         }
@@ -334,6 +349,9 @@ public final class TokenStore: Sendable {
                 if let index = ExpiryIndexKey(entry) { operations.append(.delete(key: index.key)) }
                 try await storage.transaction(operations)
                 replaceCached(hash, with: nil)
+                if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
+                    handler.dropped(hash, expireTime)
+                }
                 try await onRevoked.withLock({ $0 })?.revoked(hash)
             } else {
                 replaceCached(hash, with: nil)
