@@ -139,14 +139,18 @@ public final class Barrier: Storage, Sendable {
     }
 
     public func transaction(_ operations: [StorageOperation]) async throws {
-        let encrypted = try operations.map { operation -> StorageOperation in
+        guard !operations.isEmpty else { return try await physical.transaction(operations) }
+        for operation in operations {
             switch operation {
-            case .put(let key, let value): return .put(key: key, value: try seal(value, path: key))
-            case .delete(let key):
-                try Self.checkNotReserved(key)
-                _ = try activeKey()
-                return .delete(key: key)
+            case .put(let path, _), .delete(let path): try Self.checkNotReserved(path)
             }
+        }
+        // One key lookup for the whole batch (a login writes three or more values): all of it is sealed under the
+        // key active when it began; a rotation meanwhile keeps that term readable like any older one.
+        let (term, key) = try activeKey()
+        let encrypted = try operations.map { operation -> StorageOperation in
+            guard case .put(let path, let value) = operation else { return operation }
+            return .put(key: path, value: try BarrierCipher.encrypt(value, key: key, term: term, path: path))
         }
         try await physical.transaction(encrypted)
     }
@@ -182,10 +186,14 @@ public final class Barrier: Storage, Sendable {
 
     /// The keyring lives in the same key space; writing it through the barrier would destroy it.
     private static func checkNotReserved(_ key: String) throws {
+        // Every write checks its key: one longer than any reserved path (nearly all of them) is not hashed.
+        guard key.utf8.count <= longestReservedPath else { return }
         if key == Keyring.path || SealStoragePaths.all.contains(key) {
             throw StorageError.backend("\(key) is reserved for the barrier and the seal")
         }
     }
+
+    private static let longestReservedPath = SealStoragePaths.all.union([Keyring.path]).map(\.utf8.count).max() ?? 0
 
     private static func checkSize(_ sealKey: SymmetricKey) throws {
         guard sealKey.bitCount == 256 else {

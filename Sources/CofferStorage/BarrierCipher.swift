@@ -29,19 +29,26 @@ enum BarrierCipher {
     }
 
     static func encrypt(_ plaintext: [UInt8], key: SymmetricKey, term: UInt32, path: String) throws -> [UInt8] {
-        let nonce = try AES.GCM.Nonce(data: SecureRandom.bytes(nonceSize))
+        // A login seals three or four values: the nonce comes from the random pool without an array of its own,
+        // and the blob is allocated once at its final size.
+        var nonceBytes: (UInt64, UInt32) = (0, 0)
+        let nonce = try withUnsafeMutableBytes(of: &nonceBytes) { raw in
+            SecureRandom.fill(raw)
+            return try AES.GCM.Nonce(data: UnsafeRawBufferPointer(raw))
+        }
         let box = try AES.GCM.seal(plaintext, using: key, nonce: nonce, authenticating: Array(path.utf8))
         // `combined` is nonce | ciphertext | tag, the blob's layout after the version and term.
         guard let combined = box.combined else { throw CryptoKitError.incorrectParameterSize }
-        var blob: [UInt8] = []
-        blob.reserveCapacity(5 + combined.count)
-        blob.append(version)
-        blob.append(UInt8(term >> 24))
-        blob.append(UInt8(term >> 16 & 0xFF))
-        blob.append(UInt8(term >> 8 & 0xFF))
-        blob.append(UInt8(term & 0xFF))
-        blob.append(contentsOf: combined)
-        return blob
+        let prefix = 5
+        return [UInt8](unsafeUninitializedCapacity: prefix + combined.count) { blob, initialized in
+            blob[0] = version
+            blob[1] = UInt8(term >> 24)
+            blob[2] = UInt8(term >> 16 & 0xFF)
+            blob[3] = UInt8(term >> 8 & 0xFF)
+            blob[4] = UInt8(term & 0xFF)
+            combined.copyBytes(to: UnsafeMutableBufferPointer(rebasing: blob[prefix...]))
+            initialized = prefix + combined.count
+        }
     }
 
     /// Throws CryptoKit's authentication error when the key, the path or any byte is wrong.

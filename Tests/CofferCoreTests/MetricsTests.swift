@@ -106,6 +106,34 @@ import Testing
         }
     }
 
+    /// Vault's split between the two request timers: a `login` segment after the auth mount's first segment is a
+    /// login (wherever it sits, however many slashes), anything else — the token store's paths, a `login` that is
+    /// only a prefix or suffix of a segment, a path ending at the mount — is a plain request.
+    @Test func onlyLoginSegmentsUnderAuthMountsAreTimedAsLogins() async throws {
+        let metered = try await MeteredCore.make()
+        #expect(await metered.request(.update, "sys/auth/test", ["type": "test-auth"]).status == 204)
+        #expect(await metered.request(.update, "sys/auth/team/test", ["type": "test-auth"]).status == 204)
+        let cases: [(path: String, login: Bool)] = [
+            ("auth/test/login", true), ("auth//test//login", true), ("auth/team/test/login", true),
+            ("auth/test/login/alice", true), ("auth/test/logins", false), ("auth/test/relogin", false),
+            ("auth/token/login", false), ("auth/login", false), ("auth/test/", false), ("sys/login", false),
+        ]
+        for (path, login) in cases {
+            let before = try await metered.prometheus()
+            await metered.request(.read, path, token: "")
+            let after = try await metered.prometheus()
+            let logins =
+                after.value("vault_core_handle_login_request_count")
+                - before.value("vault_core_handle_login_request_count")
+            // The scrape between the two readings is one plain request of its own.
+            let requests =
+                after.value("vault_core_handle_request_count")
+                - before.value("vault_core_handle_request_count")
+            #expect(logins == (login ? 1 : 0), "\(path)")
+            #expect(requests == (login ? 1 : 2), "\(path)")
+        }
+    }
+
     @Test func tokenCreateCountsUnderTheTokenStore() async throws {
         let metered = try await MeteredCore.make()
         let created = await metered.request(.update, "auth/token/create", ["policies": "app", "ttl": "0"])

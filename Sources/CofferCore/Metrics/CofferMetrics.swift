@@ -28,9 +28,24 @@ public final class CofferMetrics: Sendable {
     let usageSeries = Mutex<Set<UsageSeries>>([])
 
     /// `vault.token.creation` counters by their label values (making one costs a registry lookup per login).
-    let tokenCreationCounters = Mutex<[String: Metrics.Counter]>([:])
-    /// Route timers by name (``routeHandled(operation:mountPoint:milliseconds:)``).
-    let routeRecorders = Mutex<[String: Recorder]>([:])
+    let tokenCreationCounters = Mutex<[TokenCreationSeries: Metrics.Counter]>([:])
+    /// Route timers by operation and mount (``routeHandled(operation:mountPoint:milliseconds:)``).
+    let routeRecorders = Mutex<[RouteSeries: Recorder]>([:])
+
+    /// The label values of one `vault.token.creation` series; a dictionary key, so a login's lookup hashes the
+    /// values it already has instead of joining them into a new string.
+    struct TokenCreationSeries: Hashable {
+        var authMethod: String
+        var mountPoint: String
+        var creationTTL: String
+        var tokenType: String
+    }
+
+    /// One `vault.route.<operation>.<mount>` timer's parts, before the mount path's `/` become `-`.
+    struct RouteSeries: Hashable {
+        var operation: String
+        var mountPoint: String
+    }
     let handleRequest: Recorder
     let handleLoginRequest: Recorder
     let checkToken: Recorder
@@ -106,11 +121,13 @@ public final class CofferMetrics: Sendable {
     /// `vault.route.<operation>.<mount>` in milliseconds, the mount path with `/` as `-` as Vault names it
     /// (`vault.route.read.secret-`). One timer per operation and mount, kept once made.
     public func routeHandled(operation: String, mountPoint: String, milliseconds: Double) {
-        let name = key("route." + operation + "." + mountPoint.replacing("/", with: "-"))
+        // Looked up by the parts as they come: the label is built only for a route's first request.
+        let series = RouteSeries(operation: operation, mountPoint: mountPoint)
         let recorder = routeRecorders.withLock { recorders in
-            if let existing = recorders[name] { return existing }
-            let made = Recorder(label: name, factory: factory)
-            recorders[name] = made
+            if let existing = recorders[series] { return existing }
+            let made = Recorder(
+                label: key("route." + operation + "." + mountPoint.replacing("/", with: "-")), factory: factory)
+            recorders[series] = made
             return made
         }
         recorder.record(milliseconds)
@@ -122,7 +139,8 @@ public final class CofferMetrics: Sendable {
     /// `vault.token.creation`: one per token minted, labelled as Vault labels it (no token, accessor or role).
     public func tokenCreated(authMethod: String, mountPoint: String, ttlSeconds: Int64, tokenType: String) {
         let bucket = TTLBucket.label(seconds: ttlSeconds)
-        let series = [authMethod, mountPoint, bucket, tokenType].joined(separator: "\u{0}")
+        let series = TokenCreationSeries(
+            authMethod: authMethod, mountPoint: mountPoint, creationTTL: bucket, tokenType: tokenType)
         let counter = tokenCreationCounters.withLock { counters in
             if let existing = counters[series] { return existing }
             let made = Metrics.Counter(

@@ -56,7 +56,24 @@ extension Core {
     /// a `login` segment under an auth mount other than the token store.
     static func isLoginPath(_ path: Substring) -> Bool {
         guard path.hasPrefix("auth/"), !path.hasPrefix("auth/token/") else { return false }
-        return path.split(separator: "/").dropFirst(2).contains("login")
+        // The non-empty `/`-separated segments from the third on, compared as bytes: every request passes here,
+        // and splitting the path allocated an array of substrings each time.
+        let bytes = path.utf8
+        var segment = 0
+        var start: Substring.UTF8View.Index? = nil
+        for index in bytes.indices {
+            if bytes[index] == UInt8(ascii: "/") {
+                if let begin = start {
+                    if segment >= 2, bytes[begin..<index].elementsEqual("login".utf8) { return true }
+                    segment += 1
+                    start = nil
+                }
+            } else if start == nil {
+                start = index
+            }
+        }
+        if let begin = start, segment >= 2 { return bytes[begin...].elementsEqual("login".utf8) }
+        return false
     }
 
     /// Counts one minted token as `vault.token.creation`, labelled with the mount that minted it.
