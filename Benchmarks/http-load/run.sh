@@ -12,40 +12,44 @@
 #               disk), static-seal auto-unseal, telemetry on (`sys/metrics?format=prometheus`, usage gauges off so
 #               a scrape never walks the token store), initialised by the script with `sys/init`.
 # Both get the same setup: a KV v2 secret, a `bench` policy, an app token (24h) with it, and `auth/azure` with
-# `sp-role`, bound only by the example VM's service principal (a login makes no ARM call). Scenarios, each run
-# with the same wrk settings on dev and then on persistent, back to back, holding the build lock per pair so no
-# compile shares the CPU (after an unmeasured 2 s warm-up of health and login on each): GET sys/health (baseline) · KV v2 read · KV v2 write (kv-write.lua: 64 secrets) ·
-# GET auth/token/lookup-self · POST auth/token/create (token-create.lua: root token, 1h tokens) · POST
-# auth/azure/login with `sp-role` (one fixed body: the VM's managed-identity JWT, valid 24h) · sys/health again
-# (drift: if it moved, something else took CPU during the run).
+# `sp-role`, bound only by the example VM's service principal (a login makes no ARM call). After an unmeasured
+# 2 s warm-up of health and login on each, every scenario runs with the same wrk settings on dev and then on
+# persistent, back to back, holding the build lock per pair so no compile shares the CPU:
+#   GET sys/health (baseline) · KV v2 read · KV v2 write (kv-write.lua: 64 secrets) · GET auth/token/lookup-self ·
+#   POST auth/token/create (token-create.lua: root token, 1h tokens) · POST auth/azure/login with `sp-role` (one
+#   fixed body: the VM's managed-identity JWT, valid 24h) · sys/health again (baseline, and drift: if it moved,
+#   something else took CPU during the run).
 #
 # Figures:
-#   req/s, p50/p99      wrk's, per scenario; "× health" divides by the same mode's health baseline.
+#   req/s, p50/p99      wrk's, per scenario; "× health" divides by the same mode's health baseline: the mean of
+#                       the health runs before and after the scenarios (their difference is printed as drift).
 #   persistent/dev      the two modes' rates for the same scenario, measured seconds apart.
 #   writes per commit   persistent KV write and token/create: deltas of the SQLite storage counters
 #                       (`…storage_sqlite_writes` / `…storage_sqlite_commits` in sys/metrics) over the scenario;
 #                       "n/a" while the server has no such counters.
-#   writes per fsync    BENCH_STRACE=1: an extra, unreported-rate KV write run under
-#                       `strace -f -c -e trace=fsync,fdatasync`; storage writes (or, without the counters,
+#   writes per fsync    BENCH_STRACE=1: an extra KV write run (its rate is not reported: ptrace slows the server)
+#                       under `strace -f -c -e trace=fsync,fdatasync`; storage writes (or, without the counters,
 #                       acknowledged requests) per fsync/fdatasync call.
 #   idle RSS            VmRSS after the setup and 1 s idle (persistent: also after a restart of the set-up store).
-#   start               process start → first answer. dev: first 200 on sys/health. persistent: empty store →
-#                       first answer (501, not initialised); `sys/init` → 200 (auto-unsealed); restart of the set-up
-#                       store → first 200.
+#   start               process start → first answer; servers start under the build lock too. dev: first 200 on
+#                       sys/health. persistent: empty store → first answer (501, not initialised); `sys/init` →
+#                       200 (auto-unsealed); restart of the set-up store → first 200 on lookup-self.
 #   scale run           (--tokens N > 0) a third, fresh persistent server: lookup-self and SP login with ~1,000
-#                       stored tokens; fill to N stored tokens (token-fill.lua, 24h tokens, wrk at -t2 -c32 until
-#                       each thread has its share; the fill rate is reported); restart → first answer, first 200 on
-#                       sys/health, first 200 on lookup-self (serving); then lookup-self and SP login at N, the ratios
-#                       N / 1,000, and RSS after restart and after the run at N. Logins store tokens too: the
-#                       stored counts printed include them.
+#                       stored tokens; fill to N stored tokens (token-fill.lua: 24h tokens, wrk -t2 -c128 until
+#                       each thread has its share, not under the build lock; the fill rate is reported); restart
+#                       → first answer, first 200 on sys/health (unsealed), first 200 on lookup-self (serving);
+#                       lookup-self and SP login at N, the ratios N / 1,000, RSS after restart and after the runs.
+#                       Logins store tokens too (the login run at ~1,000 adds rate × duration, ~20,000 at 10 s):
+#                       the stored counts printed include them, and a quick run needs N well above that.
 # Targets (issue 13) are shown with ✅/❌. Numbers depend on the machine (printed in the header: this repository's
 # runs are on a 2-core AMD EPYC VM, 24 GB, ext4 on a virtio disk) and are never asserted in tests; compare ratios
-# from one run, not absolute rates across runs. Not part of scripts/test.
+# from one run, not absolute rates across runs. Not part of scripts/test. A full run (--tokens 1000000) takes
+# about 20 minutes, most of it the fill.
 #
-# Environment: BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_CONNECTIONS (32), COFFER_BUILD_LOCK
-# (/tmp/coffer-build.lock), COFFER_BIN (skip the release build and use this binary), BENCH_NO_STRIP (measure the
-# binary unstripped), BENCH_NO_LOCK (do not hold the build lock while measuring), BENCH_STRACE (count fsyncs),
-# BENCH_RESULTS (also write the tables to this file).
+# Environment: BENCH_DURATION (10s), BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_FILL_CONNECTIONS (128: the
+# scale run's fill), COFFER_BUILD_LOCK (/tmp/coffer-build.lock), COFFER_BIN (skip the release build and use this
+# binary), BENCH_NO_STRIP (measure the binary unstripped), BENCH_NO_LOCK (do not hold the build lock while
+# measuring), BENCH_STRACE (count fsyncs), BENCH_RESULTS (also write the tables to this file).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,6 +57,7 @@ ROOT=$(cd "$HERE/../.." && pwd)
 DURATION=${BENCH_DURATION:-10s}
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
+FILL_CONNECTIONS=${BENCH_FILL_CONNECTIONS:-128}
 LOCK=${COFFER_BUILD_LOCK:-/tmp/coffer-build.lock}
 TOKENS=1000000
 while [ $# -gt 0 ]; do
@@ -114,6 +119,7 @@ stop_process "$PERSISTENT_PID"
 [ "$TOKENS" -eq 0 ] || scale_run "$TOKENS"
 
 report() {
-    python3 "$HERE/report.py" "$WORK" "$DURATION" "$THREADS" "$CONNECTIONS" "$TOKENS" "${COFFER_BIN:-release build}"
+    python3 "$HERE/report.py" "$WORK" "$DURATION" "$THREADS" "$CONNECTIONS" "$TOKENS" "${COFFER_BIN:-release build}" \
+        "$FILL_CONNECTIONS"
 }
 if [ -n "${BENCH_RESULTS:-}" ]; then report | tee "$BENCH_RESULTS"; else report; fi

@@ -72,6 +72,7 @@ setup_server() {
 
 start_dev_server() {
     local port root
+    hold_build_lock
     port=$(free_port)
     root="bench$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
     DEV_URL="http://127.0.0.1:$port"
@@ -85,12 +86,14 @@ start_dev_server() {
     setup_server "$DEV_URL" "$DEV_ROOT"
     DEV_APP=$SETUP_APP
     sleep 1
+    release_build_lock
 }
 
 # start_persistent_server NAME — a fresh SQLite store in $WORK/NAME: start (empty), sys/init, setup, idle RSS,
 # restart. Sets PERSISTENT_URL, PERSISTENT_PID, PERSISTENT_ROOT, PERSISTENT_APP; facts NAME_*.
 start_persistent_server() {
     local name=$1 dir="$WORK/$1" port
+    hold_build_lock
     mkdir -p "$dir"
     port=$(free_port)
     head -c 32 /dev/urandom | base64 >"$dir/seal.key"
@@ -133,6 +136,7 @@ HCL
     restart_persistent "$name"
     fact "${name}_restart_ms" "$(elapsed_ms "$LAUNCHED_NS" "$SERVING_NS")"
     sleep 1
+    release_build_lock
 }
 
 launch_persistent() {
@@ -239,8 +243,9 @@ count_fsyncs() {
     fact strace_fsyncs "$(awk '$NF == "fsync" || $NF == "fdatasync" {n += $4} END {print n + 0}' "$WORK/strace.txt")"
 }
 
-# fill_tokens NAME COUNT — creates COUNT (+ the ≤ CONNECTIONS in flight when each wrk thread stops) 24h tokens
-# with the persistent server's root token, as fast as wrk -t$THREADS -c$CONNECTIONS goes (token-fill.lua);
+# fill_tokens NAME COUNT — creates COUNT (+ the ≤ FILL_CONNECTIONS in flight when each wrk thread stops) 24h
+# tokens with the persistent server's root token, as fast as wrk -t$THREADS -c$FILL_CONNECTIONS goes
+# (token-fill.lua; more connections than the scenarios' because concurrent writers share commits);
 # sets FILLED (2xx answers counted by the threads) and facts NAME_tokens, NAME_seconds, NAME_refused.
 fill_tokens() {
     local name=$1 count=$2 markers="$WORK/$1.markers" started finished filler
@@ -250,7 +255,7 @@ fill_tokens() {
     log "filling $count tokens ($name)"
     started=$(now_ns)
     FILL_PER_THREAD=$(((count + THREADS - 1) / THREADS)) FILL_MARKERS=$markers \
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s -s "$HERE/token-fill.lua" -H "X-Vault-Token: $PERSISTENT_ROOT" \
+        wrk -t"$THREADS" -c"$FILL_CONNECTIONS" -d3600s -s "$HERE/token-fill.lua" -H "X-Vault-Token: $PERSISTENT_ROOT" \
         "$PERSISTENT_URL/v1/auth/token/create" >"$WORK/$name.out" 9>&- &
     filler=$!
     while kill -0 "$filler" 2>/dev/null && [ "$(find "$markers" -type f | wc -l)" -lt "$THREADS" ]; do
@@ -282,6 +287,7 @@ scale_run() {
     release_build_lock
     stored=$((stored + $(sed -n 's/^requests=//p' "$WORK/scale-small-sp-login.summary") -
         $(sed -n 's/^non2xx=//p' "$WORK/scale-small-sp-login.summary")))
+    fact scale_small_after_tokens "$stored"
     fill_tokens scale-fill $((target - stored))
     stored=$((stored + FILLED))
     fact scale_large_tokens "$stored"
