@@ -3,9 +3,13 @@ import Synchronization
 /// A bounded LRU read cache in front of another ``PhysicalStorage``. It caches what the backend
 /// returns — ciphertexts when it sits below the barrier — including misses.
 ///
-/// Writes go to the backend first and then drop the cached entries, so a read never returns a value
-/// older than the last acknowledged write. A read that raced with a write does not repopulate the
-/// cache: each miss registers a ticket, and any invalidation of the key voids it.
+/// Writes go to the backend first; then a key that was cached when its write began takes the written
+/// value (write-through, so a key read before each write — KV metadata, a limited-use token — is not read
+/// back from the backend after every write), and any other written key is dropped. A write overlapping
+/// another write of the same key never fills the cache: which one the backend committed last is unknown,
+/// so both drop the key. A read never returns a value older than the last acknowledged write, and a read
+/// that raced with a write does not repopulate the cache: each miss registers a ticket, and every write of
+/// the key voids it.
 ///
 /// ```swift
 /// let cached = CachedPhysical(sqlite, capacity: 50_000)
@@ -19,6 +23,14 @@ public final class CachedPhysical: PhysicalStorage {
         /// Misses being fetched, by key, with the ticket that may store the result.
         var tickets: [String: UInt64] = [:]
         var nextTicket: UInt64 = 0
+        /// Keys with writes in flight.
+        var writes: [String: KeyWrites] = [:]
+    }
+
+    /// The writes in flight on one key, and whether any of them overlapped another.
+    private struct KeyWrites {
+        var count = 0
+        var overlapped = false
     }
 
     public let backend: any PhysicalStorage
@@ -72,14 +84,11 @@ public final class CachedPhysical: PhysicalStorage {
     }
 
     public func put(_ key: String, value: [UInt8]) async throws {
-        // Invalidate even when the write fails: it may have reached the backend before failing.
-        defer { invalidate(key) }
-        try await backend.put(key, value: value)
+        try await write([.put(key: key, value: value)]) { try await backend.put(key, value: value) }
     }
 
     public func delete(_ key: String) async throws {
-        defer { invalidate(key) }
-        try await backend.delete(key)
+        try await write([.delete(key: key)]) { try await backend.delete(key) }
     }
 
     public func list(prefix: String) async throws -> [String] {
@@ -87,17 +96,52 @@ public final class CachedPhysical: PhysicalStorage {
     }
 
     public func transaction(_ operations: [StorageOperation]) async throws {
-        defer {
-            state.withLock { state in
-                for operation in operations {
-                    switch operation {
-                    case .put(let key, _), .delete(let key):
-                        state.entries.remove(key)
-                        state.tickets[key] = nil
-                    }
-                }
+        try await write(operations) { try await backend.transaction(operations) }
+    }
+
+    /// Runs `body` (the backend write of `operations`) between registering its keys and settling the cache.
+    private func write(_ operations: [StorageOperation], _ body: () async throws -> Void) async throws {
+        var finalValues: [String: [UInt8]?] = [:]
+        for operation in operations {
+            switch operation {
+            case .put(let key, let value): finalValues[key] = .some(value)
+            case .delete(let key): finalValues[key] = .some(nil)
             }
         }
-        try await backend.transaction(operations)
+        let wasCached = begin(finalValues.keys)
+        var succeeded = false
+        // Settle even when the write fails: it may have reached the backend before failing.
+        defer { finish(finalValues, wasCached: wasCached, succeeded: succeeded) }
+        try await body()
+        succeeded = true
+    }
+
+    /// Registers a write of `keys`; returns those cached now.
+    private func begin(_ keys: Dictionary<String, [UInt8]?>.Keys) -> Set<String> {
+        state.withLock { state in
+            var cached: Set<String> = []
+            for key in keys {
+                if state.entries.contains(key) { cached.insert(key) }
+                state.writes[key, default: KeyWrites()].count += 1
+                if state.writes[key]?.count ?? 0 > 1 { state.writes[key]?.overlapped = true }
+            }
+            return cached
+        }
+    }
+
+    private func finish(_ finalValues: [String: [UInt8]?], wasCached: Set<String>, succeeded: Bool) {
+        state.withLock { state in
+            for (key, value) in finalValues {
+                state.tickets[key] = nil
+                var writes = state.writes[key] ?? KeyWrites(count: 1)
+                writes.count -= 1
+                if succeeded, !writes.overlapped, writes.count == 0, wasCached.contains(key) {
+                    state.entries.set(key, value)
+                } else {
+                    state.entries.remove(key)
+                }
+                state.writes[key] = writes.count > 0 ? writes : nil
+            }
+        }
     }
 }

@@ -61,6 +61,9 @@ public struct LRUCache<Key: Hashable, Value> {
         if let slot = index[key] { remove(slot: slot) }
     }
 
+    /// Whether `key` is cached, without marking it used.
+    public func contains(_ key: Key) -> Bool { index[key] != nil }
+
     public mutating func removeAll() {
         self = LRUCache(capacity: capacity)
     }

@@ -107,7 +107,7 @@ extension VersionedKV {
             guard current.isLive(at: now) else { return nil }
             current.deletionTime = now
             meta.versions[String(meta.currentVersion)] = current
-            try await request.storage.put(Self.metadataKey(path), value: encode(meta))
+            try await request.storage.put(Self.metadataKey(path), value: meta.json())
             return nil
         }
     }

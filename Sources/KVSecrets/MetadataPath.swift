@@ -81,7 +81,7 @@ extension VersionedKV {
                 meta.deleteVersionAfter = try fields.duration("delete_version_after")
             }
             if let customMetadata { meta.customMetadata = customMetadata }
-            try await request.storage.put(Self.metadataKey(path), value: encode(meta))
+            try await request.storage.put(Self.metadataKey(path), value: meta.json())
         }
         return response
     }
@@ -112,7 +112,7 @@ extension VersionedKV {
                 }
                 meta.customMetadata = merged
             }
-            try await request.storage.put(Self.metadataKey(path), value: encode(meta))
+            try await request.storage.put(Self.metadataKey(path), value: meta.json())
             return response
         }
     }

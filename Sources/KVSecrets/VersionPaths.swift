@@ -59,7 +59,7 @@ extension VersionedKV {
                             operations += apply(&version, UInt64(number), path, meta, config, now)
                             meta.versions[key] = version
                         }
-                        operations.append(.put(key: Self.metadataKey(path), value: try encode(meta)))
+                        operations.append(.put(key: Self.metadataKey(path), value: meta.json()))
                         try await request.storage.transaction(operations)
                     }
                     return nil

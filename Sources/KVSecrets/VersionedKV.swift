@@ -51,12 +51,18 @@ final class VersionedKV: Sendable {
         // Decoding is the costly part of a read; reuse the last decoding while the stored bytes are
         // unchanged. Keyed by content, so no write path needs to invalidate anything.
         if let cached = decodedMetadata.withLock({ $0[path] }), cached.bytes == bytes { return cached.metadata }
-        guard let decoded = try decode(KeyMetadata.self, bytes) else { return nil }
+        let decoded = try KeyMetadata(json: bytes)
+        remember(path, bytes: bytes, metadata: decoded)
+        return decoded
+    }
+
+    /// Keeps a decoding for the next read of `path`; a write calls it with what it stored, so the read after
+    /// a write decodes nothing.
+    func remember(_ path: String, bytes: [UInt8], metadata: KeyMetadata) {
         decodedMetadata.withLock {
             if $0.count >= 10_000 { $0.removeAll(keepingCapacity: true) }
-            $0[path] = (bytes, decoded)
+            $0[path] = (bytes, metadata)
         }
-        return decoded
     }
 
     /// A version as reads see it: its data when live, or only its metadata when deleted or destroyed.
@@ -108,12 +114,14 @@ final class VersionedKV: Sendable {
         let deletion = config.deletionTime(created: now, keySeconds: meta.deleteVersionAfter)
         let (added, trimmed) = meta.addVersion(
             created: now, deletionTime: deletion, configMaxVersions: config.maxVersions)
+        let metadataBytes = meta.json()
         var operations: [StorageOperation] = [
             .put(key: Self.versionKey(path, meta.currentVersion), value: data.serialized()),
-            .put(key: Self.metadataKey(path), value: try encode(meta)),
+            .put(key: Self.metadataKey(path), value: metadataBytes),
         ]
         operations += trimmed.map { .delete(key: Self.versionKey(path, $0)) }
         try await storage.transaction(operations)
+        remember(path, bytes: metadataBytes, metadata: meta)
         return added.response(version: meta.currentVersion, customMetadata: meta.customMetadata)
     }
 

@@ -38,6 +38,53 @@ import Testing
         #expect(try await cached.get("u") == [4])
     }
 
+    @Test func aKeyCachedBeforeItsWriteTakesTheWrittenValueWithoutAReadBack() async throws {
+        let backend = CountingPhysical()
+        let cached = CachedPhysical(backend, capacity: 8)
+        try await cached.put("k", value: [1])
+        _ = try await cached.get("k")
+        try await cached.transaction([.put(key: "k", value: [2]), .put(key: "fresh", value: [3])])
+        #expect(try await cached.get("k") == [2])
+        #expect(backend.readCount == 1)
+        try await cached.delete("k")
+        #expect(try await cached.get("k") == nil)
+        #expect(backend.readCount == 1)
+        // A key nobody read before its write is not cached by the write.
+        #expect(try await cached.get("fresh") == [3])
+        #expect(backend.readCount == 2)
+    }
+
+    /// Two writes of one key in flight at once: the backend decides which lands last, so neither may
+    /// fill the cache — whatever order they finish in, the next read goes to the backend.
+    @Test func overlappingWritesOfOneKeyLeaveItUncached() async throws {
+        let backend = GatedPhysical()
+        let cached = CachedPhysical(backend, capacity: 8)
+        try await backend.base.put("k", value: [0])
+        _ = try await cached.get("k")
+        async let first: Void = cached.put("k", value: [1])
+        await backend.waitForGatedWrites(1)
+        async let second: Void = cached.put("k", value: [2])
+        await backend.waitForGatedWrites(2)
+        // The backend applies the first write last.
+        backend.release(at: 1)
+        try await second
+        backend.release(at: 0)
+        try await first
+        #expect(try await cached.get("k") == [1])
+    }
+
+    @Test func aFailedWriteDropsTheKey() async throws {
+        let backend = GatedPhysical(failWrites: true)
+        let cached = CachedPhysical(backend, capacity: 8)
+        try await backend.base.put("k", value: [0])
+        _ = try await cached.get("k")
+        let write = Task { try await cached.put("k", value: [1]) }
+        await backend.waitForGatedWrites(1)
+        backend.release(at: 0)
+        await #expect(throws: StorageError.self) { try await write.value }
+        #expect(try await cached.get("k") == [1])
+    }
+
     @Test func invalidateAndPurgeDropChangesMadeBehindTheCache() async throws {
         let backend = CountingPhysical()
         let cached = CachedPhysical(backend, capacity: 8)

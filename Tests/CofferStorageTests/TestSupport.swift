@@ -57,6 +57,39 @@ final class CountingPhysical: PhysicalStorage {
     func transaction(_ operations: [StorageOperation]) async throws { try await base.transaction(operations) }
 }
 
+/// A backend whose writes wait until the test releases them, in any order; each write reaches the base
+/// store when released (and then fails, with `failWrites`, as a write that landed but lost its answer).
+final class GatedPhysical: PhysicalStorage {
+    let base = MemoryPhysical()
+    let failWrites: Bool
+    private let gates = Mutex<[CheckedContinuation<Void, Never>?]>([])
+
+    init(failWrites: Bool = false) { self.failWrites = failWrites }
+
+    func waitForGatedWrites(_ count: Int) async {
+        while gates.withLock({ $0.count }) < count { try? await Task.sleep(for: .milliseconds(1)) }
+    }
+
+    /// Lets the write that arrived `index`-th (from 0) proceed.
+    func release(at index: Int) {
+        let gate = gates.withLock { gates -> CheckedContinuation<Void, Never>? in
+            defer { gates[index] = nil }
+            return gates[index]
+        }
+        gate?.resume()
+    }
+
+    func get(_ key: String) async throws -> [UInt8]? { try await base.get(key) }
+    func put(_ key: String, value: [UInt8]) async throws { try await transaction([.put(key: key, value: value)]) }
+    func delete(_ key: String) async throws { try await transaction([.delete(key: key)]) }
+    func list(prefix: String) async throws -> [String] { try await base.list(prefix: prefix) }
+    func transaction(_ operations: [StorageOperation]) async throws {
+        await withCheckedContinuation { continuation in gates.withLock { $0.append(continuation) } }
+        try await base.transaction(operations)
+        if failWrites { throw StorageError.backend("lost answer") }
+    }
+}
+
 extension Array where Element == UInt8 {
     /// Whether `needle` occurs anywhere in these bytes.
     func containsSubsequence(_ needle: [UInt8]) -> Bool {
