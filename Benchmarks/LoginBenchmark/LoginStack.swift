@@ -11,6 +11,7 @@ import Crypto
 import Foundation
 import KVSecrets
 import Logging
+import Metrics
 import NIOCore
 
 /// Everything the login benchmark drives, in one process on 127.0.0.1: the Azure simulator, a Coffer server
@@ -97,6 +98,10 @@ final class LoginStack: Sendable {
         configuration.catalog =
             KVBackend.factories + [AzureAuthMethod.factory(environment: environment, logger: logger) { services }]
         configuration.logger = logger
+        // As the server does: the core's metrics are the process-wide swift-metrics backend too, so the Azure
+        // method's own counters cost what they cost in `coffer server -dev` (not a no-op handler's nothing).
+        // Once per process (a second bootstrap traps); each run of this program starts one stack.
+        MetricsSystem.bootstrap(configuration.metrics.factory)
         let core = Core(barrier: Barrier(physical: MemoryPhysical()), configuration: configuration)
         let root = try await core.initialize(sealKey: SymmetricKey(size: .bits256))
         func write(_ path: String, _ data: [String: JSONValue]) async throws {

@@ -28,8 +28,6 @@ extension AzureAuthBackend {
         let name = ((try? fields.string("role")) ?? "").lowercased()
         var role = Self.unknownRoleLabel
         if !name.isEmpty, (try? await loadRole(request.storage, name)) != nil { role = name }
-        Counter(label: "coffer_azure_login_total", dimensions: [("role", role), ("outcome", outcome)]).increment()
-        Metrics.Timer(label: "coffer_azure_login_duration_seconds", dimensions: [("outcome", outcome)])
-            .record(duration: ContinuousClock.now - started)
+        loginMetrics.record(role: role, outcome: outcome, duration: ContinuousClock.now - started)
     }
 }

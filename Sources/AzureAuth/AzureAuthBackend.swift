@@ -46,6 +46,7 @@ final class AzureAuthBackend: Sendable {
     let cachedServices = AzureServicesCache<AzureServices>(
         renewalInterval: AzureAuthBackend.credentialRenewalInterval)
     let decodedRoles = DecodedRoleCache<AzureRole>()
+    let loginMetrics = AzureLoginMetrics()
 
     /// Services as one login got them, with the counters it saw.
     typealias ServicesLease = AzureServicesCache<AzureServices>.Lease

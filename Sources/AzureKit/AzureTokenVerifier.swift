@@ -28,6 +28,7 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
     private let v1Configuration = CoalescedValue<OpenIDConfiguration>()
     private let v2Configuration = CoalescedValue<OpenIDConfiguration>()
     private let keySets = Mutex<[String: CoalescedValue<SigningKeys>]>([:])
+    private let cacheMetrics = JWKSCacheMetrics()
     private let lastRefetch = Mutex<ContinuousClock.Instant?>(nil)
     /// The last failed v2 discovery, replayed for `keyRefetchInterval` so tokens that merely claim to be v2
     /// cannot make every verification call Entra while its v2 endpoint fails.
@@ -120,13 +121,13 @@ public final class AzureTokenVerifier: AzureTokenVerifying {
         }
         let candidates: [any JWTAlgorithm]
         if let kid = token.keyID {
-            JWKSCacheMetrics.lookup(hit: keySet.current?.algorithms[kid] != nil)
+            cacheMetrics.lookup(hit: keySet.current?.algorithms[kid] != nil)
             let keys = try await keySet.get(
                 accept: { $0.algorithms[kid] != nil }, permit: { self.permitRefetch() }, load: load)
             candidates = keys.algorithms[kid].map { [$0] } ?? []
         } else {
             // No `kid`: like the reference, try every key of the tenant.
-            JWKSCacheMetrics.lookup(hit: keySet.current != nil)
+            cacheMetrics.lookup(hit: keySet.current != nil)
             let keys = try await keySet.get(accept: { _ in true }, permit: { false }, load: load)
             candidates = Array(keys.algorithms.values)
         }
