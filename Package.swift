@@ -174,7 +174,20 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            // The release server links the Swift runtime and Foundation statically: only the code it uses is kept and
+            // no shared library is relocated at start, which takes ~4 MB off its idle RSS (Benchmarks/memory). gold
+            // needs the Foundation archives in one group, as they refer to each other.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-static-stdlib", "-Xlinker", "--start-group"]
+                        + [
+                            "Foundation", "FoundationEssentials", "FoundationInternationalization", "_FoundationICU",
+                            "_FoundationCollections", "_FoundationCShims", "CoreFoundation", "swiftCore", "stdc++",
+                            "swiftDispatch", "dispatch", "BlocksRuntime",
+                        ].flatMap { ["-Xlinker", "-l\($0)"] } + ["-Xlinker", "--end-group"],
+                    .when(platforms: [.linux], configuration: .release))
+            ]
         ),
         // The seed's Go example in Swift: log in from Azure, read KV v2 `secret/creds`, print `password`.
         .executableTarget(

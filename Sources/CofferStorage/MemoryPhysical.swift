@@ -2,11 +2,13 @@ import Synchronization
 
 /// An in-memory ``PhysicalStorage`` for tests and `-dev` servers; nothing survives the process.
 ///
-/// Values live in one hash table; beside it, every folder (a key prefix ending in `/`) counts its direct
-/// children, and a folder that has been listed also keeps the set of them, so a `LIST` sorts only the folder
-/// it reads. Folders nobody lists (the token store's, which grow with every login) cost a counter per write
-/// rather than a second large hash table; the first `LIST` of a folder scans the keys once. Listings come
-/// out in the keys' UTF-8 byte order, the order SQLite produces.
+/// Each key is one ``Record`` (its hex-packed key and its value in a single allocation) in an open-addressing
+/// ``RecordTable``: a stored token's four keys cost about 0.9 KB with their sealed values (Benchmarks/memory).
+/// Beside the table, every folder (a key prefix ending in `/`) counts its direct children, and a folder that has
+/// been listed also keeps the set of them, so a `LIST` sorts only the folder it reads. Folders nobody lists (the
+/// token store's, which grow with every login) cost a counter per write rather than a second large hash table;
+/// the first `LIST` of a folder scans the keys once. Listings come out in the keys' UTF-8 byte order, the order
+/// SQLite produces.
 ///
 /// ```swift
 /// let physical = MemoryPhysical()
@@ -14,12 +16,10 @@ import Synchronization
 /// try await physical.list(prefix: "sys/") // ["policy/"]
 /// ```
 public final class MemoryPhysical: PhysicalStorage {
-    /// Storage keys compare as UTF-8 bytes (`String` equality is canonical equivalence). Each key carries
-    /// its (seeded, per-process) hash: growing a table of a few hundred thousand keys then rehashes eight
-    /// bytes stored inline instead of following every key to its heap buffer, which made a write slower
-    /// the more the store held.
+    /// A folder path or a listed child, as unpacked UTF-8 bytes (`String` equality is canonical equivalence),
+    /// with its (seeded, per-process) hash stored inline.
     ///
-    /// A folder's key is a prefix of one of its keys, sharing that key's buffer (no copy per write); the
+    /// A folder's key is a prefix of the key written when the folder appeared, sharing that key's buffer; the
     /// length is stored rather than an `ArraySlice`, which would make every table entry 16 bytes larger.
     struct Key: Hashable, Comparable {
         private let storage: [UInt8]
@@ -67,15 +67,15 @@ public final class MemoryPhysical: PhysicalStorage {
     }
 
     /// One folder: how many direct children it has (leaf keys and sub-folders), and once listed, the
-    /// children themselves as full keys sharing the stored keys' buffers (sub-folders as paths with their
-    /// trailing `/`). A folder exists exactly while it has a child.
+    /// children themselves as full unpacked keys (sub-folders as paths with their trailing `/`). A folder
+    /// exists exactly while it has a child.
     struct Folder {
         var count = 0
         var children: Set<Key>? = nil
     }
 
     private struct State {
-        var values: [Key: [UInt8]] = [:]
+        var records = RecordTable()
         /// Keyed by the folder's full path with its trailing `/`; the root folder is the empty key.
         var folders: [Key: Folder] = [:]
     }
@@ -85,27 +85,33 @@ public final class MemoryPhysical: PhysicalStorage {
     public init() {}
 
     public func get(_ key: String) async throws -> [UInt8]? {
-        let key = Key(Array(key.utf8))
-        return state.withLock { $0.values[key] }
+        let packed = PackedKey.pack(Array(key.utf8))
+        let hash = Self.hash(packed)
+        return state.withLock { state in packed.withUnsafeBufferPointer { state.records.find($0, hash: hash)?.value } }
     }
 
     public func put(_ key: String, value: [UInt8]) async throws {
-        try StorageKeys.validate(key)
-        state.withLock { Self.apply(.put(key: key, value: value), to: &$0) }
+        try await transaction([.put(key: key, value: value)])
     }
 
     public func delete(_ key: String) async throws {
-        try StorageKeys.validate(key)
-        state.withLock { Self.apply(.delete(key: key), to: &$0) }
+        try await transaction([.delete(key: key)])
+    }
+
+    /// The hash a packed key is stored under.
+    static func hash(_ packed: [UInt8]) -> Int {
+        var hasher = Hasher()
+        packed.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return hasher.finalize()
     }
 
     public func list(prefix: String) async throws -> [String] {
         let prefixBytes = Array(prefix.utf8)
         guard prefixBytes.isEmpty || prefixBytes.last == UInt8(ascii: "/") else {
             // A prefix that is not a folder (no caller of the barrier sends one): scan everything.
-            let keys = state.withLock { $0.values.keys.sorted() }
+            let keys = state.withLock { $0.records.records.map(\.rawKey) }.sorted { $0.lexicographicallyPrecedes($1) }
             var children = StorageKeys.Children(prefix: prefix)
-            for key in keys { children.add(String(decoding: key.bytes, as: UTF8.self)) }
+            for key in keys { children.add(String(decoding: key, as: UTF8.self)) }
             return children.list
         }
         let folder = Key(prefixBytes)
@@ -124,7 +130,10 @@ public final class MemoryPhysical: PhysicalStorage {
     private static func scanChildren(of folder: Key, in state: State) -> Set<Key> {
         var children: Set<Key> = []
         let prefix = folder.bytes
-        for key in state.values.keys where key.bytes.count > prefix.count && key.bytes.starts(with: prefix) {
+        for record in state.records.records {
+            let raw = record.rawKey
+            guard raw.count > prefix.count, raw.starts(with: prefix) else { continue }
+            let key = Key(raw)
             if let slash = key.dropping(prefix.count).firstIndex(of: UInt8(ascii: "/")) {
                 children.insert(key.prefix(slash + 1))
             } else {
@@ -134,23 +143,45 @@ public final class MemoryPhysical: PhysicalStorage {
         return children
     }
 
-    /// Validates the whole batch before touching anything, then applies it under one lock hold,
+    /// One operation made ready outside the lock: its key packed and hashed.
+    private enum PreparedOperation {
+        case put(packed: [UInt8], hash: Int, key: [UInt8], value: [UInt8])
+        case delete(packed: [UInt8], hash: Int, key: [UInt8])
+    }
+
+    /// Validates and prepares the whole batch before touching anything, then applies it under one lock hold,
     /// so readers see all of it or none of it.
     public func transaction(_ operations: [StorageOperation]) async throws {
         try StorageKeys.validate(operations)
+        let prepared = try operations.map { operation -> PreparedOperation in
+            switch operation {
+            case .put(let key, let value):
+                let raw = Array(key.utf8)
+                let packed = PackedKey.pack(raw)
+                guard Record.fits(key: packed, value: value) else {
+                    throw StorageError.backend("value too large for the in-memory store")
+                }
+                return .put(packed: packed, hash: Self.hash(packed), key: raw, value: value)
+            case .delete(let key):
+                let raw = Array(key.utf8)
+                let packed = PackedKey.pack(raw)
+                return .delete(packed: packed, hash: Self.hash(packed), key: raw)
+            }
+        }
         state.withLock { state in
-            for operation in operations { Self.apply(operation, to: &state) }
+            for operation in prepared { Self.apply(operation, to: &state) }
         }
     }
 
-    private static func apply(_ operation: StorageOperation, to state: inout State) {
+    private static func apply(_ operation: PreparedOperation, to state: inout State) {
         switch operation {
-        case .put(let key, let value):
-            let key = Key(Array(key.utf8))
-            if state.values.updateValue(value, forKey: key) == nil { link(key, in: &state.folders) }
-        case .delete(let key):
-            let key = Key(Array(key.utf8))
-            if state.values.removeValue(forKey: key) != nil { unlink(key, in: &state.folders) }
+        case .put(let packed, let hash, let key, let value):
+            let record = Record.make(key: packed, hash: hash, value: value)
+            if state.records.insert(record) { link(Key(key), in: &state.folders) }
+        case .delete(let packed, let hash, let key):
+            if packed.withUnsafeBufferPointer({ state.records.remove($0, hash: hash) }) {
+                unlink(Key(key), in: &state.folders)
+            }
         }
     }
 

@@ -90,6 +90,44 @@ import Testing
         try await listedLate.delete("a/late")
         #expect(try await listedLate.list(prefix: "a/").contains("late") == false)
     }
+
+    /// Keys are stored with their long lowercase hex runs packed; every kind of run must come back as written:
+    /// salted-hash paths, runs just under and over the packing threshold, odd lengths, runs longer than one
+    /// packed chunk, upper-case hex (not packed) and hex beside non-ASCII text. Listings stay in byte order.
+    @Test func hexKeysRoundTripThroughGetListAndDelete() async throws {
+        let physical = MemoryPhysical()
+        var random = SplitMix(seed: 7)
+        func hex(_ count: Int) -> String {
+            String((0..<count).map { _ in Array("0123456789abcdef")[Int(random.next() % 16)] })
+        }
+        let parent = hex(64)
+        var keys = (0..<200).map { _ in "sys/token/parent/\(parent)/\(hex(64))" }
+        keys += [
+            "x/" + hex(15), "x/" + hex(16), "x/" + hex(17), "x/" + hex(1023), "x/" + hex(510) + "g",
+            "x/" + hex(40).uppercased(), "x/é" + hex(32) + "é", "x/" + hex(20) + "/" + hex(21), "x/" + hex(16) + "-",
+        ]
+        for (index, key) in keys.enumerated() { try await physical.put(key, value: Array(String(index).utf8)) }
+        for (index, key) in keys.enumerated() { #expect(try await physical.get(key) == Array(String(index).utf8)) }
+        let children = { (keys: [String], prefix: String) in
+            Set(
+                keys.filter { $0.hasPrefix(prefix) }.map { key -> String in
+                    let rest = key.dropFirst(prefix.count)
+                    return String(rest.firstIndex(of: "/").map { rest[...$0] } ?? rest)
+                }
+            ).sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        }
+        #expect(
+            try await physical.list(prefix: "sys/token/parent/\(parent)/")
+                == children(keys, "sys/token/parent/\(parent)/"))
+        #expect(try await physical.list(prefix: "x/") == children(keys, "x/"))
+        #expect(try await physical.get("x/" + hex(16)) == nil)
+        for key in keys.prefix(100) { try await physical.delete(key) }
+        for key in keys.prefix(100) { #expect(try await physical.get(key) == nil) }
+        for (index, key) in keys.enumerated().dropFirst(100) {
+            #expect(try await physical.get(key) == Array(String(index).utf8))
+        }
+        #expect(try await physical.list(prefix: "sys/token/parent/\(parent)/").count == 100)
+    }
 }
 
 /// A small deterministic generator, so a failure replays.

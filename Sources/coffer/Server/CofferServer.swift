@@ -84,7 +84,7 @@ public enum CofferServer {
         guard let address = ServerAddress(config.address) else {
             throw ServerStartError("invalid -dev-listen-address \"\(config.address)\" (want host:port)")
         }
-        if let rootTokenID, rootTokenID.contains(".") {
+        if let rootTokenID, rootTokenID.utf8.contains(UInt8(ascii: ".")) {
             throw ServerStartError("custom token ID cannot have a '.' in the value")
         }
         let core = Core(

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Memory benchmark of a release-built `coffer` dev server, printed as Markdown with the issue's targets.
+#
+#   Benchmarks/memory/run.sh                  # 100,000 tokens
+#   Benchmarks/memory/run.sh --tokens 20000   # a quicker run
+#
+# 1. Idle RSS: a fresh dev server (stripped, as shipped), after a KV v2 write, a policy write and one
+#    token create, 1 s idle; VmRSS and where it is resident (/proc/PID/smaps by mapping: the binary's
+#    code and data, the Swift runtime, Foundation and ICU when linked dynamically, other libraries,
+#    anonymous memory: heap, malloc arenas, thread stacks), and the threads by name.
+# 2. Memory per stored token: 2,000 tokens to warm up, then N service tokens (auth/token/create,
+#    ttl 24h, four keep-alive connections); the RSS growth divided by N.
+# Not part of scripts/test: the figures depend on the machine and are never asserted in tests.
+#
+# Environment: COFFER_BUILD_LOCK (/tmp/coffer-build.lock), COFFER_BIN (skip the release build and use
+# this binary), BENCH_NO_STRIP (measure the binary unstripped).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+LOCK=${COFFER_BUILD_LOCK:-/tmp/coffer-build.lock}
+TOKENS=100000
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --tokens) TOKENS=${2:?--tokens needs a count}; shift 2 ;;
+    --tokens=*) TOKENS=${1#--tokens=}; shift ;;
+    *) echo "usage: $0 [--tokens N]" >&2; exit 2 ;;
+    esac
+done
+case "$TOKENS" in '' | *[!0-9]* | 0) echo "run.sh: --tokens must be a positive integer" >&2; exit 2 ;; esac
+WORK=$(mktemp -d /tmp/coffer-memory.XXXXXX)
+
+. "$HERE/../bench-common.sh"
+for tool in curl python3; do command -v "$tool" >/dev/null 2>&1 || die "$tool is required"; done
+
+cd "$ROOT"
+BIN=$(release_binary coffer "${COFFER_BIN:-}")
+if command -v strip >/dev/null 2>&1 && [ -z "${BENCH_NO_STRIP:-}" ]; then
+    cp "$BIN" "$WORK/coffer" && strip "$WORK/coffer" && BIN="$WORK/coffer"
+fi
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+URL="http://127.0.0.1:$PORT"
+ROOT_TOKEN="bench$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
+SERVER_PID=""
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$BIN" server -dev "-dev-root-token-id=$ROOT_TOKEN" "-dev-listen-address=127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+ready=""
+for _ in $(seq 1 3000); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/sys/health" || true)" = "200" ]; then ready=1; break; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "server exited during start"; }
+    sleep 0.01
+done
+[ -n "$ready" ] || die "server not ready after 30 s"
+
+api() { # api METHOD PATH [BODY]; fails on non-2xx
+    local args=(-sf -o /dev/null -X "$1" -H "X-Vault-Token: $ROOT_TOKEN")
+    [ -n "${3:-}" ] && args+=(-H "Content-Type: application/json" -d "$3")
+    curl "${args[@]}" "$URL/v1/$2"
+}
+api POST secret/data/bench/read '{"data":{"user":"app","password":"correct horse battery staple"}}'
+api PUT sys/policy/bench '{"policy":"path \"secret/data/bench/*\" { capabilities = [\"read\"] }"}'
+api POST auth/token/create '{"policies":["bench"],"ttl":"24h"}'
+sleep 1
+cp "/proc/$SERVER_PID/smaps" "$WORK/idle.smaps"
+grep '^VmRSS:' "/proc/$SERVER_PID/status" | awk '{print $2}' >"$WORK/idle.rss"
+for task in /proc/"$SERVER_PID"/task/*; do cat "$task/comm"; done >"$WORK/threads"
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
+create_tokens() { # create_tokens COUNT: service tokens over four keep-alive connections
+    python3 - "$PORT" "$ROOT_TOKEN" "$1" <<'PY'
+import http.client, json, sys, threading
+port, token, count = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+body = json.dumps({"policies": ["default"], "ttl": "24h"})
+failures = []
+def work(n):
+    connection = http.client.HTTPConnection("127.0.0.1", port)
+    for _ in range(n):
+        connection.request("POST", "/v1/auth/token/create", body, {"X-Vault-Token": token})
+        response = connection.getresponse()
+        response.read()
+        if response.status != 200:
+            failures.append(response.status)
+            return
+threads = [threading.Thread(target=work, args=(count // 4 + (1 if i < count % 4 else 0),)) for i in range(4)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+if failures: sys.exit(f"token create failed: HTTP {failures[0]}")
+PY
+}
+log "creating 2000 + $TOKENS tokens"
+create_tokens 2000
+sleep 0.5
+BEFORE_KB=$(rss_kb)
+create_tokens "$TOKENS"
+sleep 0.5
+AFTER_KB=$(rss_kb)
+
+python3 - "$WORK" "$TOKENS" "$BEFORE_KB" "$AFTER_KB" <<'EOF'
+import collections, re, sys
+from pathlib import Path
+
+work, tokens, before_kb, after_kb = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+
+def category(path, perms):
+    name = path.rsplit("/", 1)[-1]
+    if name == "coffer":
+        return "coffer binary: code and read-only data" if "x" in perms or "w" not in perms else "coffer binary: data"
+    if "_FoundationICU" in name: return "ICU (lib_FoundationICU)"
+    if name.startswith("libFoundation"): return "Foundation libraries"
+    if name.startswith("libswift"): return "Swift runtime libraries"
+    if ".so" in name: return "other shared libraries (libc, libstdc++, …)"
+    if path == "[heap]": return "heap (brk)"
+    if path.startswith("["): return f"{path}"
+    if path: return "other mapped files"
+    return "anonymous: malloc arenas, thread stacks"
+
+resident = collections.Counter()
+current = None
+for line in (work / "idle.smaps").read_text().splitlines():
+    fields = line.split()
+    if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+        current = category(fields[5] if len(fields) > 5 else "", fields[1])
+    elif line.startswith("Rss:"):
+        resident[current] += int(fields[1])
+idle_mb = int((work / "idle.rss").read_text()) / 1024
+threads = collections.Counter((work / "threads").read_text().split("\n")[:-1])
+per_token = (after_kb - before_kb) * 1024 / tokens
+
+def verdict(ok): return "✅" if ok else "❌"
+print("\nRelease dev server (stripped), idle after a KV write, a policy and a token create\n")
+print("| Resident in | MB |")
+print("|---|---:|")
+for name, kb in resident.most_common():
+    if kb: print(f"| {name} | {kb / 1024:.1f} |")
+print(f"| **total (VmRSS)** | **{idle_mb:.1f}** |")
+print("\nThreads: " + ", ".join(f"{name} × {count}" for name, count in sorted(threads.items())))
+print("\n| Measure | value | target |")
+print("|---|---:|---|")
+print(f"| Idle RSS | {idle_mb:.1f} MB | ≤ 30 MB {verdict(idle_mb <= 30)} |")
+print(f"| Dev-mode memory per stored token ({tokens:,} tokens, RSS {before_kb / 1024:.1f} → {after_kb / 1024:.1f} MB) "
+      f"| {per_token:,.0f} B | ≤ 1024 B {verdict(per_token <= 1024)} |")
+EOF
