@@ -1,4 +1,5 @@
 import CofferStorage
+import NIOCore
 import SQLiteNIO
 import Synchronization
 
@@ -57,7 +58,7 @@ final class SQLiteWriteQueue: Sendable {
             switch action {
             case .rejected: continuation.resume(throwing: StorageError.backend("SQLite storage is closed"))
             case .queued: break
-            case .startDraining: Task { await self.drain() }
+            case .startDraining: drainNext()
             }
         }
     }
@@ -75,68 +76,73 @@ final class SQLiteWriteQueue: Sendable {
         }
     }
 
-    private func drain() async {
+    /// Commits the queued writes batch after batch until the queue is empty. Runs as a chain of future
+    /// callbacks on the connection's event loop, not as a task: between two commits it never waits for a
+    /// thread of Swift's cooperative pool, which request handling keeps busy — under load that wait, not the
+    /// fsync, was most of a commit's latency.
+    private func drainNext() {
         while true {
-            let (batch, idleWaiters) = state.withLock { state -> ([Pending], [CheckedContinuation<Void, Never>]) in
-                guard !state.pending.isEmpty else {
-                    state.isDraining = false
-                    defer { state.idleWaiters = [] }
-                    return ([], state.idleWaiters)
-                }
-                let count = min(Self.maxBatch, state.pending.count)
-                state.committing = count
-                defer { state.pending.removeFirst(count) }
-                return (Array(state.pending.prefix(count)), [])
-            }
+            let (batch, idleWaiters) = takeBatch()
             guard !batch.isEmpty else {
                 for waiter in idleWaiters { waiter.resume() }
                 return
             }
-            let results = await commit(batch.map(\.operations))
-            state.withLock { $0.committing = 0 }
-            for (pending, result) in zip(batch, results) { pending.continuation.resume(with: result) }
+            let writes = SQLiteWriteBatch(batch.map(\.operations))
+            let statements = SQLiteBatchStatement.statements(for: writes)
+            guard !statements.isEmpty else {
+                // Nothing reaches the database (every write refused, or empty): settle without a round trip.
+                finish(batch, writes, outcome: .success(()))
+                continue
+            }
+            apply(statements).whenComplete { result in
+                if case .success = result {
+                    self.statistics.recordCommit(writes: writes.acceptedCount, statements: statements.count)
+                }
+                self.finish(batch, writes, outcome: result.mapError { Self.storageError($0) })
+                self.drainNext()
+            }
+            return
         }
     }
 
-    /// Validates and folds the batch, then applies it with as few statements as it needs: one statement is
-    /// atomic by itself in autocommit mode; more run inside one `BEGIN IMMEDIATE … COMMIT`. Either way the
-    /// batch costs one WAL fsync under `synchronous=FULL`.
-    private func commit(_ writes: [[StorageOperation]]) async -> [Result<Void, any Error>] {
-        let batch = SQLiteWriteBatch(writes)
-        let statements = SQLiteBatchStatement.statements(for: batch)
-        var outcome: Result<Void, any Error> = .success(())
-        if !statements.isEmpty {
-            outcome = await apply(statements)
-            if case .success = outcome {
-                statistics.recordCommit(writes: batch.acceptedCount, statements: statements.count)
+    private func takeBatch() -> ([Pending], [CheckedContinuation<Void, Never>]) {
+        state.withLock { state in
+            guard !state.pending.isEmpty else {
+                state.isDraining = false
+                defer { state.idleWaiters = [] }
+                return ([], state.idleWaiters)
             }
+            let count = min(Self.maxBatch, state.pending.count)
+            state.committing = count
+            defer { state.pending.removeFirst(count) }
+            return (Array(state.pending.prefix(count)), [])
         }
-        return writes.indices.map { index in batch.rejected[index].map { .failure($0) } ?? outcome }
     }
 
-    private func apply(_ statements: [SQLiteBatchStatement]) async -> Result<Void, any Error> {
-        do {
-            if statements.count == 1 {
-                try await execute(statements[0].sql, statements[0].binds)
-                return .success(())
-            }
-            try await execute("BEGIN IMMEDIATE")
-        } catch {
-            return .failure(Self.storageError(error))
+    /// Answers every write of the batch: its own refusal, or the batch's outcome.
+    private func finish(_ batch: [Pending], _ writes: SQLiteWriteBatch, outcome: Result<Void, any Error>) {
+        state.withLock { $0.committing = 0 }
+        for (index, pending) in batch.enumerated() {
+            pending.continuation.resume(with: writes.rejected[index].map { .failure($0) } ?? outcome)
         }
-        do {
-            for statement in statements { try await execute(statement.sql, statement.binds) }
-            try await execute("COMMIT")
-            return .success(())
-        } catch {
+    }
+
+    /// Applies the statements with one WAL fsync under `synchronous=FULL`: one statement is atomic by itself
+    /// in autocommit mode; more run inside one `BEGIN IMMEDIATE … COMMIT`, rolled back on any failure.
+    private func apply(_ statements: [SQLiteBatchStatement]) -> EventLoopFuture<Void> {
+        if statements.count == 1 { return run(statements[0].sql, statements[0].binds) }
+        var chain = run("BEGIN IMMEDIATE")
+        for statement in statements {
+            chain = chain.flatMap { self.run(statement.sql, statement.binds) }
+        }
+        return chain.flatMap { self.run("COMMIT") }.flatMapError { error in
             // The transaction may already be gone (SQLite rolls back itself on some I/O errors).
-            _ = try? await connection.query("ROLLBACK")
-            return .failure(Self.storageError(error))
+            self.run("ROLLBACK").flatMapErrorThrowing { _ in throw error }.flatMapThrowing { throw error }
         }
     }
 
-    private func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws {
-        _ = try await connection.query(sql, binds)
+    private func run(_ sql: String, _ binds: [SQLiteData] = []) -> EventLoopFuture<Void> {
+        connection.query(sql, binds, logger: connection.logger) { _ in }
     }
 
     static func storageError(_ error: any Error) -> any Error {
