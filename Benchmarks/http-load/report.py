@@ -155,7 +155,7 @@ def resources_table():
 
 def writes_table():
     print("\n### Persistent writes per commit (SQLite counters in sys/metrics)\n")
-    print("| Scenario | acknowledged requests | storage writes | commits | writes per commit | target |")
+    print("| Scenario | acknowledged requests | writes (storage transactions) | commits | writes per commit | target |")
     print("|---|---:|---:|---:|---:|---|")
     for label, run in (("KV v2 write", "kv-write"), ("token/create", "token-create")):
         x = summary(f"persistent-{run}")
