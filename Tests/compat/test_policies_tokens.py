@@ -332,3 +332,18 @@ def test_bad_policy_hcl_is_400_and_stores_nothing(client, server):
     raw = server.request("PUT", f"sys/policy/{name}", json={"policy": "path {"})
     assert_error(raw, 400)
     assert raw.json()["errors"][0].startswith("failed to parse policy")
+
+
+def test_token_tidy_answers_202_and_runs_in_the_background(server, client):
+    # As Vault: `POST auth/token/tidy` starts a background pass and says so (docs/expiration.md).
+    response = client.auth.token.tidy()
+    assert response.status_code == 202
+    assert_json_content_type(response)
+    body = response.json()
+    assert_envelope(body)
+    assert body["warnings"] == [
+        "Tidy operation successfully started. Any information from the operation will be printed to Vault's server logs."
+    ]
+    plain = client.auth.token.create(policies=["default"], ttl="1h")["auth"]["client_token"]
+    with pytest.raises(exceptions.Forbidden):
+        server.client(plain).auth.token.tidy()

@@ -40,7 +40,8 @@ public final class ExpirationManager: Sendable {
         /// Listed buckets whose final sweep is still to come, oldest first.
         var unswept: [Int64] = []
         /// Expiring tokens per bucket not listed yet, and their sum: counted for `vault.expire.num_leases`
-        /// without holding the tokens (approximate while the count after unseal runs).
+        /// without holding the tokens. Buckets restored at unseal are counted when they are listed: counting
+        /// them at unseal would read every entry (and, through SQLite, hold a bucket's rows at once).
         var unlistedCounts: [Int64: Int] = [:]
         var unlistedTotal = 0
 
@@ -112,7 +113,6 @@ public final class ExpirationManager: Sendable {
     let logger: Logger
     private let state = Mutex(Schedule())
     private let loop = Mutex<Task<Void, Never>?>(nil)
-    private let counting = Mutex<Task<Void, Never>?>(nil)
     private let clock: @Sendable () -> Double
 
     public init(
@@ -123,7 +123,8 @@ public final class ExpirationManager: Sendable {
         self.clock = clock
     }
 
-    /// Expiring tokens: those held in memory (listed buckets) and those counted in buckets not listed yet.
+    /// Expiring tokens: those held in memory (listed buckets) and those scheduled by this process into buckets
+    /// not listed yet (stored ones from before the unseal join when their bucket is listed).
     public var pendingCount: Int { state.withLock { $0.due.count + $0.unlistedTotal } }
 
     /// Buckets known to hold expiring tokens that are not listed yet.
@@ -164,24 +165,6 @@ public final class ExpirationManager: Sendable {
                 Self.push(bucket, into: &state.buckets)
             }
         }
-        countInBackground(buckets)
-    }
-
-    /// Counts the restored buckets' tokens for the gauge, one bucket listing at a time, after unseal rather than
-    /// during it. A bucket listed by the manager meanwhile is left out (its tokens are in the heap then).
-    private func countInBackground(_ buckets: [Int64]) {
-        let task = Task { [weak self] in
-            for bucket in buckets.sorted() {
-                guard let self, !Task.isCancelled else { return }
-                guard let count = try? await self.store.expiryIndex(bucket: bucket).count else { continue }
-                self.state.withLock { state in
-                    guard state.bucketSet.contains(bucket) else { return }
-                    let scheduled = state.unlistedCounts[bucket, default: 0]
-                    state.addUnlisted(bucket, max(count, scheduled) - scheduled)
-                }
-            }
-        }
-        counting.withLock { $0 = task }
     }
 
     public func start() {
@@ -206,10 +189,6 @@ public final class ExpirationManager: Sendable {
         loop.withLock { loop in
             loop?.cancel()
             loop = nil
-        }
-        counting.withLock { counting in
-            counting?.cancel()
-            counting = nil
         }
     }
 
