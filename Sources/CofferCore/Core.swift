@@ -29,6 +29,10 @@ public struct CoreConfiguration: Sendable {
     public var clusterName: String? = nil
     /// Token entries kept in memory, least recently used evicted first (`cache_size` / 4 in a server's file).
     public var tokenCacheSize = TokenStore.defaultCacheLimit
+    /// Whether token expiries are stored in the expiration index (docs/expiration.md). Off for in-memory storage,
+    /// where nothing outlives the process: the schedule is then kept whole in memory, which costs less per token
+    /// than an index key in memory.
+    public var persistsExpirationIndex = true
 
     public init() {}
 }
@@ -131,7 +135,9 @@ public final class Core: Sendable {
     func setupUnsealed() async throws {
         let cluster = try await ClusterIdentity.load(storage: barrier, configuredName: configuration.clusterName)
         clusterIdentity.withLock { $0 = cluster }
-        let tokens = try await TokenStore.load(storage: barrier, cacheLimit: configuration.tokenCacheSize)
+        let tokens = try await TokenStore.load(
+            storage: barrier, cacheLimit: configuration.tokenCacheSize,
+            indexesExpiry: configuration.persistsExpirationIndex)
         let policies = try await PolicyStore.load(storage: barrier)
         let identity = IdentityStore(storage: barrier)
         let pluginIssuer = try await PluginIdentityIssuer.load(

@@ -19,8 +19,8 @@ import Testing
         let store: TokenStore
         let manager: ExpirationManager
 
-        init() async throws {
-            store = try await TokenStore.load(storage: storage)
+        init(indexesExpiry: Bool = true) async throws {
+            store = try await TokenStore.load(storage: storage, indexesExpiry: indexesExpiry)
             let clock = self.clock
             manager = ExpirationManager(store: store, logger: Logger(label: "test"), clock: { clock.seconds })
             let manager = self.manager
@@ -215,5 +215,23 @@ import Testing
         _ = await restarted.revokeDue()
         #expect(restarted.unlistedBucketCount == 0)
         restarted.stop()
+    }
+
+    @Test func withoutTheIndexTheWholeScheduleIsInMemoryAndTokensStillExpire() async throws {
+        let fixture = try await Fixture(indexesExpiry: false)
+        let short = try await fixture.create(ttl: 30)
+        let long = try await fixture.create(ttl: 3600)
+        _ = try await fixture.store.modify(hash: long.idHash) { $0.expireTime = fixture.clock.seconds + 7200 }
+        #expect(try await fixture.keys("expire").isEmpty)
+        #expect(try await fixture.keys("expiry-index-version").isEmpty)
+        #expect(fixture.manager.pendingCount == 3)  // the renewed token's old expiry is skipped when it comes due
+        fixture.clock.advance(seconds: 31)
+        await fixture.drain()
+        #expect(try await fixture.store.storedEntry(hash: short.idHash) == nil)
+        #expect(try await fixture.store.storedEntry(hash: long.idHash) != nil)
+        fixture.clock.advance(seconds: 7200)
+        await fixture.drain()
+        #expect(try await fixture.store.storedEntry(hash: long.idHash) == nil)
+        #expect(fixture.manager.pendingCount == 0)
     }
 }

@@ -121,6 +121,8 @@ public final class ExpirationManager: Sendable {
         self.store = store
         self.logger = logger
         self.clock = clock
+        // Without a stored index every expiry is scheduled in memory as it is written (in-memory storage).
+        if !store.indexesExpiry { state.withLock { $0.listedThrough = .max } }
     }
 
     /// Expiring tokens: those held in memory (listed buckets) and those scheduled by this process into buckets
@@ -137,7 +139,7 @@ public final class ExpirationManager: Sendable {
             if index.bucket <= state.listedThrough {
                 Self.push(Item(expireTime: expireTime, hash: TokenHash(hash)), into: &state.due)
                 // A bucket swept already got its marker back with this token: sweep it again.
-                if !state.unswept.contains(index.bucket) {
+                if store.indexesExpiry, !state.unswept.contains(index.bucket) {
                     state.unswept.insert(
                         index.bucket, at: state.unswept.firstIndex { $0 > index.bucket } ?? state.unswept.endIndex)
                 }

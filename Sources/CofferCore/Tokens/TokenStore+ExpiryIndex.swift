@@ -11,7 +11,7 @@ extension TokenStore {
 
     /// The index entry and bucket marker a token's expiry needs (none for a token that never expires).
     func expiryWrites(_ entry: TokenEntry) -> [StorageOperation] {
-        guard let index = ExpiryIndexKey(entry) else { return [] }
+        guard indexesExpiry, let index = ExpiryIndexKey(entry) else { return [] }
         return [.put(key: index.key, value: []), .put(key: index.markerKey, value: [])]
     }
 

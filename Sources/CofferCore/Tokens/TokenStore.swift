@@ -43,6 +43,9 @@ public final class TokenStore: Sendable {
     public static let defaultCacheLimit = 32_768
     /// Serialises the changes to one token.
     let tokenLocks = KeyedAsyncLock()
+    /// Whether expiries are written to the expiration index (off for in-memory storage; see
+    /// ``CoreConfiguration/persistsExpirationIndex``).
+    let indexesExpiry: Bool
     /// Whether an `auth/token/tidy` pass is running (one at a time, as in Vault).
     let tidyRunning = Mutex(false)
     /// Told about every expiring token so it can be revoked on time. Boxed in a class: a closure
@@ -72,8 +75,12 @@ public final class TokenStore: Sendable {
     /// HMAC-SHA256 keyed with `salt`, before any data.
     private let keyedHMAC: HMAC<SHA256>
 
-    init(storage: StorageView, salt: SymmetricKey, batchKey: SymmetricKey, cacheLimit: Int = defaultCacheLimit) {
+    init(
+        storage: StorageView, salt: SymmetricKey, batchKey: SymmetricKey, cacheLimit: Int = defaultCacheLimit,
+        indexesExpiry: Bool = true
+    ) {
         self.storage = storage
+        self.indexesExpiry = indexesExpiry
         self.salt = salt
         self.keyedHMAC = HMAC<SHA256>(key: salt)
         self.batchKey = batchKey
@@ -83,16 +90,19 @@ public final class TokenStore: Sendable {
     /// Loads (or creates on first use) the token salt and batch-token key from `storage`, keeping at most
     /// `cacheLimit` entries in memory. Indexes written by earlier versions are migrated here, once each: a
     /// marker records each finished migration, so an unseal never lists every stored token again.
-    public static func load(storage: any Storage, cacheLimit: Int = defaultCacheLimit) async throws -> TokenStore {
+    public static func load(
+        storage: any Storage, cacheLimit: Int = defaultCacheLimit, indexesExpiry: Bool = true
+    ) async throws -> TokenStore {
         let view = StorageView(storage, prefix: "sys/token/")
         let salt = try await loadOrCreateKey(view, "salt")
         let batchKey = try await loadOrCreateKey(view, "batch-key")
-        let store = TokenStore(storage: view, salt: salt, batchKey: batchKey, cacheLimit: cacheLimit)
+        let store = TokenStore(
+            storage: view, salt: salt, batchKey: batchKey, cacheLimit: cacheLimit, indexesExpiry: indexesExpiry)
         if try await view.get("accessor-index-version") == nil {
             try await store.migrateAccessorIndex()
             try await view.put("accessor-index-version", value: Array("2".utf8))
         }
-        if try await view.get(Self.expiryIndexVersionKey) == nil {
+        if indexesExpiry, try await view.get(Self.expiryIndexVersionKey) == nil {
             try await store.migrateExpiryIndex()
             try await view.put(Self.expiryIndexVersionKey, value: Array("1".utf8))
         }
@@ -260,7 +270,7 @@ public final class TokenStore: Sendable {
             try change(&entry)
             var operations: [StorageOperation] = [.put(key: "id/" + hash, value: try encode(entry))]
             let moved = ExpiryIndexKey(entry) != before
-            if moved {
+            if moved, indexesExpiry {
                 // A renewal moves the token's expiration index entry with it, atomically.
                 if let before { operations.append(.delete(key: before.key)) }
                 operations += expiryWrites(entry)
@@ -346,7 +356,7 @@ public final class TokenStore: Sendable {
                 if let mount = entry.authMountAccessor {
                     operations.append(.delete(key: "mount/\(mount)/\(hash)"))
                 }
-                if let index = ExpiryIndexKey(entry) { operations.append(.delete(key: index.key)) }
+                if indexesExpiry, let index = ExpiryIndexKey(entry) { operations.append(.delete(key: index.key)) }
                 try await storage.transaction(operations)
                 replaceCached(hash, with: nil)
                 if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {

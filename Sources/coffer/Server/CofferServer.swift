@@ -75,6 +75,7 @@ public enum CofferServer {
         core.apiAddress = config.apiAddress ?? scheme + config.address
         core.clusterName = config.clusterName
         core.tokenCacheSize = max(1, config.effectiveCacheSize / 4)
+        core.persistsExpirationIndex = storageType != "inmem"
         core.metrics = bootstrapMetrics(config)
         return core
     }
