@@ -305,4 +305,6 @@ scale_run() {
     release_build_lock
     fact scale_after_run_rss_kb "$(rss_kb "$PERSISTENT_PID")"
     stop_process "$PERSISTENT_PID"
+    # At 1M tokens the store is ~1.6 GB; the figures are taken, the rest of $WORK stays for inspection.
+    rm -f "$WORK/scale"/coffer.db*
 }
