@@ -89,6 +89,7 @@ cleanup() {
     local pid
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -f "$WORK/coffer" # the stripped copy; outputs and logs stay
 }
 trap cleanup EXIT
 
