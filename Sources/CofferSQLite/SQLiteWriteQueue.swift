@@ -1,4 +1,5 @@
 import CofferStorage
+import Dispatch
 import NIOCore
 import SQLiteNIO
 import Synchronization
@@ -38,10 +39,14 @@ final class SQLiteWriteQueue: Sendable {
     private let connection: SQLiteConnection
     private let state = Mutex(State())
     let statistics: SQLiteWriteStatistics
+    /// Called after each durable commit (the checkpointer counts them).
+    private let onCommit: @Sendable () -> Void
 
-    init(connection: SQLiteConnection, statistics: SQLiteWriteStatistics) {
+    init(connection: SQLiteConnection, statistics: SQLiteWriteStatistics, onCommit: @escaping @Sendable () -> Void = {})
+    {
         self.connection = connection
         self.statistics = statistics
+        self.onCommit = onCommit
     }
 
     /// Applies `operations` atomically and durably; returns once committed.
@@ -94,9 +99,13 @@ final class SQLiteWriteQueue: Sendable {
                 finish(batch, writes, outcome: .success(()))
                 continue
             }
+            let started = DispatchTime.now().uptimeNanoseconds
             apply(statements).whenComplete { result in
                 if case .success = result {
-                    self.statistics.recordCommit(writes: writes.acceptedCount, statements: statements.count)
+                    self.statistics.recordCommit(
+                        writes: writes.acceptedCount, statements: statements.count,
+                        nanoseconds: DispatchTime.now().uptimeNanoseconds &- started)
+                    self.onCommit()
                 }
                 self.finish(batch, writes, outcome: result.mapError { Self.storageError($0) })
                 self.drainNext()

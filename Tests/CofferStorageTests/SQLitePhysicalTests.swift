@@ -92,6 +92,26 @@ import Testing
         }
     }
 
+    /// The writer never checkpoints (wal_autocheckpoint=0); the background checkpointer copies the log into
+    /// the database file, which otherwise would stay at its first few pages while the log grows.
+    @Test func theLogIsCheckpointedInTheBackground() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("coffer.db").path
+            let physical = try await SQLitePhysical.open(path: path, logger: testLogger, checkpointInterval: 4)
+            let value = [UInt8](repeating: 7, count: 2048)
+            for index in 0..<64 { try await physical.put("cp/\(index)", value: value) }
+            var databaseSize = 0
+            for _ in 0..<500 {
+                databaseSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                if databaseSize > 64 * 2048 { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(databaseSize > 64 * 2048)
+            #expect(try await physical.writerAutocheckpoint() == 0)
+            try await physical.close()
+        }
+    }
+
     /// A batch larger than one statement's rows runs as one transaction of several statements, puts and
     /// deletes (and empty values) included.
     @Test func largeTransactionsSpanSeveralStatementsAtomically() async throws {
