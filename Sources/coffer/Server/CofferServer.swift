@@ -147,7 +147,8 @@ public enum CofferServer {
         // `storage "inmem"` keeps nothing across restarts (as Vault's); SQLite is the persistent store.
         let sqlite =
             config.storageType == "inmem"
-            ? nil : try await SQLitePhysical.open(path: config.storagePath, logger: logger)
+            ? nil : try await SQLitePhysical.open(
+                path: config.storagePath, logger: logger, metrics: coreConfig.metrics.factory)
         let physical: any PhysicalStorage =
             sqlite.map {
                 config.disableCache ? $0 as any PhysicalStorage : CachedPhysical($0, capacity: config.effectiveCacheSize)
