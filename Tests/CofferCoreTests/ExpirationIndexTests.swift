@@ -56,6 +56,24 @@ import Testing
         }
     }
 
+    /// A bucket's marker is written with the first token of the bucket only; once the marker is deleted (a swept
+    /// bucket), the next token of that bucket writes it again.
+    @Test func aBucketMarkerIsWrittenOncePerBucketUntilDeleted() async throws {
+        let fixture = try await Fixture()
+        let first = try await fixture.create(ttl: 3600)
+        let markers = try await fixture.keys("expire-bucket/")
+        #expect(markers.count == 1)
+        let marker = try #require(markers.first)
+        // Removed behind the store's back: a second token of the bucket does not write it again.
+        try await fixture.storage.delete("sys/token/" + marker)
+        _ = try await fixture.create(ttl: 3600)
+        #expect(try await fixture.keys("expire-bucket/").isEmpty)
+        let bucket = try #require(ExpiryIndexKey(first)?.bucket)
+        try await fixture.store.deleteExpiryMarker(bucket: bucket)
+        _ = try await fixture.create(ttl: 3600)
+        #expect(try await fixture.keys("expire-bucket/") == [marker])
+    }
+
     @Test func theIndexEntryIsWrittenWithTheTokenMovedOnRenewalAndDeletedOnRevocation() async throws {
         let fixture = try await Fixture()
         let token = try await fixture.create(ttl: 3600)

@@ -38,17 +38,47 @@ import Testing
     func storedEntriesReadBackUnchanged(full: Bool) throws {
         let entry = Self.entry(full: full)
         let bytes = entry.json()
-        #expect(try TokenEntry(json: try JSONParser.parse(bytes)) == entry)
+        var read = try TokenEntry(json: try JSONParser.parse(bytes))
+        // The id hash is the entry's storage key; the store supplies it on read.
+        #expect(read.idHash == "")
+        read.idHash = entry.idHash
+        #expect(read == entry)
         let object = try #require(try JSONParser.parse(bytes).objectValue)
+        // What the reader derives is left out: the hash, creationTTL = ttl, expireTime = creation + ttl, service.
+        for derived in ["idHash", "creationTTL", "expireTime", "type"] { #expect(object[derived] == nil, "\(derived)") }
+        #expect(object["entityID"] == .string("e"))
         // Defaults are absent, and so is auth metadata equal to `meta`; differing metadata is kept.
         #expect((object["numUses"] == nil) == !full)
         #expect((object["auth"]?.objectValue?["metadata"] == nil) == !full)
+    }
+
+    /// An expiry that is not creation + TTL (a renewed token), a missing expiry, another TTL at creation, a batch
+    /// type and an empty entity are all kept.
+    @Test func valuesThatDifferFromTheDerivedOnesAreStored() throws {
+        var entry = Self.entry(full: false)
+        entry.idHash = ""
+        for change in 0..<4 {
+            var changed = entry
+            switch change {
+            case 0: changed.expireTime = 1_700_000_500
+            case 1: changed.expireTime = nil
+            case 2: changed.creationTTL = 3600
+            default:
+                changed.type = .batch
+                changed.entityID = ""
+            }
+            #expect(try TokenEntry(json: try JSONParser.parse(changed.json())) == changed, "change \(change)")
+        }
     }
 
     /// Entries written before defaults were left out (every member present) still read.
     @Test func entriesWithEveryMemberStillRead() throws {
         let entry = Self.entry(full: false)
         var object = try #require(try JSONParser.parse(entry.json()).objectValue)
+        object["idHash"] = "h"
+        object["creationTTL"] = 60
+        object["expireTime"] = .double(1_700_000_060.25)
+        object["type"] = "service"
         for (key, value) in [("numUses", 0), ("explicitMaxTTL", 0), ("period", 0), ("maxTTL", 0)] as [(String, Int64)] {
             object[key] = .int(value)
         }

@@ -4,8 +4,10 @@ import CofferFramework
 /// renewal and cache miss encodes or decodes one, and Foundation's coders were a fifth of a login.
 extension TokenEntry {
     /// The stored form, streamed without building a dictionary first. Zeros, empty lists and `false` are left
-    /// out (the reader defaults them), as is the auth's metadata when it equals `meta`: every login stores
-    /// one of these, and a third of it was defaults and repetition.
+    /// out (the reader defaults them), as is the auth's metadata when it equals `meta`, and so is what the
+    /// reader can derive: the id hash (the entry's own storage key, supplied by ``TokenStore``), `creationTTL`
+    /// equal to `ttl`, `expireTime` equal to `creationTime + ttl`, a `service` type and an empty entity. Every
+    /// login stores one of these, and the in-memory store keeps them all (docs/tokens.md § Token anatomy).
     func json() -> [UInt8] {
         var writer = JSONWriter(capacity: 1024)
         write(to: &writer)
@@ -14,7 +16,6 @@ extension TokenEntry {
 
     func write(to writer: inout JSONWriter) {
         writer.beginObject()
-        writer.member("idHash", idHash)
         writer.member("accessor", accessor)
         writer.member("policies", policies)
         writer.member("path", path)
@@ -22,20 +23,23 @@ extension TokenEntry {
         if numUses != 0 { writer.member("numUses", numUses) }
         writer.member("creationTime", creationTime)
         writer.member("ttl", ttl)
-        writer.member("creationTTL", creationTTL)
+        if creationTTL != ttl { writer.member("creationTTL", creationTTL) }
         if explicitMaxTTL != 0 { writer.member("explicitMaxTTL", explicitMaxTTL) }
         if period != 0 { writer.member("period", period) }
         if maxTTL != 0 { writer.member("maxTTL", maxTTL) }
         writer.member("renewable", renewable)
-        writer.member("type", type.rawValue)
+        if type != .service { writer.member("type", type.rawValue) }
         if !boundCIDRs.isEmpty { writer.member("boundCIDRs", boundCIDRs) }
-        writer.member("entityID", entityID)
+        if !entityID.isEmpty { writer.member("entityID", entityID) }
         if createdByID { writer.member("createdByID", createdByID) }
         if let parentHash { writer.member("parentHash", parentHash) }
         if let meta { writer.member("meta", meta) }
         if let role { writer.member("role", role) }
         if let lastRenewalTime { writer.member("lastRenewalTime", lastRenewalTime) }
-        if let expireTime { writer.member("expireTime", expireTime) }
+        if expireTime != derivedExpireTime {
+            writer.key("expireTime")
+            if let expireTime { writer.double(expireTime) } else { writer.null() }
+        }
         if let authMountAccessor { writer.member("authMountAccessor", authMountAccessor) }
         if let auth {
             writer.key("auth")
@@ -44,11 +48,14 @@ extension TokenEntry {
         writer.endObject()
     }
 
+    /// The expiry a fresh entry gets from its creation time and TTL; stored only when it differs.
+    private var derivedExpireTime: Double? { ttl > 0 ? creationTime + Double(ttl) : nil }
+
     init(json: JSONValue) throws {
         guard let object = json.objectValue else { throw TokenCodingError() }
         let reader = JSONObjectReader(object)
         self.init(
-            idHash: try reader.string("idHash"), accessor: try reader.string("accessor"),
+            idHash: try reader.string("idHash", default: ""), accessor: try reader.string("accessor"),
             parentHash: reader.optionalString("parentHash"), policies: try reader.strings("policies"),
             path: try reader.string("path"), meta: reader.stringMap("meta"),
             displayName: try reader.string("displayName"),
@@ -56,12 +63,13 @@ extension TokenEntry {
             ttl: try reader.int("ttl"),
             explicitMaxTTL: try reader.int("explicitMaxTTL", default: 0), period: try reader.int("period", default: 0),
             maxTTL: try reader.int("maxTTL", default: 0), renewable: try reader.bool("renewable"),
-            type: try reader.tokenType("type"), boundCIDRs: try reader.strings("boundCIDRs", default: []),
-            entityID: try reader.string("entityID"))
-        creationTTL = try reader.int("creationTTL")
+            type: try reader.tokenType("type", default: .service),
+            boundCIDRs: try reader.strings("boundCIDRs", default: []),
+            entityID: try reader.string("entityID", default: ""))
+        creationTTL = try reader.int("creationTTL", default: ttl)
         role = reader.optionalString("role")
         lastRenewalTime = reader.optionalDouble("lastRenewalTime")
-        expireTime = reader.optionalDouble("expireTime")
+        expireTime = object["expireTime"] == nil ? derivedExpireTime : reader.optionalDouble("expireTime")
         authMountAccessor = reader.optionalString("authMountAccessor")
         auth = try object["auth"].map { try Auth(json: $0, meta: meta ?? [:]) }
         createdByID = (try? reader.bool("createdByID")) ?? false

@@ -9,10 +9,25 @@ extension TokenStore {
     /// Writes read or revoked together in one storage step, so no pass holds many tokens at once.
     static let indexBatchSize = 256
 
-    /// The index entry and bucket marker a token's expiry needs (none for a token that never expires).
+    /// The index entry and bucket marker a token's expiry needs (none for a token that never expires). The
+    /// marker is left out once this process has committed it (``markersCommitted(in:)``): it is one key per
+    /// minute, and re-sealing and re-writing it with every login cost as much as the entry itself.
     func expiryWrites(_ entry: TokenEntry) -> [StorageOperation] {
         guard indexesExpiry, let index = ExpiryIndexKey(entry) else { return [] }
+        guard !committedMarkers.withLock({ $0.contains(index.bucket) }) else {
+            return [.put(key: index.key, value: [])]
+        }
         return [.put(key: index.key, value: []), .put(key: index.markerKey, value: [])]
+    }
+
+    /// Records, once `operations` committed, the bucket markers they stored.
+    func markersCommitted(in operations: [StorageOperation]) {
+        let buckets = operations.compactMap { operation -> Int64? in
+            guard case .put(let key, _) = operation, key.hasPrefix(ExpiryIndexKey.markerPrefix) else { return nil }
+            return ExpiryIndexKey.bucket(named: String(key.dropFirst(ExpiryIndexKey.markerPrefix.count)))
+        }
+        guard !buckets.isEmpty else { return }
+        committedMarkers.withLock { $0.formUnion(buckets) }
     }
 
     /// Every bucket with a marker: one key per bucket, however many tokens it holds.
@@ -27,7 +42,9 @@ extension TokenStore {
         }
     }
 
+    /// Forgets the marker first, so a token created meanwhile writes it again.
     func deleteExpiryMarker(bucket: Int64) async throws {
+        committedMarkers.withLock { _ = $0.remove(bucket) }
         try await storage.delete(ExpiryIndexKey.markerKey(bucket))
     }
 
@@ -64,8 +81,9 @@ extension TokenStore {
             var operations: [StorageOperation] = []
             var markers: Set<String> = []
             for hash in hashes[start..<end] {
-                guard let bytes = try await storage.get("id/" + hash), var entry = try? decode(bytes) else { continue }
-                entry.idHash = hash
+                guard let bytes = try await storage.get("id/" + hash), let entry = try? decode(bytes, hash: hash) else {
+                    continue
+                }
                 guard let index = ExpiryIndexKey(entry) else { continue }
                 operations.append(.put(key: index.key, value: []))
                 if markers.insert(index.markerKey).inserted { operations.append(.put(key: index.markerKey, value: [])) }

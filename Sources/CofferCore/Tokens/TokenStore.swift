@@ -39,6 +39,8 @@ public final class TokenStore: Sendable {
         var generation: UInt64 = 0
     }
     private let cache: Mutex<EntryCache>
+    /// Expiration buckets whose marker this process has committed (``expiryWrites(_:)``): a create leaves it out.
+    let committedMarkers = Mutex<Set<Int64>>([])
     /// Default number of cached entries (``CoreConfiguration/tokenCacheSize``).
     public static let defaultCacheLimit = 32_768
     /// Serialises the changes to one token.
@@ -198,6 +200,7 @@ public final class TokenStore: Sendable {
         }
         operations += expiryWrites(entry)
         try await storage.transaction(operations)
+        markersCommitted(in: operations)
         // Not cached until first read: most logins' tokens are used a few times or never, and caching every
         // new entry doubled the memory each token holds.
         if let expireTime = entry.expireTime, let handler = onExpiring.withLock({ $0 }) {
@@ -247,7 +250,7 @@ public final class TokenStore: Sendable {
         let (cached, generation) = cache.withLock { ($0.entries.get(hash), $0.generation) }
         if let cached { return cached }
         guard let bytes = try await storage.get("id/" + hash) else { return nil }
-        let entry = try decode(bytes)
+        let entry = try decode(bytes, hash: hash)
         cache.withLock { cache in
             guard cache.generation == generation else { return }
             cache.entries.set(hash, entry)
@@ -276,6 +279,7 @@ public final class TokenStore: Sendable {
                 operations += expiryWrites(entry)
             }
             try await storage.transaction(operations)
+            markersCommitted(in: operations)
             replaceCached(hash, with: entry)
             if moved, let handler = onExpiring.withLock({ $0 }) {
                 if let previous { handler.dropped(hash, previous) }
@@ -455,5 +459,10 @@ public final class TokenStore: Sendable {
 
     func encode(_ entry: TokenEntry) throws -> [UInt8] { entry.json() }
 
-    func decode(_ bytes: [UInt8]) throws -> TokenEntry { try TokenEntry(json: try JSONParser.parse(bytes)) }
+    /// `hash`: the storage key the entry was read from, which the stored form leaves out; nil for a batch token.
+    func decode(_ bytes: [UInt8], hash: String? = nil) throws -> TokenEntry {
+        var entry = try TokenEntry(json: try JSONParser.parse(bytes))
+        if let hash { entry.idHash = hash }
+        return entry
+    }
 }
