@@ -23,36 +23,22 @@ public final class SQLitePhysical: PhysicalStorage {
     private let nextReader = Atomic<Int>(0)
     private let writes: SQLiteWriteQueue
 
-    private let checkpointer: SQLiteCheckpointer
-
-    private init(
-        writer: SQLiteConnection, readers: [SQLiteConnection], checkpointer: SQLiteCheckpointer,
-        metrics: any MetricsFactory
-    ) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], metrics: any MetricsFactory) {
         self.writer = writer
         self.readers = readers
-        self.checkpointer = checkpointer
-        self.writes = SQLiteWriteQueue(
-            connection: writer, statistics: SQLiteWriteStatistics(factory: metrics), onCommit: checkpointer.committed)
+        self.writes = SQLiteWriteQueue(connection: writer, statistics: SQLiteWriteStatistics(factory: metrics))
     }
 
     /// What the group commit has done since the store was opened.
     public var writeStatistics: SQLiteWriteStatistics { writes.statistics }
 
-    /// The writer connection's `wal_autocheckpoint` (0: it never checkpoints itself).
-    func writerAutocheckpoint() async throws -> Int? {
-        try await writer.query("PRAGMA wal_autocheckpoint").first?.columns.first?.data.integer
-    }
-
     /// Writes waiting for the next commit, and writes of the commit running now.
     var queueDepth: (pending: Int, committing: Int) { writes.queueDepth }
 
     /// Opens (creating if needed, with mode 0600) the database at `path` and its `kv` table. The commit
-    /// counters (``SQLiteWriteStatistics``) are reported to `metrics`; the log is checkpointed in the
-    /// background every `checkpointInterval` commits (``SQLiteCheckpointer``).
+    /// counters (``SQLiteWriteStatistics``) are reported to `metrics`.
     public static func open(
-        path: String, logger: Logger, readerConnections: Int = 2, checkpointInterval: Int = 32,
-        metrics: any MetricsFactory = MetricsSystem.factory
+        path: String, logger: Logger, readerConnections: Int = 2, metrics: any MetricsFactory = MetricsSystem.factory
     ) async throws -> SQLitePhysical {
         precondition(readerConnections > 0, "SQLitePhysical needs at least one reader connection")
         if !FileManager.default.fileExists(atPath: path) {
@@ -69,8 +55,10 @@ public final class SQLitePhysical: PhysicalStorage {
                 throw StorageError.backend("SQLite at \(path) refused WAL journal mode (got \(mode ?? "nothing"))")
             }
             _ = try await writer.query("PRAGMA synchronous=FULL")
-            // Checkpoints run on their own connection (SQLiteCheckpointer), not inside the writer's commits.
-            _ = try await writer.query("PRAGMA wal_autocheckpoint=0")
+            // SQLite's own checkpoint (every 1,000 log pages, inside the writer's commit) is kept on purpose: it
+            // runs between batches, when no frame is newer than it, so the log restarts from its beginning. A
+            // checkpoint on another connection never caught up under sustained writes, and the log grew without
+            // bound (docs/storage.md).
             _ = try await writer.query("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerConnections {
@@ -81,10 +69,8 @@ public final class SQLitePhysical: PhysicalStorage {
                 _ = try await reader.query("PRAGMA query_only=ON")
                 readers.append(reader)
             }
-            let checkpointer = try await SQLiteCheckpointer.open(
-                path: path, interval: checkpointInterval, logger: logger)
             logger.debug("opened SQLite storage", metadata: ["path": .string(path)])
-            return SQLitePhysical(writer: writer, readers: readers, checkpointer: checkpointer, metrics: metrics)
+            return SQLitePhysical(writer: writer, readers: readers, metrics: metrics)
         } catch {
             for connection in opened { try? await connection.close() }
             throw SQLiteWriteQueue.storageError(error)
@@ -94,7 +80,6 @@ public final class SQLitePhysical: PhysicalStorage {
     /// Waits for accepted writes to commit, then closes every connection.
     public func close() async throws {
         await writes.close()
-        try await checkpointer.close()
         for reader in readers { try await reader.close() }
         try await writer.close()
     }

@@ -39,14 +39,10 @@ final class SQLiteWriteQueue: Sendable {
     private let connection: SQLiteConnection
     private let state = Mutex(State())
     let statistics: SQLiteWriteStatistics
-    /// Called after each durable commit (the checkpointer counts them).
-    private let onCommit: @Sendable () -> Void
 
-    init(connection: SQLiteConnection, statistics: SQLiteWriteStatistics, onCommit: @escaping @Sendable () -> Void = {})
-    {
+    init(connection: SQLiteConnection, statistics: SQLiteWriteStatistics) {
         self.connection = connection
         self.statistics = statistics
-        self.onCommit = onCommit
     }
 
     /// Applies `operations` atomically and durably; returns once committed.
@@ -105,7 +101,6 @@ final class SQLiteWriteQueue: Sendable {
                     self.statistics.recordCommit(
                         writes: writes.acceptedCount, statements: statements.count,
                         nanoseconds: DispatchTime.now().uptimeNanoseconds &- started)
-                    self.onCommit()
                 }
                 self.finish(batch, writes, outcome: result.mapError { Self.storageError($0) })
                 self.drainNext()

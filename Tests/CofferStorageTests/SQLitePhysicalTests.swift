@@ -92,22 +92,29 @@ import Testing
         }
     }
 
-    /// The writer never checkpoints (wal_autocheckpoint=0); the background checkpointer copies the log into
-    /// the database file, which otherwise would stay at its first few pages while the log grows.
-    @Test func theLogIsCheckpointedInTheBackground() async throws {
+    /// Sustained writes keep the write-ahead log bounded: checkpoints catch up and the log restarts from its
+    /// beginning. These 2,000 transactions of two 16 KiB values made an 85 MB log when it was never reset.
+    @Test func theLogStaysBoundedUnderSustainedWrites() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("coffer.db").path
-            let physical = try await SQLitePhysical.open(path: path, logger: testLogger, checkpointInterval: 4)
-            let value = [UInt8](repeating: 7, count: 2048)
-            for index in 0..<64 { try await physical.put("cp/\(index)", value: value) }
-            var databaseSize = 0
-            for _ in 0..<500 {
-                databaseSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-                if databaseSize > 64 * 2048 { break }
-                try await Task.sleep(for: .milliseconds(10))
+            let physical = try await SQLitePhysical.open(path: path, logger: testLogger)
+            let value = [UInt8](repeating: 7, count: 16384)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<4 {
+                    group.addTask {
+                        for index in 0..<500 {
+                            try await physical.transaction([
+                                .put(key: "log/\(writer)/\(index)/a", value: value),
+                                .put(key: "log/\(writer)/\(index)/b", value: value),
+                            ])
+                        }
+                    }
+                }
+                try await group.waitForAll()
             }
-            #expect(databaseSize > 64 * 2048)
-            #expect(try await physical.writerAutocheckpoint() == 0)
+            let walSize = try #require(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
+            #expect(walSize > 0)
+            #expect(walSize < 12 * 1024 * 1024, "write-ahead log is \(walSize) bytes")
             try await physical.close()
         }
     }
