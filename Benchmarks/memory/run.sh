@@ -39,40 +39,30 @@ if command -v strip >/dev/null 2>&1 && [ -z "${BENCH_NO_STRIP:-}" ]; then
     cp "$BIN" "$WORK/coffer" && strip "$WORK/coffer" && BIN="$WORK/coffer"
 fi
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 URL="http://127.0.0.1:$PORT"
 ROOT_TOKEN="bench$(python3 -c 'import secrets; print(secrets.token_hex(12))')"
 SERVER_PID=""
 cleanup() {
-    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null || true
+    [ -n "$SERVER_PID" ] && stop_process "$SERVER_PID"
     rm -rf "$WORK"
 }
 trap cleanup EXIT
 
-"$BIN" server -dev "-dev-root-token-id=$ROOT_TOKEN" "-dev-listen-address=127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-ready=""
-for _ in $(seq 1 3000); do
-    if [ "$(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/sys/health" || true)" = "200" ]; then ready=1; break; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; die "server exited during start"; }
-    sleep 0.01
-done
-[ -n "$ready" ] || die "server not ready after 30 s"
+launch "$WORK/server.log" "$BIN" server -dev "-dev-root-token-id=$ROOT_TOKEN" "-dev-listen-address=127.0.0.1:$PORT"
+SERVER_PID=$LAUNCHED_PID
+wait_for_http "$URL/v1/sys/health" "$SERVER_PID" "$WORK/server.log" 200
 
-api() { # api METHOD PATH [BODY]; fails on non-2xx
-    local args=(-sf -o /dev/null -X "$1" -H "X-Vault-Token: $ROOT_TOKEN")
-    [ -n "${3:-}" ] && args+=(-H "Content-Type: application/json" -d "$3")
-    curl "${args[@]}" "$URL/v1/$2"
-}
-api POST secret/data/bench/read '{"data":{"user":"app","password":"correct horse battery staple"}}'
-api PUT sys/policy/bench '{"policy":"path \"secret/data/bench/*\" { capabilities = [\"read\"] }"}'
-api POST auth/token/create '{"policies":["bench"],"ttl":"24h"}'
+api "$URL" POST secret/data/bench/read "$ROOT_TOKEN" \
+    '{"data":{"user":"app","password":"correct horse battery staple"}}' >/dev/null
+api "$URL" PUT sys/policy/bench "$ROOT_TOKEN" \
+    '{"policy":"path \"secret/data/bench/*\" { capabilities = [\"read\"] }"}' >/dev/null
+api "$URL" POST auth/token/create "$ROOT_TOKEN" '{"policies":["bench"],"ttl":"24h"}' >/dev/null
 sleep 1
 cp "/proc/$SERVER_PID/smaps" "$WORK/idle.smaps"
 grep '^VmRSS:' "/proc/$SERVER_PID/status" | awk '{print $2}' >"$WORK/idle.rss"
 for task in /proc/"$SERVER_PID"/task/*; do cat "$task/comm"; done >"$WORK/threads"
 
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status"; }
 create_tokens() { # create_tokens COUNT: service tokens over four keep-alive connections
     python3 - "$PORT" "$ROOT_TOKEN" "$1" <<'PY'
 import http.client, json, sys, threading
@@ -97,10 +87,10 @@ PY
 log "creating 2000 + $TOKENS tokens"
 create_tokens 2000
 sleep 0.5
-BEFORE_KB=$(rss_kb)
+BEFORE_KB=$(rss_kb "$SERVER_PID")
 create_tokens "$TOKENS"
 sleep 0.5
-AFTER_KB=$(rss_kb)
+AFTER_KB=$(rss_kb "$SERVER_PID")
 
 python3 - "$WORK" "$TOKENS" "$BEFORE_KB" "$AFTER_KB" <<'EOF'
 import collections, re, sys
