@@ -45,19 +45,3 @@ struct SQLiteWriteBatch {
 
     var isEmpty: Bool { puts.isEmpty && deletes.isEmpty }
 }
-
-extension StorageOperation {
-    var key: String {
-        switch self {
-        case .put(let key, _), .delete(let key): return key
-        }
-    }
-
-    /// The value a put leaves, or nil for a delete.
-    var value: [UInt8]? {
-        switch self {
-        case .put(_, let value): return value
-        case .delete: return nil
-        }
-    }
-}

@@ -141,7 +141,7 @@ final class SQLiteWriteQueue: Sendable {
         }
         return chain.flatMap { self.run("COMMIT") }.flatMapError { error in
             // The transaction may already be gone (SQLite rolls back itself on some I/O errors).
-            self.run("ROLLBACK").flatMapErrorThrowing { _ in throw error }.flatMapThrowing { throw error }
+            self.run("ROLLBACK").recover { _ in }.flatMapThrowing { throw error }
         }
     }
 

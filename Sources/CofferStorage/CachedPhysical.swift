@@ -102,12 +102,7 @@ public final class CachedPhysical: PhysicalStorage {
     /// Runs `body` (the backend write of `operations`) between registering its keys and settling the cache.
     private func write(_ operations: [StorageOperation], _ body: () async throws -> Void) async throws {
         var finalValues: [String: [UInt8]?] = [:]
-        for operation in operations {
-            switch operation {
-            case .put(let key, let value): finalValues[key] = .some(value)
-            case .delete(let key): finalValues[key] = .some(nil)
-            }
-        }
+        for operation in operations { finalValues[operation.key] = .some(operation.value) }
         let wasCached = begin(finalValues.keys)
         var succeeded = false
         // Settle even when the write fails: it may have reached the backend before failing.

@@ -4,6 +4,20 @@ import Foundation
 public enum StorageOperation: Sendable, Equatable {
     case put(key: String, value: [UInt8])
     case delete(key: String)
+
+    public var key: String {
+        switch self {
+        case .put(let key, _), .delete(let key): return key
+        }
+    }
+
+    /// The value a put leaves, or nil for a delete.
+    public var value: [UInt8]? {
+        switch self {
+        case .put(_, let value): return value
+        case .delete: return nil
+        }
+    }
 }
 
 /// The key/value contract every storage backend implements.
