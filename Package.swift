@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", exact: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -56,6 +57,18 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL implementation of the storage contract (storage "postgresql"); only the `coffer`
+        // executable (and the tests that exercise it) link PostgresNIO.
+        .target(
+            name: "CofferPostgres",
+            dependencies: [
+                "CofferStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -164,8 +177,8 @@ let package = Package(
         .executableTarget(
             name: "coffer",
             dependencies: [
-                "CofferConfig", "CofferHTTP", "CofferCore", "CofferStorage", "CofferSQLite", "CofferFramework",
-                "KVSecrets", "CofferClient", "AzureAuth", "AzureSimulator",
+                "CofferConfig", "CofferHTTP", "CofferCore", "CofferStorage", "CofferSQLite", "CofferPostgres",
+                "CofferFramework", "KVSecrets", "CofferClient", "AzureAuth", "AzureSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -218,7 +231,9 @@ let package = Package(
         .testTarget(
             name: "CofferStorageTests",
             dependencies: [
-                "CofferStorage", "CofferSQLite", "CofferTesting", .product(name: "NIOPosix", package: "swift-nio"),
+                "CofferStorage", "CofferSQLite", "CofferPostgres", "CofferTesting",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(

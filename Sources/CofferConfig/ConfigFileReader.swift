@@ -67,14 +67,16 @@ struct ConfigFileReader {
             let section: ConfigSection<ServerConfiguration>
             switch block.label {
             case "sqlite": section = ServerConfiguration.sqliteStorage
+            case "postgresql": section = ServerConfiguration.postgresqlStorage
             case "inmem": section = ServerConfiguration.inmemStorage
             default:
                 throw ConfigurationError(
-                    "\(here): storage \"\(block.label)\" is not supported by Coffer (use \"sqlite\" or \"inmem\")")
+                    "\(here): storage \"\(block.label)\" is not supported by Coffer (use \"sqlite\", \"postgresql\" or \"inmem\")")
             }
             storageOrigin = here
             config.storageType = block.label
             config.storagePath = ""
+            config.postgresql = PostgreSQLStorageConfiguration()
             try section.read(
                 block.entries, into: &config, path: "storage.\(block.label)", line: block.line, file: file)
         }

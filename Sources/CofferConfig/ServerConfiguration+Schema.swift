@@ -9,7 +9,8 @@ extension ServerConfiguration {
         }
         var defaults = ServerConfiguration()
         defaults.sealKeyFile = nil
-        return stanza(sqliteStorage, defaults: defaults) + stanza(inmemStorage, defaults: defaults)
+        return stanza(sqliteStorage, defaults: defaults) + stanza(postgresqlStorage, defaults: defaults)
+            + stanza(inmemStorage, defaults: defaults)
             + stanza(ListenerConfiguration.tcpSchema, defaults: ListenerConfiguration())
             + stanza(staticSeal, defaults: defaults)
             + schema.helpRows(defaults: defaults)
@@ -95,6 +96,42 @@ extension ServerConfiguration {
                     "path", .path, \.storagePath, doc: "database file (WAL, synchronous=FULL; created 0600)",
                     required: true, requirement: "that is not empty", check: { $0.isEmpty ? nil : $0 })
             ])
+    }
+
+    static var postgresqlStorage: ConfigSection<ServerConfiguration> {
+        ConfigSection(
+            name: "storage", label: "postgresql",
+            doc: "PostgreSQL storage (tables created if missing; docs/storage.md)",
+            keys: [
+                .field(
+                    "connection_url", .optional("url"), \.postgresql.connectionURL,
+                    doc: "postgres://user:pw@host:port/db?sslmode=…; never logged",
+                    requirement: "that is not empty", check: { $0?.isEmpty == false ? $0 : nil }),
+                .field(
+                    "table", .string, \.postgresql.table, doc: "key/value table (and <table>_schema)",
+                    requirement: "of 1-48 letters, digits or underscores", check: validTableName),
+                .field("ha_enabled", .bool, \.postgresql.haEnabled, doc: "HA lock (not available yet: refused)"),
+                .field(
+                    "ha_table", .string, \.postgresql.haTable, doc: "HA lock table",
+                    requirement: "of 1-48 letters, digits or underscores", check: validTableName),
+                .field(
+                    "max_parallel", .integer, \.postgresql.maxParallel, doc: "most connections open at once",
+                    requirement: "between 1 and 10000", check: { (1...10_000).contains($0) ? $0 : nil }),
+                .field(
+                    "max_idle_connections", .integer, \.postgresql.maxIdleConnections,
+                    doc: "connections kept open while idle",
+                    requirement: "between 0 and 10000", check: { (0...10_000).contains($0) ? $0 : nil }),
+            ])
+    }
+
+    /// Table names go into SQL as identifiers (they cannot be bound), so only plain ones are accepted.
+    private static func validTableName(_ name: String) -> String? {
+        let isPlain = name.utf8.allSatisfy {
+            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z"))
+                || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "_")
+        }
+        let startsWithDigit = name.utf8.first.map { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } ?? true
+        return isPlain && !startsWithDigit && name.utf8.count <= 48 ? name : nil
     }
 
     static var inmemStorage: ConfigSection<ServerConfiguration> {

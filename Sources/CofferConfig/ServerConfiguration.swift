@@ -22,9 +22,11 @@ import Foundation
 public struct ServerConfiguration: Sendable, Equatable {
     /// Every `listener "tcp"` stanza, in file order; never empty.
     public var listeners = [ListenerConfiguration()]
-    /// `sqlite` or `inmem`.
+    /// `sqlite`, `postgresql` or `inmem`.
     public var storageType = "sqlite"
     public var storagePath = ""
+    /// `storage "postgresql"`'s keys (used when ``storageType`` is `postgresql`).
+    public var postgresql = PostgreSQLStorageConfiguration()
     /// `nil` when the file has no `seal` stanza: the server uses the Shamir seal (`sys/init`, `sys/unseal`).
     /// `"static"`: a key file unseals it on start (auto-unseal, with recovery keys).
     public var sealType: String? = "static"
@@ -189,6 +191,16 @@ public struct ServerConfiguration: Sendable, Equatable {
                 throw ConfigurationError("\(Variable.disableMlock.name) must be true or false")
             }
             disableMlock = flag
+        }
+        // The variable stands in for a missing connection_url (the file's value wins), so the password can stay out
+        // of the file (docs/configuration.md).
+        if storageType == "postgresql", postgresql.connectionURL == nil {
+            postgresql.connectionURL = Variable.postgresConnectionURL.value(in: environment)
+            guard postgresql.connectionURL != nil else {
+                throw ConfigurationError(
+                    "storage \"postgresql\" needs connection_url (or the \(Variable.postgresConnectionURL.name) "
+                        + "environment variable)")
+            }
         }
     }
 }

@@ -31,9 +31,14 @@ public struct ServerEnvironmentVariable: Sendable, Equatable {
     public static let disableMlock = ServerEnvironmentVariable(
         name: "VAULT_DISABLE_MLOCK", overrides: "disable_mlock", doc: "wins over disable_mlock (true or false)")
 
+    public static let postgresConnectionURL = ServerEnvironmentVariable(
+        name: "COFFER_PG_CONNECTION_URL", overrides: "storage \"postgresql\".connection_url",
+        doc: "connection_url when the postgresql stanza has none (never logged)")
+
     /// Every variable, in the order `coffer server -help` lists them (the seal key's variable is named by
     /// `seal "static".key_env`, default `COFFER_SEAL_KEY`).
     public static let all: [ServerEnvironmentVariable] = [
         devRootTokenID, devListenAddress, logLevel, logFormat, apiAddress, clusterAddress, disableMlock,
+        postgresConnectionURL,
     ]
 }

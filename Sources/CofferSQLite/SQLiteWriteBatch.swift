@@ -1,47 +1,10 @@
 import CofferStorage
 
-/// The writes of one group commit folded into the rows SQLite must end up with.
-///
-/// Every write is validated alone first, so a write with a bad key fails by itself and the rest of the batch
-/// still commits. The valid writes are then folded in order into the final state of each key (the last put or
-/// delete of a key wins, as it would inside one transaction), which the ``SQLiteWriteQueue`` applies with a few
-/// multi-row statements instead of one statement, savepoint and thread hop per row.
+/// SQLite's name for the backend-neutral batch folding, which moved to ``StorageWriteBatch`` in CofferStorage so
+/// the PostgreSQL backend folds its group commits the same way.
 ///
 /// ```swift
-/// let batch = SQLiteWriteBatch([[.put(key: "a", value: [1])], [.put(key: "bad/", value: [])], [.delete(key: "a")]])
-/// batch.rejected      // [1: StorageError] — the second write alone fails
-/// batch.deletes       // ["a"]: the first write's put of "a" was overtaken by the third write
+/// let batch = SQLiteWriteBatch([[.put(key: "a", value: [1])], [.delete(key: "a")]])
+/// batch.deletes   // ["a"]
 /// ```
-struct SQLiteWriteBatch {
-    /// The final value of each key the batch puts, in first-touched order.
-    private(set) var puts: [(key: String, value: [UInt8])] = []
-    /// Keys the batch leaves deleted.
-    private(set) var deletes: [String] = []
-    /// Index of each write refused before any SQL ran, with its error.
-    private(set) var rejected: [Int: any Error] = [:]
-    /// Writes that reach the database.
-    private(set) var acceptedCount = 0
-
-    init(_ writes: [[StorageOperation]]) {
-        var finalValue: [String: [UInt8]?] = [:]
-        var order: [String] = []
-        for (index, write) in writes.enumerated() {
-            do {
-                for operation in write { try StorageKeys.validate(operation.key) }
-            } catch {
-                rejected[index] = error
-                continue
-            }
-            acceptedCount += 1
-            for operation in write {
-                if finalValue.updateValue(operation.value, forKey: operation.key) == nil { order.append(operation.key) }
-            }
-        }
-        for key in order {
-            guard let value = finalValue[key] else { continue }
-            if let value { puts.append((key, value)) } else { deletes.append(key) }
-        }
-    }
-
-    var isEmpty: Bool { puts.isEmpty && deletes.isEmpty }
-}
+typealias SQLiteWriteBatch = StorageWriteBatch

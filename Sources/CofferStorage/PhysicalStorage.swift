@@ -122,6 +122,9 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The seal key could not be read or has the wrong size.
     case invalidSealKey(String)
     case backend(String)
+    /// The storage could not be reached in time (a database outage); the HTTP layer answers 503. The write's outcome
+    /// may be unknown: it failed, or committed without an answer.
+    case unavailable(String)
 
     public var description: String {
         switch self {
@@ -130,6 +133,7 @@ public enum StorageError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownKeyTerm(let term): return "no encryption key for term \(term)"
         case .invalidSealKey(let why): return "invalid seal key: \(why)"
         case .backend(let why): return "storage error: \(why)"
+        case .unavailable(let why): return "storage unavailable: \(why)"
         }
     }
 }

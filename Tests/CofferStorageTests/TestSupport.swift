@@ -16,7 +16,13 @@ let testLogger = Logger(label: "coffer.storage.tests")
 
 /// The physical backends the shared contract tests run against.
 enum PhysicalKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case memory, sqlite, cachedSQLite
+    case memory, sqlite, cachedSQLite, postgresql
+
+    /// PostgreSQL only when the tests have a database (``PostgresTestDatabase``); PostgresPhysicalTests shows the
+    /// skip otherwise.
+    static var allCases: [PhysicalKind] {
+        [.memory, .sqlite, .cachedSQLite] + (PostgresTestDatabase.isEnabled ? [.postgresql] : [])
+    }
 
     var testDescription: String { rawValue }
 
@@ -24,6 +30,8 @@ enum PhysicalKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
         switch self {
         case .memory:
             try await body(MemoryPhysical())
+        case .postgresql:
+            try await PostgresTestDatabase.withPhysical { physical, _ in try await body(physical) }
         case .sqlite, .cachedSQLite:
             try await withTemporaryDirectory { directory in
                 let sqlite = try await SQLitePhysical.open(

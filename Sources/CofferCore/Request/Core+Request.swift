@@ -63,6 +63,10 @@ extension Core {
             return .error(error)
         } catch StorageError.sealed {
             return .error(.sealed)
+        } catch StorageError.unavailable(let why) {
+            // A storage outage (docs/storage.md): 503, so clients retry, rather than a 500 or a hang.
+            logger.warning("storage unavailable", metadata: ["request_id": "\(request.id)", "error": "\(why)"])
+            return .error(LogicalError(status: 503, messages: ["storage unavailable"]))
         } catch {
             logger.error(
                 "request failed",

@@ -144,14 +144,12 @@ public enum CofferServer {
         guard let address = ServerAddress(config.address) else { throw ServerStartError("invalid listener.address") }
         var coreConfig = coreConfiguration(config, logger: logger, storageType: config.storageType)
         coreConfig.staticSealKey = try loadStaticKey(source)
-        // `storage "inmem"` keeps nothing across restarts (as Vault's); SQLite is the persistent store.
-        let sqlite =
-            config.storageType == "inmem"
-            ? nil : try await SQLitePhysical.open(
-                path: config.storagePath, logger: logger, metrics: coreConfig.metrics.factory)
+        // `storage "inmem"` keeps nothing across restarts (as Vault's); SQLite or PostgreSQL persist
+        // (CofferServer+Storage.swift).
+        let opened = try await openStorage(config, logger: logger, metrics: coreConfig.metrics.factory)
         let physical: any PhysicalStorage =
-            sqlite.map {
-                config.disableCache ? $0 as any PhysicalStorage : CachedPhysical($0, capacity: config.effectiveCacheSize)
+            opened.map {
+                config.disableCache ? $0.physical : CachedPhysical($0.physical, capacity: config.effectiveCacheSize)
             }
             ?? MemoryPhysical()
         let core = Core(barrier: Barrier(physical: physical), configuration: coreConfig)
@@ -159,18 +157,17 @@ public enum CofferServer {
         do {
             notice = try await startSeal(core, config: config, logger: logger)
         } catch {
-            // SQLiteNIO requires its connection closed before it goes away, also on a refused start.
             await core.seal()
-            try? await sqlite?.close()
+            await opened?.close()
             throw error
         }
         let scheme = config.listeners.first?.tlsDisable == false ? "https" : "http"
-        let storage = sqlite == nil ? "inmem" : "sqlite \(config.storagePath)"
+        let storage = opened?.label ?? "inmem"
         try await serve(core: core, address: address, config: config, logger: logger) {
             writeStdout("==> Coffer server started on \(scheme)://\(config.address) (storage: \(storage))\n" + notice)
         } onStop: {
             await core.seal()
-            try? await sqlite?.close()
+            await opened?.close()
         }
     }
 

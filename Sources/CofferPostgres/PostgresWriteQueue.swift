@@ -1,0 +1,190 @@
+import CofferStorage
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Group commit for ``PostgresPhysical``: one writer commits the queued writes together, so the writes queued while
+/// one commit runs go out as the next commit (one transaction, one WAL flush on the server for all of them).
+///
+/// A batch is folded by ``StorageWriteBatch`` (a write with an invalid key fails alone) and applied by at most two
+/// array-bound statements (``PostgresBatchStatement``) in one transaction; a database error fails the whole batch,
+/// none of which is then stored. A write's caller resumes only after the commit returned. During an outage a
+/// commit is retried with backoff until its deadline (``PostgresDeadline``), then its writes fail with
+/// ``StorageError/unavailable(_:)``; a write still queued at its deadline is dropped and fails the same way, so no
+/// caller waits longer than two deadlines. An abandoned commit is awaited before the next one starts, so writes of
+/// one key never land out of order.
+///
+/// ```swift
+/// let queue = PostgresWriteQueue(client: client, quotedTable: "\"coffer_kv_store\"", deadline: deadline, logger: logger)
+/// try await queue.submit([.put(key: "a", value: [1]), .delete(key: "b")])
+/// ```
+final class PostgresWriteQueue: Sendable {
+    private struct Pending {
+        let id: UInt64
+        let operations: [StorageOperation]
+        let continuation: CheckedContinuation<Void, any Error>
+        var expiry: Task<Void, Never>?
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var nextID: UInt64 = 0
+        var isDraining = false
+        var isClosed = false
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        var statistics = PostgresWriteStatistics()
+    }
+
+    /// Bounds how long the first write of a busy batch waits for the batch's commit.
+    private static let maxBatch = 512
+
+    private let client: PostgresClient
+    private let quotedTable: String
+    private let deadline: PostgresDeadline
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    init(client: PostgresClient, quotedTable: String, deadline: PostgresDeadline, logger: Logger) {
+        self.client = client
+        self.quotedTable = quotedTable
+        self.deadline = deadline
+        self.logger = logger
+    }
+
+    var statistics: PostgresWriteStatistics { state.withLock { $0.statistics } }
+
+    /// Applies `operations` atomically; returns once committed.
+    func submit(_ operations: [StorageOperation]) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            enum Action { case rejected, queued(UInt64), startDraining(UInt64) }
+            let action = state.withLock { state -> Action in
+                guard !state.isClosed else { return .rejected }
+                let id = state.nextID
+                state.nextID &+= 1
+                state.pending.append(Pending(id: id, operations: operations, continuation: continuation))
+                guard !state.isDraining else { return .queued(id) }
+                state.isDraining = true
+                return .startDraining(id)
+            }
+            switch action {
+            case .rejected:
+                continuation.resume(throwing: StorageError.backend("PostgreSQL storage is closed"))
+            case .queued(let id):
+                armExpiry(id)
+            case .startDraining(let id):
+                armExpiry(id)
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Refuses new writes and returns once every accepted write has finished.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let isIdle = state.withLock { state -> Bool in
+                state.isClosed = true
+                guard state.isDraining else { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if isIdle { continuation.resume() }
+        }
+    }
+
+    /// A write still queued at its deadline fails alone (it never reaches the database).
+    private func armExpiry(_ id: UInt64) {
+        let timeout = deadline.timeout
+        let timer = Task {
+            guard (try? await Task.sleep(for: timeout)) != nil else { return }
+            let expired = self.state.withLock { state -> Pending? in
+                guard let index = state.pending.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.pending.remove(at: index)
+            }
+            expired?.continuation.resume(
+                throwing: StorageError.unavailable("timed out after \(timeout) waiting for an earlier commit"))
+        }
+        let stillQueued = state.withLock { state -> Bool in
+            guard let index = state.pending.firstIndex(where: { $0.id == id }) else { return false }
+            state.pending[index].expiry = timer
+            return true
+        }
+        if !stillQueued { timer.cancel() }
+    }
+
+    private func drain() async {
+        while true {
+            let (batch, idleWaiters) = takeBatch()
+            guard !batch.isEmpty else {
+                for waiter in idleWaiters { waiter.resume() }
+                return
+            }
+            for pending in batch { pending.expiry?.cancel() }
+            let writes = StorageWriteBatch(batch.map(\.operations))
+            let statements = PostgresBatchStatement.statements(for: writes, quotedTable: quotedTable)
+            guard !statements.isEmpty else {
+                finish(batch, writes, outcome: .success(()))
+                continue
+            }
+            let abandoned = AttemptBox()
+            let started = ContinuousClock.now
+            let outcome: Result<Void, any Error>
+            do {
+                try await deadline.run({ try await self.commit(statements) }, attempt: { abandoned.set($0) })
+                outcome = .success(())
+                state.withLock {
+                    $0.statistics.record(writes: writes.acceptedCount, duration: ContinuousClock.now - started)
+                }
+            } catch {
+                outcome = .failure(error)
+                logger.warning("PostgreSQL commit failed", metadata: ["error": "\(error)"])
+            }
+            finish(batch, writes, outcome: outcome)
+            // A timed-out commit may still land; the next batch waits for it so one key's writes stay in order.
+            if case .failure = outcome { await abandoned.task?.value }
+        }
+    }
+
+    /// One transaction. With HA (issue 14, item 2), the check that this node's lock epoch is still current goes
+    /// here, first inside the same transaction, so a deposed node's commit fails instead of landing.
+    private func commit(_ statements: [PostgresQuery]) async throws {
+        if statements.count == 1 {
+            // One statement is atomic by itself; no BEGIN/COMMIT round trips.
+            try await client.query(statements[0], logger: logger)
+            return
+        }
+        try await client.withTransaction(logger: logger) { connection in
+            for statement in statements { try await connection.query(statement, logger: self.logger) }
+        }
+    }
+
+    private func takeBatch() -> ([Pending], [CheckedContinuation<Void, Never>]) {
+        state.withLock { state in
+            guard !state.pending.isEmpty else {
+                state.isDraining = false
+                defer { state.idleWaiters = [] }
+                return ([], state.idleWaiters)
+            }
+            let count = min(Self.maxBatch, state.pending.count)
+            defer { state.pending.removeFirst(count) }
+            return (Array(state.pending.prefix(count)), [])
+        }
+    }
+
+    /// Answers every write of the batch: its own refusal, or the batch's outcome.
+    private func finish(_ batch: [Pending], _ writes: StorageWriteBatch, outcome: Result<Void, any Error>) {
+        for (index, pending) in batch.enumerated() {
+            pending.continuation.resume(with: writes.rejected[index].map { .failure($0) } ?? outcome)
+        }
+    }
+}
+
+/// The task of the latest commit attempt, kept so an abandoned attempt can be awaited.
+///
+/// ```swift
+/// let box = AttemptBox(); box.set(task); await box.task?.value
+/// ```
+private final class AttemptBox: Sendable {
+    private let stored = Mutex<Task<Void, Never>?>(nil)
+    func set(_ task: Task<Void, Never>) { stored.withLock { $0 = task } }
+    var task: Task<Void, Never>? { stored.withLock { $0 } }
+}
