@@ -93,7 +93,8 @@ import Testing
     }
 
     /// Sustained writes keep the write-ahead log bounded: checkpoints catch up and the log restarts from its
-    /// beginning. These 2,000 transactions of two 16 KiB values made an 85 MB log when it was never reset.
+    /// beginning. These 2,000 transactions of two 16 KiB values made an 85 MB log when it was never reset; with
+    /// checkpoints it stays near the checkpoint threshold (4,000 pages of 4 KiB, about 16 MB).
     @Test func theLogStaysBoundedUnderSustainedWrites() async throws {
         try await withTemporaryDirectory { directory in
             let path = directory.appendingPathComponent("coffer.db").path
@@ -114,7 +115,7 @@ import Testing
             }
             let walSize = try #require(try FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int)
             #expect(walSize > 0)
-            #expect(walSize < 12 * 1024 * 1024, "write-ahead log is \(walSize) bytes")
+            #expect(walSize < 24 * 1024 * 1024, "write-ahead log is \(walSize) bytes")
             try await physical.close()
         }
     }
