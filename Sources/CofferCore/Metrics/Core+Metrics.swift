@@ -91,18 +91,30 @@ extension Core {
         guard let current else { return }
         metrics.setLeaseCount(current.expiration.pendingCount)
         guard metrics.claimUsageRefresh(now: now) else { return }
-        do {
-            metrics.setUsageGauges(try await usageCounts(current))
-        } catch {
-            logger.warning("counting tokens and entities for metrics failed", metadata: ["error": "\(error)"])
+        let counting = Task {
+            do {
+                metrics.setUsageGauges(try await usageCounts(current))
+            } catch {
+                logger.warning("counting tokens and entities for metrics failed", metadata: ["error": "\(error)"])
+            }
+        }
+        // A count reads every stored token. A scrape waits for it only briefly: a small store's figures are in this
+        // answer, a large store is counted in the background and its figures appear from a later scrape on.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await counting.value }
+            group.addTask { try? await Task.sleep(for: Self.usageCountWait) }
+            await group.next()
+            group.cancelAll()
         }
     }
+
+    /// How long a scrape waits for a due usage count before answering with the previous figures.
+    static let usageCountWait = Duration.seconds(1)
 
     /// Service tokens by policy, auth method and TTL bucket, and the number of entities.
     func usageCounts(_ unsealed: Unsealed) async throws -> CofferMetrics.UsageCounts {
         var counts = CofferMetrics.UsageCounts()
-        for (_, hash) in try await unsealed.tokens.accessorEntries() {
-            guard let entry = try await unsealed.tokens.storedEntry(hash: hash) else { continue }
+        try await unsealed.tokens.forEachStoredEntry { entry in
             counts.tokens += 1
             for policy in entry.policies { counts.byPolicy[policy, default: 0] += 1 }
             counts.byAuth[router.match(entry.path)?.0.mount.type ?? "token", default: 0] += 1

@@ -391,6 +391,21 @@ public final class TokenStore: Sendable {
 
     // MARK: listing
 
+    /// Calls `body` with every stored token entry, for whole-store counts (the usage gauges). It reads past the
+    /// entry cache, so a count over a million tokens does not evict the ones requests use, and it lists one hex
+    /// digit of hashes at a time (entries are stored under their hash), so no listing of the whole store is ever
+    /// held in memory.
+    public func forEachStoredEntry(_ body: (TokenEntry) -> Void) async throws {
+        for digit in "0123456789abcdef" {
+            let shard = "id/" + String(digit)
+            for rest in try await storage.list(prefix: shard) where !rest.hasSuffix("/") {
+                guard let bytes = try await storage.get(shard + rest) else { continue }
+                body(try decode(bytes, hash: String(digit) + rest))
+            }
+            await Task.yield()
+        }
+    }
+
     /// Every accessor with a stored index entry, as `(accessor, token hash)`.
     public func accessorEntries() async throws -> [(accessor: String, tokenHash: String)] {
         var result: [(String, String)] = []
