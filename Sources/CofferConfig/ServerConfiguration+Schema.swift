@@ -106,7 +106,9 @@ extension ServerConfiguration {
                 .field(
                     "connection_url", .optional("url"), \.postgresql.connectionURL,
                     doc: "postgres://user:pw@host:port/db?sslmode=…; never logged",
-                    requirement: "that is not empty", check: { $0?.isEmpty == false ? $0 : nil }),
+                    requirement: "that is not empty",
+                    // Explicit `String??`: an empty URL must be refused (.none), not stored as unset (.some(nil)).
+                    check: { (url: String?) -> String?? in url?.isEmpty == false ? .some(url) : .none }),
                 .field(
                     "table", .string, \.postgresql.table, doc: "key/value table (and <table>_schema)",
                     requirement: "of 1-48 letters, digits or underscores", check: validTableName),

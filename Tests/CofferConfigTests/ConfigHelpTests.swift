@@ -21,6 +21,11 @@ import Testing
             "max_lease_ttl", "log_level", "log_format", "disable_mlock", "shutdown_grace_period",
             "cache_size", "disable_cache",
         ]).union(listenerKeys.map { "\(tcp).\($0)" })
+            .union(
+                [
+                    "", ".connection_url", ".table", ".ha_enabled", ".ha_table", ".max_parallel",
+                    ".max_idle_connections",
+                ].map { #"storage "postgresql""# + $0 })
         #expect(Set(rows.keys) == expected)
         #expect(rows[tcp + ".address"]?.type == #""host:port""#)
         #expect(rows[tcp + ".address"]?.defaultValue == "127.0.0.1:8200")

@@ -276,8 +276,9 @@ import Testing
     @Test func stanzasOfTheWrongShapeOrTypeAreRefused() {
         let listener = "listener \"tcp\" { tls_disable = true }\n"
         #expect(
-            refusal(listener + "storage \"postgresql\" { connection_url = \"x\" }")
-                == #"config.hcl:2: storage "postgresql" is not supported by Coffer (use "sqlite" or "inmem")"#)
+            refusal(listener + "storage \"consul\" { address = \"x\" }")
+                == #"config.hcl:2: storage "consul" is not supported by Coffer (use "sqlite", "postgresql" or "inmem")"#
+        )
         #expect(
             refusal(listener + "storage \"sqlite\" {}") == "config.hcl:2: storage.sqlite.path is required")
         #expect(
