@@ -17,8 +17,7 @@ import PostgresNIO
 /// await physical.close()
 /// ```
 public final class PostgresPhysical: PhysicalStorage {
-    private let client: PostgresClient
-    private let runner: Task<Void, Never>
+    private let clients: PostgresClientHolder
     private let quotedTable: String
     private let deadline: PostgresDeadline
     private let writes: PostgresWriteQueue
@@ -27,17 +26,16 @@ public final class PostgresPhysical: PhysicalStorage {
     public let schemaVersion: Int32
 
     private init(
-        client: PostgresClient, runner: Task<Void, Never>, schema: PostgresSchema, schemaVersion: Int32,
-        deadline: PostgresDeadline, logger: Logger
+        clients: PostgresClientHolder, schema: PostgresSchema, schemaVersion: Int32, deadline: PostgresDeadline,
+        logger: Logger
     ) {
-        self.client = client
-        self.runner = runner
+        self.clients = clients
         self.quotedTable = schema.quoted(schema.table)
         self.deadline = deadline
         self.logger = logger
         self.schemaVersion = schemaVersion
         self.writes = PostgresWriteQueue(
-            client: client, quotedTable: quotedTable, deadline: deadline, logger: logger)
+            clients: clients, quotedTable: quotedTable, deadline: deadline, logger: logger)
     }
 
     /// Connects, creates the table if missing and checks its schema version. Fails (rather than serving) when
@@ -46,20 +44,21 @@ public final class PostgresPhysical: PhysicalStorage {
         try PostgresStorageConfiguration.validateTableName(settings.table)
         try PostgresStorageConfiguration.validateTableName(settings.haTable)
         guard settings.maxParallel >= 1 else { throw StorageError.backend("max_parallel must be at least 1") }
-        let client = PostgresClient(configuration: clientConfiguration(settings), backgroundLogger: logger)
-        let runner = Task { await client.run() }
+        let clients = PostgresClientHolder(
+            configuration: clientConfiguration(settings), logger: logger, drainDelay: settings.operationTimeout)
         let deadline = PostgresDeadline(timeout: settings.operationTimeout)
         let schema = PostgresSchema(table: settings.table)
         do {
-            let version = try await deadline.run { try await schema.ensure(on: client, logger: logger) }
+            let version = try await deadline.run {
+                try await clients.withClient { try await schema.ensure(on: $0, logger: logger) }
+            }
             logger.info(
                 "opened PostgreSQL storage",
                 metadata: ["storage": "\(settings)", "schema_version": "\(version)"])
             return PostgresPhysical(
-                client: client, runner: runner, schema: schema, schemaVersion: version, deadline: deadline,
-                logger: logger)
+                clients: clients, schema: schema, schemaVersion: version, deadline: deadline, logger: logger)
         } catch {
-            runner.cancel()
+            await clients.close()
             throw StorageError.backend("cannot open PostgreSQL storage \(settings): \(error)")
         }
     }
@@ -93,20 +92,21 @@ public final class PostgresPhysical: PhysicalStorage {
     /// Waits for accepted writes to finish, then closes the pool.
     public func close() async {
         await writes.close()
-        runner.cancel()
-        await runner.value
+        await clients.close()
     }
 
     /// What the group commit has done since the store was opened.
     public var writeStatistics: PostgresWriteStatistics { writes.statistics }
 
     public func get(_ key: String) async throws -> [UInt8]? {
-        let (client, table, logger) = (self.client, quotedTable, self.logger)
+        let (clients, table, logger) = (self.clients, quotedTable, self.logger)
         return try await deadline.run {
-            let rows = try await client.query(
-                "SELECT value FROM \(unescaped: table) WHERE key = \(key)", logger: logger)
-            for try await value in rows.decode(ByteBuffer.self) { return Array(value.readableBytesView) }
-            return nil
+            try await clients.withClient { client in
+                let rows = try await client.query(
+                    "SELECT value FROM \(unescaped: table) WHERE key = \(key)", logger: logger)
+                for try await value in rows.decode(ByteBuffer.self) { return Array(value.readableBytesView) }
+                return nil
+            }
         }
     }
 
@@ -122,12 +122,16 @@ public final class PostgresPhysical: PhysicalStorage {
 
     /// A range scan over the primary key's B-tree in byte order (collation "C"), folded into immediate children.
     public func list(prefix: String) async throws -> [String] {
-        let (client, logger) = (self.client, self.logger)
+        let (clients, logger) = (self.clients, self.logger)
         let query = Self.listQuery(table: quotedTable, prefix: prefix)
         let keys = try await deadline.run {
-            var keys: [String] = []
-            for try await key in try await client.query(query, logger: logger).decode(String.self) { keys.append(key) }
-            return keys
+            try await clients.withClient { client in
+                var keys: [String] = []
+                for try await key in try await client.query(query, logger: logger).decode(String.self) {
+                    keys.append(key)
+                }
+                return keys
+            }
         }
         var children = StorageKeys.Children(prefix: prefix)
         for key in keys { children.add(key) }

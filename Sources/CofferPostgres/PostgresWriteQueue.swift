@@ -15,7 +15,7 @@ import Synchronization
 /// one key never land out of order.
 ///
 /// ```swift
-/// let queue = PostgresWriteQueue(client: client, quotedTable: "\"coffer_kv_store\"", deadline: deadline, logger: logger)
+/// let queue = PostgresWriteQueue(clients: clients, quotedTable: "\"coffer_kv_store\"", deadline: deadline, logger: logger)
 /// try await queue.submit([.put(key: "a", value: [1]), .delete(key: "b")])
 /// ```
 final class PostgresWriteQueue: Sendable {
@@ -38,14 +38,14 @@ final class PostgresWriteQueue: Sendable {
     /// Bounds how long the first write of a busy batch waits for the batch's commit.
     private static let maxBatch = 512
 
-    private let client: PostgresClient
+    private let clients: PostgresClientHolder
     private let quotedTable: String
     private let deadline: PostgresDeadline
     private let logger: Logger
     private let state = Mutex(State())
 
-    init(client: PostgresClient, quotedTable: String, deadline: PostgresDeadline, logger: Logger) {
-        self.client = client
+    init(clients: PostgresClientHolder, quotedTable: String, deadline: PostgresDeadline, logger: Logger) {
+        self.clients = clients
         self.quotedTable = quotedTable
         self.deadline = deadline
         self.logger = logger
@@ -147,13 +147,15 @@ final class PostgresWriteQueue: Sendable {
     /// One transaction. With HA (issue 14, item 2), the check that this node's lock epoch is still current goes
     /// here, first inside the same transaction, so a deposed node's commit fails instead of landing.
     private func commit(_ statements: [PostgresQuery]) async throws {
-        if statements.count == 1 {
-            // One statement is atomic by itself; no BEGIN/COMMIT round trips.
-            try await client.query(statements[0], logger: logger)
-            return
-        }
-        try await client.withTransaction(logger: logger) { connection in
-            for statement in statements { try await connection.query(statement, logger: self.logger) }
+        try await clients.withClient { client in
+            if statements.count == 1 {
+                // One statement is atomic by itself; no BEGIN/COMMIT round trips.
+                try await client.query(statements[0], logger: logger)
+                return
+            }
+            try await client.withTransaction(logger: logger) { connection in
+                for statement in statements { try await connection.query(statement, logger: self.logger) }
+            }
         }
     }
 
