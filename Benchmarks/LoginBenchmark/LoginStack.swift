@@ -98,6 +98,11 @@ final class LoginStack: Sendable {
         configuration.catalog =
             KVBackend.factories + [AzureAuthMethod.factory(environment: environment, logger: logger) { services }]
         configuration.logger = logger
+        // As CofferServer.coreConfiguration for `-dev`: in-memory storage keeps the expiration schedule in memory
+        // and writes no expiration index (without these two lines every login here sealed and stored one more
+        // key than a dev server's does).
+        configuration.storageType = "inmem"
+        configuration.persistsExpirationIndex = false
         // As the server does: the core's metrics are the process-wide swift-metrics backend too, so the Azure
         // method's own counters cost what they cost in `coffer server -dev` (not a no-op handler's nothing).
         // Once per process (a second bootstrap traps); each run of this program starts one stack.

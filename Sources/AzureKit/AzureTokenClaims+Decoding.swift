@@ -11,7 +11,7 @@ extension AzureTokenClaims {
     /// ```
     init(payload: some Collection<UInt8>) throws(AzureError) {
         // Only the claims read here are built; the others are checked and skipped.
-        guard let values = try? JSONParser.members(Self.claimNames, of: Array(payload)) else {
+        guard let values = try? JSONParser.members(utf8: Self.claimNamesUTF8, of: Array(payload)) else {
             throw AzureError.rejected("oidc: failed to unmarshal claims: payload is not a JSON object")
         }
         func claim(_ name: String) -> JSONValue? {
@@ -77,4 +77,7 @@ extension AzureTokenClaims {
     static let claimNames = [
         "iss", "sub", "oid", "appid", "azp", "tid", "ver", "xms_mirid", "xms_az_rid", "groups", "exp", "nbf", "aud",
     ]
+
+    /// ``claimNames`` as the parser compares them, made once rather than on every login.
+    static let claimNamesUTF8 = claimNames.map { Array($0.utf8) }
 }

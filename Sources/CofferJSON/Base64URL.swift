@@ -42,11 +42,18 @@ public enum Base64URL {
     }
 
     public static func decode(bytes text: some Collection<UInt8>) -> [UInt8]? {
-        let text = Array(text)
+        // A JWT's parts arrive as slices of the token's bytes: decoded in place, not copied first.
+        if let decoded = text.withContiguousStorageIfAvailable({ decode(buffer: $0) }) { return decoded }
+        return Array(text).withUnsafeBufferPointer { decode(buffer: $0) }
+    }
+
+    private static func decode(buffer text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var end = text.count
         while end > 0, text[end - 1] == UInt8(ascii: "=") { end -= 1 }
         let padding = text.count - end
         guard padding == 0 || (padding <= 2 && text.count % 4 == 0) else { return nil }
-        return Base64Sextets.decode(text[..<end], table: Base64Sextets.urlTable)
+        return Base64Sextets.urlTable.withUnsafeBufferPointer { table in
+            Base64Sextets.decode(UnsafeBufferPointer(rebasing: text[..<end]), table: table)
+        }
     }
 }

@@ -66,9 +66,14 @@ public struct JSONParser {
     /// let values = try JSONParser.members(["iss", "exp"], of: payload)   // [JSONValue?]
     /// ```
     public static func members(_ names: [String], of bytes: [UInt8]) throws -> [JSONValue?] {
+        try members(utf8: names.map { Array($0.utf8) }, of: bytes)
+    }
+
+    /// ``members(_:of:)`` with the names already as UTF-8 bytes, for a caller that reads the same names from
+    /// every document (a login's token claims) and keeps them in a constant.
+    public static func members(utf8 wanted: [[UInt8]], of bytes: [UInt8]) throws -> [JSONValue?] {
         var parser = JSONParser(bytes)
-        let wanted = names.map { Array($0.utf8) }
-        var result = [JSONValue?](repeating: nil, count: names.count)
+        var result = [JSONValue?](repeating: nil, count: wanted.count)
         parser.skipWhitespace()
         guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else { throw parser.fail() }
         try parser.scanObject { parser in

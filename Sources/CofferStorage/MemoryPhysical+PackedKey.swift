@@ -16,35 +16,55 @@ extension MemoryPhysical {
 
         static func pack(_ raw: [UInt8]) -> [UInt8] {
             guard hasPackableRun(raw) else { return raw }
-            var packed: [UInt8] = []
-            packed.reserveCapacity(raw.count)
+            // Written through buffers: every storage write packs its key, three or more per login. A packed run
+            // is shorter than its text, so the packed key never outgrows the raw one.
+            return raw.withUnsafeBufferPointer { raw in
+                [UInt8](unsafeUninitializedCapacity: raw.count) { packed, written in
+                    written = pack(raw, into: packed)
+                }
+            }
+        }
+
+        /// Packs `raw` into `packed` (at least `raw.count` bytes) and returns the bytes written.
+        private static func pack(_ raw: UnsafeBufferPointer<UInt8>, into packed: UnsafeMutableBufferPointer<UInt8>)
+            -> Int
+        {
+            var written = 0
+            func copy(_ range: Range<Int>) {
+                for index in range {
+                    packed[written] = raw[index]
+                    written += 1
+                }
+            }
             var index = 0
             while index < raw.count {
                 var end = index
                 while end < raw.count, nibble(raw[end]) != nil { end += 1 }
                 guard end - index >= minimumRun else {
-                    packed.append(contentsOf: raw[index..<max(end, index + 1)])
+                    copy(index..<max(end, index + 1))
                     index = max(end, index + 1)
                     continue
                 }
                 var pairs = (end - index) / 2
                 while pairs > 0 {
                     let chunk = min(pairs, Int(UInt8.max))
-                    packed.append(marker)
-                    packed.append(UInt8(truncatingIfNeeded: chunk))
+                    packed[written] = marker
+                    packed[written + 1] = UInt8(truncatingIfNeeded: chunk)
+                    written += 2
                     for pair in 0..<chunk {
                         let high = nibble(raw[index + 2 * pair]) ?? 0
                         let low = nibble(raw[index + 2 * pair + 1]) ?? 0
-                        packed.append(high << 4 | low)
+                        packed[written] = high << 4 | low
+                        written += 1
                     }
                     index += 2 * chunk
                     pairs -= chunk
                 }
                 // An odd run's last digit stays text.
-                packed.append(contentsOf: raw[index..<end])
+                copy(index..<end)
                 index = end
             }
-            return packed
+            return written
         }
 
         static func unpack(_ packed: UnsafeBufferPointer<UInt8>) -> [UInt8] {

@@ -198,10 +198,14 @@ public final class MemoryPhysical: PhysicalStorage {
         var child = key
         while true {
             let folder = folder(of: child)
-            let created = folders[folder] == nil
-            folders[folder, default: Folder()].count += 1
-            folders[folder]?.children?.insert(child)
-            guard created, !folder.bytes.isEmpty else { return }
+            // One hash lookup for an existing folder (every login's keys land in existing ones), not three.
+            if let index = folders.index(forKey: folder) {
+                folders.values[index].count += 1
+                folders.values[index].children?.insert(child)
+                return
+            }
+            folders[folder] = Folder(count: 1)
+            guard !folder.bytes.isEmpty else { return }
             child = folder
         }
     }

@@ -25,6 +25,20 @@ import Testing
         }
     }
 
+    /// JWT parts are slices of the token's bytes; they are decoded in place, and other collections through a copy.
+    @Test func decodesSlicesAndOtherCollections() {
+        let token = Array("eyJhIjoxfQ.Zm9vYg.-_8".utf8)
+        #expect(Base64URL.decode(bytes: token[11..<17]) == Array("foob".utf8))
+        #expect(Base64URL.decode(bytes: token[18...]) == [0xFB, 0xFF])
+        #expect(Base64URL.decode(bytes: token[0..<10]) == Array("{\"a\":1}".utf8))
+        #expect(Base64URL.decode(bytes: Array("gYv9mZ".utf8).reversed()) == Array("foob".utf8))
+        // A character outside the alphabet in a whole quad or in the final partial one.
+        for bad in ["Zm.vYg", "Zm9vY.", "Zm9vYg*", "Zm9v\u{00}g"] {
+            let bytes = Array(("x." + bad).utf8)
+            #expect(Base64URL.decode(bytes: bytes[2...]) == nil, "\(bad)")
+        }
+    }
+
     @Test func roundTripsEveryLength() {
         for length in 0..<70 {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
