@@ -145,7 +145,10 @@ struct PostgresPhysicalTests {
         await #expect(throws: StorageError.self) { _ = try await PostgresPhysical.open(settings, logger: testLogger) }
         #expect(ContinuousClock.now - started < .seconds(5))
     }
+}
 
+/// The connection URL's parsing needs no database.
+@Suite struct PostgresStorageConfigurationTests {
     @Test func theConnectionURLIsParsedAndItsPasswordNeverShown() throws {
         let settings = try PostgresStorageConfiguration(
             connectionURL: "postgres://coffer:s3cr%40t@db.example:6432/vault?sslmode=require")
