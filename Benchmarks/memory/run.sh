@@ -7,7 +7,8 @@
 # 1. Idle RSS: a fresh dev server (stripped, as shipped), after a KV v2 write, a policy write and one
 #    token create, 1 s idle; VmRSS and where it is resident (/proc/PID/smaps by mapping: the binary's
 #    code and data, the Swift runtime, Foundation and ICU when linked dynamically, other libraries,
-#    anonymous memory: heap, malloc arenas, thread stacks), and the threads by name.
+#    anonymous memory: heap, malloc arenas, thread stacks), the threads by name, and the binary's
+#    resident pages by ELF section (resident.py: /proc/PID/pagemap mapped back to `readelf -S`).
 # 2. Memory per stored token: 2,000 tokens to warm up, then N service tokens (auth/token/create,
 #    ttl 24h, four keep-alive connections); the RSS growth divided by N.
 # Not part of scripts/test: the figures depend on the machine and are never asserted in tests.
@@ -35,6 +36,7 @@ for tool in curl python3; do command -v "$tool" >/dev/null 2>&1 || die "$tool is
 
 cd "$ROOT"
 BIN=$(release_binary coffer "${COFFER_BIN:-}")
+UNSTRIPPED_BIN=$BIN # same layout as the stripped copy; its symbols name what is resident
 if command -v strip >/dev/null 2>&1 && [ -z "${BENCH_NO_STRIP:-}" ]; then
     cp "$BIN" "$WORK/coffer" && strip "$WORK/coffer" && BIN="$WORK/coffer"
 fi
@@ -62,6 +64,8 @@ sleep 1
 cp "/proc/$SERVER_PID/smaps" "$WORK/idle.smaps"
 grep '^VmRSS:' "/proc/$SERVER_PID/status" | awk '{print $2}' >"$WORK/idle.rss"
 for task in /proc/"$SERVER_PID"/task/*; do cat "$task/comm"; done >"$WORK/threads"
+python3 "$HERE/resident.py" "$SERVER_PID" "$UNSTRIPPED_BIN" --symbols 0 >"$WORK/resident.txt" 2>&1 ||
+    log "resident.py failed: $(tail -1 "$WORK/resident.txt")"
 
 create_tokens() { # create_tokens COUNT: service tokens over four keep-alive connections
     python3 - "$PORT" "$ROOT_TOKEN" "$1" <<'PY'
@@ -131,6 +135,13 @@ for name, kb in resident.most_common():
     if kb: print(f"| {name} | {kb / 1024:.1f} |")
 print(f"| **total (VmRSS)** | **{idle_mb:.1f}** |")
 print("\nThreads: " + ", ".join(f"{name} × {count}" for name, count in sorted(threads.items())))
+sections = (work / "resident.txt").read_text().split("## ")
+binary = next((part for part in sections if part.startswith("The binary's resident pages by section")), None)
+if binary:
+    print("\nThe binary's resident pages by ELF section (KB; Benchmarks/memory/resident.py for more):\n")
+    print("```")
+    print("\n".join(line for line in binary.splitlines()[2:] if line.strip())[:4000])
+    print("```")
 print("\n| Measure | value | target |")
 print("|---|---:|---|")
 print(f"| Idle RSS | {idle_mb:.1f} MB | ≤ 30 MB {verdict(idle_mb <= 30)} |")
