@@ -99,6 +99,8 @@ public final class PostgresPhysical: PhysicalStorage {
     public var writeStatistics: PostgresWriteStatistics { writes.statistics }
 
     public func get(_ key: String) async throws -> [UInt8]? {
+        // PostgreSQL text cannot hold NUL (binding one is an error); no stored key has one (writes refuse them).
+        guard !key.utf8.contains(0) else { return nil }
         let (clients, table, logger) = (self.clients, quotedTable, self.logger)
         return try await deadline.run {
             try await clients.withClient { client in
@@ -122,6 +124,7 @@ public final class PostgresPhysical: PhysicalStorage {
 
     /// A range scan over the primary key's B-tree in byte order (collation "C"), folded into immediate children.
     public func list(prefix: String) async throws -> [String] {
+        guard !prefix.utf8.contains(0) else { return [] }
         let (clients, logger) = (self.clients, self.logger)
         let query = Self.listQuery(table: quotedTable, prefix: prefix)
         let keys = try await deadline.run {
