@@ -89,14 +89,14 @@ extension TokenStore {
         for folder in try await storage.list(prefix: prefix) where folder.hasSuffix("/") {
             let owner = String(folder.dropLast())
             let parentGone = prefix == "parent/" ? try await storedEntry(hash: owner) == nil : false
-            let members = try await storage.list(prefix: prefix + folder).filter { !$0.hasSuffix("/") }
+            let members = try await storage.list(prefix: prefix + folder).compactMap(TokenIndexMember.init(listed:))
             for batch in Self.batches(members) {
                 for member in batch {
-                    if try await storedEntry(hash: member) == nil {
-                        try await storage.delete(prefix + folder + member)
+                    if try await storedEntry(hash: member.hash) == nil {
+                        try await storage.delete(prefix + folder + member.name)
                         if prefix == "parent/" { report.parentEntries += 1 } else { report.mountEntries += 1 }
                     } else if parentGone {
-                        try await revokeTree(hash: member)
+                        try await revokeTree(hash: member.hash)
                         report.revoked += 1
                     }
                 }

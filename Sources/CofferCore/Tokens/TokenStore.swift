@@ -192,12 +192,9 @@ public final class TokenStore: Sendable {
             .put(key: "id/" + entry.idHash, value: try encode(entry)),
             .put(key: accessorKey(entry.accessor), value: accessorRecord(entry)),
         ]
-        if let parent = entry.parentHash {
-            operations.append(.put(key: "parent/\(parent)/\(entry.idHash)", value: []))
-        }
-        if let mount = entry.authMountAccessor {
-            operations.append(.put(key: "mount/\(mount)/\(entry.idHash)", value: []))
-        }
+        let member = TokenIndexMember(entry).name
+        if let parent = entry.parentHash { operations.append(.put(key: "parent/\(parent)/\(member)", value: [])) }
+        if let mount = entry.authMountAccessor { operations.append(.put(key: "mount/\(mount)/\(member)", value: [])) }
         operations += expiryWrites(entry)
         try await storage.transaction(operations)
         markersCommitted(in: operations)
@@ -321,7 +318,7 @@ public final class TokenStore: Sendable {
             var order: [String] = []
             while let current = stack.popLast() {
                 order.append(current)
-                stack += try await children(of: current)
+                stack += try await children(of: current).map(\.hash)
             }
             for current in order.reversed() {
                 // A child created while this ran is caught here: it is indexed before its parent is gone.
@@ -333,13 +330,14 @@ public final class TokenStore: Sendable {
     /// Revokes only this token; its children become orphans.
     public func revokeOrphan(hash: String) async throws {
         for child in try await children(of: hash) {
-            _ = try await tokenLocks.withLock(child) { () -> Bool in
-                guard var entry = try await storedEntry(hash: child) else { return false }
+            _ = try await tokenLocks.withLock(child.hash) { () -> Bool in
+                guard var entry = try await storedEntry(hash: child.hash) else { return false }
                 entry.parentHash = nil
                 try await storage.transaction([
-                    .put(key: "id/" + child, value: try encode(entry)), .delete(key: "parent/\(hash)/\(child)"),
+                    .put(key: "id/" + child.hash, value: try encode(entry)),
+                    .delete(key: "parent/\(hash)/\(child.name)"),
                 ])
-                replaceCached(child, with: entry)
+                replaceCached(child.hash, with: entry)
                 return true
             }
         }
@@ -356,9 +354,9 @@ public final class TokenStore: Sendable {
                 var operations: [StorageOperation] = [
                     .delete(key: "id/" + hash), .delete(key: accessorKey(entry.accessor)),
                 ]
-                if let parent = entry.parentHash { operations.append(.delete(key: "parent/\(parent)/\(hash)")) }
-                if let mount = entry.authMountAccessor {
-                    operations.append(.delete(key: "mount/\(mount)/\(hash)"))
+                for name in TokenIndexMember.names(of: entry) {
+                    if let parent = entry.parentHash { operations.append(.delete(key: "parent/\(parent)/\(name)")) }
+                    if let mount = entry.authMountAccessor { operations.append(.delete(key: "mount/\(mount)/\(name)")) }
                 }
                 if indexesExpiry, let index = ExpiryIndexKey(entry) { operations.append(.delete(key: index.key)) }
                 try await storage.transaction(operations)
@@ -371,21 +369,21 @@ public final class TokenStore: Sendable {
                 replaceCached(hash, with: nil)
             }
             let leftovers = try await children(of: hash)
-            for leftover in leftovers where try await storedEntry(hash: leftover) == nil {
-                try await storage.delete("parent/\(hash)/\(leftover)")  // an index entry without its token
+            for leftover in leftovers where try await storedEntry(hash: leftover.hash) == nil {
+                try await storage.delete("parent/\(hash)/\(leftover.name)")  // an index entry without its token
             }
-            return leftovers
+            return leftovers.map(\.hash)
         }
     }
 
-    func children(of hash: String) async throws -> [String] {
-        try await storage.list(prefix: "parent/\(hash)/").filter { !$0.hasSuffix("/") }
+    func children(of hash: String) async throws -> [TokenIndexMember] {
+        try await storage.list(prefix: "parent/\(hash)/").compactMap(TokenIndexMember.init(listed:))
     }
 
     /// Revokes every token a (disabled) auth mount issued, with their descendants.
     public func revokeAll(issuedByMount accessor: String) async throws {
-        for hash in try await storage.list(prefix: "mount/\(accessor)/") where !hash.hasSuffix("/") {
-            try await revokeTree(hash: hash)
+        for member in try await storage.list(prefix: "mount/\(accessor)/").compactMap(TokenIndexMember.init(listed:)) {
+            try await revokeTree(hash: member.hash)
         }
     }
 
