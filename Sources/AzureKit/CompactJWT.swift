@@ -30,23 +30,27 @@ struct CompactJWT: Sendable {
         guard let payload = Base64URL.decode(bytes: body) else {
             throw Self.malformed("oidc: malformed jwt payload: illegal base64 data")
         }
+        // Only `alg` and `kid` are built; the rest of the header is checked as strictly and skipped.
         guard let headerBytes = Base64URL.decode(bytes: header),
-            case .object(let fields)? = try? JSONParser.parse(headerBytes)
+            let fields = try? JSONParser.members(utf8: Self.headerNames, of: headerBytes)
         else {
             throw Self.malformed("failed to parse JWS header")
         }
-        let algorithm = fields["alg"]?.stringValue
+        let algorithm = fields[0]?.stringValue
         guard algorithm == "RS256" else {
             throw Self.malformed("unexpected signature algorithm \"\(algorithm ?? "")\"; expected [\"RS256\"]")
         }
         guard !signature.isEmpty, let signatureBytes = Base64URL.decode(bytes: signature) else {
             throw Self.malformed("oidc: id token not signed")
         }
-        self.keyID = fields["kid"]?.stringValue
+        self.keyID = fields[1]?.stringValue
         self.signingInput = bytes[..<dots[1]]
         self.payload = payload
         self.signature = signatureBytes
     }
+
+    /// The header members read, as the parser compares them: `alg` then `kid`.
+    private static let headerNames = [Array("alg".utf8), Array("kid".utf8)]
 
     private static func malformed(_ detail: String) -> AzureError {
         .rejected("oidc: malformed jwt: \(detail)")

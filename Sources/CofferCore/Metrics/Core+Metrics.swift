@@ -55,9 +55,14 @@ extension Core {
     /// Whether a request is a login, which Vault times as `handle_login_request` instead of `handle_request`:
     /// a `login` segment under an auth mount other than the token store.
     static func isLoginPath(_ path: Substring) -> Bool {
+        // Native strings are read as a buffer: Substring's `hasPrefix` (by Character) and generic UTF-8 index walk
+        // cost a login ~1 µs here.
+        if let found = path.utf8.withContiguousStorageIfAvailable({ bytes in
+            starts(bytes, with: "auth/") && !starts(bytes, with: "auth/token/") && hasLoginSegment(bytes)
+        }) {
+            return found
+        }
         guard path.hasPrefix("auth/"), !path.hasPrefix("auth/token/") else { return false }
-        // Native strings are read as a buffer: Substring's generic UTF-8 index walk cost a login ~1 µs here.
-        if let found = path.utf8.withContiguousStorageIfAvailable({ hasLoginSegment($0) }) { return found }
         // The non-empty `/`-separated segments from the third on, compared as bytes: every request passes here,
         // and splitting the path allocated an array of substrings each time.
         let bytes = path.utf8
@@ -76,6 +81,14 @@ extension Core {
         }
         if let begin = start, segment >= 2 { return bytes[begin...].elementsEqual("login".utf8) }
         return false
+    }
+
+    private static func starts(_ bytes: UnsafeBufferPointer<UInt8>, with prefix: StaticString) -> Bool {
+        guard bytes.count >= prefix.utf8CodeUnitCount else { return false }
+        return prefix.withUTF8Buffer { prefix in
+            for index in 0..<prefix.count where bytes[index] != prefix[index] { return false }
+            return true
+        }
     }
 
     /// ``isLoginPath(_:)``'s segment rule on the path's bytes: a non-empty segment from the third on is `login`.
