@@ -80,6 +80,35 @@ final class PostgresClientHolder: Sendable {
         if retiring != nil { logger.info("PostgreSQL unreachable: starting a fresh connection pool") }
     }
 
+    /// An operation ran out of time. Statements waiting on connections that will never answer (a database host gone
+    /// without resetting its sockets) hold their connections until the kernel gives up on them, which may be never;
+    /// so when nothing has succeeded for ``refreshInterval``, the pool is replaced at once and its connections closed.
+    func noteTimeout() {
+        let now = ContinuousClock.now
+        let isStale = state.withLock { state in
+            !state.isClosed && now - state.lastSuccess >= Self.refreshInterval
+                && now - state.lastRefresh >= Self.refreshInterval
+        }
+        if isStale {
+            logger.info("PostgreSQL does not answer: closing the pool's connections and starting a fresh pool")
+            resetNow()
+        }
+    }
+
+    /// Replaces the pool at once and shuts the old one down, closing its connections, which ends a statement still
+    /// waiting on a connection that will never answer (a dead peer without a reset).
+    func resetNow() {
+        let old = state.withLock { state -> Task<Void, Never>? in
+            guard !state.isClosed else { return nil }
+            let old = state.runner
+            (state.client, state.runner) = Self.start(configuration, logger: logger)
+            state.lastRefresh = .now
+            state.retired = state.retired.suffix(15) + [old]
+            return old
+        }
+        old?.cancel()
+    }
+
     /// Shuts every pool down.
     func close() async {
         let (runner, retired) = state.withLock { state in

@@ -101,14 +101,12 @@ public final class PostgresPhysical: PhysicalStorage {
     public func get(_ key: String) async throws -> [UInt8]? {
         // PostgreSQL text cannot hold NUL (binding one is an error); no stored key has one (writes refuse them).
         guard !key.utf8.contains(0) else { return nil }
-        let (clients, table, logger) = (self.clients, quotedTable, self.logger)
-        return try await deadline.run {
-            try await clients.withClient { client in
-                let rows = try await client.query(
-                    "SELECT value FROM \(unescaped: table) WHERE key = \(key)", logger: logger)
-                for try await value in rows.decode(ByteBuffer.self) { return Array(value.readableBytesView) }
-                return nil
-            }
+        let (table, logger) = (quotedTable, self.logger)
+        return try await read { client in
+            let rows = try await client.query(
+                "SELECT value FROM \(unescaped: table) WHERE key = \(key)", logger: logger)
+            for try await value in rows.decode(ByteBuffer.self) { return Array(value.readableBytesView) }
+            return nil
         }
     }
 
@@ -125,20 +123,27 @@ public final class PostgresPhysical: PhysicalStorage {
     /// A range scan over the primary key's B-tree in byte order (collation "C"), folded into immediate children.
     public func list(prefix: String) async throws -> [String] {
         guard !prefix.utf8.contains(0) else { return [] }
-        let (clients, logger) = (self.clients, self.logger)
+        let logger = self.logger
         let query = Self.listQuery(table: quotedTable, prefix: prefix)
-        let keys = try await deadline.run {
-            try await clients.withClient { client in
-                var keys: [String] = []
-                for try await key in try await client.query(query, logger: logger).decode(String.self) {
-                    keys.append(key)
-                }
-                return keys
-            }
+        let keys = try await read { client in
+            var keys: [String] = []
+            for try await key in try await client.query(query, logger: logger).decode(String.self) { keys.append(key) }
+            return keys
         }
         var children = StorageKeys.Children(prefix: prefix)
         for key in keys { children.add(key) }
         return children.list
+    }
+
+    /// One read within the deadline, retried through outages; a timeout may replace a pool that stopped answering.
+    private func read<T: Sendable>(_ body: @escaping @Sendable (PostgresClient) async throws -> T) async throws -> T {
+        let clients = self.clients
+        do {
+            return try await deadline.run { try await clients.withClient(body) }
+        } catch StorageError.unavailable(let why) {
+            clients.noteTimeout()
+            throw StorageError.unavailable(why)
+        }
     }
 
     /// The listing statement; tests EXPLAIN it to check it uses the index.

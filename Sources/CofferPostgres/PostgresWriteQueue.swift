@@ -137,11 +137,33 @@ final class PostgresWriteQueue: Sendable {
             } catch {
                 outcome = .failure(error)
                 logger.warning("PostgreSQL commit failed", metadata: ["error": "\(error)"])
+                if case StorageError.unavailable = error { clients.noteTimeout() }
             }
             finish(batch, writes, outcome: outcome)
-            // A timed-out commit may still land; the next batch waits for it so one key's writes stay in order.
-            if case .failure = outcome { await abandoned.task?.value }
+            if case .failure = outcome, let attempt = abandoned.task { await waitForAbandoned(attempt) }
         }
+    }
+
+    /// A timed-out commit may still land, so the next batch waits for it: one key's writes stay in order. An attempt
+    /// stuck on a connection that never answers is ended by closing the pool's connections; if even that does not
+    /// end it in time, the writer goes on (logged), rather than refusing every write until the socket times out.
+    private func waitForAbandoned(_ attempt: Task<Void, Never>) async {
+        if await Self.ends(attempt, within: .seconds(1)) { return }
+        logger.warning("a timed-out PostgreSQL commit is still running: closing the pool's connections to end it")
+        clients.resetNow()
+        if await Self.ends(attempt, within: deadline.timeout) { return }
+        logger.error("a timed-out PostgreSQL commit did not end; later writes may land before it")
+    }
+
+    private static func ends(_ task: Task<Void, Never>, within limit: Duration) async -> Bool {
+        let ended = EndFlag()
+        Task {
+            await task.value
+            ended.set()
+        }
+        let deadline = ContinuousClock.now + limit
+        while !ended.isSet, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+        return ended.isSet
     }
 
     /// One transaction. With HA (issue 14, item 2), the check that this node's lock epoch is still current goes
@@ -178,6 +200,17 @@ final class PostgresWriteQueue: Sendable {
             pending.continuation.resume(with: writes.rejected[index].map { .failure($0) } ?? outcome)
         }
     }
+}
+
+/// Set once a watched task ended.
+///
+/// ```swift
+/// let flag = EndFlag(); Task { await work.value; flag.set() }; if flag.isSet { … }
+/// ```
+private final class EndFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 /// The task of the latest commit attempt, kept so an abandoned attempt can be awaited.

@@ -54,6 +54,11 @@ class TCPProxy:
         self.lock = threading.Lock()
         self.sockets: list[socket.socket] = []
         self.listener: socket.socket | None = None
+        # While set, bytes are held back but no connection is closed: a partition, not a refusal.
+        self.frozen = threading.Event()
+        # Connections that never relay again yet stay open: a database host gone without resetting its sockets.
+        self.dead: set[socket.socket] = set()
+        self.closed = False
 
     def start(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -80,10 +85,11 @@ class TCPProxy:
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
-    @staticmethod
-    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while data := source.recv(65536):
+                while (self.frozen.is_set() or source in self.dead or sink in self.dead) and not self.closed:
+                    time.sleep(0.01)
                 sink.sendall(data)
         except OSError:
             pass
@@ -92,6 +98,10 @@ class TCPProxy:
                 sock.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+    def blackhole_existing(self) -> None:
+        with self.lock:
+            self.dead.update(self.sockets)
 
     def cut(self) -> None:
         if self.listener is not None:
@@ -214,6 +224,59 @@ def test_a_database_outage_gives_503_then_recovers(tmp_path, postgres_url):
         assert password_of(postgres_url) not in server.log_text()
     finally:
         server.kill()
+        proxy.cut()
+        server.drop(postgres_url)
+
+
+def test_a_silent_database_gives_503_within_bounds_then_recovers(tmp_path, postgres_url):
+    """No reset, no answer (a partition, a paused server, a host gone): requests end with 503, not a hang, and
+    connections that will never answer again are given up, so service resumes through new ones."""
+    target = urlsplit(postgres_url)
+    proxy = TCPProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    proxy.start()
+    server = PostgresServer(tmp_path, url_through(postgres_url, proxy.port))
+    try:
+        server.start()
+        client = server.client()
+        client.sys.enable_secrets_engine("kv", path="silent", options={"version": "1"})
+        client.write("silent/before", value="1")
+
+        def write_until_accepted(key: str) -> float:
+            started = time.monotonic()
+            while True:
+                attempt = time.monotonic()
+                response = server.request("PUT", f"silent/{key}", json={"value": key}, timeout=60)
+                assert time.monotonic() - attempt < 15, "a request hung"
+                if response.status_code == 204 or time.monotonic() > started + 60:
+                    break
+                assert response.status_code == 503, response.text
+                time.sleep(0.2)
+            assert response.status_code == 204, response.text
+            return time.monotonic() - started
+
+        # The connections open now never answer again; new ones work.
+        proxy.blackhole_existing()
+        recovery = write_until_accepted("after-dead-connections")
+        assert recovery < 20, f"{recovery:.1f}s"
+
+        # Nothing answers for a while: bounded 503s, then service resumes when it answers again.
+        proxy.frozen.set()
+        for key in ("during-1", "during-2"):
+            started = time.monotonic()
+            response = server.request("PUT", f"silent/{key}", json={"value": "2"}, timeout=60)
+            assert response.status_code == 503, response.text
+            assert time.monotonic() - started < 15
+        proxy.frozen.clear()
+        thawed = write_until_accepted("after-thaw")
+        print(f"recovery from dead connections {recovery:.1f}s, after the thaw {thawed:.1f}s")
+        assert thawed < 20, f"{thawed:.1f}s"
+        for key in ("after-dead-connections", "after-thaw"):
+            assert client.read(f"silent/{key}")["data"] == {"value": key}
+        assert client.read("silent/before")["data"] == {"value": "1"}
+    finally:
+        server.kill()
+        proxy.closed = True
+        proxy.frozen.clear()
         proxy.cut()
         server.drop(postgres_url)
 
