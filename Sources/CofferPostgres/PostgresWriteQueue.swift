@@ -201,25 +201,3 @@ final class PostgresWriteQueue: Sendable {
         }
     }
 }
-
-/// Set once a watched task ended.
-///
-/// ```swift
-/// let flag = EndFlag(); Task { await work.value; flag.set() }; if flag.isSet { … }
-/// ```
-private final class EndFlag: Sendable {
-    private let value = Mutex(false)
-    func set() { value.withLock { $0 = true } }
-    var isSet: Bool { value.withLock { $0 } }
-}
-
-/// The task of the latest commit attempt, kept so an abandoned attempt can be awaited.
-///
-/// ```swift
-/// let box = AttemptBox(); box.set(task); await box.task?.value
-/// ```
-private final class AttemptBox: Sendable {
-    private let stored = Mutex<Task<Void, Never>?>(nil)
-    func set(_ task: Task<Void, Never>) { stored.withLock { $0 = task } }
-    var task: Task<Void, Never>? { stored.withLock { $0 } }
-}
