@@ -1,4 +1,5 @@
 import CofferStorage
+import CoreMetrics
 import Logging
 import PostgresNIO
 
@@ -27,7 +28,7 @@ public final class PostgresPhysical: PhysicalStorage {
 
     private init(
         clients: PostgresClientHolder, schema: PostgresSchema, schemaVersion: Int32, deadline: PostgresDeadline,
-        logger: Logger
+        logger: Logger, metrics: PostgresWriteMetrics
     ) {
         self.clients = clients
         self.quotedTable = schema.quoted(schema.table)
@@ -35,12 +36,14 @@ public final class PostgresPhysical: PhysicalStorage {
         self.logger = logger
         self.schemaVersion = schemaVersion
         self.writes = PostgresWriteQueue(
-            clients: clients, quotedTable: quotedTable, deadline: deadline, logger: logger)
+            clients: clients, quotedTable: quotedTable, deadline: deadline, logger: logger, metrics: metrics)
     }
 
     /// Connects, creates the table if missing and checks its schema version. Fails (rather than serving) when
-    /// PostgreSQL cannot be reached within the operation timeout.
-    public static func open(_ settings: PostgresStorageConfiguration, logger: Logger) async throws -> PostgresPhysical {
+    /// PostgreSQL cannot be reached within the operation timeout. Commit counters go to `metrics`.
+    public static func open(
+        _ settings: PostgresStorageConfiguration, logger: Logger, metrics: any MetricsFactory = MetricsSystem.factory
+    ) async throws -> PostgresPhysical {
         try PostgresStorageConfiguration.validateTableName(settings.table)
         try PostgresStorageConfiguration.validateTableName(settings.haTable)
         guard settings.maxParallel >= 1 else { throw StorageError.backend("max_parallel must be at least 1") }
@@ -56,7 +59,8 @@ public final class PostgresPhysical: PhysicalStorage {
                 "opened PostgreSQL storage",
                 metadata: ["storage": "\(settings)", "schema_version": "\(version)"])
             return PostgresPhysical(
-                clients: clients, schema: schema, schemaVersion: version, deadline: deadline, logger: logger)
+                clients: clients, schema: schema, schemaVersion: version, deadline: deadline, logger: logger,
+                metrics: PostgresWriteMetrics(factory: metrics))
         } catch {
             await clients.close()
             throw StorageError.backend("cannot open PostgreSQL storage \(settings): \(error)")

@@ -15,7 +15,9 @@ import Synchronization
 /// one key never land out of order.
 ///
 /// ```swift
-/// let queue = PostgresWriteQueue(clients: clients, quotedTable: "\"coffer_kv_store\"", deadline: deadline, logger: logger)
+/// let queue = PostgresWriteQueue(
+///     clients: clients, quotedTable: "\"coffer_kv_store\"", deadline: deadline, logger: logger,
+///     metrics: PostgresWriteMetrics(factory: MetricsSystem.factory))
 /// try await queue.submit([.put(key: "a", value: [1]), .delete(key: "b")])
 /// ```
 final class PostgresWriteQueue: Sendable {
@@ -42,10 +44,15 @@ final class PostgresWriteQueue: Sendable {
     private let quotedTable: String
     private let deadline: PostgresDeadline
     private let logger: Logger
+    private let metrics: PostgresWriteMetrics
     private let state = Mutex(State())
 
-    init(clients: PostgresClientHolder, quotedTable: String, deadline: PostgresDeadline, logger: Logger) {
+    init(
+        clients: PostgresClientHolder, quotedTable: String, deadline: PostgresDeadline, logger: Logger,
+        metrics: PostgresWriteMetrics
+    ) {
         self.clients = clients
+        self.metrics = metrics
         self.quotedTable = quotedTable
         self.deadline = deadline
         self.logger = logger
@@ -131,9 +138,9 @@ final class PostgresWriteQueue: Sendable {
             do {
                 try await deadline.run({ try await self.commit(statements) }, attempt: { abandoned.set($0) })
                 outcome = .success(())
-                state.withLock {
-                    $0.statistics.record(writes: writes.acceptedCount, duration: ContinuousClock.now - started)
-                }
+                let duration = ContinuousClock.now - started
+                state.withLock { $0.statistics.record(writes: writes.acceptedCount, duration: duration) }
+                metrics.recordCommit(writes: writes.acceptedCount, duration: duration)
             } catch {
                 outcome = .failure(error)
                 logger.warning("PostgreSQL commit failed", metadata: ["error": "\(error)"])

@@ -131,6 +131,7 @@ class PostgresServer(PersistentServer):
         self.database_url = database_url
         config = json.loads(self.config_path.read_text())
         config["storage"] = {"postgresql": {"table": self.table, "max_parallel": 8, **(extra or {})}}
+        config["telemetry"] = {"disable_hostname": True, "usage_gauge_period": "none"}
         self.config_path.write_text(json.dumps(config))
         self.environment["COFFER_PG_CONNECTION_URL"] = database_url
 
@@ -166,6 +167,12 @@ def test_kv_and_tokens_survive_a_restart_on_postgresql(pg_server, postgres_url):
     for index in range(20):
         client.secrets.kv.v2.create_or_update_secret(f"app/s{index}", {"value": f"{marker}-{index}"}, mount_point="pgkv")
     token = client.auth.token.create(policies=["default"], ttl="1h")["auth"]["client_token"]
+    # The group commit's counters are in sys/metrics, as SQLite's are.
+    metrics = pg_server.request("GET", "sys/metrics", params={"format": "prometheus"}).text
+    counts = {line.split()[0]: float(line.split()[1]) for line in metrics.splitlines()
+              if line.startswith("coffer_storage_postgresql_") and not line.startswith("#") and "{" not in line}
+    assert counts.get("coffer_storage_postgresql_writes_total", 0) >= 21, metrics[:2000]
+    assert 1 <= counts.get("coffer_storage_postgresql_commits_total", 0) <= counts["coffer_storage_postgresql_writes_total"]
 
     pg_server.stop()
     pg_server.start()

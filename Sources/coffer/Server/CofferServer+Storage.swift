@@ -42,7 +42,7 @@ extension CofferServer {
             storage.haTable = settings.haTable
             storage.maxParallel = settings.maxParallel
             storage.maxIdleConnections = settings.maxIdleConnections
-            let postgres = try await PostgresPhysical.open(storage, logger: logger)
+            let postgres = try await PostgresPhysical.open(storage, logger: logger, metrics: metrics)
             return OpenedStorage(physical: postgres, label: "\(storage)", close: { await postgres.close() })
         default:
             let sqlite = try await SQLitePhysical.open(path: config.storagePath, logger: logger, metrics: metrics)
