@@ -31,8 +31,9 @@ extension CofferServer {
             let settings = config.postgresql
             guard !settings.haEnabled else {
                 throw ServerStartError(
-                    "storage \"postgresql\": ha_enabled = true is not available yet in Coffer (no HA lock, "
-                        + "standby or fencing is implemented); set ha_enabled = false to run a single node")
+                    "storage \"postgresql\": ha_enabled = true is not available yet in Coffer (nodes do not yet "
+                        + "elect an active node, serve as standbys or fence writes); set ha_enabled = false to run a "
+                        + "single node")
             }
             guard let url = settings.connectionURL else {
                 throw ServerStartError("storage \"postgresql\" needs connection_url or COFFER_PG_CONNECTION_URL")
