@@ -29,11 +29,8 @@ final class PostgresWriteQueue: Sendable {
     }
 
     private struct State {
-        var pending: [Pending] = []
+        var queue = GroupCommitState<Pending>()
         var nextID: UInt64 = 0
-        var isDraining = false
-        var isClosed = false
-        var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var statistics = PostgresWriteStatistics()
     }
 
@@ -63,22 +60,17 @@ final class PostgresWriteQueue: Sendable {
     /// Applies `operations` atomically; returns once committed.
     func submit(_ operations: [StorageOperation]) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            enum Action { case rejected, queued(UInt64), startDraining(UInt64) }
-            let action = state.withLock { state -> Action in
-                guard !state.isClosed else { return .rejected }
+            let (id, admission) = state.withLock { state in
                 let id = state.nextID
                 state.nextID &+= 1
-                state.pending.append(Pending(id: id, operations: operations, continuation: continuation))
-                guard !state.isDraining else { return .queued(id) }
-                state.isDraining = true
-                return .startDraining(id)
+                return (id, state.queue.admit(Pending(id: id, operations: operations, continuation: continuation)))
             }
-            switch action {
+            switch admission {
             case .rejected:
                 continuation.resume(throwing: StorageError.backend("PostgreSQL storage is closed"))
-            case .queued(let id):
+            case .queued:
                 armExpiry(id)
-            case .startDraining(let id):
+            case .startDraining:
                 armExpiry(id)
                 Task { await self.drain() }
             }
@@ -88,13 +80,7 @@ final class PostgresWriteQueue: Sendable {
     /// Refuses new writes and returns once every accepted write has finished.
     func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let isIdle = state.withLock { state -> Bool in
-                state.isClosed = true
-                guard state.isDraining else { return true }
-                state.idleWaiters.append(continuation)
-                return false
-            }
-            if isIdle { continuation.resume() }
+            if state.withLock({ $0.queue.close(waiter: continuation) }) { continuation.resume() }
         }
     }
 
@@ -103,18 +89,11 @@ final class PostgresWriteQueue: Sendable {
         let timeout = deadline.timeout
         let timer = Task {
             guard (try? await Task.sleep(for: timeout)) != nil else { return }
-            let expired = self.state.withLock { state -> Pending? in
-                guard let index = state.pending.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.pending.remove(at: index)
-            }
+            let expired = self.state.withLock { $0.queue.remove(firstWhere: { $0.id == id }) }
             expired?.continuation.resume(
                 throwing: StorageError.unavailable("timed out after \(timeout) waiting for an earlier commit"))
         }
-        let stillQueued = state.withLock { state -> Bool in
-            guard let index = state.pending.firstIndex(where: { $0.id == id }) else { return false }
-            state.pending[index].expiry = timer
-            return true
-        }
+        let stillQueued = state.withLock { $0.queue.update(firstWhere: { $0.id == id }) { $0.expiry = timer } }
         if !stillQueued { timer.cancel() }
     }
 
@@ -189,16 +168,7 @@ final class PostgresWriteQueue: Sendable {
     }
 
     private func takeBatch() -> ([Pending], [CheckedContinuation<Void, Never>]) {
-        state.withLock { state in
-            guard !state.pending.isEmpty else {
-                state.isDraining = false
-                defer { state.idleWaiters = [] }
-                return ([], state.idleWaiters)
-            }
-            let count = min(Self.maxBatch, state.pending.count)
-            defer { state.pending.removeFirst(count) }
-            return (Array(state.pending.prefix(count)), [])
-        }
+        state.withLock { $0.queue.takeBatch(max: Self.maxBatch) }
     }
 
     /// Answers every write of the batch: its own refusal, or the batch's outcome.

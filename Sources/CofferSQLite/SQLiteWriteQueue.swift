@@ -25,12 +25,9 @@ final class SQLiteWriteQueue: Sendable {
     }
 
     private struct State {
-        var pending: [Pending] = []
-        var isDraining = false
+        var queue = GroupCommitState<Pending>()
         /// Writes of the commit running now.
         var committing = 0
-        var isClosed = false
-        var idleWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     /// Bounds how long the first write of a busy batch waits for the batch's fsync.
@@ -48,15 +45,10 @@ final class SQLiteWriteQueue: Sendable {
     /// Applies `operations` atomically and durably; returns once committed.
     func submit(_ operations: [StorageOperation]) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            enum Action { case rejected, queued, startDraining }
-            let action = state.withLock { state -> Action in
-                guard !state.isClosed else { return .rejected }
-                state.pending.append(Pending(operations: operations, continuation: continuation))
-                guard !state.isDraining else { return .queued }
-                state.isDraining = true
-                return .startDraining
+            let admission = state.withLock {
+                $0.queue.admit(Pending(operations: operations, continuation: continuation))
             }
-            switch action {
+            switch admission {
             case .rejected: continuation.resume(throwing: StorageError.backend("SQLite storage is closed"))
             case .queued: break
             case .startDraining: drainNext()
@@ -67,13 +59,7 @@ final class SQLiteWriteQueue: Sendable {
     /// Refuses new writes and returns once every accepted write has finished.
     func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let isIdle = state.withLock { state -> Bool in
-                state.isClosed = true
-                guard state.isDraining else { return true }
-                state.idleWaiters.append(continuation)
-                return false
-            }
-            if isIdle { continuation.resume() }
+            if state.withLock({ $0.queue.close(waiter: continuation) }) { continuation.resume() }
         }
     }
 
@@ -111,15 +97,9 @@ final class SQLiteWriteQueue: Sendable {
 
     private func takeBatch() -> ([Pending], [CheckedContinuation<Void, Never>]) {
         state.withLock { state in
-            guard !state.pending.isEmpty else {
-                state.isDraining = false
-                defer { state.idleWaiters = [] }
-                return ([], state.idleWaiters)
-            }
-            let count = min(Self.maxBatch, state.pending.count)
-            state.committing = count
-            defer { state.pending.removeFirst(count) }
-            return (Array(state.pending.prefix(count)), [])
+            let taken = state.queue.takeBatch(max: Self.maxBatch)
+            state.committing = taken.batch.count
+            return taken
         }
     }
 
@@ -157,5 +137,5 @@ final class SQLiteWriteQueue: Sendable {
 extension SQLiteWriteQueue {
     /// Writes waiting for the next commit, and writes of the commit running now (tests use them to line up
     /// a batch deterministically).
-    var queueDepth: (pending: Int, committing: Int) { state.withLock { ($0.pending.count, $0.committing) } }
+    var queueDepth: (pending: Int, committing: Int) { state.withLock { ($0.queue.pending.count, $0.committing) } }
 }
