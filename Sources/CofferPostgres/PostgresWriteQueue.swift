@@ -134,22 +134,11 @@ final class PostgresWriteQueue: Sendable {
     /// stuck on a connection that never answers is ended by closing the pool's connections; if even that does not
     /// end it in time, the writer goes on (logged), rather than refusing every write until the socket times out.
     private func waitForAbandoned(_ attempt: Task<Void, Never>) async {
-        if await Self.ends(attempt, within: .seconds(1)) { return }
+        if await attempt.ends(within: .seconds(1)) { return }
         logger.warning("a timed-out PostgreSQL commit is still running: closing the pool's connections to end it")
         clients.resetNow()
-        if await Self.ends(attempt, within: deadline.timeout) { return }
+        if await attempt.ends(within: deadline.timeout) { return }
         logger.error("a timed-out PostgreSQL commit did not end; later writes may land before it")
-    }
-
-    private static func ends(_ task: Task<Void, Never>, within limit: Duration) async -> Bool {
-        let ended = EndFlag()
-        Task {
-            await task.value
-            ended.set()
-        }
-        let deadline = ContinuousClock.now + limit
-        while !ended.isSet, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
-        return ended.isSet
     }
 
     /// One transaction. With HA (issue 14, item 2), the check that this node's lock epoch is still current goes

@@ -170,7 +170,13 @@ import Testing
             #expect(
                 await metered.request(.update, "auth/token/create", ["policies": "app", "ttl": "15m"]).status == 200)
         }
-        let exposition = try await metered.prometheus()
+        // The count runs in the background and a scrape waits for it at most 1 s (Core.usageCountWait): on a loaded
+        // machine its figures appear from a later scrape.
+        var exposition = try await metered.prometheus()
+        for _ in 0..<600 where exposition.value("vault_token_count") != 3 {
+            try await Task.sleep(for: .milliseconds(100))
+            exposition = try await metered.prometheus()
+        }
         // The root token and the two created ones.
         #expect(exposition.value("vault_token_count") == 3)
         #expect(exposition.value("vault_token_count_by_policy", ["policy": "app"]) == 2)

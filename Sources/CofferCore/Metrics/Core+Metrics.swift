@@ -137,12 +137,7 @@ extension Core {
         }
         // A count reads every stored token. A scrape waits for it only briefly: a small store's figures are in this
         // answer, a large store is counted in the background and its figures appear from a later scrape on.
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await counting.value }
-            group.addTask { try? await Task.sleep(for: Self.usageCountWait) }
-            await group.next()
-            group.cancelAll()
-        }
+        _ = await counting.ends(within: Self.usageCountWait)
     }
 
     /// How long a scrape waits for a due usage count before answering with the previous figures.
