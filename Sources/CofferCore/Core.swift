@@ -29,6 +29,8 @@ public struct CoreConfiguration: Sendable {
     public var clusterName: String? = nil
     /// Token entries kept in memory, least recently used evicted first (`cache_size` / 4 in a server's file).
     public var tokenCacheSize = TokenStore.defaultCacheLimit
+    /// Set for a node of an HA cluster (docs/ha.md); nil for a single node.
+    public var ha: HAConfiguration? = nil
     /// Whether token expiries are stored in the expiration index (docs/expiration.md). Off for in-memory storage,
     /// where nothing outlives the process: the schedule is then kept whole in memory, which costs less per token
     /// than an index key in memory.
@@ -74,6 +76,10 @@ public final class Core: Sendable {
     let clusterIdentity = Mutex(ClusterIdentity(name: "", id: ""))
     public var clusterID: String { clusterIdentity.withLock { $0.id } }
     public var clusterName: String { clusterIdentity.withLock { $0.name } }
+    /// The HA election (`HA/`); nil for a single node.
+    let ha: HACoordinator?
+    /// The cluster's key for signing forwarded requests (`HA/ForwardedRequestSignature.swift`), once read.
+    let forwardingKey = Mutex<SymmetricKey?>(nil)
 
     public init(barrier: Barrier, configuration: CoreConfiguration) {
         self.barrier = barrier
@@ -83,16 +89,29 @@ public final class Core: Sendable {
         self.audit = AuditBroker(
             logger: configuration.logger, clock: configuration.clock, metrics: configuration.metrics)
         self.periodic = PeriodicDriver(defaultInterval: configuration.periodicInterval, logger: configuration.logger)
+        self.ha = configuration.ha.map {
+            HACoordinator(configuration: $0, logger: configuration.logger, clock: configuration.clock)
+        }
+        ha?.bind(
+            activate: { [weak self] in try await self?.becomeActive() },
+            deactivate: { [weak self] in await self?.tearDownActive() })
     }
 
     public var now: Double { configuration.clock() }
     /// Whether storage holds a keyring, as last seen (cheap: `sys/health` is polled).
     public var isInitializedCached: Bool { initializedFlag.withLock { $0 } || sealManager.configuration != nil }
     public var storageType: String { configuration.storageType }
-    public var isSealed: Bool { state.withLock { $0 == nil } }
+    /// Whether the barrier is sealed. An unsealed standby of an HA cluster is not sealed, but not ``isActive`` either.
+    public var isSealed: Bool { ha == nil ? state.withLock { $0 == nil } : barrier.isSealed }
+
+    /// What a standby answers for work only the active node does (Vault's `ErrStandby`).
+    public static let standbyMessage = "Vault is in standby mode"
 
     func unsealed() throws -> Unsealed {
-        guard let current = state.withLock({ $0 }) else { throw LogicalError.sealed }
+        guard let current = state.withLock({ $0 }) else {
+            // An unsealed standby serves nothing itself; the HTTP layer forwards its requests.
+            throw isSealed ? LogicalError.sealed : LogicalError(status: 503, messages: [Self.standbyMessage])
+        }
         return current
     }
 
@@ -116,6 +135,18 @@ public final class Core: Sendable {
     }
 
     public func seal() async {
+        let wasUnsealed = !barrier.isSealed
+        await ha?.stop()
+        await tearDownActive()
+        barrier.seal()
+        forwardingKey.withLock { $0 = nil }
+        if wasUnsealed { metrics.sealChanged(sealed: true) }
+        sealManager.clearAttempt()
+    }
+
+    /// Drops everything an unsealed node serves with (tokens, policies, mounts, audit devices, periodic work, the
+    /// expiration schedule, key attempts): at seal, and when an HA node steps down.
+    func tearDownActive() async {
         let old = state.withLock { current -> Unsealed? in
             let old = current
             current = nil
@@ -126,9 +157,6 @@ public final class Core: Sendable {
         await periodic.stopAll()
         for route in router.all { await route.backend.cleanup() }
         router.replace([])
-        barrier.seal()
-        if old != nil { metrics.sealChanged(sealed: true) }
-        sealManager.clearAttempt()
         keyAttempts.wipe()
     }
 

@@ -55,6 +55,8 @@ struct PostgresDeadline: Sendable {
                     race.noteFailure(PostgresFailure.describe(error))
                     try await Task.sleep(for: backoff)
                     backoff = min(backoff * 2, maximum)
+                } catch let error as HAFencedError {
+                    throw error
                 } catch {
                     throw PostgresFailure.storageError(error)
                 }

@@ -13,8 +13,7 @@ import PostgresNIO
 /// deleting it, so epochs never repeat.
 ///
 /// ```swift
-/// let lock = try PostgresHALock(
-///     client: client, table: "coffer_ha_locks", key: "core/lock", identity: nodeID, ttl: .seconds(15), logger: logger)
+/// let lock = try await physical.haLock(identity: nodeID, ttl: .seconds(15))   // the store's pool, deadline and fence
 /// try await lock.createTableIfMissing()
 /// if let epoch = try await lock.acquire(value: "https://node-a:8200") {
 ///     let stillHeld = try await lock.renew(epoch: epoch)   // false once the lease lapsed or another node holds it
@@ -22,40 +21,42 @@ import PostgresNIO
 /// }
 /// let holder = try await lock.holder()                     // the live holder's identity, value and epoch, or nil
 /// ```
-public struct PostgresHALock: Sendable {
-    /// The node holding a live lease.
-    public struct Holder: Sendable, Equatable {
-        public var identity: String
-        /// What the holder advertised when it acquired the lock (its `api_addr`).
-        public var value: String
-        public var epoch: Int64
-    }
+public struct PostgresHALock: HALock {
+    /// A write refused by ``checkFence(on:epoch:)``.
+    public typealias Fenced = HAFencedError
 
-    /// A write refused because this node no longer holds the lock at its epoch.
-    public struct Fenced: Error, CustomStringConvertible {
-        public let epoch: Int64
-        public var description: String { "the HA lock is no longer held at epoch \(epoch): this node is not active" }
-    }
-
-    let client: PostgresClient
+    /// Runs one statement and collects its rows: on a plain client, or through a store's pool and deadline.
+    let execute: @Sendable (PostgresQuery) async throws -> [PostgresRow]
     let quotedTable: String
+    let fence: PostgresWriteFence
     public let key: String
     public let identity: String
     public let ttl: Duration
     let logger: Logger
 
-    /// `table` must be a valid table name (``PostgresStorageConfiguration/validateTableName(_:)``); `ttl` is at
-    /// least a millisecond.
+    /// A lock on `client` alone; its fence guards no store (``PostgresPhysical/haLock(key:identity:ttl:)`` makes
+    /// one that guards the store's writes). `table` must be a valid table name
+    /// (``PostgresStorageConfiguration/validateTableName(_:)``); `ttl` is at least a millisecond.
     public init(
         client: PostgresClient, table: String, key: String, identity: String, ttl: Duration, logger: Logger
     ) throws {
+        try self.init(
+            execute: { query in try await client.query(query, logger: logger).collect() }, table: table, key: key,
+            identity: identity, ttl: ttl, fence: PostgresWriteFence(), logger: logger)
+    }
+
+    init(
+        execute: @escaping @Sendable (PostgresQuery) async throws -> [PostgresRow], table: String, key: String,
+        identity: String, ttl: Duration, fence: PostgresWriteFence, logger: Logger
+    ) throws {
         try PostgresStorageConfiguration.validateTableName(table)
         guard ttl >= .milliseconds(1) else { throw StorageError.backend("the HA lock's TTL must be at least 1 ms") }
-        self.client = client
+        self.execute = execute
         self.quotedTable = "\"\(table)\""
         self.key = key
         self.identity = identity
         self.ttl = ttl
+        self.fence = fence
         self.logger = logger
     }
 
@@ -66,7 +67,7 @@ public struct PostgresHALock: Sendable {
     }
 
     public func createTableIfMissing() async throws {
-        try await client.query(
+        _ = try await execute(
             """
             CREATE TABLE IF NOT EXISTS \(unescaped: quotedTable) (
                 ha_key TEXT COLLATE "C" PRIMARY KEY,
@@ -74,13 +75,13 @@ public struct PostgresHALock: Sendable {
                 ha_value TEXT COLLATE "C" NOT NULL,
                 epoch BIGINT NOT NULL,
                 valid_until TIMESTAMPTZ NOT NULL)
-            """, logger: logger)
+            """)
     }
 
     /// Takes the lock when it is free or its lease expired; returns the new epoch, or nil while another node holds
     /// a live lease (this node's own live lease included: acquire once, then renew).
     public func acquire(value: String) async throws -> Int64? {
-        let rows = try await client.query(
+        let rows = try await execute(
             """
             INSERT INTO \(unescaped: quotedTable) AS held (ha_key, ha_identity, ha_value, epoch, valid_until)
             VALUES (\(key), \(identity), \(value), 1, NOW() + \(ttlMilliseconds)::bigint * INTERVAL '1 millisecond')
@@ -88,47 +89,51 @@ public struct PostgresHALock: Sendable {
                 epoch = held.epoch + 1, valid_until = EXCLUDED.valid_until
             WHERE held.valid_until < NOW()
             RETURNING epoch
-            """, logger: logger)
-        for try await epoch in rows.decode(Int64.self) { return epoch }
-        return nil
+            """)
+        return try rows.first?.decode(Int64.self)
     }
 
     /// Extends this node's lease by the TTL; false when the lease already lapsed or another node took over.
     public func renew(epoch: Int64) async throws -> Bool {
-        let rows = try await client.query(
+        let rows = try await execute(
             """
             UPDATE \(unescaped: quotedTable) SET valid_until = NOW() + \(ttlMilliseconds)::bigint * INTERVAL '1 millisecond'
             WHERE ha_key = \(key) AND ha_identity = \(identity) AND epoch = \(epoch) AND valid_until >= NOW()
             RETURNING epoch
-            """, logger: logger)
-        for try await _ in rows.decode(Int64.self) { return true }
-        return false
+            """)
+        return !rows.isEmpty
     }
 
     /// Ends this node's lease now, so another node can take over at once; nothing happens if it was not held.
     public func release(epoch: Int64) async throws {
-        try await client.query(
+        _ = try await execute(
             """
             UPDATE \(unescaped: quotedTable) SET valid_until = '-infinity'
             WHERE ha_key = \(key) AND ha_identity = \(identity) AND epoch = \(epoch)
-            """, logger: logger)
+            """)
     }
 
     /// The node holding a live lease, if any.
-    public func holder() async throws -> Holder? {
-        let rows = try await client.query(
+    public func holder() async throws -> HALockHolder? {
+        let rows = try await execute(
             """
             SELECT ha_identity, ha_value, epoch FROM \(unescaped: quotedTable)
             WHERE ha_key = \(key) AND valid_until >= NOW()
-            """, logger: logger)
-        for try await (identity, value, epoch) in rows.decode((String, String, Int64).self) {
-            return Holder(identity: identity, value: value, epoch: epoch)
-        }
-        return nil
+            """)
+        guard let (identity, value, epoch) = try rows.first?.decode((String, String, Int64).self) else { return nil }
+        return HALockHolder(identity: identity, value: value, epoch: epoch)
     }
 
-    /// Inside a write transaction on `connection`: throws ``Fenced`` unless this node holds a live lease at `epoch`,
-    /// and share-locks the lock row until the transaction ends.
+    public func fenceWrites(_ fence: HAWriteFence) {
+        self.fence.set(fence, lock: self)
+    }
+
+    public func onFenced(_ handler: @escaping @Sendable () -> Void) {
+        fence.onFenced(handler)
+    }
+
+    /// Inside a write transaction on `connection`: throws ``HAFencedError`` unless this node holds a live lease at
+    /// `epoch`, and share-locks the lock row until the transaction ends.
     public func checkFence(on connection: PostgresConnection, epoch: Int64) async throws {
         let rows = try await connection.query(
             """
@@ -137,6 +142,6 @@ public struct PostgresHALock: Sendable {
             FOR SHARE
             """, logger: logger)
         for try await _ in rows.decode(Int64.self) { return }
-        throw Fenced(epoch: epoch)
+        throw HAFencedError(epoch: epoch)
     }
 }

@@ -22,21 +22,25 @@ public final class PostgresPhysical: PhysicalStorage {
     private let quotedTable: String
     private let deadline: PostgresDeadline
     private let writes: PostgresWriteQueue
+    private let fence = PostgresWriteFence()
+    private let haTable: String
     private let logger: Logger
     /// The schema version found (or created) at open.
     public let schemaVersion: Int32
 
     private init(
         clients: PostgresClientHolder, schema: PostgresSchema, schemaVersion: Int32, deadline: PostgresDeadline,
-        logger: Logger, metrics: PostgresWriteMetrics
+        haTable: String, logger: Logger, metrics: PostgresWriteMetrics
     ) {
         self.clients = clients
+        self.haTable = haTable
         self.quotedTable = schema.quoted(schema.table)
         self.deadline = deadline
         self.logger = logger
         self.schemaVersion = schemaVersion
         self.writes = PostgresWriteQueue(
-            clients: clients, quotedTable: quotedTable, deadline: deadline, logger: logger, metrics: metrics)
+            clients: clients, quotedTable: quotedTable, deadline: deadline, logger: logger, metrics: metrics,
+            fence: fence)
     }
 
     /// Connects, creates the table if missing and checks its schema version. Fails (rather than serving) when
@@ -59,7 +63,8 @@ public final class PostgresPhysical: PhysicalStorage {
                 "opened PostgreSQL storage",
                 metadata: ["storage": "\(settings)", "schema_version": "\(version)"])
             return PostgresPhysical(
-                clients: clients, schema: schema, schemaVersion: version, deadline: deadline, logger: logger,
+                clients: clients, schema: schema, schemaVersion: version, deadline: deadline,
+                haTable: settings.haTable, logger: logger,
                 metrics: PostgresWriteMetrics(factory: metrics))
         } catch {
             await clients.close()
@@ -74,7 +79,12 @@ public final class PostgresPhysical: PhysicalStorage {
         configuration.options.maximumConnections = settings.maxParallel
         configuration.options.minimumConnections = min(max(settings.maxIdleConnections, 0), settings.maxParallel)
         configuration.options.connectTimeout = settings.operationTimeout
-        configuration.options.additionalStartupParameters = [("application_name", settings.applicationName)]
+        // PostgreSQL takes an int of milliseconds; 0 would turn the timeout off.
+        let idleMilliseconds = min(max(1, settings.idleTransactionTimeout / .milliseconds(1)), 2_000_000_000)
+        configuration.options.additionalStartupParameters = [
+            ("application_name", settings.applicationName),
+            ("idle_in_transaction_session_timeout", "\(Int64(idleMilliseconds.rounded(.up)))"),
+        ]
         return configuration
     }
 
@@ -91,6 +101,24 @@ public final class PostgresPhysical: PhysicalStorage {
             return .require(configuration)
         case .verifyFull: return .require(.makeClientConfiguration())
         }
+    }
+
+    /// The HA lock in this store's `ha_table` (created if missing), run on the store's pool within `ttl / 3` per
+    /// statement, whose fence guards this store's writes: with ``HAWriteFence/epoch(_:)`` every commit first checks
+    /// the lease inside its own transaction.
+    ///
+    /// ```swift
+    /// let lock = try await physical.haLock(identity: Hex.uuid(), ttl: .seconds(15))
+    /// ```
+    public func haLock(key: String = "core/lock", identity: String, ttl: Duration) async throws -> PostgresHALock {
+        let (clients, logger) = (self.clients, self.logger)
+        let deadline = PostgresDeadline(timeout: min(self.deadline.timeout, max(ttl / 3, .milliseconds(100))))
+        let lock = try PostgresHALock(
+            execute: { query in
+                try await deadline.run { try await clients.withClient { try await $0.query(query, logger: logger).collect() } }
+            }, table: haTable, key: key, identity: identity, ttl: ttl, fence: fence, logger: logger)
+        try await lock.createTableIfMissing()
+        return lock
     }
 
     /// Waits for accepted writes to finish, then closes the pool.

@@ -28,7 +28,7 @@ public struct PostgresStorageConfiguration: Sendable, CustomStringConvertible {
     public var tlsMode: TLSMode
     /// The key/value table; created if missing, with `<table>_schema` beside it.
     public var table = PostgresStorageConfiguration.defaultTable
-    /// Stored for the HA lock (not used yet: the server refuses `ha_enabled = true`).
+    /// The HA lock's table (``PostgresHALock``); created if missing when HA is on.
     public var haTable = PostgresStorageConfiguration.defaultHATable
     /// Most connections open at once (Vault's `max_parallel`).
     public var maxParallel = 128
@@ -37,6 +37,9 @@ public struct PostgresStorageConfiguration: Sendable, CustomStringConvertible {
     /// How long a read or a commit may wait for PostgreSQL (connection, retries included) before it fails with
     /// ``StorageError/unavailable(_:)``: requests during an outage get a 503 rather than hang.
     public var operationTimeout: Duration = .seconds(5)
+    /// PostgreSQL ends a session left idle inside a transaction this long (`idle_in_transaction_session_timeout`):
+    /// a paused node cannot keep the HA lock's row share-locked, and so block a takeover, for longer.
+    public var idleTransactionTimeout: Duration = .seconds(30)
     /// What `pg_stat_activity` shows for these connections.
     public var applicationName = "coffer"
 

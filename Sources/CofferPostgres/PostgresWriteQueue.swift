@@ -42,13 +42,15 @@ final class PostgresWriteQueue: Sendable {
     private let deadline: PostgresDeadline
     private let logger: Logger
     private let metrics: PostgresWriteMetrics
+    private let fence: PostgresWriteFence
     private let state = Mutex(State())
 
     init(
         clients: PostgresClientHolder, quotedTable: String, deadline: PostgresDeadline, logger: Logger,
-        metrics: PostgresWriteMetrics
+        metrics: PostgresWriteMetrics, fence: PostgresWriteFence = PostgresWriteFence()
     ) {
         self.clients = clients
+        self.fence = fence
         self.metrics = metrics
         self.quotedTable = quotedTable
         self.deadline = deadline
@@ -120,6 +122,10 @@ final class PostgresWriteQueue: Sendable {
                 let duration = ContinuousClock.now - started
                 state.withLock { $0.statistics.record(writes: writes.acceptedCount, duration: duration) }
                 metrics.recordCommit(writes: writes.acceptedCount, duration: duration)
+            } catch let error as HAFencedError {
+                outcome = .failure(error)
+                logger.warning("a write was refused: this node is not the active node", metadata: ["error": "\(error)"])
+                fence.refused()
             } catch {
                 outcome = .failure(error)
                 logger.warning("PostgreSQL commit failed", metadata: ["error": "\(error)"])
@@ -141,17 +147,31 @@ final class PostgresWriteQueue: Sendable {
         logger.error("a timed-out PostgreSQL commit did not end; later writes may land before it")
     }
 
-    /// One transaction. With HA (issue 14, item 2), the check that this node's lock epoch is still current goes
-    /// here, first inside the same transaction, so a deposed node's commit fails instead of landing.
+    /// One transaction. With HA, its first statement checks that this node still holds the lock at its epoch
+    /// (``PostgresHALock/checkFence(on:epoch:)``), so a deposed node's commit fails instead of landing; a standby
+    /// commits nothing.
     private func commit(_ statements: [PostgresQuery]) async throws {
+        let (fence, lock) = self.fence.current
+        if case .refuseAll = fence { throw HAFencedError(epoch: nil) }
         try await clients.withClient { client in
-            if statements.count == 1 {
-                // One statement is atomic by itself; no BEGIN/COMMIT round trips.
-                try await client.query(statements[0], logger: logger)
+            guard case .epoch(let epoch) = fence, let lock else {
+                if statements.count == 1 {
+                    // One statement is atomic by itself; no BEGIN/COMMIT round trips.
+                    try await client.query(statements[0], logger: logger)
+                    return
+                }
+                try await client.withTransaction(logger: logger) { connection in
+                    for statement in statements { try await connection.query(statement, logger: self.logger) }
+                }
                 return
             }
-            try await client.withTransaction(logger: logger) { connection in
-                for statement in statements { try await connection.query(statement, logger: self.logger) }
+            do {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await lock.checkFence(on: connection, epoch: epoch)
+                    for statement in statements { try await connection.query(statement, logger: self.logger) }
+                }
+            } catch let error as PostgresTransactionError where error.closureError is HAFencedError {
+                throw HAFencedError(epoch: epoch)
             }
         }
     }

@@ -87,6 +87,22 @@ public final class Barrier: Storage, Sendable {
         }
     }
 
+    /// Reads the keyring again with the root key it holds: an HA node that becomes active picks up the terms the
+    /// previous active node added (`sys/rotate`) while this one was a standby. Also drops cached reads below.
+    public func reloadKeyring() async throws {
+        try await keyringLock.withLock {
+            guard let current = self.state.withLock({ $0 }) else { throw StorageError.sealed }
+            self.physical.purgeCachedReads()
+            guard let blob = try await self.physical.get(Keyring.path) else {
+                throw StorageError.backend("the barrier is not initialized")
+            }
+            let keyring = try Keyring.unsealed(blob, with: current.sealKey)
+            self.state.withLock { state in
+                if state != nil { state = Unsealed(keyring: keyring, sealKey: current.sealKey) }
+            }
+        }
+    }
+
     /// Forgets every key; all storage calls throw ``StorageError/sealed`` until the next unseal.
     public func seal() {
         state.withLock { $0 = nil }

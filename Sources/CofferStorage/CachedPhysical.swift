@@ -61,6 +61,11 @@ public final class CachedPhysical: PhysicalStorage {
         }
     }
 
+    public func purgeCachedReads() {
+        purge()
+        backend.purgeCachedReads()
+    }
+
     public func get(_ key: String) async throws -> [UInt8]? {
         enum Lookup { case hit([UInt8]?), miss(ticket: UInt64) }
         let lookup = state.withLock { state -> Lookup in

@@ -38,6 +38,13 @@ public protocol PhysicalStorage: Sendable {
     func list(prefix: String) async throws -> [String]
     /// Applies every operation atomically: all of them are durable, or none.
     func transaction(_ operations: [StorageOperation]) async throws
+    /// Forgets values cached in memory, for a node that becomes the writer of a store others wrote meanwhile (HA).
+    func purgeCachedReads()
+}
+
+extension PhysicalStorage {
+    /// A store without a read cache has nothing to forget.
+    public func purgeCachedReads() {}
 }
 
 /// Storage as the core and backends see it: values are plaintext here and encrypted below

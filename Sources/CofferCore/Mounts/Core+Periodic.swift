@@ -1,7 +1,7 @@
 extension Core {
     /// Whether this node runs backends' periodic work (rotations, rollbacks, tidying). The one place that decides:
-    /// every unsealed node is active today; a standby node of a future HA cluster will answer false here.
-    var runsPeriodicWork: Bool { !isSealed }
+    /// a single unsealed node, or the active node of an HA cluster; never a standby.
+    var runsPeriodicWork: Bool { isActive }
 
     /// Starts the periodic timers of `routes` (those whose backends declare periodic work), gated by
     /// ``runsPeriodicWork``; a timer ends by itself once this core is gone.

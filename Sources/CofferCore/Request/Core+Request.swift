@@ -63,6 +63,10 @@ extension Core {
             return .error(error)
         } catch StorageError.sealed {
             return .error(.sealed)
+        } catch is HAFencedError {
+            // This node lost the active role while serving: nothing was written; another node serves it now.
+            logger.warning("request refused: this node is no longer active", metadata: ["request_id": "\(request.id)"])
+            return .error(LogicalError(status: 503, messages: [Self.standbyMessage]))
         } catch StorageError.unavailable(let why) {
             // A storage outage (docs/storage.md): 503, so clients retry, rather than a 500 or a hang.
             logger.warning("storage unavailable", metadata: ["request_id": "\(request.id)", "error": "\(why)"])

@@ -97,7 +97,7 @@ extension Core {
                 migrated, rootKey: staticKey, unsealKey: staticKey, recoveryKey: recoveryKey)
             try await barrier.physicalStorage.transaction(operations)
             manager.markMigrated(migrated)
-            try await setupUnsealed()
+            try await activateOrStartElection()
         } catch {
             barrier.seal()
             throw error
@@ -109,7 +109,7 @@ extension Core {
     func openBarrier(rootKey: SymmetricKey) async throws {
         try await barrier.unseal(sealKey: rootKey)
         do {
-            try await setupUnsealed()
+            try await activateOrStartElection()
         } catch {
             await seal()
             throw error
