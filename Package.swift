@@ -127,6 +127,7 @@ let package = Package(
             name: "CofferHTTP",
             dependencies: [
                 "CofferBuildInfo", "CofferCore", "CofferFramework",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -244,7 +245,8 @@ let package = Package(
         .testTarget(
             name: "CofferStorageTests",
             dependencies: [
-                "CofferStorage", "CofferSQLite", "CofferPostgres", "CofferTesting",
+                // CofferCore for HAElectionTests, which need the PostgreSQL test database these tests share.
+                "CofferStorage", "CofferSQLite", "CofferPostgres", "CofferTesting", "CofferCore",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -51,6 +51,9 @@ extension ServerConfiguration {
                     doc: "storage read cache entries (0 = default); a quarter bounds cached tokens",
                     requirement: "from 0 to 100000000", check: { (0...100_000_000).contains($0) ? $0 : nil }),
                 .field("disable_cache", .bool, \.disableCache, doc: "no read cache in front of storage"),
+                .field(
+                    "disable_forwarding", .bool, \.disableForwarding,
+                    doc: "HA standbys answer 307 to the active node instead of forwarding (docs/ha.md)"),
             ],
             sections: [telemetry],
             unsupported: [
@@ -112,7 +115,9 @@ extension ServerConfiguration {
                 .field(
                     "table", .string, \.postgresql.table, doc: "key/value table (and <table>_schema)",
                     requirement: "of 1-48 letters, digits or underscores", check: validTableName),
-                .field("ha_enabled", .bool, \.postgresql.haEnabled, doc: "HA lock (not available yet: refused)"),
+                .field(
+                    "ha_enabled", .bool, \.postgresql.haEnabled,
+                    doc: "nodes sharing the tables elect an active node (docs/ha.md); needs api_addr"),
                 .field(
                     "ha_table", .string, \.postgresql.haTable, doc: "HA lock table",
                     requirement: "of 1-48 letters, digits or underscores", check: validTableName),
@@ -123,6 +128,10 @@ extension ServerConfiguration {
                     "max_idle_connections", .integer, \.postgresql.maxIdleConnections,
                     doc: "connections kept open while idle",
                     requirement: "between 0 and 10000", check: { (0...10_000).contains($0) ? $0 : nil }),
+                .field(
+                    "lock_ttl", .duration, \.postgresql.lockTTL,
+                    doc: "HA lease lifetime; renewed every third of it (Coffer)", requirement: "from 1s to 1h",
+                    check: { (1...3600).contains($0) ? $0 : nil }),
             ])
     }
 

@@ -54,6 +54,8 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var cacheSize = ServerConfiguration.defaultCacheSize
     /// Vault's `disable_cache`: no read cache in front of storage.
     public var disableCache = false
+    /// HA standbys redirect clients to the active node instead of forwarding their requests.
+    public var disableForwarding = false
 
     /// Vault's default `cache_size`.
     public static let defaultCacheSize = 131_072

@@ -87,6 +87,12 @@ public final class Barrier: Storage, Sendable {
         }
     }
 
+    /// Forgets values cached below the barrier: a node that is not the store's writer (an HA standby) reads what
+    /// another node wrote.
+    public func purgeCachedReads() {
+        physical.purgeCachedReads()
+    }
+
     /// Reads the keyring again with the root key it holds: an HA node that becomes active picks up the terms the
     /// previous active node added (`sys/rotate`) while this one was a standby. Also drops cached reads below.
     public func reloadKeyring() async throws {

@@ -52,6 +52,8 @@ extension Core {
     private func clusterForwardingKey() async -> SymmetricKey? {
         guard ha != nil else { return nil }
         if let key = forwardingKey.withLock({ $0 }) { return key }
+        // A standby's read cache may hold the key's absence from before any node was active.
+        if !isActive { barrier.purgeCachedReads() }
         guard let key = try? await ForwardedRequestSignature.loadKey(storage: barrier, create: false) else { return nil }
         forwardingKey.withLock { $0 = key }
         return key

@@ -63,7 +63,13 @@ extension Core {
         try await persistMountTable(Self.builtinAuthMounts(), kind: .credential)
         try await setupUnsealed()
         let rootToken = try await createRootToken(id: rootTokenID)
-        if type == .shamir { await seal() }
+        if type == .shamir {
+            await seal()
+        } else if let ha {
+            // A node of an HA cluster serves only once it wins the lock: it drops what it loaded and competes.
+            await tearDownActive()
+            ha.start()
+        }
         return type == .shamir
             ? SealInitResult(keys: generated.shares, recoveryKeys: [], rootToken: rootToken)
             : SealInitResult(keys: [], recoveryKeys: generated.shares, rootToken: rootToken)

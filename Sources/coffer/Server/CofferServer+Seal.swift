@@ -26,6 +26,7 @@ extension CofferServer {
         let manager = core.sealManager
         let address = "http://\(config.address)"
         guard let stored = try await manager.load() else {
+            if core.haStatus.isEnabled { watchForInitialization(core, logger: logger) }
             return """
                 ==> Storage at \(config.storagePath) is not initialised. Initialise it with:
 

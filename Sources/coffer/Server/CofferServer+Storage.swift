@@ -17,6 +17,8 @@ struct OpenedStorage: Sendable {
     let physical: any PhysicalStorage
     let label: String
     let close: @Sendable () async -> Void
+    /// The HA lock of a store with `ha_enabled = true` (docs/ha.md); nil otherwise.
+    var haLock: (any HALock)? = nil
 }
 
 extension CofferServer {
@@ -29,12 +31,6 @@ extension CofferServer {
             return nil
         case "postgresql":
             let settings = config.postgresql
-            guard !settings.haEnabled else {
-                throw ServerStartError(
-                    "storage \"postgresql\": ha_enabled = true is not available yet in Coffer (nodes do not yet "
-                        + "elect an active node, serve as standbys or fence writes); set ha_enabled = false to run a "
-                        + "single node")
-            }
             guard let url = settings.connectionURL else {
                 throw ServerStartError("storage \"postgresql\" needs connection_url or COFFER_PG_CONNECTION_URL")
             }
@@ -43,8 +39,20 @@ extension CofferServer {
             storage.haTable = settings.haTable
             storage.maxParallel = settings.maxParallel
             storage.maxIdleConnections = settings.maxIdleConnections
+            let lockTTL = Duration.seconds(settings.lockTTL)
+            // A paused node's open transaction (share-locking the lock row) must not block a takeover for long.
+            if settings.haEnabled { storage.idleTransactionTimeout = lockTTL / 2 }
             let postgres = try await PostgresPhysical.open(storage, logger: logger, metrics: metrics)
-            return OpenedStorage(physical: postgres, label: "\(storage)", close: { await postgres.close() })
+            var opened = OpenedStorage(physical: postgres, label: "\(storage)", close: { await postgres.close() })
+            if settings.haEnabled {
+                do {
+                    opened.haLock = try await postgres.haLock(identity: Hex.uuid(), ttl: lockTTL)
+                } catch {
+                    await postgres.close()
+                    throw error
+                }
+            }
+            return opened
         default:
             let sqlite = try await SQLitePhysical.open(path: config.storagePath, logger: logger, metrics: metrics)
             // SQLiteNIO requires its connection closed before it goes away, also on a refused start.

@@ -152,6 +152,14 @@ public enum CofferServer {
                 config.disableCache ? $0.physical : CachedPhysical($0.physical, capacity: config.effectiveCacheSize)
             }
             ?? MemoryPhysical()
+        if let lock = opened?.haLock {
+            do {
+                coreConfig.ha = try haConfiguration(config, lock: lock)
+            } catch {
+                await opened?.close()
+                throw error
+            }
+        }
         let core = Core(barrier: Barrier(physical: physical), configuration: coreConfig)
         let notice: String
         do {
