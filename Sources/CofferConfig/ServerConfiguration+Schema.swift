@@ -53,7 +53,7 @@ extension ServerConfiguration {
                 .field("disable_cache", .bool, \.disableCache, doc: "no read cache in front of storage"),
                 .field(
                     "disable_forwarding", .bool, \.disableForwarding,
-                    doc: "HA standbys answer 307 to the active node instead of forwarding (docs/ha.md)"),
+                    doc: "HA standbys redirect (307) instead of forwarding (docs/ha.md)"),
             ],
             sections: [telemetry],
             unsupported: [
@@ -117,7 +117,7 @@ extension ServerConfiguration {
                     requirement: "of 1-48 letters, digits or underscores", check: validTableName),
                 .field(
                     "ha_enabled", .bool, \.postgresql.haEnabled,
-                    doc: "nodes sharing the tables elect an active node (docs/ha.md); needs api_addr"),
+                    doc: "nodes sharing the tables elect an active node; needs api_addr"),
                 .field(
                     "ha_table", .string, \.postgresql.haTable, doc: "HA lock table",
                     requirement: "of 1-48 letters, digits or underscores", check: validTableName),

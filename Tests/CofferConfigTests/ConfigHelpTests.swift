@@ -19,12 +19,12 @@ import Testing
             "telemetry.prometheus_retention_time", "telemetry.disable_hostname", "telemetry.metrics_prefix",
             "telemetry.usage_gauge_period", "api_addr", "cluster_addr", "cluster_name", "default_lease_ttl",
             "max_lease_ttl", "log_level", "log_format", "disable_mlock", "shutdown_grace_period",
-            "cache_size", "disable_cache",
+            "cache_size", "disable_cache", "disable_forwarding",
         ]).union(listenerKeys.map { "\(tcp).\($0)" })
             .union(
                 [
                     "", ".connection_url", ".table", ".ha_enabled", ".ha_table", ".max_parallel",
-                    ".max_idle_connections",
+                    ".max_idle_connections", ".lock_ttl",
                 ].map { #"storage "postgresql""# + $0 })
         #expect(Set(rows.keys) == expected)
         #expect(rows[tcp + ".address"]?.type == #""host:port""#)

@@ -288,9 +288,9 @@ def test_a_silent_database_gives_503_within_bounds_then_recovers(tmp_path, postg
         server.drop(postgres_url)
 
 
-def test_ha_enabled_is_refused_until_ha_exists(tmp_path, postgres_url):
+def test_ha_enabled_without_api_addr_is_refused(tmp_path, postgres_url):
     server = PostgresServer(tmp_path, postgres_url, extra={"ha_enabled": "true"})
-    with pytest.raises(RuntimeError, match="ha_enabled = true is not available yet"):
+    with pytest.raises(RuntimeError, match=r"ha_enabled = true needs api_addr \(or VAULT_API_ADDR\)"):
         server.start()
     assert server.process is not None and server.process.returncode != 0
     assert password_of(postgres_url) not in server.log_text()

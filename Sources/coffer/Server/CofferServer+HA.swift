@@ -7,13 +7,15 @@ import Logging
 /// `api_addr` / `cluster_addr`, and a node started before the cluster was initialised waits for the init another node
 /// receives.
 extension CofferServer {
-    /// The core's HA settings for `lock`; refuses to start without an `api_addr` (standbys forward to it, and
-    /// PostgreSQL cannot discover it) or with the same address for API and cluster (Vault's rule).
+    /// What this node advertises when active; refuses to start without an `api_addr` (standbys forward to it, and
+    /// PostgreSQL cannot discover it) or with the same address for API and cluster (Vault's rule). Checked before the
+    /// store is opened, so a refused start leaves nothing behind.
     ///
     /// ```swift
-    /// coreConfig.ha = try haConfiguration(config, lock: lock)
+    /// let advertisement = try haAdvertisement(config)
+    /// coreConfig.ha = HAConfiguration(lock: lock, advertisement: advertisement, disableForwarding: false)
     /// ```
-    static func haConfiguration(_ config: ServerConfiguration, lock: any HALock) throws -> HAConfiguration {
+    static func haAdvertisement(_ config: ServerConfiguration) throws -> HAAdvertisement {
         guard let apiAddress = config.apiAddress, !apiAddress.isEmpty else {
             throw ServerStartError(
                 "ha_enabled = true needs api_addr (or VAULT_API_ADDR): the address other nodes forward clients to")
@@ -24,9 +26,7 @@ extension CofferServer {
         guard clusterAddress != apiAddress else {
             throw ServerStartError("Address \"\(apiAddress)\" used for both API and cluster addresses")
         }
-        return HAConfiguration(
-            lock: lock, advertisement: HAAdvertisement(apiAddress: apiAddress, clusterAddress: clusterAddress),
-            disableForwarding: config.disableForwarding)
+        return HAAdvertisement(apiAddress: apiAddress, clusterAddress: clusterAddress)
     }
 
     /// Until another node initialises the shared store, checks every second; then a static seal unseals itself and a

@@ -144,6 +144,8 @@ public enum CofferServer {
         guard let address = ServerAddress(config.address) else { throw ServerStartError("invalid listener.address") }
         var coreConfig = coreConfiguration(config, logger: logger, storageType: config.storageType)
         coreConfig.staticSealKey = try loadStaticKey(source)
+        let isHA = config.storageType == "postgresql" && config.postgresql.haEnabled
+        let advertisement = isHA ? try haAdvertisement(config) : nil
         // `storage "inmem"` keeps nothing across restarts (as Vault's); SQLite or PostgreSQL persist
         // (CofferServer+Storage.swift).
         let opened = try await openStorage(config, logger: logger, metrics: coreConfig.metrics.factory)
@@ -152,13 +154,9 @@ public enum CofferServer {
                 config.disableCache ? $0.physical : CachedPhysical($0.physical, capacity: config.effectiveCacheSize)
             }
             ?? MemoryPhysical()
-        if let lock = opened?.haLock {
-            do {
-                coreConfig.ha = try haConfiguration(config, lock: lock)
-            } catch {
-                await opened?.close()
-                throw error
-            }
+        if let lock = opened?.haLock, let advertisement {
+            coreConfig.ha = HAConfiguration(
+                lock: lock, advertisement: advertisement, disableForwarding: config.disableForwarding)
         }
         let core = Core(barrier: Barrier(physical: physical), configuration: coreConfig)
         let notice: String
