@@ -38,7 +38,9 @@ struct SealEndpoints {
                 return try await unseal(request, extra: extra)
             case "sys/step-down":
                 guard isWrite else { throw LogicalError(status: 405, messages: []) }
-                // Vault returns before any token or ACL check when it is not in an HA cluster; Coffer never is.
+                // Without HA (or sealed) nothing is checked, as in Vault; a standby forwarded this to the active node.
+                try await core.stepDown(
+                    token: VaultResponder.clientToken(request.headers), remoteAddress: remoteAddress)
                 return VaultResponder.json(204, [], extra: extra)
             default:  // sys/seal
                 guard isWrite else { throw LogicalError(status: 405, messages: []) }

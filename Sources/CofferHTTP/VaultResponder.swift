@@ -13,6 +13,9 @@ import NIOCore
 /// let responder = VaultResponder(core: core, maxRequestSize: 32 << 20, logger: logger)
 /// let app = Application(responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 8200)))
 /// ```
+///
+/// On a standby of an HA cluster it forwards most requests to the active node through `forwarder`
+/// (`VaultResponder+Standby.swift`); every listener of a server should share one forwarder.
 public struct VaultResponder: HTTPResponder {
     public typealias Context = CofferRequestContext
 
@@ -21,14 +24,19 @@ public struct VaultResponder: HTTPResponder {
     let logger: Logger
     /// The listener's `telemetry { unauthenticated_metrics_access = true }`: `sys/metrics` without a token.
     let unauthenticatedMetricsAccess: Bool
+    /// Relays a standby's requests to the active node.
+    let forwarder: StandbyForwarder
 
+    /// Without a `forwarder` the responder makes its own, whose connections close when it is released.
     public init(
-        core: Core, maxRequestSize: Int = 32 << 20, logger: Logger, unauthenticatedMetricsAccess: Bool = false
+        core: Core, maxRequestSize: Int = 32 << 20, logger: Logger, unauthenticatedMetricsAccess: Bool = false,
+        forwarder: StandbyForwarder? = nil
     ) {
         self.core = core
         self.maxRequestSize = maxRequestSize
         self.logger = logger
         self.unauthenticatedMetricsAccess = unauthenticatedMetricsAccess
+        self.forwarder = forwarder ?? StandbyForwarder(logger: logger)
     }
 
     /// Header names, validated once rather than per request.
@@ -68,18 +76,20 @@ public struct VaultResponder: HTTPResponder {
             encodedPath.utf8.contains(UInt8(ascii: "%"))
             ? String(encodedPath).removingPercentEncoding ?? String(encodedPath) : String(encodedPath)
         let query = request.uri.query.map { RequestDecoder.query(Substring($0)) } ?? [:]
+        if let answer = await standbyAnswer(request, path: path, context: context, extra: extra) { return answer }
+        let (remoteAddress, remotePort) = await clientAddress(request, context: context)
 
         switch path {
         case "sys/health", "sys/leader":
             return StatusEndpoints(core: core).respond(path: path, method: request.method, query: query, extra: extra)
         case "sys/metrics" where MetricsEndpoint.serves(request, query: query):
-            return await respondMetrics(request, query: query, context: context, extra: extra)
+            return await respondMetrics(request, query: query, remoteAddress: remoteAddress, extra: extra)
         case _ where SealEndpoints.paths.contains(path):
             return await SealEndpoints(core: core, responder: self).respond(
-                path: path, request: request, remoteAddress: context.remoteAddress?.ipAddress, extra: extra)
+                path: path, request: request, remoteAddress: remoteAddress, extra: extra)
         case _ where GenerateRootEndpoints.paths.contains(path):
             return await GenerateRootEndpoints(core: core, responder: self).respond(
-                to: request, path: path, remoteAddress: context.remoteAddress?.ipAddress, extra: extra)
+                to: request, path: path, remoteAddress: remoteAddress, extra: extra)
         case _ where RekeyEndpoints.Endpoint(path: path) != nil:
             return await RekeyEndpoints(core: core, responder: self).respond(to: request, path: path, extra: extra)
         default:
@@ -90,9 +100,9 @@ public struct VaultResponder: HTTPResponder {
             try Self.checkWrapTTL(Self.header(request.headers, Field.wrapTTL))
             var coreRequest = CoreRequest(
                 id: Hex.uuid(), operation: decoded.operation, path: path, data: decoded.data,
-                token: Self.clientToken(request.headers), remoteAddress: context.remoteAddress?.ipAddress,
+                token: Self.clientToken(request.headers), remoteAddress: remoteAddress,
                 headers: Self.forwardedHeaders(request.headers), isHelp: decoded.isHelp)
-            coreRequest.remotePort = context.remoteAddress?.port
+            coreRequest.remotePort = remotePort
             return Self.render(await core.handle(coreRequest), extra: extra)
         } catch {
             return Self.errors(error, extra: extra)
@@ -198,10 +208,14 @@ public struct VaultResponder: HTTPResponder {
         return found
     }
 
-    /// Every header but the token's, names lower-cased, for backends that read headers.
+    /// Every header but the token's and a standby's forwarding pair, names lower-cased, for backends that read
+    /// headers.
     static func forwardedHeaders(_ headers: HTTPFields) -> [String: String] {
         var forwarded: [String: String] = [:]
-        for field in headers where field.name != Field.token && field.name != .authorization {
+        for field in headers
+        where field.name != Field.token && field.name != .authorization
+            && field.name != StandbyForwarder.forwardedForName && field.name != StandbyForwarder.signatureName
+        {
             forwarded[field.name.canonicalName] = field.value
         }
         return forwarded
