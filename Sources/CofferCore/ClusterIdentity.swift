@@ -29,7 +29,8 @@ public struct ClusterIdentity: Sendable, Equatable {
         return identity
     }
 
-    private static func stored(_ storage: any Storage) async throws -> ClusterIdentity? {
+    /// The stored identity without creating one: what an HA standby reports before it was ever active.
+    static func stored(_ storage: any Storage) async throws -> ClusterIdentity? {
         guard let bytes = try await storage.get(path),
             let record = try? JSONParser.parse(bytes).objectValue,
             let name = record["name"]?.stringValue, let id = record["id"]?.stringValue

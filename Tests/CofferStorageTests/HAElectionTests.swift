@@ -107,6 +107,7 @@ struct HAElectionTests {
             #expect(refused.status == 503)
             await #expect(throws: HAFencedError.self) { try await standby.physical.put("x", value: [1]) }
             #expect(active.core.haStatus.activeSince != nil)
+            #expect(!standby.core.clusterID.isEmpty && standby.core.clusterID == active.core.clusterID)
         }
     }
 

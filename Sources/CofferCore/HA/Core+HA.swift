@@ -14,6 +14,8 @@ extension Core {
     /// After the barrier opened: a single node loads everything; a node of a cluster starts competing.
     func activateOrStartElection() async throws {
         guard let ha else { return try await setupUnsealed() }
+        // A standby reports the cluster's name and id (sys/health) without loading anything else.
+        if let cluster = try await ClusterIdentity.stored(barrier) { clusterIdentity.withLock { $0 = cluster } }
         metrics.sealChanged(sealed: false)
         ha.start()
     }

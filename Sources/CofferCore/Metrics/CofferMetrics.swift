@@ -162,10 +162,10 @@ public final class CofferMetrics: Sendable {
         Counter(label: key(sealed ? "core.seal" : "core.unseal"), factory: factory).increment()
     }
 
-    /// `vault.core.unsealed` and `vault.core.active` (no standby exists, so an unsealed core is active).
-    func setSealGauges(unsealed: Bool) {
+    /// `vault.core.unsealed` and `vault.core.active` (an unsealed HA standby is unsealed but not active).
+    func setSealGauges(unsealed: Bool, active: Bool) {
         Gauge(label: gaugeKey("core.unsealed"), factory: factory).record(unsealed ? 1 : 0)
-        Gauge(label: gaugeKey("core.active"), factory: factory).record(unsealed ? 1 : 0)
+        Gauge(label: gaugeKey("core.active"), factory: factory).record(active ? 1 : 0)
     }
 
     /// `vault.expire.num_leases`: leases (expiring tokens) the expiration manager tracks.

@@ -124,7 +124,7 @@ extension Core {
     /// Seal and lease gauges (cheap, every scrape) and the usage gauges (when `usage_gauge_period` has passed).
     func refreshStateGauges() async {
         let current = state.withLock { $0 }
-        metrics.setSealGauges(unsealed: current != nil)
+        metrics.setSealGauges(unsealed: !isSealed, active: current != nil)
         guard let current else { return }
         metrics.setLeaseCount(current.expiration.pendingCount)
         guard metrics.claimUsageRefresh(now: now) else { return }
