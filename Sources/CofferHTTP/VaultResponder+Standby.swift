@@ -45,8 +45,10 @@ extension VaultResponder {
         return await forward(request, to: leader.apiAddress, context: context, extra: extra)
     }
 
-    /// Relays `request` to the active node; when it cannot be reached, redirects the client to whichever node is
-    /// active now (Vault falls back to a redirect when forwarding fails).
+    /// Relays `request` to the active node; when it cannot be reached, or the cluster elects another active node
+    /// while the answer is awaited (the old one paused, say), redirects the client to whichever node is active now
+    /// (Vault falls back to a redirect when forwarding fails). A write the old node still commits after a takeover
+    /// is refused by the store's fence.
     func forward(_ request: Request, to apiAddress: String, context: Context, extra: HTTPFields) async -> Response {
         let body: [UInt8]
         switch await collect(request.body) {
@@ -59,8 +61,15 @@ extension VaultResponder {
         let outbound = StandbyForwarder.Outbound(
             method: method, target: request.head.path ?? request.uri.path, headers: request.headers, body: body,
             client: client)
-        let outcome = await forwarder.forward(outbound, to: apiAddress) { [core] target in
-            await core.signForwardedRequest(client: client, method: method, target: target)
+        let outcome: StandbyForwarder.Outcome
+        switch await forwardWatchingLeader(outbound, to: apiAddress) {
+        case .outcome(let answer):
+            outcome = answer
+        case .newLeader(let leader):
+            logger.warning(
+                "another node became active while a forwarded request waited; redirecting",
+                metadata: ["api_addr": "\(apiAddress)", "leader": "\(leader)"])
+            return Self.redirect(request, to: leader, extra: extra)
         }
         switch outcome {
         case .answered(let response):
@@ -76,6 +85,41 @@ extension VaultResponder {
                 return Self.errors(503, [Self.noActiveNodeRedirect], extra: extra)
             }
             return Self.redirect(request, to: leader.apiAddress, extra: extra)
+        }
+    }
+
+    enum ForwardingResult: Sendable {
+        case outcome(StandbyForwarder.Outcome)
+        /// The `api_addr` of the node that became active instead of the one the request went to.
+        case newLeader(String)
+    }
+
+    /// How often a forwarded request awaiting its answer checks who is active.
+    static let leaderCheckInterval = Duration.milliseconds(250)
+
+    /// The forwarded request's outcome, unless the cluster names another active node (this one included) first.
+    func forwardWatchingLeader(_ outbound: StandbyForwarder.Outbound, to apiAddress: String) async -> ForwardingResult {
+        let (forwarder, core) = (self.forwarder, self.core)
+        return await withTaskGroup(of: ForwardingResult?.self) { group in
+            group.addTask {
+                let outcome = await forwarder.forward(outbound, to: apiAddress) { target in
+                    await core.signForwardedRequest(client: outbound.client, method: outbound.method, target: target)
+                }
+                return .outcome(outcome)
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: Self.leaderCheckInterval)
+                    if let leader = core.haStatus.leader?.apiAddress, leader != apiAddress { return .newLeader(leader) }
+                }
+                return nil
+            }
+            while let next = await group.next() {
+                guard let result = next else { continue }
+                group.cancelAll()
+                return result
+            }
+            return .outcome(.unreachable("cancelled"))
         }
     }
 

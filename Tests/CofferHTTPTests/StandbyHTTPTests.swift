@@ -173,6 +173,45 @@ import Testing
         }
     }
 
+    /// The active node stops answering (paused) and another takes over: a request waiting on the old one is
+    /// redirected to the new one instead of hanging.
+    @Test func aRequestWaitingOnAnActiveNodeThatWasReplacedIsRedirected() async throws {
+        let physical = MemoryPhysical()
+        let table = MemoryHALockTable()
+        let key = SymmetricKey(size: .bits256)
+        let hung = try await LoopbackServer.start(responder: HangingResponder(), logger: StandbyForwarderTests.logger)
+        let first = try await HATestCluster.startNode(physical: physical, table: table, name: "node-0")
+        let second = try await HATestCluster.startNode(physical: physical, table: table, name: "node-1")
+        do {
+            let root = try await first.core.initialize(sealKey: key)
+            #expect(await HATestCluster.eventually { first.role == .active })
+            await first.core.seal()
+            let advertisement = { (url: String) in
+                HAAdvertisement(apiAddress: url, clusterAddress: HAAdvertisement.defaultClusterAddress(apiAddress: url))
+                    .encoded
+            }
+            table.seize(value: advertisement(hung.url), ttl: .seconds(600))
+            try await second.core.unseal(sealKey: key)
+            #expect(await HATestCluster.eventually { second.core.haStatus.leader?.apiAddress == hung.url })
+
+            let waiting = Task {
+                try await TestHTTP.send("GET", second.url + "/v1/cubbyhole/x?a=1", headers: ["X-Vault-Token": root])
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let successor = "http://127.0.0.1:9"
+            table.seize(value: advertisement(successor), ttl: .seconds(600))
+            let answer = try await waiting.value
+            #expect(answer.status == 307)
+            #expect(answer.header("Location") == successor + "/v1/cubbyhole/x?a=1")
+        } catch {
+            await HATestCluster.stop([first, second])
+            await hung.stop()
+            throw error
+        }
+        await HATestCluster.stop([first, second])
+        await hung.stop()
+    }
+
     @Test func aStandbyRefusesToSeal() async throws {
         try await HATestCluster.with(nodes: 2) { cluster in
             let standby = cluster.nodes[1]
