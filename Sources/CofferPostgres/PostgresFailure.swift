@@ -15,6 +15,11 @@ enum PostgresFailure {
     /// connections).
     static func isTransient(_ error: any Error) -> Bool {
         if let error = error as? StorageError, case .unavailable = error { return true }
+        // A transaction cut by a restart (e.g. its COMMIT answered with 57P01) fails with the step's error inside.
+        if let error = error as? PostgresTransactionError {
+            let steps: [(any Error)?] = [error.beginError, error.closureError, error.commitError]
+            return steps.contains { $0.map(isTransient) ?? false }
+        }
         guard let error = error as? PSQLError else {
             // Socket errors (connection refused, reset) reach us from NIO before any PSQLError wraps them.
             return error is IOError || error is ChannelError
@@ -34,6 +39,10 @@ enum PostgresFailure {
     /// A message naming what failed (code, SQLSTATE and the server's message), never the bound values.
     static func describe(_ error: any Error) -> String {
         if let error = error as? StorageError { return error.description }
+        if let error = error as? PostgresTransactionError {
+            let step = error.commitError ?? error.closureError ?? error.beginError
+            return "transaction: " + (step.map(describe) ?? "failed")
+        }
         guard let error = error as? PSQLError else { return "\(type(of: error)): \(error)" }
         var text = "postgresql \(error.code)"
         if let state = error.serverInfo?[.sqlState] { text += " (SQLSTATE \(state))" }

@@ -27,6 +27,7 @@ final class HACoordinator: Sendable {
     /// Why a term as the active node ended.
     enum TermEnd: String, Sendable {
         case lost = "the lease was lost"
+        case failedToActivate = "loading as the active node failed"
         case fenced = "a write was fenced"
         case stepDown = "step-down was requested"
         case stopping = "the node is sealing"
@@ -133,7 +134,7 @@ final class HACoordinator: Sendable {
                 continue
             }
             if await serveAsActive(epoch: epoch, since: attemptStarted) == .stepDown {
-                await signal.wait(upTo: timings.stepDownPause)
+                await followLeader(for: timings.stepDownPause)
             }
         }
     }
@@ -152,9 +153,9 @@ final class HACoordinator: Sendable {
             try await transitions.activate()
         } catch {
             logger.error("failed to become the active node", metadata: ["epoch": "\(epoch)", "error": "\(error)"])
-            await endTerm(epoch: epoch, reason: .lost, transitions: transitions)
+            await endTerm(epoch: epoch, reason: .failedToActivate, transitions: transitions)
             await signal.wait(upTo: configuration.timings.retryInterval)
-            return .lost
+            return .failedToActivate
         }
         state.withLock { state in
             state.role = .active
@@ -177,7 +178,8 @@ final class HACoordinator: Sendable {
             state.activeSince = nil
         }
         await transitions.deactivate()
-        guard reason == .stepDown || reason == .stopping else { return }
+        // A lost or fenced lease is no longer ours to release.
+        guard reason != .lost && reason != .fenced else { return }
         do {
             try await lock.release(epoch: epoch)
         } catch {
@@ -210,6 +212,15 @@ final class HACoordinator: Sendable {
             if state.fenced { return .fenced }
             if state.stepDownRequested { return .stepDown }
             return nil
+        }
+    }
+
+    /// After a step-down: a standby that does not compete for `pause`, but still learns who won, so it forwards.
+    private func followLeader(for pause: Duration) async {
+        let end = ContinuousClock.now + pause
+        while !isStopping, ContinuousClock.now < end {
+            await refreshLeader()
+            await signal.wait(upTo: min(configuration.timings.retryInterval, end - ContinuousClock.now))
         }
     }
 

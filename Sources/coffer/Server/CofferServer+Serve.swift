@@ -23,9 +23,12 @@ extension CofferServer {
         onRunning: @escaping @Sendable () -> Void, onStop: @escaping @Sendable () async -> Void
     ) async throws {
         let listeners: [Listener]
+        // One connection pool to the active node for every listener of a standby (docs/ha.md § Forwarding).
+        let forwarder = StandbyForwarder(logger: logger)
         do {
             listeners = try makeListeners(
-                core: core, firstAddress: address, config: config, plainHTTP: plainHTTP, logger: logger)
+                core: core, firstAddress: address, config: config, plainHTTP: plainHTTP, forwarder: forwarder,
+                logger: logger)
         } catch {
             await onStop()  // storage is already open: close it before refusing to start
             throw error
@@ -33,6 +36,7 @@ extension CofferServer {
         registerReloads(listeners: listeners, reload: reload, logger: logger)
         reload.onReload("audit files") { await core.reloadAuditDevices() }
         reload.onShutdown("audit flush") { await core.flushAudit() }
+        reload.onShutdown("standby forwarder") { await forwarder.shutdown() }
         let running = Atomic<Int>(0)
         let apps = listeners.map { listener in
             Application(
@@ -79,7 +83,8 @@ extension CofferServer {
     }
 
     static func makeListeners(
-        core: Core, firstAddress: ServerAddress, config: ServerConfiguration, plainHTTP: Bool, logger: Logger
+        core: Core, firstAddress: ServerAddress, config: ServerConfiguration, plainHTTP: Bool,
+        forwarder: StandbyForwarder, logger: Logger
     ) throws -> [Listener] {
         let configured = config.listeners.isEmpty ? [ListenerConfiguration()] : config.listeners
         return try configured.enumerated().map { index, listener in
@@ -96,7 +101,7 @@ extension CofferServer {
                 address: address,
                 responder: VaultResponder(
                     core: core, maxRequestSize: listener.maxRequestSize, logger: logger,
-                    unauthenticatedMetricsAccess: listener.unauthenticatedMetricsAccess),
+                    unauthenticatedMetricsAccess: listener.unauthenticatedMetricsAccess, forwarder: forwarder),
                 limits: VaultHTTPServer.Limits(
                     maxConnections: listener.maxConnections, headTimeout: .seconds(listener.readHeaderTimeout)),
                 tls: tls)
