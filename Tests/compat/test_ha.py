@@ -43,6 +43,7 @@ from test_postgresql import TCPProxy, postgres_url, psql, url_through  # noqa: F
 LOCK_TTL_S = 3
 # A request that takes this long is a hang (the issue: 503s during an outage, never hangs).
 REQUEST_TIMEOUT_S = 15.0
+DATABASE_OUTAGE_S = 8
 AZURE_FIXTURE = REPO_ROOT / "Examples" / "azure-sim" / "fixture.json"
 AZURE_RESOURCE = "https://management.azure.com/"
 # Vault's answer on a standby that knows no active node to forward to (docs/ha.md § Failure cases).
@@ -507,14 +508,16 @@ def test_a_database_restart_under_load_recovers_without_losing_writes(tmp_path, 
         wait_until(lambda: all(len(c.acked) >= 30 for c in clients), 60,
                    lambda: f"too few writes before the restart: {[c.answers for c in clients]}")
 
+        # Longer than the lock's TTL and than a storage operation's 5 s limit: the leases lapse, and requests waiting
+        # on the database must end with an answer rather than wait for it to come back.
         outage_started = time.monotonic()
         if database:
             database.stop("fast")   # every connection closed, as a restart does
-            time.sleep(3)
+            time.sleep(DATABASE_OUTAGE_S)
             database.start()
         else:
             proxy.cut()
-            time.sleep(3)
+            time.sleep(DATABASE_OUTAGE_S)
             proxy.start()
         back = time.monotonic()
         active, took = cluster.wait_for_active(cluster.nodes, timeout=60)
@@ -536,7 +539,12 @@ def test_a_database_restart_under_load_recovers_without_losing_writes(tmp_path, 
             late = [f for f in failures if f[0] > back - outage_started + 30]
             assert not late, f"still failing 30 s after the database came back: {late[:5]}"
             assert_all_readable(cluster.nodes, "dbr", client.acked)
+        # The outage was felt (some request failed), and every node agrees on the new active node.
+        assert any(not outcome.startswith("2") for c in clients for _, _, outcome in c.timeline)
         assert [node.is_active() for node in cluster.nodes].count(True) == 1
+        for node in cluster.nodes:
+            wait_until(lambda: (node.leader() or {}).get("leader_address") == active.api_addr, 2 * LOCK_TTL_S,
+                       lambda: f"{node.name} says {node.leader()}, not {active.name}")
     finally:
         cluster.kill_all()
         if database:
