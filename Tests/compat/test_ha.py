@@ -173,7 +173,8 @@ def wait_until(condition, timeout: float, message) -> None:
 
 def expect_2xx(node: HANode, method: str, path: str, body: dict | None = None) -> requests.Response:
     response = node.request(method, path, json=body)
-    assert 200 <= response.status_code < 300, f"{method} {path} on {node.name}: {response.status_code} {response.text[:300]}"
+    assert 200 <= response.status_code < 300, (
+        f"{method} {path} on {node.name}: {response.status_code} {response.text[:300]}")
     return response
 
 
@@ -317,7 +318,8 @@ def test_kill_9_of_the_active_node_fails_over_and_loses_nothing(tmp_path, postgr
         wait_until(lambda: all(client.acked_since(taken_over, node) >= 10 for node in survivors), 60,
                    lambda: f"writes did not resume through {survivors}: {client.answers}\n{successor.log_tail()}")
         logins_after = len(client.logins)
-        wait_until(lambda: len(client.logins) >= logins_after + 5, 30, lambda: f"logins did not resume: {client.answers}")
+        wait_until(lambda: len(client.logins) >= logins_after + 5, 30,
+                   lambda: f"logins did not resume: {client.answers}")
         client.finish()
         print(f"answers: {dict(client.answers)}; first ack after the kill "
               f"{min(at for at, _ in client.acked_at if at > killed) - killed:.2f}s")
@@ -415,12 +417,14 @@ def test_a_paused_active_node_is_fenced_and_comes_back_as_a_standby(tmp_path, po
         client = successor.client()
         for key in versions:
             got = client.secrets.kv.v2.read_secret_version(key, mount_point="part", raise_on_deleted_version=True)
-            assert got["data"]["data"] == {"value": "from-new"} and got["data"]["metadata"]["version"] == versions[key] + 1
+            assert got["data"]["data"] == {"value": "from-new"}
+            assert got["data"]["metadata"]["version"] == versions[key] + 1
             history = client.secrets.kv.v2.read_secret_metadata(key, mount_point="part")["data"]["versions"]
             assert sorted(history) == [str(v) for v in range(1, versions[key] + 2)], history
         for index in range(3):
             with pytest.raises(exceptions.InvalidPath):
-                client.secrets.kv.v2.read_secret_version(f"new{index}", mount_point="part", raise_on_deleted_version=True)
+                client.secrets.kv.v2.read_secret_version(f"new{index}", mount_point="part",
+                                                         raise_on_deleted_version=True)
 
         # The old node steps down and serves as a standby: it names the new active and forwards to it.
         wait_until(lambda: (old.leader() or {}).get("leader_address") == successor.api_addr, 5 * LOCK_TTL_S,
@@ -645,7 +649,8 @@ def test_step_down_moves_the_active_role_and_expiry_runs_once(tmp_path, postgres
             answer = forwarder.request("POST", "auth/token/lookup-accessor", json={"accessor": accessor})
             assert answer.status_code == 400, f"{accessor}: {answer.status_code} {answer.text[:200]}"
         now_ms = int(time.time() * 1000)
-        overdue = [key for key, expiry in expiration_entries(postgres_url, cluster.table).items() if expiry < now_ms - 2000]
+        overdue = [key for key, expiry in expiration_entries(postgres_url, cluster.table).items()
+                   if expiry < now_ms - 2000]
         assert not overdue, f"{len(overdue)} expiration entries past their time: {overdue[:5]}"
         assert [node.is_active() for node in cluster.nodes] == [node is successor for node in cluster.nodes]
         assert (old_view or {}).get("leader_address") == successor.api_addr and via_old.status_code == 200, (
@@ -708,8 +713,9 @@ def test_hvac_through_a_standby_gets_the_active_nodes_answers(tmp_path, postgres
         # sys: policies, mounts, auth methods.
         via.sys.create_or_update_policy("ha-reader", 'path "hvkv/data/*" { capabilities = ["read"] }')
         assert via.sys.read_policy("ha-reader")["data"] == direct.sys.read_policy("ha-reader")["data"]
-        assert sorted(via.sys.list_policies()["data"]["policies"]) == sorted(direct.sys.list_policies()["data"]["policies"])
-        assert "ha-reader" in via.sys.list_policies()["data"]["policies"]
+        policies = via.sys.list_policies()["data"]["policies"]
+        assert sorted(policies) == sorted(direct.sys.list_policies()["data"]["policies"])
+        assert "ha-reader" in policies
         assert via.sys.list_mounted_secrets_engines()["data"] == direct.sys.list_mounted_secrets_engines()["data"]
         via.sys.enable_auth_method("azure", path="ha-azure")
         assert "ha-azure/" in via.sys.list_auth_methods()["data"]
