@@ -721,6 +721,18 @@ def test_hvac_through_a_standby_gets_the_active_nodes_answers(tmp_path, postgres
         assert "ha-azure/" in via.sys.list_auth_methods()["data"]
         assert via.sys.list_auth_methods()["data"] == direct.sys.list_auth_methods()["data"]
 
+        # Raw answers, errors included, are the active node's: status, JSON body and content type.
+        for method, path, token in (("GET", "hvkv/data/missing", None), ("LIST", "hvkv/metadata/app", None),
+                                    ("LIST", "hvkv/metadata/nothing", None), ("GET", "hvkv/data/app/one", "bogus"),
+                                    ("GET", "sys/mounts/hvkv/tune", None), ("POST", "sys/mounts/hvkv", None)):
+            answers = [node.request(method, path, token=token) for node in (standby, active)]
+            assert answers[0].status_code == answers[1].status_code, (method, path, answers)
+            assert answers[0].headers.get("Content-Type") == answers[1].headers.get("Content-Type")
+            bodies = [answer.json() for answer in answers]
+            for body in bodies:
+                body.pop("request_id", None)
+            assert bodies[0] == bodies[1], (method, path, bodies)
+
         # X-Vault-No-Request-Forwarding: a 307 to the active node's api_addr with the original path and query.
         redirect = requests.get(f"{standby.url}/v1/hvkv/data/app/one?version=1", allow_redirects=False, timeout=10,
                                 headers={"X-Vault-Token": cluster.root_token, "X-Vault-No-Request-Forwarding": "1"})
