@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import secrets
 import shutil
@@ -659,6 +660,43 @@ def test_step_down_moves_the_active_role_and_expiry_runs_once(tmp_path, postgres
     finally:
         watch.stopping.set()
         cluster.kill_all()
+        cluster.drop(postgres_url)
+
+
+def rotations_in_azure(sim: AzureSimulatorProcess) -> int:
+    """How many passwords Coffer has added to its application in the simulated tenant (Graph `addPassword`)."""
+    response = requests.get(f"{sim.url.rstrip('/')}/_simulator/requests", params={"pathContains": "addPassword"},
+                            timeout=10)
+    response.raise_for_status()
+    return sum(1 for entry in response.json()["requests"] if entry["method"] == "POST")
+
+
+def test_scheduled_rotation_runs_once_on_the_new_active_node_after_a_step_down(tmp_path, postgres_url):
+    sim = AzureSimulatorProcess.start(AZURE_FIXTURE, tmp_path)
+    cluster = HACluster(tmp_path, postgres_url, environment={
+        "AZURE_ENVIRONMENT_FILEPATH": sim.environment_file, "AZURE_ENVIRONMENT": "AzureStackCloud"})
+    try:
+        cluster.start()
+        old = cluster.nodes[0]
+        # A rotation at the start of every minute. Configured 15-22 s before one, so the handover is over when it
+        # is due: only the new active node's periodic work may run it, and it must, once.
+        time.sleep((38 - time.time() % 60) % 60)
+        configure_azure_login(old, sim)
+        expect_2xx(old, "POST", "auth/azure/config", {"rotation_schedule": "* * * * *"})
+        due = math.ceil(time.time() / 60) * 60
+        assert rotations_in_azure(sim) == 0
+        assert old.request("PUT", "sys/step-down").status_code == 204
+        successor, _ = cluster.wait_for_active(cluster.nodes[1:], timeout=4 * LOCK_TTL_S)
+        assert time.time() < due - 2, "the handover ended too late for the test"
+        # The method's periodic pass runs every 10 s.
+        time.sleep(due + 25 - time.time())
+        assert rotations_in_azure(sim) == 1
+        config = expect_2xx(successor, "GET", "auth/azure/config").json()["data"]
+        assert config["rotation_schedule"] == "* * * * *"
+        assert [node.is_active() for node in cluster.nodes] == [node is successor for node in cluster.nodes]
+    finally:
+        cluster.kill_all()
+        sim.stop()
         cluster.drop(postgres_url)
 
 
