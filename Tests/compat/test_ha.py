@@ -163,6 +163,17 @@ class HACluster:
                         f'DROP TABLE IF EXISTS "{self.ha_table}"')
 
 
+def assert_no_secrets_in_logs(cluster: HACluster, database_url: str, secrets_: dict[str, str]) -> None:
+    """Neither the database password nor any of `secrets_` (label: value) appears in any node's log, forwarding
+    included."""
+    needles = {"database password": urlsplit(database_url).password or "", "root token": cluster.root_token or "",
+               **secrets_}
+    for node in cluster.nodes:
+        text = node.log_text()
+        leaked = [label for label, value in needles.items() if value and value in text]
+        assert not leaked, f"{leaked} in {node.name}'s log"
+
+
 def wait_until(condition, timeout: float, message) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -330,6 +341,8 @@ def test_kill_9_of_the_active_node_fails_over_and_loses_nothing(tmp_path, postgr
         assert_all_readable(survivors, "hakv", client.acked)
         assert_tokens_work(survivors, client.logins)
         assert [node.is_active() for node in survivors].count(True) == 1
+        assert_no_secrets_in_logs(cluster, postgres_url, {"login JWT": login["jwt"], "first login token":
+                                                          client.logins[0][0], "last login token": client.logins[-1][0]})
     finally:
         cluster.kill_all()
         sim.stop()
@@ -789,6 +802,8 @@ def test_hvac_through_a_standby_gets_the_active_nodes_answers(tmp_path, postgres
         assert redirected.secrets.kv.v2.list_secrets("app", mount_point="hvkv")["data"]["keys"] == ["one", "three"]
         token = redirected.auth.token.create(policies=["ha-reader"], ttl="1h")["auth"]["client_token"]
         assert direct.auth.token.lookup(token)["data"]["policies"] == ["default", "ha-reader"]
+        assert_no_secrets_in_logs(cluster, postgres_url, {"created token": created["client_token"],
+                                                          "redirected token": token})
     finally:
         cluster.kill_all()
         cluster.drop(postgres_url)
