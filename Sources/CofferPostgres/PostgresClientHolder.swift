@@ -1,3 +1,4 @@
+import CofferStorage
 import Logging
 import PostgresNIO
 import Synchronization
@@ -54,6 +55,11 @@ final class PostgresClientHolder: Sendable {
             return result
         } catch {
             if PostgresFailure.isTransient(error) { refreshIfStale(failed: client) }
+            // An operation caught on a pool that was replaced (and is shutting down) meanwhile is retried on the new
+            // one, like any outage failure, rather than failing with the old pool's shutdown error.
+            if state.withLock({ $0.client !== client && !$0.isClosed }) {
+                throw StorageError.unavailable("the connection pool was replaced during an outage")
+            }
             throw error
         }
     }
