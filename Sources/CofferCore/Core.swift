@@ -226,13 +226,13 @@ public final class Core: Sendable {
         return entry
     }
 
-    /// Token policies plus the entity's own policies, sorted and unique.
+    /// Token policies plus the entity's identity policies (its own and its groups', docs/identity.md), sorted and
+    /// unique; recomputed on every request, so a group change applies at once.
     func effectivePolicies(_ entry: TokenEntry) async throws -> (all: [String], identity: [String]) {
-        guard !entry.entityID.isEmpty, let entity = try await unsealed().identity.entity(id: entry.entityID),
-            !entity.policies.isEmpty
-        else { return (entry.policies, []) }
-        // `root` from an entity (refused at write, but stored data is not trusted for it) grants nothing.
-        let identity = entity.policies.filter { $0 != "root" }.sorted()
+        guard !entry.entityID.isEmpty else { return (entry.policies, []) }
+        // Never `root` (refused at write, and stored data is not trusted for it: `policies(entityID:)` drops it).
+        let identity = try await unsealed().identity.policies(entityID: entry.entityID)
+        guard !identity.isEmpty else { return (entry.policies, []) }
         return (Array(Set(entry.policies + identity)).sorted(), identity)
     }
 

@@ -4,19 +4,26 @@ import Crypto
 import Foundation
 import Synchronization
 
-/// Entities and aliases: the first login of a principal through a mount creates an entity;
-/// later logins with the same (mount accessor, alias name) reuse it.
+/// Entities, aliases, groups and group aliases (docs/identity.md), stored under the barrier and read lazily: nothing
+/// is loaded at unseal, and the caches below hold only what requests touched.
 ///
-/// Layout: `entity/<id>`, `alias/<mount accessor>/<sha256(name)>` → entity id,
-/// `name/<entity name>` → entity id, `group-alias/<mount accessor>/<sha256(name)>`.
+/// Layout under `sys/identity/`: `entity/<id>`, `name/<entity name>` → id, `alias/<accessor>/<sha256(name)>` → entity
+/// id, `alias-id/<alias id>` → entity id, `group/<id>`, `group-name/<name>` → id,
+/// `group-alias-name/<accessor>/<sha256(name)>` → group id, `group-alias-id/<alias id>` → group id.
+/// A membership is written on both sides (the group's member list and the entity's `directGroupIDs`, a child
+/// group's `parentGroupIDs`) in one transaction, so a request's identity policies follow ids without a scan.
 ///
 /// ```swift
-/// let entity = try await identity.entityForLogin(alias: auth.alias!, groupAliases: [], mount: mount)
+/// let entity = try await identity.entityForLogin(alias: auth.alias!, groupAliases: auth.groupAliases, mount: mount)
+/// let policies = try await identity.policies(entityID: entity.id)   // entity ∪ its groups' and parents' policies
 /// ```
 public final class IdentityStore: Sendable {
     let storage: StorageView
-    private let aliasCache = Mutex<[AliasName: String]>([:])
+    let aliasCache = Mutex<[AliasName: String]>([:])
     let entityCache = Mutex<[String: Entity]>([:])
+    let groupCache = Mutex<[String: IdentityGroup]>([:])
+    /// (accessor, group alias name) → group id, or "" for a name no group alias has: every login asks.
+    let groupAliasCache = Mutex<[AliasName: String]>([:])
     /// An alias name on one mount: the in-memory key of alias and group-alias lookups. The name is kept as
     /// bytes: names that are canonically equal `String`s but differ in bytes are different aliases, as in
     /// their storage keys.
@@ -30,14 +37,11 @@ public final class IdentityStore: Sendable {
         }
     }
 
-    struct GroupMembership: Hashable {
-        var group: AliasName
-        var entityID: String
-    }
-
-    /// Group alias memberships known to be recorded.
-    private let groupMemberships = Mutex<Set<GroupMembership>>([])
-    private let creation = KeyedAsyncLock()
+    let creation = KeyedAsyncLock()
+    /// The `creation` key every identity write other than a login's entity creation holds: memberships span
+    /// several records, so writers take turns.
+    static let mutationKey = "\u{0}identity"
+    static let cacheLimit = 50_000
 
     public init(storage: any Storage) {
         self.storage = StorageView(storage, prefix: "sys/identity/")
@@ -47,124 +51,87 @@ public final class IdentityStore: Sendable {
 
     static func timestamp(_ date: Date = Date()) -> String { RFC3339.string(date) }
 
+    static func aliasKey(_ accessor: String, _ name: String) -> String { "alias/\(accessor)/\(digest(name))" }
+
+    static func groupAliasKey(_ accessor: String, _ name: String) -> String {
+        "group-alias-name/\(accessor)/\(digest(name))"
+    }
+
+    /// Runs `body` as the only identity writer.
+    func mutate<T>(_ body: () async throws -> T) async throws -> T {
+        try await creation.withLock(Self.mutationKey, body)
+    }
+
+    static func cache<T>(_ value: T, _ key: String, in cache: inout [String: T]) {
+        if cache.count > cacheLimit { cache.removeAll() }
+        cache[key] = value
+    }
+
     public func entity(id: String) async throws -> Entity? {
         if let cached = entityCache.withLock({ $0[id] }) { return cached }
         guard !id.isEmpty, !id.contains("/"), let entity = try await storage.getJSON(Entity.self, "entity/" + id) else {
             return nil
         }
-        entityCache.withLock {
-            if $0.count > 50_000 { $0.removeAll() }
-            $0[id] = entity
-        }
+        entityCache.withLock { Self.cache(entity, id, in: &$0) }
         return entity
     }
 
     public func entity(name: String) async throws -> Entity? {
-        guard !name.contains("/"), let id = try await storage.get("name/" + name) else { return nil }
-        return try await entity(id: String(decoding: id, as: UTF8.self))
+        guard !name.isEmpty, !name.contains("/"), let id = try await storage.get("name/" + name) else { return nil }
+        return try await self.entity(id: String(decoding: id, as: UTF8.self))
     }
 
     public func entityIDs() async throws -> [String] { try await storage.list(prefix: "entity/") }
 
-    /// The entity owning `alias` on `mount`, created with the alias when none exists.
-    public func entityForLogin(alias: Alias, groupAliases: [Alias], mount: MountEntry) async throws -> Entity {
-        // Cached by name: the storage key's SHA-256 is only needed when the cache misses.
-        let cacheKey = AliasName(mountAccessor: mount.accessor, name: alias.name)
-        let entity: Entity
-        if let id = aliasCache.withLock({ $0[cacheKey] }), let cached = try await self.entity(id: id) {
-            entity = try await refreshAliasMetadata(cached, alias: alias, mount: mount)
-        } else {
-            let aliasKey = "alias/\(mount.accessor)/\(Self.digest(alias.name))"
-            entity = try await creation.withLock(aliasKey) {
-                if let idBytes = try await storage.get(aliasKey),
-                    let existing = try await self.entity(id: String(decoding: idBytes, as: UTF8.self))
-                {
-                    return try await refreshAliasMetadata(existing, alias: alias, mount: mount)
-                }
-                return try await createEntity(alias: alias, mount: mount, aliasKey: aliasKey)
-            }
-            aliasCache.withLock {
-                if $0.count > 50_000 { $0.removeAll() }
-                $0[cacheKey] = entity.id
-            }
+    public func group(id: String) async throws -> IdentityGroup? {
+        if let cached = groupCache.withLock({ $0[id] }) { return cached }
+        guard !id.isEmpty, !id.contains("/"), let group = try await storage.getJSON(IdentityGroup.self, "group/" + id)
+        else { return nil }
+        groupCache.withLock { Self.cache(group, id, in: &$0) }
+        return group
+    }
+
+    public func group(name: String) async throws -> IdentityGroup? {
+        guard !name.isEmpty, !name.contains("/"), let id = try await storage.get("group-name/" + name) else {
+            return nil
         }
-        for group in groupAliases {
-            try await recordGroupAlias(group, entityID: entity.id, mount: mount)
-        }
-        return entity
+        return try await self.group(id: String(decoding: id, as: UTF8.self))
     }
 
-    func createEntity(alias: Alias, mount: MountEntry, aliasKey: String) async throws -> Entity {
-        let now = Self.timestamp()
-        let id = Hex.uuid()
-        let entityAlias = EntityAlias(
-            id: Hex.uuid(), canonicalID: id, mountAccessor: mount.accessor, mountType: mount.type,
-            mountPath: mount.routePrefix, name: alias.name, metadata: alias.metadata, creationTime: now,
-            lastUpdateTime: now)
-        let entity = Entity(
-            id: id, name: "entity_" + Hex.random8(), metadata: [:], policies: [], disabled: false,
-            aliases: [entityAlias], creationTime: now, lastUpdateTime: now)
-        let encoder = JSONEncoder()
-        try await storage.transaction([
-            .put(key: "entity/" + id, value: Array(try encoder.encode(entity))),
-            .put(key: aliasKey, value: Array(id.utf8)),
-            .put(key: "name/" + entity.name, value: Array(id.utf8)),
-        ])
-        entityCache.withLock { $0[id] = entity }
-        return entity
-    }
+    public func groupIDs() async throws -> [String] { try await storage.list(prefix: "group/") }
 
-    /// Alias metadata follows the latest login (e.g. a VM's resource group may change).
-    func refreshAliasMetadata(_ entity: Entity, alias: Alias, mount: MountEntry) async throws -> Entity {
-        guard
-            let index = entity.aliases.firstIndex(where: { $0.mountAccessor == mount.accessor && $0.name == alias.name }
-            ),
-            entity.aliases[index].metadata != alias.metadata
-        else { return entity }
-        var updated = entity
-        updated.aliases[index].metadata = alias.metadata
-        updated.aliases[index].lastUpdateTime = Self.timestamp()
-        try await storage.putJSON("entity/" + entity.id, updated)
-        entityCache.withLock { $0[entity.id] = updated }
-        return updated
-    }
-
-    func recordGroupAlias(_ group: Alias, entityID: String, mount: MountEntry) async throws {
-        // Records only grow, so a membership seen once needs no read (or digest) on the next login.
-        let membership = GroupMembership(
-            group: AliasName(mountAccessor: mount.accessor, name: group.name), entityID: entityID)
-        if groupMemberships.withLock({ $0.contains(membership) }) { return }
-        let key = "group-alias/\(mount.accessor)/\(Self.digest(group.name))"
-        try await creation.withLock(key) {
-            var record =
-                try await storage.getJSON(GroupAliasRecord.self, key)
-                ?? GroupAliasRecord(name: group.name, mountAccessor: mount.accessor, entityIDs: [])
-            if !record.entityIDs.contains(entityID) {
-                record.entityIDs.append(entityID)
-                try await storage.putJSON(key, record)
+    /// The entity's groups' parents, transitively, without the direct groups themselves.
+    public func inheritedGroupIDs(_ entity: Entity) async throws -> [String] {
+        var seen = Set(entity.groupIDs)
+        var inherited: [String] = []
+        var pending = entity.groupIDs
+        while let id = pending.popLast() {
+            guard let group = try await self.group(id: id) else { continue }
+            for parent in group.parentGroupIDs where seen.insert(parent).inserted {
+                inherited.append(parent)
+                pending.append(parent)
             }
         }
-        groupMemberships.withLock {
-            if $0.count > 50_000 { $0.removeAll() }
-            $0.insert(membership)
-        }
+        return inherited
     }
 
-    public func groupAliases(mountAccessor: String) async throws -> [GroupAliasRecord] {
-        var result: [GroupAliasRecord] = []
-        for key in try await storage.list(prefix: "group-alias/\(mountAccessor)/") where !key.hasSuffix("/") {
-            if let record = try await storage.getJSON(GroupAliasRecord.self, "group-alias/\(mountAccessor)/\(key)") {
-                result.append(record)
-            }
-        }
-        return result
+    /// The entity's identity policies: its own and those of every group containing it, directly or through
+    /// member groups; sorted, unique, never `root` (refused at write; stored data is not trusted for it).
+    public func policies(entityID: String) async throws -> [String] {
+        guard let entity = try await self.entity(id: entityID) else { return [] }
+        return try await policies(of: entity)
     }
-}
 
-extension IdentityStore {
-    /// Persists an edited entity (policies, metadata, disabled).
-    public func save(_ entity: Entity) async throws {
-        try await storage.putJSON("entity/" + entity.id, entity)
-        entityCache.withLock { $0[entity.id] = entity }
+    func policies(of entity: Entity) async throws -> [String] {
+        var policies = Set(entity.policies)
+        var seen = Set<String>()
+        var pending = entity.groupIDs
+        while let id = pending.popLast() {
+            guard seen.insert(id).inserted, let group = try await self.group(id: id) else { continue }
+            policies.formUnion(group.policies)
+            pending.append(contentsOf: group.parentGroupIDs)
+        }
+        policies.remove("root")
+        return policies.sorted()
     }
 }

@@ -54,10 +54,10 @@ extension Core {
     /// The entity a login's alias belongs to (created on first login) and its policies; none without an alias.
     func loginEntity(_ auth: Auth, mount: MountEntry) async throws -> (id: String, policies: [String]) {
         guard let alias = auth.alias else { return ("", []) }
-        let entity = try await unsealed().identity.entityForLogin(
-            alias: alias, groupAliases: auth.groupAliases, mount: mount)
+        let identity = try unsealed().identity
+        let entity = try await identity.entityForLogin(alias: alias, groupAliases: auth.groupAliases, mount: mount)
         if entity.disabled { throw LogicalError.forbidden("permission denied") }
-        return (entity.id, entity.policies.sorted())
+        return (entity.id, try await identity.policies(of: entity))
     }
 
     /// `<mount path with dashes><method's name>`, e.g. `azure-<oid>`, without trailing dashes.

@@ -115,6 +115,11 @@ struct TokenBackend: Sendable {
             methodRequest.storage = route.storage
             methodRequest.path = "login"
             let renewed = try await route.backend.renew(auth, request: methodRequest)
+            // A renewal reports the caller's external groups again (docs/identity.md § External groups).
+            if !entry.entityID.isEmpty, let entity = try await unsealed.identity.entity(id: entry.entityID) {
+                _ = try await unsealed.identity.refreshExternalGroups(
+                    entity, names: renewed.groupAliases.map(\.name), mountAccessor: route.mount.accessor)
+            }
             updated.auth = renewed
             methodMax = renewed.maxTTL
             baseTTL = renewed.ttl
