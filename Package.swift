@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "CofferHTTP", targets: ["CofferHTTP"]),
         .library(name: "CofferConfig", targets: ["CofferConfig"]),
         .library(name: "AzureKit", targets: ["AzureKit"]),
+        .library(name: "UserpassAuth", targets: ["UserpassAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -51,6 +52,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", exact: "2.5.0"),
     ],
     targets: [
         // Storage: the Physical key/value contract, its in-memory implementation and cache, and the
@@ -176,6 +178,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The userpass auth method backend (mount type "userpass"): passwords kept as bcrypt hashes.
+        .target(
+            name: "UserpassAuth",
+            dependencies: [
+                "CofferFramework", "CofferStorage",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A local Azure tenant (Entra ID, ARM, Graph, IMDS) for tests, benchmarks and `coffer azure-sim`.
         .target(
             name: "AzureSimulator",
@@ -195,6 +207,7 @@ let package = Package(
             dependencies: [
                 "CofferConfig", "CofferHTTP", "CofferCore", "CofferStorage", "CofferSQLite", "CofferPostgres",
                 "CofferFramework", "KVSecrets", "CofferClient", "AzureAuth", "AzureSimulator",
+                "UserpassAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -306,6 +319,10 @@ let package = Package(
                 "CofferTesting", "KVSecrets",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "UserpassAuthTests",
+            dependencies: ["UserpassAuth", "CofferCore", "CofferFramework", "CofferStorage", "CofferTesting"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",

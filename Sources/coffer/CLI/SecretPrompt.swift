@@ -14,11 +14,12 @@ enum SecretPrompt {
         let description: String
     }
 
-    /// Prints `prompt` on stdout, reads one line, then ends the prompt's line (the typed newline was not echoed).
-    static func read(_ prompt: String) throws -> String {
-        defer { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    /// Prints `prompt` on `output` (stdout unless told; `vault login -method=userpass` asks on stderr), reads one
+    /// line, then ends the prompt's line (the typed newline was not echoed).
+    static func read(_ prompt: String, to output: FileHandle = .standardOutput) throws -> String {
+        defer { output.write(Data("\n".utf8)) }
         guard isatty(STDIN_FILENO) != 0 else {
-            FileHandle.standardOutput.write(Data(prompt.utf8))
+            output.write(Data(prompt.utf8))
             return try readOneLine()
         }
         var original = termios()
@@ -37,7 +38,7 @@ enum SecretPrompt {
         interrupt.setEventHandler {
             var restore = saved
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &restore)
-            FileHandle.standardOutput.write(Data("\n".utf8))
+            output.write(Data("\n".utf8))
             exit(1)
         }
         interrupt.resume()
@@ -47,7 +48,7 @@ enum SecretPrompt {
             tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
         }
         // Shown only once echo is off and Ctrl-C is handled, so nothing typed after it can appear on screen.
-        FileHandle.standardOutput.write(Data(prompt.utf8))
+        output.write(Data(prompt.utf8))
         return try readOneLine()
     }
 

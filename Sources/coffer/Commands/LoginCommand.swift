@@ -32,6 +32,7 @@ struct LoginCommand: AsyncParsableCommand {
         switch method {
         case "token": try await tokenLogin()
         case "azure": try await azureLogin()
+        case "userpass": try await userpassLogin()
         default:
             throw fail(
                 "Unknown auth method: \(method). Use \"coffer auth list\" to see the complete list of auth methods. Additionally, some auth methods are only available via the HTTP API.",
@@ -76,7 +77,7 @@ struct LoginCommand: AsyncParsableCommand {
     }
 
     /// Stores the token (unless `-no-store`) and prints the answer like `vault login`.
-    private func finish(_ envelope: JSONValue, cli: CLIContext) throws {
+    func finish(_ envelope: JSONValue, cli: CLIContext) throws {
         if !noStore, let token = envelope["auth"]?["client_token"]?.stringValue {
             do {
                 try TokenHelper().store(token)

@@ -11,6 +11,7 @@ import Hummingbird
 import KVSecrets
 import Logging
 import ServiceLifecycle
+import UserpassAuth
 
 /// Boots a Coffer server from ``ServerOptions`` and runs it until SIGINT/SIGTERM.
 ///
@@ -26,7 +27,7 @@ public enum CofferServer {
             AzureAuthMethod.factory(environment: environment, logger: logger) {
                 AzureKitServicesFactory(environment: environment, logger: logger, version: CofferVersion.string)
             }
-        ]
+        ] + [UserpassAuthMethod.factory()]
     }
 
     /// Resolves `options` against the environment (``ServerLaunch``) and runs the server it describes.
