@@ -8,6 +8,7 @@ import Foundation
 /// ```sh
 /// coffer login hvs.abc…        # or: echo hvs.abc… | coffer login -
 /// coffer login -method=azure role=web client_id=f0e1d2c3-…
+/// coffer login -method=userpass username=alice   # asks for the password
 /// ```
 struct LoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "login", abstract: "Authenticate locally")
@@ -16,7 +17,7 @@ struct LoginCommand: AsyncParsableCommand {
 
     @Option(
         name: .vault("method"),
-        help: "Auth method: token or azure (use `coffer write auth/<m>/login` for others).")
+        help: "Auth method: token, azure or userpass (use `coffer write auth/<m>/login` for others).")
     var method = "token"
 
     @Flag(name: .vault("no-store"), help: "Do not store the token in the token helper.")
@@ -24,7 +25,7 @@ struct LoginCommand: AsyncParsableCommand {
 
     @Argument(
         help:
-            "The token, `-` to read it from stdin, or token=<value>; with -method=azure: role=<r> [mount=azure] [resource=…] [client_id=…|object_id=…|msi_res_id=…] [jwt=…]."
+            "The token, `-` to read it from stdin, or token=<value>; with -method=azure: role=<r> [mount=azure] [resource=…] [client_id=…|object_id=…|msi_res_id=…] [jwt=…]; with -method=userpass: username=<u> [password=<p>] [mount=userpass]."
     )
     var arguments: [String] = []
 
