@@ -145,63 +145,8 @@ public struct FrameworkBackend: LogicalBackend {
         return LogicalResponse(data: ["help": .string(text), "openapi": openAPIDocument()])
     }
 
-    /// An OpenAPI 3 fragment derived from the path table.
+    /// An OpenAPI 3 fragment derived from the path table (``OpenAPIPathTable``), paths relative to the mount.
     public func openAPIDocument() -> JSONValue {
-        var paths: [String: JSONValue] = [:]
-        for definition in self.paths {
-            var item: [String: JSONValue] = ["description": .string(definition.synopsis)]
-            var parameters: [JSONValue] = []
-            for name in definition.pattern.captureNames {
-                parameters.append([
-                    "name": .string(name), "in": "path", "required": true,
-                    "description": .string(definition.fields[name]?.description ?? ""),
-                    "schema": ["type": "string"],
-                ])
-            }
-            if !parameters.isEmpty { item["parameters"] = .array(parameters) }
-            var bodyProperties: [String: JSONValue] = [:]
-            for (name, field) in definition.fields where !definition.pattern.captureNames.contains(name) {
-                bodyProperties[name] = [
-                    "type": .string(Self.openAPIType(field.type)), "description": .string(field.description),
-                    "deprecated": .bool(field.deprecated),
-                ]
-            }
-            for (operation, spec) in definition.operations {
-                let method: String
-                switch operation {
-                case .read: method = "get"
-                case .list: method = "list"
-                case .create, .update: method = "post"
-                case .patch: method = "patch"
-                case .delete: method = "delete"
-                case .header: method = "head"
-                }
-                var op: [String: JSONValue] = ["summary": .string(spec.summary)]
-                if method == "post" || method == "patch", !bodyProperties.isEmpty {
-                    op["requestBody"] = [
-                        "content": [
-                            "application/json": ["schema": ["type": "object", "properties": .object(bodyProperties)]]
-                        ]
-                    ]
-                }
-                if method == "list" {
-                    item["get"] = .object(op)
-                } else {
-                    item[method] = .object(op)
-                }
-            }
-            paths[definition.pattern.openAPIPath] = .object(item)
-        }
-        return ["openapi": "3.0.2", "paths": .object(paths)]
-    }
-
-    static func openAPIType(_ type: FieldType) -> String {
-        switch type {
-        case .string, .lowerCaseString: return "string"
-        case .int, .duration: return "integer"
-        case .bool: return "boolean"
-        case .commaStringSlice, .stringSlice, .commaIntSlice: return "array"
-        case .keyPairs, .map, .raw: return "object"
-        }
+        ["openapi": "3.0.2", "paths": .object(OpenAPIPathTable.items(of: paths, sudoPaths: sudoPaths))]
     }
 }

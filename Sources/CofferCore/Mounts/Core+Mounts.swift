@@ -110,21 +110,26 @@ extension Core {
         }
     }
 
-    func applyTuning(_ data: [String: JSONValue], to config: inout MountConfig, kind: MountEntry.Kind) throws {
+    /// Applies enable `config` or tune fields. A mount's own `max_lease_ttl` may exceed the system maximum (Vault
+    /// accepts it and the mount's value wins, docs/system.md § Tuning); only a default above the max is refused, with
+    /// enable's wording or, on `tuning`, the tune endpoint's (checked only when a TTL changes).
+    func applyTuning(
+        _ data: [String: JSONValue], to config: inout MountConfig, kind: MountEntry.Kind, tuning: Bool = false
+    ) throws {
+        let before = config
         if let ttl = try Self.parseTuningTTL(data["default_lease_ttl"], name: "default TTL") {
             config.defaultLeaseTTL = ttl
         }
         if let ttl = try Self.parseTuningTTL(data["max_lease_ttl"], name: "max TTL") { config.maxLeaseTTL = ttl }
-        if config.maxLeaseTTL > 0, config.defaultLeaseTTL > config.maxLeaseTTL {
+        if tuning {
+            if config.defaultLeaseTTL != before.defaultLeaseTTL || config.maxLeaseTTL != before.maxLeaseTTL {
+                try checkTunedTTLs(config)
+            }
+        } else if config.maxLeaseTTL > 0, config.defaultLeaseTTL > config.maxLeaseTTL {
             throw LogicalError.badRequest("given default lease TTL greater than given max lease TTL")
-        }
-        if config.maxLeaseTTL == 0, config.defaultLeaseTTL > configuration.maxLeaseTTL {
+        } else if config.maxLeaseTTL == 0, config.defaultLeaseTTL > configuration.maxLeaseTTL {
             throw LogicalError.badRequest(
                 "given default lease TTL greater than system max lease TTL of \(configuration.maxLeaseTTL)")
-        }
-        if config.maxLeaseTTL > configuration.maxLeaseTTL {
-            throw LogicalError.badRequest(
-                "given max lease TTL greater than system max lease TTL of \(configuration.maxLeaseTTL)")
         }
         if case .bool(let value)? = data["force_no_cache"] { config.forceNoCache = value }
         if let visibility = data["listing_visibility"]?.stringValue {
@@ -292,7 +297,7 @@ extension Core {
             if let options = data["options"], !options.isNull, options.objectValue == nil {
                 throw LogicalError.badRequest("'options' must be a JSON object")
             }
-            try applyTuning(data, to: &entry.config, kind: kind)
+            try applyTuning(data, to: &entry.config, kind: kind, tuning: true)
             if let description = data["description"]?.stringValue { entry.description = description }
             if let raw = data["options"]?.objectValue {
                 var options = entry.options ?? [:]

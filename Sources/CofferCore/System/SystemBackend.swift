@@ -7,11 +7,14 @@ import Foundation
 /// the HTTP layer from ``Core/status()``.
 struct SystemBackend: Sendable {
     let core: Core
+    /// `sys/remount` moves since unseal, for `sys/remount/status/<id>`.
+    let migrations = RemountMigrations()
 
     var backend: FrameworkBackend {
         let paths =
             mountPaths(.credential) + mountPaths(.secrets) + policyPaths() + capabilityPaths() + uiPaths()
             + barrierKeyPaths() + auditPaths() + metricsPaths() + rekeyBackupPaths()
+            + leasePaths() + remountPaths() + openAPIPaths()
         // Vault's root-protected system paths, including those Coffer does not implement yet
         // (docs/policies.md § Sudo and root-protected paths).
         return FrameworkBackend(

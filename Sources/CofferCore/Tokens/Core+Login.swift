@@ -33,7 +33,9 @@ extension Core {
         let policies = Self.sanitizePolicies(auth.policies, addDefault: !auth.noDefaultPolicy)
         if policies.contains("root") { throw LogicalError.badRequest("auth methods cannot create root tokens") }
         var order = TokenIssuer.Order(
-            policies: policies, path: "auth/\(mount.path)login",
+            policies: policies,
+            // The login request's own path, as Vault records it: lease ids are `<path>/h<hash>` (docs/leases.md).
+            path: (try? Self.normalize(request.path)) ?? "auth/\(mount.path)login",
             displayName: Self.loginDisplayName(mountPath: mount.path, auth.displayName), mountConfig: mount.config)
         order.meta = auth.metadata
         order.type = auth.tokenType.resolved(mountDefault: mount.config.tokenType)
