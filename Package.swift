@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "CofferConfig", targets: ["CofferConfig"]),
         .library(name: "AzureKit", targets: ["AzureKit"]),
         .library(name: "UserpassAuth", targets: ["UserpassAuth"]),
+        .library(name: "AppRoleAuth", targets: ["AppRoleAuth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -188,6 +189,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The AppRole auth method backend (mount type "approle"): secret ids kept only as salted HMACs.
+        .target(
+            name: "AppRoleAuth",
+            dependencies: [
+                "CofferFramework", "CofferStorage",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // A local Azure tenant (Entra ID, ARM, Graph, IMDS) for tests, benchmarks and `coffer azure-sim`.
         .target(
             name: "AzureSimulator",
@@ -208,6 +218,7 @@ let package = Package(
                 "CofferConfig", "CofferHTTP", "CofferCore", "CofferStorage", "CofferSQLite", "CofferPostgres",
                 "CofferFramework", "KVSecrets", "CofferClient", "AzureAuth", "AzureSimulator",
                 "UserpassAuth",
+                "AppRoleAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -323,6 +334,10 @@ let package = Package(
         .testTarget(
             name: "UserpassAuthTests",
             dependencies: ["UserpassAuth", "CofferCore", "CofferFramework", "CofferStorage", "CofferTesting"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AppRoleAuthTests",
+            dependencies: ["AppRoleAuth", "CofferCore", "CofferFramework", "CofferStorage", "CofferTesting"],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "IntegrationTests",

@@ -34,6 +34,7 @@ struct LoginCommand: AsyncParsableCommand {
         case "token": try await tokenLogin()
         case "azure": try await azureLogin()
         case "userpass": try await userpassLogin()
+        case "approle": try await appRoleLogin()
         default:
             throw fail(
                 "Unknown auth method: \(method). Use \"coffer auth list\" to see the complete list of auth methods. Additionally, some auth methods are only available via the HTTP API.",

@@ -1,3 +1,4 @@
+import AppRoleAuth
 import AzureAuth
 import CofferConfig
 import CofferCore
@@ -27,7 +28,7 @@ public enum CofferServer {
             AzureAuthMethod.factory(environment: environment, logger: logger) {
                 AzureKitServicesFactory(environment: environment, logger: logger, version: CofferVersion.string)
             }
-        ] + [UserpassAuthMethod.factory()]
+        ] + [UserpassAuthMethod.factory()] + [AppRoleAuthMethod.factory()]
     }
 
     /// Resolves `options` against the environment (``ServerLaunch``) and runs the server it describes.
