@@ -31,7 +31,8 @@ enum GroupReportingAuthMethod {
                     "groups/{user}", fields: ["user": FieldSchema(.string), "groups": FieldSchema(.commaStringSlice)],
                     operations: [
                         .update: PathOperation("Set the groups the next renewal reports") { request, fields in
-                            try await request.storage.putJSON("groups/" + fields.string("user"), fields.stringSlice("groups"))
+                            try await request.storage.putJSON(
+                                "groups/" + fields.string("user"), fields.stringSlice("groups"))
                             return nil
                         }
                     ]),

@@ -1,7 +1,8 @@
-@testable import CofferCore
 import CofferFramework
 import CofferTesting
 import Testing
+
+@testable import CofferCore
 
 /// Group policies reach tokens per request: external groups through a login's (or renewal's) group aliases,
 /// parent internal groups transitively, never `root`.
@@ -11,28 +12,37 @@ import Testing
     static func setUp() async throws -> (CoreHarness, accessor: String, groupID: String) {
         let (harness, accessor) = try await IdentityBackendTests.harness()
         #expect(await harness.request(.update, "sys/policy/team-a", ["policy": .string(readPolicy)]).status == 204)
-        #expect(await harness.request(.update, "sys/mounts/secret", ["type": "kv", "options": ["version": "2"]]).status == 204)
+        #expect(
+            await harness.request(.update, "sys/mounts/secret", ["type": "kv", "options": ["version": "2"]]).status
+                == 204)
         #expect(await harness.request(.update, "secret/data/team/x", ["data": ["k": "v"]]).status == 200)
-        let group = await harness.request(.update, "identity/group", ["name": "team", "type": "external", "policies": "team-a"])
+        let group = await harness.request(
+            .update, "identity/group", ["name": "team", "type": "external", "policies": "team-a"])
         let groupID = try #require(group.data["id"]?.stringValue)
         let alias = await harness.request(
-            .update, "identity/group-alias", ["name": "entra-x", "mount_accessor": .string(accessor), "canonical_id": .string(groupID)])
+            .update, "identity/group-alias",
+            ["name": "entra-x", "mount_accessor": .string(accessor), "canonical_id": .string(groupID)])
         #expect(alias.status == 200)
         return (harness, accessor, groupID)
     }
 
     @Test func externalGroupPoliciesFollowLoginsAndGroupChanges() async throws {
         let (harness, _, groupID) = try await Self.setUp()
-        let login = await harness.request(.update, "auth/idp/login", ["user": "vm", "groups": "entra-x,unknown"], token: "")
+        let login = await harness.request(
+            .update, "auth/idp/login", ["user": "vm", "groups": "entra-x,unknown"], token: "")
         #expect(login.auth["identity_policies"] == .strings(["team-a"]))
         let token = try #require(login.clientToken)
         #expect(await harness.request(.read, "secret/data/team/x", token: token).status == 200)
         let group = await harness.request(.read, "identity/group/id/\(groupID)")
         #expect(group.data["member_entity_ids"] == .strings([try #require(login.auth["entity_id"]?.stringValue)]))
         // A policy removed from the group is gone on the next request.
-        #expect(await harness.request(.update, "identity/group/id/\(groupID)", ["type": "external", "policies": []]).status == 204)
+        #expect(
+            await harness.request(.update, "identity/group/id/\(groupID)", ["type": "external", "policies": []]).status
+                == 204)
         #expect(await harness.request(.read, "secret/data/team/x", token: token).status == 403)
-        #expect(await harness.request(.update, "identity/group/id/\(groupID)", ["type": "external", "policies": "team-a"]).status == 204)
+        #expect(
+            await harness.request(.update, "identity/group/id/\(groupID)", ["type": "external", "policies": "team-a"])
+                .status == 204)
         #expect(await harness.request(.read, "secret/data/team/x", token: token).status == 200)
         // A later login without the group takes the membership away from every token of the entity.
         let without = await harness.request(.update, "auth/idp/login", ["user": "vm", "groups": ""], token: "")
@@ -82,7 +92,9 @@ import Testing
         identity.groupCache.withLock { $0[groupID] = nil }
         #expect(try await identity.policies(entityID: entityID) == ["parent", "team-a"])
         let token = try #require(login.clientToken)
-        #expect(await harness.request(.update, "sys/auth/x", ["type": .string(GroupReportingAuthMethod.type)], token: token).status == 403)
+        #expect(
+            await harness.request(.update, "sys/auth/x", ["type": .string(GroupReportingAuthMethod.type)], token: token)
+                .status == 403)
     }
 
     @Test func internalMembershipsGrantPoliciesAndClearWithNull() async throws {
@@ -95,7 +107,8 @@ import Testing
         let groupID = try #require(group.data["id"]?.stringValue)
         #expect(await harness.request(.read, "secret/data/team/x", token: token).status == 200)
         // hvac sends members it was not given as null: Vault clears them.
-        #expect(await harness.request(.update, "identity/group/id/\(groupID)", ["member_entity_ids": .null]).status == 204)
+        #expect(
+            await harness.request(.update, "identity/group/id/\(groupID)", ["member_entity_ids": .null]).status == 204)
         #expect(await harness.request(.read, "secret/data/team/x", token: token).status == 403)
         #expect(await harness.request(.read, "identity/entity/id/\(entityID)").data["group_ids"] == .strings([]))
     }

@@ -43,8 +43,12 @@ struct IdentityChange {
     func operations() throws -> [StorageOperation] {
         let encoder = JSONEncoder()
         var operations = indexes
-        for (id, entity) in entities { operations.append(.put(key: "entity/" + id, value: Array(try encoder.encode(entity)))) }
-        for (id, group) in groups { operations.append(.put(key: "group/" + id, value: Array(try encoder.encode(group)))) }
+        for (id, entity) in entities {
+            operations.append(.put(key: "entity/" + id, value: Array(try encoder.encode(entity))))
+        }
+        for (id, group) in groups {
+            operations.append(.put(key: "group/" + id, value: Array(try encoder.encode(group))))
+        }
         operations += deletedEntities.map { .delete(key: "entity/" + $0) }
         operations += deletedGroups.map { .delete(key: "group/" + $0) }
         return operations

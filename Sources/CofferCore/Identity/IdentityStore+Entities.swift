@@ -32,7 +32,9 @@ extension IdentityStore {
                     id: Hex.uuid(), name: "", metadata: [:], policies: [], disabled: false, aliases: [],
                     creationTime: now, lastUpdateTime: now)
             var change = IdentityChange()
-            let newName = update.name.flatMap { $0.isEmpty ? nil : $0 } ?? (existing == nil ? "entity_" + Hex.random8() : entity.name)
+            let newName =
+                update.name.flatMap { $0.isEmpty ? nil : $0 }
+                ?? (existing == nil ? "entity_" + Hex.random8() : entity.name)
             if newName != entity.name {
                 if !entity.name.isEmpty { change.unindex("name/" + entity.name) }
                 change.index("name/" + newName, entity.id)

@@ -107,7 +107,8 @@ extension IdentityStore {
             target = other
         }
         if target.aliases.contains(where: { $0.mountAccessor == alias.mountAccessor && $0.id != alias.id }) {
-            throw LogicalError.badRequest("Alias cannot be updated as the given entity already has an alias for this mount ")
+            throw LogicalError.badRequest(
+                "Alias cannot be updated as the given entity already has an alias for this mount ")
         }
         alias.lastUpdateTime = Self.timestamp()
         var change = IdentityChange()

@@ -31,8 +31,9 @@ extension IdentityStore {
             }
             let aliasName = name.flatMap { $0.isEmpty ? nil : $0 } ?? old?.alias.name
             guard let aliasName else { throw LogicalError.badRequest("missing alias name") }
-            guard let mount = mount.map({ ($0.accessor, $0.type, $0.routePrefix) })
-                ?? old.map({ ($0.alias.mountAccessor, $0.alias.mountType, $0.alias.mountPath) })
+            guard
+                let mount = mount.map({ ($0.accessor, $0.type, $0.routePrefix) })
+                    ?? old.map({ ($0.alias.mountAccessor, $0.alias.mountType, $0.alias.mountPath) })
             else { throw LogicalError.badRequest("missing mount_accessor") }
             if let ownerID = try await storage.get(Self.groupAliasKey(mount.0, aliasName)),
                 String(decoding: ownerID, as: UTF8.self) != old?.group.id

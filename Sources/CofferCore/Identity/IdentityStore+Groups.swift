@@ -8,11 +8,15 @@ extension IdentityStore {
         if let policies = update.policies, policies.contains(where: { $0.trimmedWhitespace.lowercased() == "root" }) {
             throw LogicalError.badRequest("policies cannot contain root")
         }
-        if let name = update.name, name.contains("/") { throw LogicalError.badRequest("group name cannot contain \"/\"") }
+        if let name = update.name, name.contains("/") {
+            throw LogicalError.badRequest("group name cannot contain \"/\"")
+        }
         return try await mutate {
             var existing: IdentityGroup? = nil
             if let id = update.id, !id.isEmpty {
-                guard let found = try await self.group(id: id) else { throw LogicalError.badRequest("invalid group ID") }
+                guard let found = try await self.group(id: id) else {
+                    throw LogicalError.badRequest("invalid group ID")
+                }
                 existing = found
             }
             if let name = update.name, !name.isEmpty, let owner = try await self.group(name: name) {
@@ -37,7 +41,9 @@ extension IdentityStore {
                     memberGroupIDs: [], parentGroupIDs: [], alias: nil, creationTime: now, lastUpdateTime: now,
                     modifyIndex: 0)
             var change = IdentityChange()
-            let newName = update.name.flatMap { $0.isEmpty ? nil : $0 } ?? (existing == nil ? "group_" + Hex.random8() : group.name)
+            let newName =
+                update.name.flatMap { $0.isEmpty ? nil : $0 }
+                ?? (existing == nil ? "group_" + Hex.random8() : group.name)
             if newName != group.name {
                 if !group.name.isEmpty { change.unindex("group-name/" + group.name) }
                 change.index("group-name/" + newName, group.id)
@@ -64,7 +70,9 @@ extension IdentityStore {
         unique(policies.map { $0.trimmedWhitespace.lowercased() }.filter { !$0.isEmpty })
     }
 
-    func setMemberEntities(_ members: [String], of group: inout IdentityGroup, change: inout IdentityChange) async throws {
+    func setMemberEntities(_ members: [String], of group: inout IdentityGroup, change: inout IdentityChange)
+        async throws
+    {
         if group.type == .external {
             guard members.isEmpty else {
                 throw LogicalError.badRequest("member entities can't be set manually for external groups")
@@ -90,9 +98,12 @@ extension IdentityStore {
         group.memberEntityIDs = members
     }
 
-    func setMemberGroups(_ members: [String], of group: inout IdentityGroup, change: inout IdentityChange) async throws {
+    func setMemberGroups(_ members: [String], of group: inout IdentityGroup, change: inout IdentityChange) async throws
+    {
         if group.type == .external {
-            guard members.isEmpty else { throw LogicalError.badRequest("member groups can't be set for external groups") }
+            guard members.isEmpty else {
+                throw LogicalError.badRequest("member groups can't be set for external groups")
+            }
             return
         }
         var children: [IdentityGroup] = []

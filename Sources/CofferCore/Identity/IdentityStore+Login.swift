@@ -112,7 +112,8 @@ extension IdentityStore {
             }
             let now = Self.timestamp()
             for id in change.groups.keys { change.groups[id]?.lastUpdateTime = now }
-            current.directGroupIDs = current.groupIDs.filter { !present.contains($0) || wanted.contains($0) }
+            current.directGroupIDs =
+                current.groupIDs.filter { !present.contains($0) || wanted.contains($0) }
                 + wanted.subtracting(present).filter { change.groups[$0] != nil }.sorted()
             change.put(current)
             try await commit(change)

@@ -9,7 +9,9 @@ extension IdentityStore {
     public func mergeEntities(from fromIDs: [String], to toID: String, keep: [String]) async throws {
         if toID.isEmpty { throw LogicalError.badRequest("missing entity id to merge to") }
         if fromIDs.isEmpty { throw LogicalError.badRequest("missing entity ids to merge from") }
-        if fromIDs.contains(toID) { throw LogicalError.badRequest("to_entity_id should not be present in from_entity_ids") }
+        if fromIDs.contains(toID) {
+            throw LogicalError.badRequest("to_entity_id should not be present in from_entity_ids")
+        }
         if !keep.isEmpty && Set(fromIDs).count > 1 {
             throw LogicalError.badRequest(
                 "aliases conflicts cannot be resolved with multiple from entity ids - merge one entity at a time")
@@ -55,7 +57,9 @@ extension IdentityStore {
         var clashes: [String] = []
         for source in sources {
             for alias in source.aliases {
-                guard let mine = target.aliases.first(where: { $0.mountAccessor == alias.mountAccessor }) else { continue }
+                guard let mine = target.aliases.first(where: { $0.mountAccessor == alias.mountAccessor }) else {
+                    continue
+                }
                 if keep.contains(alias.id) || keep.contains(mine.id) { continue }
                 clashes.append(
                     "[alias: \(alias.name), entity: \(source.name), entity_id: \(source.id), mount: \(alias.mountType), mount_path: \(alias.mountPath)]"

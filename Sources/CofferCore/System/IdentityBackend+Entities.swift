@@ -8,21 +8,27 @@ extension IdentityBackend {
             "name": FieldSchema(.string, description: "Name of the entity"),
             "policies": FieldSchema(.commaStringSlice, description: "Policies to be tied to the entity."),
             "metadata": FieldSchema(.keyPairs, description: "Metadata to be associated with the entity."),
-            "disabled": FieldSchema(.bool, description: "If set true, tokens tied to this identity will not be able to be used (but will not be revoked)."),
+            "disabled": FieldSchema(
+                .bool,
+                description:
+                    "If set true, tokens tied to this identity will not be able to be used (but will not be revoked)."),
         ]
     }
 
     func entityUpdate(_ fields: FieldData) throws -> EntityUpdate {
         EntityUpdate(
             id: try Self.optionalString(fields, "id"), name: try Self.optionalString(fields, "name"),
-            metadata: try Self.metadata(fields), policies: fields.has("policies") ? try fields.stringSlice("policies") : nil,
+            metadata: try Self.metadata(fields),
+            policies: fields.has("policies") ? try fields.stringSlice("policies") : nil,
             disabled: fields.has("disabled") ? try fields.bool("disabled") : nil)
     }
 
     /// Vault's answers to an upsert: 200 with the new entity's id, 204 for an update.
     static func upsertAnswer(_ result: (entity: Entity, created: Bool)) -> LogicalResponse? {
         guard result.created else { return nil }
-        return LogicalResponse(data: ["id": .string(result.entity.id), "name": .string(result.entity.name), "aliases": .null])
+        return LogicalResponse(data: [
+            "id": .string(result.entity.id), "name": .string(result.entity.name), "aliases": .null,
+        ])
     }
 
     func entityPaths() -> [PathDefinition] {
@@ -86,7 +92,9 @@ extension IdentityBackend {
                 synopsis: "List entities by id"),
             PathDefinition(
                 "entity/name/?",
-                operations: [.list: PathOperation("List entity names") { _, _ in try await listEntities(byName: true) }],
+                operations: [
+                    .list: PathOperation("List entity names") { _, _ in try await listEntities(byName: true) }
+                ],
                 synopsis: "List entities by name"),
             PathDefinition(
                 "entity/batch-delete",
@@ -103,9 +111,12 @@ extension IdentityBackend {
                 "entity/merge",
                 fields: [
                     "from_entity_ids": FieldSchema(.commaStringSlice, description: "Entity IDs to be merged"),
-                    "to_entity_id": FieldSchema(.string, description: "Entity ID into which all the other entities need to get merged"),
-                    "conflicting_alias_ids_to_keep": FieldSchema(.commaStringSlice, description: "Alias IDs to keep in case of conflicting aliases"),
-                    "force": FieldSchema(.bool, description: "Accepted for compatibility; Coffer keeps no MFA secrets to conflict"),
+                    "to_entity_id": FieldSchema(
+                        .string, description: "Entity ID into which all the other entities need to get merged"),
+                    "conflicting_alias_ids_to_keep": FieldSchema(
+                        .commaStringSlice, description: "Alias IDs to keep in case of conflicting aliases"),
+                    "force": FieldSchema(
+                        .bool, description: "Accepted for compatibility; Coffer keeps no MFA secrets to conflict"),
                 ],
                 operations: [
                     .update: PathOperation("Merge entities") { _, fields in

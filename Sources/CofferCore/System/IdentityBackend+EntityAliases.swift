@@ -8,7 +8,8 @@ extension IdentityBackend {
             "name": FieldSchema(.string, description: "Name of the alias"),
             "mount_accessor": FieldSchema(.string, description: "Mount accessor to which this alias belongs to"),
             "canonical_id": FieldSchema(.string, description: "Entity ID to which this alias belongs"),
-            "entity_id": FieldSchema(.string, description: "Entity ID to which this alias belongs (deprecated form of canonical_id)"),
+            "entity_id": FieldSchema(
+                .string, description: "Entity ID to which this alias belongs (deprecated form of canonical_id)"),
             "custom_metadata": FieldSchema(.keyPairs, description: "User provided key-value pairs"),
         ]
     }
@@ -36,7 +37,8 @@ extension IdentityBackend {
                 throw LogicalError.badRequest("custom_metadata value of key \"\(key)\" must be 1 to 512 bytes long")
             }
             if (key + value).unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                throw LogicalError.badRequest("custom_metadata key \"\(key)\" or its value contains unprintable characters")
+                throw LogicalError.badRequest(
+                    "custom_metadata key \"\(key)\" or its value contains unprintable characters")
             }
         }
         return metadata
@@ -55,13 +57,16 @@ extension IdentityBackend {
         }
         return [
             PathDefinition(
-                "entity-alias/?", fields: fields, operations: [.update: PathOperation("Create or update an alias", handler: upsert)],
+                "entity-alias/?", fields: fields,
+                operations: [.update: PathOperation("Create or update an alias", handler: upsert)],
                 synopsis: "Create a new alias, or update one by id or by mount and name"),
             PathDefinition(
                 "entity-alias/id/{id}", fields: fields,
                 operations: [
                     .read: PathOperation("Read an alias") { _, fields in
-                        try await identity.entityAlias(id: fields.string("id")).map { LogicalResponse(data: $0.alias.info()) }
+                        try await identity.entityAlias(id: fields.string("id")).map {
+                            LogicalResponse(data: $0.alias.info())
+                        }
                     },
                     .update: PathOperation("Update an alias", handler: upsert),
                     .delete: PathOperation("Delete an alias") { _, fields in
@@ -82,7 +87,8 @@ extension IdentityBackend {
                                 "name": .string(alias.name), "canonical_id": .string(alias.canonicalID),
                                 "mount_accessor": .string(alias.mountAccessor), "mount_type": .string(alias.mountType),
                                 "mount_path": .string(alias.mountPath), "local": false,
-                                "custom_metadata": .stringMap(alias.customMetadata?.isEmpty == false ? alias.customMetadata : nil),
+                                "custom_metadata": .stringMap(
+                                    alias.customMetadata?.isEmpty == false ? alias.customMetadata : nil),
                             ]
                         }
                         return Self.list(keys, info: info)

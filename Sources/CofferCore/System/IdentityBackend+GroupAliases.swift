@@ -5,7 +5,9 @@ extension IdentityBackend {
     static var groupAliasFields: [String: FieldSchema] {
         [
             "id": FieldSchema(.string, description: "ID of the group alias."),
-            "name": FieldSchema(.string, description: "Alias of the group: the group's name at the auth method (e.g. an Entra group object id)."),
+            "name": FieldSchema(
+                .string,
+                description: "Alias of the group: the group's name at the auth method (e.g. an Entra group object id)."),
             "mount_accessor": FieldSchema(.string, description: "Mount accessor to which this alias belongs to."),
             "canonical_id": FieldSchema(.string, description: "ID of the group to which this is an alias."),
         ]
@@ -14,7 +16,9 @@ extension IdentityBackend {
     func upsertGroupAlias(_ fields: FieldData, id: String?) async throws -> LogicalResponse? {
         let accessor = try Self.optionalString(fields, "mount_accessor").flatMap { $0.isEmpty ? nil : $0 }
         if id == nil || id?.isEmpty == true {
-            if try Self.optionalString(fields, "name")?.isEmpty ?? true { throw LogicalError.badRequest("missing alias name") }
+            if try Self.optionalString(fields, "name")?.isEmpty ?? true {
+                throw LogicalError.badRequest("missing alias name")
+            }
             if accessor == nil { throw LogicalError.badRequest("missing mount_accessor") }
         }
         let result = try await identity.upsertGroupAlias(
@@ -37,7 +41,9 @@ extension IdentityBackend {
                 "group-alias/id/{id}", fields: fields,
                 operations: [
                     .read: PathOperation("Read a group alias") { _, fields in
-                        try await identity.groupAlias(id: fields.string("id")).map { LogicalResponse(data: $0.alias.info()) }
+                        try await identity.groupAlias(id: fields.string("id")).map {
+                            LogicalResponse(data: $0.alias.info())
+                        }
                     },
                     .update: PathOperation("Update a group alias") { _, fields in
                         try await upsertGroupAlias(fields, id: fields.string("id"))

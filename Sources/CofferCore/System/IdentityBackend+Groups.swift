@@ -4,13 +4,17 @@ import Foundation
 extension IdentityBackend {
     static var groupFields: [String: FieldSchema] {
         [
-            "id": FieldSchema(.string, description: "ID of the group. If set, updates the corresponding existing group."),
+            "id": FieldSchema(
+                .string, description: "ID of the group. If set, updates the corresponding existing group."),
             "name": FieldSchema(.string, description: "Name of the group."),
-            "type": FieldSchema(.string, description: "Type of the group, 'internal' or 'external'. Defaults to 'internal'"),
+            "type": FieldSchema(
+                .string, description: "Type of the group, 'internal' or 'external'. Defaults to 'internal'"),
             "metadata": FieldSchema(.keyPairs, description: "Metadata to be associated with the group."),
             "policies": FieldSchema(.commaStringSlice, description: "Policies to be tied to the group."),
-            "member_group_ids": FieldSchema(.commaStringSlice, description: "Group IDs to be assigned as group members."),
-            "member_entity_ids": FieldSchema(.commaStringSlice, description: "Entity IDs to be assigned as group members."),
+            "member_group_ids": FieldSchema(
+                .commaStringSlice, description: "Group IDs to be assigned as group members."),
+            "member_entity_ids": FieldSchema(
+                .commaStringSlice, description: "Entity IDs to be assigned as group members."),
         ]
     }
 
@@ -25,7 +29,8 @@ extension IdentityBackend {
     }
 
     static func groupAnswer(_ result: (group: IdentityGroup, created: Bool)) -> LogicalResponse? {
-        result.created ? LogicalResponse(data: ["id": .string(result.group.id), "name": .string(result.group.name)]) : nil
+        result.created
+            ? LogicalResponse(data: ["id": .string(result.group.id), "name": .string(result.group.name)]) : nil
     }
 
     func groupPaths() -> [PathDefinition] {
@@ -73,7 +78,8 @@ extension IdentityBackend {
                     },
                 ], synopsis: "Create, read, update or delete a group by name"),
             PathDefinition(
-                "group/id/?", operations: [.list: PathOperation("List group ids") { _, _ in try await listGroups(byName: false) }],
+                "group/id/?",
+                operations: [.list: PathOperation("List group ids") { _, _ in try await listGroups(byName: false) }],
                 synopsis: "List groups by id"),
             PathDefinition(
                 "group/name/?",

@@ -8,7 +8,8 @@ extension IdentityBackend {
             "name": FieldSchema(.string, description: "Name of the entity or group."),
             "alias_id": FieldSchema(.string, description: "ID of the alias."),
             "alias_name": FieldSchema(.string, description: "Name of the alias; with alias_mount_accessor."),
-            "alias_mount_accessor": FieldSchema(.string, description: "Accessor of the alias's mount; with alias_name."),
+            "alias_mount_accessor": FieldSchema(
+                .string, description: "Accessor of the alias's mount; with alias_name."),
         ]
     }
 
