@@ -117,3 +117,17 @@ def test_cli_login_prompts_for_the_password(server, client, mount, tmp_path):
                     stdin="nope\n")
     assert wrong.returncode != 0
     assert "invalid username or password" in wrong.stderr
+
+
+def test_cli_username_from_the_environment(server, client, mount, tmp_path):
+    client.auth.userpass.create_or_update_user("erin", password="env-pw", mount_point=mount)
+    environment = {**os.environ, "VAULT_ADDR": server.url, "HOME": str(tmp_path)}
+    for name in ("VAULT_TOKEN", "LOGNAME", "USER", "USERNAME"):
+        environment.pop(name, None)
+    args = [str(coffer_binary()), "login", "-method=userpass", f"mount={mount}", "-no-store"]
+    missing = subprocess.run(args, env=environment, input="env-pw\n", capture_output=True, text=True, timeout=60)
+    assert missing.returncode != 0 and "'username' must be specified" in missing.stderr
+    done = subprocess.run(args, env={**environment, "USER": "Erin"}, input="env-pw\n", capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "token_meta_username" in done.stdout and "erin" in done.stdout
