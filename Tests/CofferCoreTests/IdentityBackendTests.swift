@@ -191,3 +191,48 @@ import Testing
         #expect(await harness.request(.read, "identity/group/id/\(child)").data["parent_group_ids"] == .null)
     }
 }
+
+/// Deletions and merges keep both sides of every membership consistent.
+@Suite struct IdentityMembershipTests {
+    @Test func deletingAnEntityRemovesItFromItsGroups() async throws {
+        let (harness, _) = try await IdentityBackendTests.harness()
+        let entity = await harness.request(.update, "identity/entity", ["name": "gone"])
+        let entityID = try #require(entity.data["id"]?.stringValue)
+        let group = await harness.request(
+            .update, "identity/group", ["name": "g", "member_entity_ids": [.string(entityID)]])
+        let groupID = try #require(group.data["id"]?.stringValue)
+        #expect(await harness.request(.read, "identity/entity/id/\(entityID)").data["group_ids"] == .strings([groupID]))
+        #expect(await harness.request(.delete, "identity/entity/id/\(entityID)").status == 204)
+        #expect(await harness.request(.read, "identity/group/id/\(groupID)").data["member_entity_ids"] == .null)
+        let list = await harness.request(.list, "identity/group/id")
+        #expect(list.data["key_info"]?.objectValue?[groupID]?.objectValue?["num_member_entities"] == 0)
+    }
+
+    @Test func aMergeWithClashingAliasesNeedsTheAliasToKeep() async throws {
+        let (harness, accessor) = try await IdentityBackendTests.harness()
+        let first = await harness.request(.update, "auth/idp/login", ["user": "a"], token: "")
+        let second = await harness.request(.update, "auth/idp/login", ["user": "b"], token: "")
+        let to = try #require(first.auth["entity_id"]?.stringValue)
+        let from = try #require(second.auth["entity_id"]?.stringValue)
+        let body: [String: JSONValue] = ["from_entity_ids": [.string(from)], "to_entity_id": .string(to)]
+        let refused = await harness.request(.update, "identity/entity/merge", body)
+        #expect(refused.status == 400)
+        #expect(
+            refused.errors?.first?.hasPrefix(
+                "toEntity and at least one fromEntity have aliases with the same mount accessor") == true)
+        let lookup = await harness.request(
+            .update, "identity/lookup/entity", ["alias_name": "b", "alias_mount_accessor": .string(accessor)])
+        let keep = try #require(lookup.data["aliases"]?.arrayValue?.first?.objectValue?["id"])
+        var keeping = body
+        keeping["conflicting_alias_ids_to_keep"] = [keep]
+        #expect(await harness.request(.update, "identity/entity/merge", keeping).status == 204)
+        // The kept alias now leads to the merged entity; the dropped one creates a new entity at its next login.
+        #expect(
+            await harness.request(.update, "auth/idp/login", ["user": "b"], token: "").auth["entity_id"]?.stringValue
+                == to)
+        let again = await harness.request(.update, "auth/idp/login", ["user": "a"], token: "")
+        #expect(again.auth["entity_id"]?.stringValue != to)
+        let merged = await harness.request(.read, "identity/entity/id/\(to)")
+        #expect(merged.data["aliases"]?.arrayValue?.count == 1)
+    }
+}

@@ -20,7 +20,16 @@ extension IdentityStore {
                 {
                     return try await refreshAliasMetadata(existing, alias: alias, mount: mount)
                 }
-                return try await createEntity(alias: alias, mount: mount, aliasKey: aliasKey)
+                // Operators write aliases under `mutate` only; creating under it too means a login and an
+                // `identity/entity-alias` write can never both claim this alias. Lock order: alias key, then mutate.
+                return try await mutate {
+                    if let idBytes = try await storage.get(aliasKey),
+                        let existing = try await self.entity(id: String(decoding: idBytes, as: UTF8.self))
+                    {
+                        return existing
+                    }
+                    return try await createEntity(alias: alias, mount: mount, aliasKey: aliasKey)
+                }
             }
             aliasCache.withLock {
                 if $0.count > Self.cacheLimit { $0.removeAll() }
