@@ -131,3 +131,18 @@ def test_cli_username_from_the_environment(server, client, mount, tmp_path):
                           text=True, timeout=60)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "token_meta_username" in done.stdout and "erin" in done.stdout
+
+
+def test_password_never_reaches_the_audit_log_or_server_log(fresh_server, tmp_path):
+    audit_path = tmp_path / "audit.log"
+    root = fresh_server.client()
+    root.sys.enable_audit_device("file", options={"file_path": str(audit_path)})
+    root.sys.enable_auth_method("userpass")
+    password = "Audit-" + unique("pw")
+    root.auth.userpass.create_or_update_user("frank", password=password)
+    assert fresh_server.client(token="").auth.userpass.login("frank", password)["auth"]["client_token"]
+    assert_error(fresh_server.request("POST", "auth/userpass/login/frank", token="", json={"password": password + "x"}),
+                 400, ["invalid username or password"])
+    audit = audit_path.read_text()
+    assert '"password":"hmac-sha256:' in audit
+    assert password not in audit and password not in fresh_server.log_text()
