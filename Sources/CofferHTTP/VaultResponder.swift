@@ -97,12 +97,13 @@ public struct VaultResponder: HTTPResponder {
         }
         do throws(LogicalError) {
             let decoded = try await decode(request, query: query)
-            try Self.checkWrapTTL(Self.header(request.headers, Field.wrapTTL))
+            let wrapTTL = try Self.wrapTTL(Self.header(request.headers, Field.wrapTTL))
             var coreRequest = CoreRequest(
                 id: Hex.uuid(), operation: decoded.operation, path: path, data: decoded.data,
                 token: Self.clientToken(request.headers), remoteAddress: remoteAddress,
                 headers: Self.forwardedHeaders(request.headers), isHelp: decoded.isHelp)
             coreRequest.remotePort = remotePort
+            coreRequest.wrapTTL = wrapTTL
             return Self.render(await core.handle(coreRequest), extra: extra)
         } catch {
             return Self.errors(error, extra: extra)
@@ -172,9 +173,9 @@ public struct VaultResponder: HTTPResponder {
         }
     }
 
-    /// Response wrapping is not supported: a positive TTL is refused rather than answered unwrapped.
-    static func checkWrapTTL(_ header: String?) throws(LogicalError) {
-        guard let header, !header.isEmpty else { return }
+    /// `X-Vault-Wrap-TTL` in seconds (0 when absent): bare seconds or a Go duration such as the CLI's `5m0s`.
+    static func wrapTTL(_ header: String?) throws(LogicalError) -> Int64 {
+        guard let header, !header.isEmpty else { return 0 }
         let ttl: Int64
         do {
             ttl = try DurationParser.seconds(header)
@@ -185,7 +186,7 @@ public struct VaultResponder: HTTPResponder {
             throw LogicalError.badRequest(
                 "error parsing X-Vault-Wrap-TTL header: requested wrap ttl cannot be negative")
         }
-        if ttl > 0 { throw LogicalError.badRequest("response wrapping (X-Vault-Wrap-TTL) is not supported by Coffer") }
+        return ttl
     }
 
     /// `X-Vault-Token`, else an `Authorization: Bearer` token.

@@ -19,7 +19,7 @@ struct CofferCommand: AsyncParsableCommand {
             ServerCommand.self, StatusCommand.self, LoginCommand.self,
             ReadCommand.self, WriteCommand.self, ListCommand.self, DeleteCommand.self,
             KVCommand.self, AuthCommand.self, SecretsCommand.self, PolicyCommand.self, TokenCommand.self,
-            AzureSimCommand.self, OperatorCommand.self, AuditCommand.self, PathHelpCommand.self,
+            AzureSimCommand.self, OperatorCommand.self, AuditCommand.self, UnwrapCommand.self, PathHelpCommand.self,
         ],
         // No short `-h`: with it ArgumentParser reads an unknown `-no-such-flag` as the grouped
         // short flags `-n -o … -h` and prints help. A lone `-h` is rewritten in `main`.

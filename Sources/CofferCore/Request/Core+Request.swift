@@ -58,7 +58,8 @@ extension Core {
 
     func respond(_ request: CoreRequest, audit record: inout AuditRecord?) async -> CoreResponse {
         do {
-            return try await process(request, audit: &record)
+            // Wrapped before the response entry: the audit log records the wrapped answer, not the secret in it.
+            return try await wrapIfAsked(try await process(request, audit: &record), to: request)
         } catch let error as LogicalError {
             return .error(error)
         } catch StorageError.sealed {
@@ -121,7 +122,9 @@ extension Core {
         record?.operation = logical.operation
         if let caller {
             do {
-                try await authorize(&logical, caller: caller, path: path, data: request.data, backend: backend)
+                try await authorize(
+                    &logical, caller: caller, path: path, data: request.data, backend: backend,
+                    wrapTTL: request.wrapTTL > 0 ? request.wrapTTL : nil)
             } catch {
                 record?.allowed = false
                 throw error
@@ -169,10 +172,11 @@ extension Core {
     /// backend the caller's entry and identity.
     func authorize(
         _ logical: inout LogicalRequest, caller: TokenEntry, path: String, data: [String: JSONValue],
-        backend: any LogicalBackend
+        backend: any LogicalBackend, wrapTTL: Int64? = nil
     ) async throws {
         let acl = try await acl(for: caller)
-        let result = acl.evaluate(logical.operation, path: path, data: data.isEmpty ? nil : data)
+        // `wrapTTL` is checked against the matched rule's `min_wrapping_ttl`/`max_wrapping_ttl`.
+        let result = acl.evaluate(logical.operation, path: path, data: data.isEmpty ? nil : data, wrapTTL: wrapTTL)
         guard result.allowed else { throw LogicalError.permissionDenied }
         if backend.isSudoRequired(path: logical.path), !result.rootPrivileges {
             throw LogicalError.permissionDenied

@@ -20,6 +20,8 @@ public struct CoreRequest: Sendable {
     public var headers: [String: String]
     /// `?help=1`.
     public var isHelp: Bool
+    /// `X-Vault-Wrap-TTL` in seconds; above 0 the answer is response-wrapped (docs/response-wrapping.md).
+    public var wrapTTL: Int64 = 0
 
     public init(
         id: String = "", operation: LogicalOperation, path: String, data: [String: JSONValue] = [:],

@@ -13,6 +13,8 @@ public struct Envelope: Sendable {
     public var auth: [String: JSONValue]?
     public var mountType: String
     public var injectDataAtTopLevel: Bool
+    /// Set on a wrapped response (whose other fields are then empty): Vault's `wrap_info`.
+    public var wrapInfo: WrapInfo? = nil
 
     public init(
         requestID: String, data: [String: JSONValue]?, warnings: [String], auth: [String: JSONValue]?,
@@ -31,7 +33,7 @@ public struct Envelope: Sendable {
         if injectDataAtTopLevel, let data, !data.isEmpty {
             var object: [String: JSONValue] = [
                 "request_id": .string(requestID), "lease_id": "", "renewable": false, "lease_duration": 0,
-                "data": .object(data), "wrap_info": .null,
+                "data": .object(data), "wrap_info": wrapInfo?.json ?? .null,
                 "warnings": warnings.isEmpty ? .null : .strings(warnings), "auth": auth.map { .object($0) } ?? .null,
                 "mount_type": .string(mountType),
             ]
@@ -53,7 +55,7 @@ public struct Envelope: Sendable {
         writer.key("warnings")
         if warnings.isEmpty { writer.null() } else { writer.strings(warnings) }
         writer.key("wrap_info")
-        writer.null()
+        if let wrapInfo { writer.value(wrapInfo.json) } else { writer.null() }
         writer.endObject()
         return writer.bytes
     }

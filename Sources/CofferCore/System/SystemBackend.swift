@@ -13,7 +13,7 @@ struct SystemBackend: Sendable {
     var backend: FrameworkBackend {
         let paths =
             mountPaths(.credential) + mountPaths(.secrets) + policyPaths() + capabilityPaths() + uiPaths()
-            + barrierKeyPaths() + auditPaths() + metricsPaths() + rekeyBackupPaths()
+            + barrierKeyPaths() + auditPaths() + metricsPaths() + rekeyBackupPaths() + wrappingPaths()
             + leasePaths() + remountPaths() + openAPIPaths()
         // Vault's root-protected system paths, including those Coffer does not implement yet
         // (docs/policies.md § Sudo and root-protected paths).

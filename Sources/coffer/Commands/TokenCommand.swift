@@ -24,6 +24,7 @@ struct TokenCommand: AsyncParsableCommand {
         @Option(name: .vault("metadata"), help: "key=value metadata; repeat for more.") var metadata: [String] = []
         @Flag(name: .vault("orphan")) var orphan = false
         @Flag(name: .vault("no-default-policy")) var noDefaultPolicy = false
+        @OptionGroup var wrap: WrapTTLOption
 
         func body() throws -> JSONValue {
             var body: [String: JSONValue] = ["renewable": .bool(renewable)]
@@ -57,11 +58,12 @@ struct TokenCommand: AsyncParsableCommand {
 
         func run() async throws {
             let body = try body()
+            let headers = try wrap.headers()
             let path =
                 role.map { "auth/token/create/\($0)" } ?? (orphan ? "auth/token/create-orphan" : "auth/token/create")
             try await global.withClient { cli in
                 let response = try await cli.call("Error creating token") {
-                    try await cli.client.request("POST", path, body: body)
+                    try await cli.client.request("POST", path, body: body, headers: headers)
                 }
                 try cli.printer.secretOrField(response.json)
             }

@@ -7,6 +7,7 @@ struct WriteCommand: AsyncParsableCommand {
         commandName: "write", abstract: "Write data, configuration, and secrets")
 
     @OptionGroup var global: GlobalOptions
+    @OptionGroup var wrap: WrapTTLOption
 
     @Flag(
         name: [
@@ -32,9 +33,11 @@ struct WriteCommand: AsyncParsableCommand {
         if data.isEmpty && !force {
             throw fail("Must supply data or use -force", code: ExitStatus.usage)
         }
+        let headers = try wrap.headers()
         try await global.withClient { cli in
             let secret = try await cli.call("Error writing data to \(path)") {
-                try await cli.client.write(path, data: .object(data))
+                let response = try await cli.client.request("PUT", path, body: .object(data), headers: headers)
+                return response.json == nil ? nil : response
             }
             guard let secret else {
                 if cli.printer.isTable { Console.output("Success! Data written to: \(path)") }
