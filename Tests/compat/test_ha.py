@@ -341,8 +341,9 @@ def test_kill_9_of_the_active_node_fails_over_and_loses_nothing(tmp_path, postgr
         assert_all_readable(survivors, "hakv", client.acked)
         assert_tokens_work(survivors, client.logins)
         assert [node.is_active() for node in survivors].count(True) == 1
-        assert_no_secrets_in_logs(cluster, postgres_url, {"login JWT": login["jwt"], "first login token":
-                                                          client.logins[0][0], "last login token": client.logins[-1][0]})
+        assert_no_secrets_in_logs(cluster, postgres_url, {
+            "login JWT": login["jwt"], "first login token": client.logins[0][0],
+            "last login token": client.logins[-1][0]})
     finally:
         cluster.kill_all()
         sim.stop()
