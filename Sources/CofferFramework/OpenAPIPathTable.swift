@@ -25,12 +25,26 @@ public enum OpenAPIPathTable {
     }
 
     /// The items of one mount placed under its route prefix, with operation ids made unique by the mount and
-    /// `tag` on every operation.
-    public static func prefixed(_ items: [String: JSONValue], mountPrefix: String, tag: String) -> [String: JSONValue] {
+    /// `tag` on every operation. With `mountParameter` (`generic_mount_paths`), the mount's own path segment becomes
+    /// that path parameter: `auth/approle/` → `/auth/{approle_mount_path}/…`.
+    public static func prefixed(
+        _ items: [String: JSONValue], mountPrefix: String, tag: String, mountParameter: String? = nil
+    ) -> [String: JSONValue] {
         var result: [String: JSONValue] = [:]
+        var mountPrefix = mountPrefix
+        if let mountParameter {
+            mountPrefix = (mountPrefix.hasPrefix("auth/") ? "auth/" : "") + "{\(mountParameter)}/"
+        }
         let mountSlug = slug(mountPrefix)
         for (key, item) in items {
             guard var object = item.objectValue else { continue }
+            if let mountParameter {
+                let parameter: JSONValue = [
+                    "name": .string(mountParameter), "in": "path", "required": true,
+                    "description": "Path that the backend was mounted at", "schema": ["type": "string"],
+                ]
+                object["parameters"] = .array([parameter] + (object["parameters"]?.arrayValue ?? []))
+            }
             for method in ["get", "post", "patch", "delete", "head"] {
                 guard var operation = object[method]?.objectValue else { continue }
                 let id = operation["operationId"]?.stringValue ?? method

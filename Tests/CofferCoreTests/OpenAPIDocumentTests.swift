@@ -46,6 +46,26 @@ import Testing
         #expect(Set(ids).count == ids.count && !ids.isEmpty)
     }
 
+    @Test func genericMountPathsAndContext() async throws {
+        let harness = try await CoreHarness.make()
+        #expect(await harness.request(.update, "sys/mounts/team-kv", ["type": "kv-v2"]).status == 204)
+        #expect(await harness.request(.update, "sys/auth/test", ["type": "test-auth"]).status == 204)
+        let response = await harness.request(
+            .read, "sys/internal/specs/openapi", ["generic_mount_paths": "true", "context": "ctx"])
+        guard case .raw(let bytes) = response.body else {
+            Issue.record("not a raw document: \(response.text)")
+            return
+        }
+        let paths = try #require(try JSONValue(parsing: Data(bytes))["paths"]?.objectValue)
+        let data = try #require(paths["/{kv_v2_mount_path}/data/{path}"]?.objectValue)
+        #expect(data["parameters"]?.arrayValue?.map { $0["name"] } == ["kv_v2_mount_path", "path"])
+        #expect(data["get"]?["operationId"]?.stringValue?.hasSuffix("-ctx") == true)
+        #expect(paths["/auth/{test_auth_mount_path}/login"] != nil)
+        // Singleton mounts stay literal.
+        #expect(paths["/sys/remount"] != nil && paths["/auth/token/create"] != nil)
+        #expect(!paths.keys.contains { $0.hasPrefix("/team-kv/") })
+    }
+
     @Test func withoutATokenOnlyUnauthListedMountsContribute() async throws {
         let harness = try await CoreHarness.make()
         #expect(await harness.request(.update, "sys/mounts/hidden", ["type": "kv-v2"]).status == 204)

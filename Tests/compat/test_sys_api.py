@@ -168,6 +168,10 @@ def test_openapi_document_validates(fresh_server, tmp_path):
     path.write_text(json.dumps(document))
     spec, _ = read_from_filename(str(path))
     validate(spec)  # raises OpenAPIValidationError when the document is not valid OpenAPI 3
+    generic = fresh_server.request("GET", "sys/internal/specs/openapi?generic_mount_paths=true").json()
+    assert "/auth/{userpass_mount_path}/login/{username}" in generic["paths"]
+    assert "/{kv_v2_mount_path}/data/{path}" in generic["paths"] and "/sys/remount" in generic["paths"]
+    validate(generic)
     # The validator does fail on an invalid document (so this test can fail).
     broken = dict(document, paths={"/sys/remount": {"post": {"summary": "no responses"}}})
     with pytest.raises(Exception):

@@ -9,18 +9,27 @@ import Foundation
 ///     GET sys/internal/specs/openapi   → {"openapi":"3.0.2","info":{…},"paths":{"/secret/data/{path}":{…}},…}
 extension SystemBackend {
     func openAPIPaths() -> [PathDefinition] {
-        let operation = PathOperation("The OpenAPI document of the mounted backends") { request, _ in
-            let document = try await openAPIDocument(request)
+        let operation = PathOperation("The OpenAPI document of the mounted backends") { request, fields in
+            let document = try await openAPIDocument(
+                request, genericMountPaths: fields.bool("generic_mount_paths"), context: fields.string("context"))
             return .raw(document)
         }
         return [
             PathDefinition(
-                "internal/specs/openapi", operations: [.read: operation, .update: operation],
+                "internal/specs/openapi",
+                fields: [
+                    "generic_mount_paths": FieldSchema(
+                        .bool, description: "Use generic mount paths: {<type>_mount_path} instead of each mount's path"),
+                    "context": FieldSchema(.string, description: "Context string appended to every operationId"),
+                ],
+                operations: [.read: operation, .update: operation],
                 synopsis: "Generate an OpenAPI 3 document of all mounted paths", unauthenticated: true)
         ]
     }
 
-    func openAPIDocument(_ request: LogicalRequest) async throws -> JSONValue {
+    func openAPIDocument(_ request: LogicalRequest, genericMountPaths: Bool = false, context: String = "")
+        async throws -> JSONValue
+    {
         var acl: ACL? = nil
         if let token = request.clientToken, !token.isEmpty,
             let entry = try await core.resolveToken(token, remoteAddress: request.remoteAddress)
@@ -35,11 +44,12 @@ extension SystemBackend {
                 ?? (mount.config.listingVisibility == "unauth")
             guard visible else { continue }
             let items = Self.openAPIItems(of: route)
-            paths.merge(OpenAPIPathTable.prefixed(items, mountPrefix: mount.routePrefix, tag: Self.openAPITag(mount))) {
-                first, _ in first
-            }
+            let parameter = genericMountPaths ? Self.mountPathParameter(mount) : nil
+            let prefixed = OpenAPIPathTable.prefixed(
+                items, mountPrefix: mount.routePrefix, tag: Self.openAPITag(mount), mountParameter: parameter)
+            paths.merge(prefixed) { first, _ in first }
         }
-        Self.makeOperationIDsUnique(&paths)
+        Self.makeOperationIDsUnique(&paths, context: context)
         return [
             "openapi": "3.0.2",
             "info": [
@@ -68,6 +78,15 @@ extension SystemBackend {
         ]
     }
 
+    /// Vault's `{<type>_mount_path}` parameter for `generic_mount_paths`, nil for the singleton mounts (`sys/`,
+    /// `identity/`, `cubbyhole/`, `auth/token/`), which stay literal. KV names its version: `kv_v2_mount_path`.
+    static func mountPathParameter(_ mount: MountEntry) -> String? {
+        guard !Core.builtinSecretTypes.contains(mount.type), mount.type != "token" else { return nil }
+        var type = mount.type
+        if type == "kv" { type = mount.options?["version"] == "2" ? "kv-v2" : "kv-v1" }
+        return type.replacingOccurrences(of: "-", with: "_") + "_mount_path"
+    }
+
     static func openAPITag(_ mount: MountEntry) -> String {
         switch (mount.kind, mount.type) {
         case (.credential, _): return "auth"
@@ -79,12 +98,13 @@ extension SystemBackend {
 
     /// OpenAPI requires operation ids unique across the document; a clash (two templates slugging alike) gets a
     /// numeric suffix.
-    static func makeOperationIDsUnique(_ paths: inout [String: JSONValue]) {
+    static func makeOperationIDsUnique(_ paths: inout [String: JSONValue], context: String = "") {
         var seen = Set<String>()
         for key in paths.keys.sorted() {
             guard var item = paths[key]?.objectValue else { continue }
             for method in ["get", "post", "patch", "delete", "head"] {
-                guard var operation = item[method]?.objectValue, let id = operation["operationId"]?.stringValue
+                guard var operation = item[method]?.objectValue,
+                    let id = operation["operationId"]?.stringValue.map({ context.isEmpty ? $0 : $0 + "-" + context })
                 else { continue }
                 var unique = id
                 var counter = 2
