@@ -141,8 +141,8 @@ def test_password_never_reaches_the_audit_log_or_server_log(fresh_server, tmp_pa
     password = "Audit-" + unique("pw")
     root.auth.userpass.create_or_update_user("frank", password=password)
     assert fresh_server.client(token="").auth.userpass.login("frank", password)["auth"]["client_token"]
-    assert_error(fresh_server.request("POST", "auth/userpass/login/frank", token="", json={"password": password + "x"}),
-                 400, ["invalid username or password"])
+    wrong = fresh_server.request("POST", "auth/userpass/login/frank", token="", json={"password": password + "x"})
+    assert_error(wrong, 400, ["invalid username or password"])
     audit = audit_path.read_text()
     assert '"password":"hmac-sha256:' in audit
     assert password not in audit and password not in fresh_server.log_text()
