@@ -38,16 +38,20 @@ public final class StandbyForwarder: Sendable {
         public var maxResponseSize: Int
         /// Connections kept to the active node at once (more requests queue for one).
         public var maxConnections: Int
+        /// How often requests awaiting an answer check whether another node became active.
+        public var leaderCheckInterval: Duration
 
         public init(
             connectTimeout: TimeAmount = .seconds(2), requestTimeout: TimeAmount = .seconds(90),
-            tls: TLSConfiguration? = nil, maxResponseSize: Int = 256 << 20, maxConnections: Int = 64
+            tls: TLSConfiguration? = nil, maxResponseSize: Int = 256 << 20, maxConnections: Int = 64,
+            leaderCheckInterval: Duration = .milliseconds(250)
         ) {
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout
             self.tls = tls
             self.maxResponseSize = maxResponseSize
             self.maxConnections = maxConnections
+            self.leaderCheckInterval = leaderCheckInterval
         }
     }
 
@@ -79,6 +83,8 @@ public final class StandbyForwarder: Sendable {
         case unreachable(String)
         /// The active node answered something that cannot be relayed (too large, or cut off mid-body).
         case failed(String)
+        /// Another node (its `api_addr`) became active while the answer was awaited; the request was abandoned.
+        case superseded(String)
     }
 
     /// The client's address as the standby saw it.
@@ -92,10 +98,12 @@ public final class StandbyForwarder: Sendable {
     private let configuration: Configuration
     private let logger: Logger
     private let state = Mutex<(client: HTTPClient?, closed: Bool)>((nil, false))
+    private let pending: PendingForwards
 
     public init(configuration: Configuration = Configuration(), logger: Logger = Logger(label: "coffer.forwarding")) {
         self.configuration = configuration
         self.logger = logger
+        self.pending = PendingForwards(interval: configuration.leaderCheckInterval)
     }
 
     deinit {
@@ -141,8 +149,29 @@ public final class StandbyForwarder: Sendable {
 
     /// Sends `outbound` to the active node at `apiAddress`. `sign` gets the request target exactly as it goes on the
     /// wire (the client library re-encodes a few characters) and returns the signature header's value, if any.
+    /// `supersededBy` names the node that is active now when it is no longer the one at `apiAddress` (nil while it
+    /// still is, or while none is known): a request still waiting for its answer then ends with
+    /// ``Outcome/superseded(_:)`` (checked every ``Configuration/leaderCheckInterval``).
     public func forward(
-        _ outbound: Outbound, to apiAddress: String, sign: (String) async -> String?
+        _ outbound: Outbound, to apiAddress: String, supersededBy: @escaping @Sendable () -> String? = { nil },
+        sign: @escaping @Sendable (String) async -> String?
+    ) async -> Outcome {
+        // The exchange runs in a task of its own so the watcher can cancel it; the caller's cancellation (a client
+        // that went away) reaches it too.
+        let task = Task { await self.send(outbound, to: apiAddress, sign: sign) }
+        let id = pending.add(task, supersededBy: supersededBy)
+        let outcome = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
+        let newLeader = pending.remove(id)
+        if case .answered = outcome { return outcome }
+        return newLeader.map { .superseded($0) } ?? outcome
+    }
+
+    private func send(
+        _ outbound: Outbound, to apiAddress: String, sign: @Sendable (String) async -> String?
     ) async -> Outcome {
         let url = Self.origin(of: apiAddress) + outbound.target
         guard let wireTarget = Self.wireTarget(url) else { return .failed("cannot forward to \(url)") }

@@ -61,22 +61,26 @@ extension VaultResponder {
         let outbound = StandbyForwarder.Outbound(
             method: method, target: request.head.path ?? request.uri.path, headers: request.headers, body: body,
             client: client)
-        let outcome: StandbyForwarder.Outcome
-        switch await forwardWatchingLeader(outbound, to: apiAddress) {
-        case .outcome(let answer):
-            outcome = answer
-        case .newLeader(let leader):
-            logger.warning(
-                "another node became active while a forwarded request waited; redirecting",
-                metadata: ["api_addr": "\(apiAddress)", "leader": "\(leader)"])
-            return Self.redirect(request, to: leader, extra: extra)
-        }
+        let outcome = await forwarder.forward(
+            outbound, to: apiAddress,
+            supersededBy: { [core] in
+                guard let leader = core.haStatus.leader?.apiAddress, leader != apiAddress else { return nil }
+                return leader
+            },
+            sign: { [core] target in
+                await core.signForwardedRequest(client: client, method: method, target: target)
+            })
         switch outcome {
         case .answered(let response):
             return response
         case .failed(let reason):
             logger.warning("forwarding to the active node failed", metadata: ["reason": "\(reason)"])
             return Self.errors(500, ["error forwarding the request to the active node"], extra: extra)
+        case .superseded(let leader):
+            logger.warning(
+                "another node became active while a forwarded request waited; redirecting",
+                metadata: ["api_addr": "\(apiAddress)", "leader": "\(leader)"])
+            return Self.redirect(request, to: leader, extra: extra)
         case .unreachable(let reason):
             logger.warning(
                 "the active node could not be reached; redirecting",
@@ -85,41 +89,6 @@ extension VaultResponder {
                 return Self.errors(503, [Self.noActiveNodeRedirect], extra: extra)
             }
             return Self.redirect(request, to: leader.apiAddress, extra: extra)
-        }
-    }
-
-    enum ForwardingResult: Sendable {
-        case outcome(StandbyForwarder.Outcome)
-        /// The `api_addr` of the node that became active instead of the one the request went to.
-        case newLeader(String)
-    }
-
-    /// How often a forwarded request awaiting its answer checks who is active.
-    static let leaderCheckInterval = Duration.milliseconds(250)
-
-    /// The forwarded request's outcome, unless the cluster names another active node (this one included) first.
-    func forwardWatchingLeader(_ outbound: StandbyForwarder.Outbound, to apiAddress: String) async -> ForwardingResult {
-        let (forwarder, core) = (self.forwarder, self.core)
-        return await withTaskGroup(of: ForwardingResult?.self) { group in
-            group.addTask {
-                let outcome = await forwarder.forward(outbound, to: apiAddress) { target in
-                    await core.signForwardedRequest(client: outbound.client, method: outbound.method, target: target)
-                }
-                return .outcome(outcome)
-            }
-            group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: Self.leaderCheckInterval)
-                    if let leader = core.haStatus.leader?.apiAddress, leader != apiAddress { return .newLeader(leader) }
-                }
-                return nil
-            }
-            while let next = await group.next() {
-                guard let result = next else { continue }
-                group.cancelAll()
-                return result
-            }
-            return .outcome(.unreachable("cancelled"))
         }
     }
 

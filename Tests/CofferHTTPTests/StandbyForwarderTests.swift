@@ -131,6 +131,29 @@ import Testing
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 
+    /// A request waiting on an active node that was replaced is abandoned, with the new node's address.
+    @Test func aRequestToAReplacedActiveNodeIsSuperseded() async throws {
+        let hung = try await LoopbackServer.start(responder: HangingResponder(), logger: Self.logger)
+        let forwarder = StandbyForwarder(
+            configuration: .init(leaderCheckInterval: .milliseconds(50)), logger: Self.logger)
+        let replaced = Mutex(false)
+        let started = ContinuousClock.now
+        async let outcome = forwarder.forward(
+            .init(method: "POST", target: "/v1/secret/data/x", headers: [:], body: [1], client: "127.0.0.1"),
+            to: hung.url, supersededBy: { replaced.withLock { $0 } ? "http://127.0.0.1:9" : nil }, sign: { _ in nil })
+        try await Task.sleep(for: .milliseconds(300))
+        replaced.withLock { $0 = true }
+        let result = await outcome
+        await forwarder.shutdown()
+        await hung.stop()
+        guard case .superseded(let leader) = result else {
+            Issue.record("expected superseded, got \(result)")
+            return
+        }
+        #expect(leader == "http://127.0.0.1:9")
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
     @Test func aShutDownForwarderForwardsNothing() async throws {
         try await withEcho { forwarder, echo, server in
             await forwarder.shutdown()

@@ -28,6 +28,9 @@ enum TestHTTP {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5)))
         configuration.httpVersion = .http1Only
+        // A connection per request: the tests' servers stop and the kernel hands their ports to later servers, so
+        // a pooled connection could belong to a server that is gone.
+        configuration.maximumUsesPerConnection = 1
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
