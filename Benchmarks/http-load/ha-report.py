@@ -44,6 +44,33 @@ def summary(run):
     return result
 
 
+def cpu(run):
+    """{"active": seconds, "standby": seconds} of CPU the two nodes spent during a forwarding run, or None."""
+    path = WORK / f"{run}.cpu"
+    if not path.exists():
+        return None
+    return {key: float(value) for key, value in (line.split("=", 1) for line in path.read_text().split())}
+
+
+def per_request(seconds, x):
+    return f"{seconds * 1e6 / x['requests']:,.0f}"
+
+
+def cpu_table():
+    """CPU per answered request, from the nodes' /proc times: what forwarding costs beyond the extra hop."""
+    print("\n### CPU per request (user + system time of the nodes over the run ÷ requests)\n")
+    print("| round | run | direct: active µs/req | via standby: active µs/req | via standby: standby µs/req |")
+    print("|---|---|---:|---:|---:|")
+    for round_ in range(1, ROUNDS + 1):
+        for label, run, _ in READS:
+            direct, forwarded = cpu(f"active-{run}-{round_}"), cpu(f"standby-{run}-{round_}")
+            a, s = summary(f"active-{run}-{round_}"), summary(f"standby-{run}-{round_}")
+            if None in (direct, forwarded, a, s) or not a["requests"] or not s["requests"]:
+                continue
+            print(f"| {round_} | {label} | {per_request(direct['active'], a)} "
+                  f"| {per_request(forwarded['active'], s)} | {per_request(forwarded['standby'], s)} |")
+
+
 def mark(met):
     return "✅" if met else "❌"
 
@@ -89,9 +116,12 @@ def problems(x, name):
 
 
 def writes_table():
+    single = summary(f"single-{WRITES[0][1]}-1") is not None
     print(f"\n### Writes: SQLite node vs the active node of a {NODES}-node PostgreSQL HA cluster\n")
-    print("| round | scenario | SQLite req/s | p50 / p99 ms | PG active req/s | p50 / p99 ms | pg/sqlite | target |")
-    print("|---|---|---:|---:|---:|---:|---:|---|")
+    extra = " PG single node req/s | active/single |" if single else ""
+    print("| round | scenario | SQLite req/s | p50 / p99 ms | PG active req/s | p50 / p99 ms | pg/sqlite | target |"
+          + extra)
+    print("|---|---|---:|---:|---:|---:|---:|---|" + ("---:|---:|" if single else ""))
     ratios = {run: [] for _, run, _ in WRITES}
     for round_ in range(1, ROUNDS + 1):
         for label, run, goal in WRITES:
@@ -101,14 +131,23 @@ def writes_table():
                 continue
             ratio = p["rps"] / s["rps"] if s["rps"] else math.nan
             clean = not any(x["non2xx"] or x["errors"] for x in (s, p))
-            ratios[run].append(ratio if clean else math.nan)
+            ratios[run].append((ratio, clean))
             target = f"≥ {goal} {mark(ratio >= goal and clean)}" if goal else "—"
-            print(f"| {round_} | {label} | {cell(s)} | {cell(p)} | {ratio:.2f} | {target} |"
-                  + problems(s, "SQLite") + problems(p, "PG"))
+            row = f"| {round_} | {label} | {cell(s)} | {cell(p)} | {ratio:.2f} | {target} |"
+            notes = problems(s, "SQLite") + problems(p, "PG active")
+            if single:
+                x = summary(f"single-{run}-{round_}")
+                if x:
+                    row += f" {x['rps']:,.0f} | {p['rps'] / x['rps'] if x['rps'] else math.nan:.2f} |"
+                else:
+                    row += " — | — |"
+                notes += problems(x, "PG single") if x else ""
+            print(row + notes)
     for label, run, goal in WRITES:
         if goal and ratios[run]:
-            worst = min(ratios[run])
-            TARGETS.append((f"{label}: PG active ≥ {goal}× SQLite (worst round)", f"{worst:.2f}", worst >= goal))
+            worst = min(ratio for ratio, _ in ratios[run])
+            met = worst >= goal and all(clean for _, clean in ratios[run])
+            TARGETS.append((f"{label}: PG active ≥ {goal}× SQLite (worst round)", f"{worst:.2f}", met))
 
 
 def forwarding_table():
@@ -155,6 +194,8 @@ def main():
           f"account for ~2).")
     writes_table()
     forwarding_table()
+    if not read_text("forwarding-unavailable", "") and summary("active-read-c1-1") is not None:
+        cpu_table()
     print("\n### Targets (issue 14)\n")
     print("| Target | value | |")
     print("|---|---:|---|")
