@@ -270,3 +270,33 @@ def test_azure_ad_groups_end_to_end(azure):
     with pytest.raises(exceptions.Forbidden):
         machine.secrets.kv.v2.read_secret_version("team-a/db", mount_point="secret", raise_on_deleted_version=True)
     assert "identity_policies" not in machine.auth.token.lookup_self()["data"]
+
+
+def test_identity_survives_a_restart_and_is_encrypted(persistent_server):
+    server = persistent_server
+    server.start()
+    client = server.client()
+    identity = client.secrets.identity
+    client.sys.enable_auth_method("azure", path="idp")
+    accessor = client.sys.list_auth_methods()["data"]["idp/"]["accessor"]
+    entity_id = identity.create_or_update_entity("persisted-entity", policies=["p1"])["data"]["id"]
+    alias_id = identity.create_or_update_entity_alias("persisted-principal", canonical_id=entity_id,
+                                                      mount_accessor=accessor)["data"]["id"]
+    group_id = identity.create_or_update_group("persisted-group", policies=["p2"],
+                                               member_entity_ids=[entity_id])["data"]["id"]
+    external_id = identity.create_or_update_group("persisted-external", group_type="external")["data"]["id"]
+    identity.create_or_update_group_alias("persisted-entra-group", mount_accessor=accessor, canonical_id=external_id)
+    server.stop()
+    for path in server.storage_files():
+        raw = path.read_bytes()
+        assert b"persisted-entity" not in raw and b"persisted-group" not in raw and b"persisted-entra" not in raw
+
+    server.start()
+    client = server.client()
+    identity = client.secrets.identity
+    entity = identity.read_entity_by_name("persisted-entity")["data"]
+    assert entity["id"] == entity_id and entity["policies"] == ["p1"] and entity["direct_group_ids"] == [group_id]
+    assert [a["id"] for a in entity["aliases"]] == [alias_id]
+    assert identity.read_group_by_name("persisted-group")["data"]["member_entity_ids"] == [entity_id]
+    found = identity.lookup_group(alias_name="persisted-entra-group", alias_mount_accessor=accessor)
+    assert found["data"]["id"] == external_id

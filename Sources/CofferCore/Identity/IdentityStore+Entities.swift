@@ -8,9 +8,6 @@ extension IdentityStore {
         if let policies = update.policies, policies.contains(where: { $0.trimmedWhitespace.lowercased() == "root" }) {
             throw LogicalError.badRequest("policies cannot contain root")
         }
-        if let name = update.name, name.contains("/") {
-            throw LogicalError.badRequest("entity name cannot contain \"/\"")
-        }
         return try await mutate {
             var existing: Entity? = nil
             if let id = update.id, !id.isEmpty {
@@ -36,8 +33,8 @@ extension IdentityStore {
                 update.name.flatMap { $0.isEmpty ? nil : $0 }
                 ?? (existing == nil ? "entity_" + Hex.random8() : entity.name)
             if newName != entity.name {
-                if !entity.name.isEmpty { change.unindex("name/" + entity.name) }
-                change.index("name/" + newName, entity.id)
+                if !entity.name.isEmpty { Self.unindexEntityName(entity.name, in: &change) }
+                change.index(Self.entityNameKey(newName), entity.id)
                 entity.name = newName
             }
             if let metadata = update.metadata { entity.metadata = metadata }
@@ -79,7 +76,7 @@ extension IdentityStore {
 
     func removeEntity(_ entity: Entity, into change: inout IdentityChange) async throws {
         change.delete(entity: entity.id)
-        change.unindex("name/" + entity.name)
+        Self.unindexEntityName(entity.name, in: &change)
         for alias in entity.aliases {
             change.unindex(Self.aliasKey(alias.mountAccessor, alias.name))
             change.unindex("alias-id/" + alias.id)

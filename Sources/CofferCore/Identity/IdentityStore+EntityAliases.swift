@@ -67,7 +67,7 @@ extension IdentityStore {
             entity = Entity(
                 id: Hex.uuid(), name: "entity_" + Hex.random8(), metadata: [:], policies: [], disabled: false,
                 aliases: [], creationTime: now, lastUpdateTime: now)
-            change.index("name/" + entity.name, entity.id)
+            change.index(Self.entityNameKey(entity.name), entity.id)
         }
         let alias = EntityAlias(
             id: Hex.uuid(), canonicalID: entity.id, mountAccessor: mount.accessor, mountType: mount.type,

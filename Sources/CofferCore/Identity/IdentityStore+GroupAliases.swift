@@ -98,7 +98,7 @@ extension IdentityStore {
             id: Hex.uuid(), name: "group_" + Hex.random8(), type: .external, policies: [], metadata: [:],
             memberEntityIDs: [], memberGroupIDs: [], parentGroupIDs: [], alias: nil, creationTime: now,
             lastUpdateTime: now, modifyIndex: 1)
-        change.index("group-name/" + group.name, group.id)
+        change.index(Self.groupNameKey(group.name), group.id)
         return group
     }
 

@@ -8,9 +8,6 @@ extension IdentityStore {
         if let policies = update.policies, policies.contains(where: { $0.trimmedWhitespace.lowercased() == "root" }) {
             throw LogicalError.badRequest("policies cannot contain root")
         }
-        if let name = update.name, name.contains("/") {
-            throw LogicalError.badRequest("group name cannot contain \"/\"")
-        }
         return try await mutate {
             var existing: IdentityGroup? = nil
             if let id = update.id, !id.isEmpty {
@@ -45,8 +42,8 @@ extension IdentityStore {
                 update.name.flatMap { $0.isEmpty ? nil : $0 }
                 ?? (existing == nil ? "group_" + Hex.random8() : group.name)
             if newName != group.name {
-                if !group.name.isEmpty { change.unindex("group-name/" + group.name) }
-                change.index("group-name/" + newName, group.id)
+                if !group.name.isEmpty { change.unindex(Self.groupNameKey(group.name)) }
+                change.index(Self.groupNameKey(newName), group.id)
                 group.name = newName
             }
             if let policies = update.policies { group.policies = Self.groupPolicies(policies) }
@@ -149,7 +146,7 @@ extension IdentityStore {
             guard let group = try await self.group(id: id) else { return false }
             var change = IdentityChange()
             change.delete(group: id)
-            change.unindex("group-name/" + group.name)
+            change.unindex(Self.groupNameKey(group.name))
             if let alias = group.alias {
                 change.unindex(Self.groupAliasKey(alias.mountAccessor, alias.name))
                 change.unindex("group-alias-id/" + alias.id)

@@ -53,7 +53,7 @@ extension IdentityStore {
         change.put(entity)
         change.index(aliasKey, id)
         change.index("alias-id/" + entityAlias.id, id)
-        change.index("name/" + entity.name, id)
+        change.index(Self.entityNameKey(entity.name), id)
         try await commit(change)
         return entity
     }

@@ -100,6 +100,6 @@ extension IdentityStore {
         }
         target.mergedEntityIDs = (target.mergedEntityIDs ?? []) + [source.id]
         change.delete(entity: source.id)
-        change.unindex("name/" + source.name)
+        Self.unindexEntityName(source.name, in: &change)
     }
 }

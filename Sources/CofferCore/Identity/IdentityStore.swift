@@ -7,8 +7,8 @@ import Synchronization
 /// Entities, aliases, groups and group aliases (docs/identity.md), stored under the barrier and read lazily: nothing
 /// is loaded at unseal, and the caches below hold only what requests touched.
 ///
-/// Layout under `sys/identity/`: `entity/<id>`, `name/<entity name>` → id, `alias/<accessor>/<sha256(name)>` → entity
-/// id, `alias-id/<alias id>` → entity id, `group/<id>`, `group-name/<name>` → id,
+/// Layout under `sys/identity/`: `entity/<id>`, `entity-name/<sha256(name)>` → id, `alias/<accessor>/<sha256(name)>` → entity
+/// id, `alias-id/<alias id>` → entity id, `group/<id>`, `group-name/<sha256(name)>` → id,
 /// `group-alias-name/<accessor>/<sha256(name)>` → group id, `group-alias-id/<alias id>` → group id.
 /// A membership is written on both sides (the group's member list and the entity's `directGroupIDs`, a child
 /// group's `parentGroupIDs`) in one transaction, so a request's identity policies follow ids without a scan.
@@ -57,6 +57,16 @@ public final class IdentityStore: Sendable {
         "group-alias-name/\(accessor)/\(digest(name))"
     }
 
+    /// Name indexes hold digests, so names (often people's) never appear in storage keys, which are not encrypted.
+    static func entityNameKey(_ name: String) -> String { "entity-name/" + digest(name) }
+
+    static func groupNameKey(_ name: String) -> String { "group-name/" + digest(name) }
+
+    static func unindexEntityName(_ name: String, in change: inout IdentityChange) {
+        change.unindex(entityNameKey(name))
+        if !name.contains("/") { change.unindex("name/" + name) }
+    }
+
     /// Runs `body` as the only identity writer.
     func mutate<T>(_ body: () async throws -> T) async throws -> T {
         try await creation.withLock(Self.mutationKey, body)
@@ -77,7 +87,11 @@ public final class IdentityStore: Sendable {
     }
 
     public func entity(name: String) async throws -> Entity? {
-        guard !name.isEmpty, !name.contains("/"), let id = try await storage.get("name/" + name) else { return nil }
+        guard !name.isEmpty else { return nil }
+        var id = try await storage.get(Self.entityNameKey(name))
+        // Entities stored before names were digested are indexed under their plain name.
+        if id == nil, !name.contains("/") { id = try await storage.get("name/" + name) }
+        guard let id else { return nil }
         return try await self.entity(id: String(decoding: id, as: UTF8.self))
     }
 
@@ -92,7 +106,7 @@ public final class IdentityStore: Sendable {
     }
 
     public func group(name: String) async throws -> IdentityGroup? {
-        guard !name.isEmpty, !name.contains("/"), let id = try await storage.get("group-name/" + name) else {
+        guard !name.isEmpty, let id = try await storage.get(Self.groupNameKey(name)) else {
             return nil
         }
         return try await self.group(id: String(decoding: id, as: UTF8.self))
