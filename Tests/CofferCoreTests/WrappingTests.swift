@@ -205,4 +205,29 @@ import Testing
             #expect(answer.status == status, "wrap ttl \(ttl)")
         }
     }
+
+    @Test func theAuditLogHashesWrapInfoAndNeverHoldsTheWrappedSecret() async throws {
+        try await TemporaryDirectory.with { directory in
+            let harness = try await Self.harness()
+            let file = directory.appendingPathComponent("audit.log")
+            try await harness.enableFileAudit(file: file)
+            let log = AuditLog(url: file)
+            let wrapped = await Self.send(
+                harness.core, .update, "auth/token/create", ["policies": "default"], token: harness.rootToken,
+                wrapTTL: 60)
+            let info = try #require(wrapped.envelope?.wrapInfo)
+            let logged = try #require(log.pair("auth/token/create").response["response"]?["wrap_info"]?.objectValue)
+            #expect(logged["token"] == .string(await harness.auditHash(info.token) ?? ""))
+            #expect(logged["accessor"] == .string(await harness.auditHash(info.accessor) ?? ""))
+            #expect(logged["wrapped_accessor"] == .string(await harness.auditHash(info.wrappedAccessor) ?? ""))
+            #expect(logged["ttl"] == .int(60) && logged["creation_path"] == "auth/token/create")
+            #expect(logged["creation_time"] == .string(info.creationTimeText))
+            _ = await Self.send(harness.core, .update, "sys/wrapping/unwrap", token: info.token)
+            let read = await Self.send(harness.core, .read, "secret/app", token: harness.rootToken, wrapTTL: 60)
+            let readInfo = try #require(read.envelope?.wrapInfo)
+            _ = await Self.send(harness.core, .update, "sys/wrapping/unwrap", token: readInfo.token)
+            #expect(!log.text.contains(info.token) && !log.text.contains(readInfo.token))
+            #expect(!log.text.contains("s3cr3t"))
+        }
+    }
 }

@@ -121,7 +121,7 @@ struct AuditEntryWriter {
     /// Whether the response entry has a `response` member (Vault leaves an empty one out).
     static func hasResponse(_ record: AuditRecord) -> Bool {
         record.mount != nil || record.responseAuth != nil || !(record.responseData?.isEmpty ?? true)
-            || !record.warnings.isEmpty
+            || !record.warnings.isEmpty || record.wrapInfo != nil
     }
 
     func response(_ record: AuditRecord, to writer: inout JSONWriter) {
@@ -139,6 +139,23 @@ struct AuditEntryWriter {
         }
         mountFields(record.mount, versionKey: "mount_running_plugin_version", to: &writer)
         if !record.warnings.isEmpty { writer.member("warnings", record.warnings) }
+        if let info = record.wrapInfo { wrapInfo(info, to: &writer) }
+        writer.endObject()
+    }
+
+    /// `wrap_info` with the wrapping token hashed (and its accessors, as `hmac_accessor` says), so the log can
+    /// show whether a wrapping token was ever used without holding it.
+    func wrapInfo(_ info: WrapInfo, to writer: inout JSONWriter) {
+        writer.key("wrap_info")
+        writer.beginObject()
+        writer.member("accessor", hasher.accessor(info.accessor) ?? "")
+        writer.member("creation_path", info.creationPath)
+        writer.member("creation_time", info.creationTimeText)
+        writer.member("token", hasher.token(info.token) ?? "")
+        writer.member("ttl", info.ttl)
+        if !info.wrappedAccessor.isEmpty {
+            writer.member("wrapped_accessor", hasher.accessor(info.wrappedAccessor) ?? "")
+        }
         writer.endObject()
     }
 

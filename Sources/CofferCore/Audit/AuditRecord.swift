@@ -74,6 +74,8 @@ public struct AuditRecord: Sendable {
     public var responseData: [String: JSONValue]?
     public var responseAuth: Caller?
     public var warnings: [String] = []
+    /// A wrapped answer's `wrap_info` (docs/response-wrapping.md); its token and accessors are hashed when written.
+    public var wrapInfo: WrapInfo?
 
     public init(
         id: String, operation: LogicalOperation, path: String, data: [String: JSONValue] = [:],

@@ -71,6 +71,7 @@ extension Core {
             record.responseData = envelope.data
             record.warnings = envelope.warnings
             if let block = envelope.auth { record.responseAuth = await issuedAuth(block) }
+            record.wrapInfo = envelope.wrapInfo
         case .empty, .raw:
             break
         }
