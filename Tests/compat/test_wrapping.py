@@ -168,3 +168,22 @@ def test_cli_wrap_ttl_and_unwrap(client, server):
     token = json.loads(written.stdout)["wrap_info"]["token"]
     data = run_cli(server, "unwrap", "-field=x", token)
     assert data.returncode == 0 and data.stdout == "y", data.stderr
+
+
+def test_a_wrapped_approle_secret_id_is_unwrapped_and_logs_in(client):
+    mount = unique("approle-wrap")
+    client.sys.enable_auth_method("approle", path=mount)
+    client.auth.approle.create_or_update_approle("web", token_policies=["default"], mount_point=mount)
+    generated = client.auth.approle.generate_secret_id("web", wrap_ttl="5m", mount_point=mount)
+    info = generated["wrap_info"]
+    assert info["ttl"] == 300 and info["creation_path"] == f"auth/{mount}/role/web/secret-id"
+    # Vault Agent compares the creation path exactly before it unwraps.
+    lookup = client.adapter.post("/v1/sys/wrapping/lookup", json={"token": info["token"]})
+    assert lookup["data"]["creation_path"] == info["creation_path"]
+    unwrapped = client.sys.unwrap(info["token"])["data"]
+    assert unwrapped["secret_id_accessor"] == info["wrapped_accessor"]
+    role_id = client.auth.approle.read_role_id("web", mount_point=mount)["data"]["role_id"]
+    login = hvac.Client(url=client.url).auth.approle.login(role_id, unwrapped["secret_id"], mount_point=mount)
+    assert login["auth"]["client_token"]
+    with pytest.raises(hvac.exceptions.InvalidRequest):
+        client.sys.unwrap(info["token"])
