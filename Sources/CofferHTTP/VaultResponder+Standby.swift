@@ -31,15 +31,17 @@ extension VaultResponder {
         }
         // A request another standby forwarded here must not travel on: the nodes disagree about who is active.
         if request.headers[StandbyForwarder.forwardedForName] != nil {
-            return Self.errors(500, [Self.noActiveNodeForwarding], extra: extra)
+            return Self.errors(503, [Self.noActiveNodeForwarding], extra: extra)
         }
         guard status.role == .standby else { return nil }  // sealed: answered locally (503 Vault is sealed)
         let redirectOnly =
             status.disableForwarding || !(Self.header(request.headers, Self.noForwardingField) ?? "").isEmpty
         guard let leader = status.leader else {
+            // Coffer answers 503 on the forwarding path too (Vault: 500): no active node is a transient state
+            // (a failover, a database outage), and 503 tells clients to retry.
             return redirectOnly
                 ? Self.errors(503, [Self.noActiveNodeRedirect], extra: extra)
-                : Self.errors(500, [Self.noActiveNodeForwarding], extra: extra)
+                : Self.errors(503, [Self.noActiveNodeForwarding], extra: extra)
         }
         if redirectOnly { return Self.redirect(request, to: leader.apiAddress, extra: extra) }
         return await forward(request, to: leader.apiAddress, context: context, extra: extra)
