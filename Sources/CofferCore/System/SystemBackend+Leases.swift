@@ -6,13 +6,18 @@ import Foundation
 ///     PUT  sys/leases/lookup {"lease_id": "auth/token/create/h3f9…"}   → id, issue_time, expire_time, ttl, …
 ///     PUT  sys/leases/revoke-prefix/auth/userpass                      → 204, every token of the mount revoked
 extension SystemBackend {
-    static var leaseFields: [String: FieldSchema] {
-        [
-            "lease_id": FieldSchema(.string, description: "The lease id"),
-            "url_lease_id": FieldSchema(.string, description: "The lease id, in the URL"),
-            "increment": FieldSchema(.duration, description: "Requested extension of the lease, in seconds"),
-            "sync": FieldSchema(.bool, default: true, description: "Revoke before answering (204) rather than 202"),
-        ]
+    /// The fields of each lease endpoint: lookup takes only the id; renew and revoke also take it from the URL.
+    static func leaseFields(_ operation: String) -> [String: FieldSchema] {
+        var fields = ["lease_id": FieldSchema(.string, description: "The lease id")]
+        guard operation != "lookup" else { return fields }
+        fields["url_lease_id"] = FieldSchema(.string, description: "The lease id, in the URL")
+        if operation == "renew" {
+            fields["increment"] = FieldSchema(.duration, description: "Requested extension of the lease, in seconds")
+        } else {
+            fields["sync"] = FieldSchema(
+                .bool, default: true, description: "Revoke before answering (204) rather than 202")
+        }
+        return fields
     }
 
     static var prefixFields: [String: FieldSchema] {
@@ -23,13 +28,15 @@ extension SystemBackend {
     }
 
     func leasePaths() -> [PathDefinition] {
-        let leaseFields = Self.leaseFields
+        let lookupFields = Self.leaseFields("lookup")
+        let renewFields = Self.leaseFields("renew")
+        let revokeFields = Self.leaseFields("revoke")
         let lookup = PathOperation("Look up a lease") { _, fields in try await lookupLease(fields) }
         let renew = PathOperation("Renew a lease") { _, fields in try await renewLease(fields) }
         let revoke = PathOperation("Revoke a lease") { _, fields in try await revokeLease(fields) }
         return [
             PathDefinition(
-                "leases/lookup", fields: leaseFields, operations: [.update: lookup], synopsis: "Look up a lease"),
+                "leases/lookup", fields: lookupFields, operations: [.update: lookup], synopsis: "Look up a lease"),
             PathDefinition(
                 "leases/lookup/{prefix*}", fields: ["prefix": FieldSchema(.string, description: "Lease id prefix")],
                 operations: [
@@ -39,21 +46,22 @@ extension SystemBackend {
                     }
                 ], synopsis: "List leases under a prefix", sudo: true),
             PathDefinition(
-                "leases/renew/?", fields: leaseFields, operations: [.update: renew], synopsis: "Renew a lease"),
+                "leases/renew/?", fields: renewFields, operations: [.update: renew], synopsis: "Renew a lease"),
             PathDefinition(
-                "leases/renew/{url_lease_id*}", fields: leaseFields, operations: [.update: renew],
+                "leases/renew/{url_lease_id*}", fields: renewFields, operations: [.update: renew],
                 synopsis: "Renew a lease"),
-            PathDefinition("renew/?", fields: leaseFields, operations: [.update: renew], synopsis: "Renew a lease"),
+            PathDefinition("renew/?", fields: renewFields, operations: [.update: renew], synopsis: "Renew a lease"),
             PathDefinition(
-                "renew/{url_lease_id*}", fields: leaseFields, operations: [.update: renew], synopsis: "Renew a lease"),
+                "renew/{url_lease_id*}", fields: renewFields, operations: [.update: renew], synopsis: "Renew a lease"),
             PathDefinition(
-                "leases/revoke/?", fields: leaseFields, operations: [.update: revoke], synopsis: "Revoke a lease"),
+                "leases/revoke/?", fields: revokeFields, operations: [.update: revoke], synopsis: "Revoke a lease"),
             PathDefinition(
-                "leases/revoke/{url_lease_id*}", fields: leaseFields, operations: [.update: revoke],
+                "leases/revoke/{url_lease_id*}", fields: revokeFields, operations: [.update: revoke],
                 synopsis: "Revoke a lease"),
-            PathDefinition("revoke/?", fields: leaseFields, operations: [.update: revoke], synopsis: "Revoke a lease"),
+            PathDefinition("revoke/?", fields: revokeFields, operations: [.update: revoke], synopsis: "Revoke a lease"),
             PathDefinition(
-                "revoke/{url_lease_id*}", fields: leaseFields, operations: [.update: revoke], synopsis: "Revoke a lease"
+                "revoke/{url_lease_id*}", fields: revokeFields, operations: [.update: revoke],
+                synopsis: "Revoke a lease"
             ),
         ] + leasePrefixPaths()
     }
@@ -93,7 +101,7 @@ extension SystemBackend {
     /// The lease id from the body, else from the URL.
     func leaseID(_ fields: FieldData) throws -> String {
         var id = try fields.string("lease_id")
-        if id.isEmpty, fields.has("url_lease_id") { id = try fields.string("url_lease_id") }
+        if id.isEmpty, fields.schema["url_lease_id"] != nil { id = try fields.string("url_lease_id") }
         guard !id.isEmpty else { throw LogicalError.badRequest("lease_id must be specified") }
         return id
     }
