@@ -7,16 +7,26 @@ extension AppRoleBackend {
     func login(_ request: LogicalRequest, _ fields: FieldData) async throws -> LogicalResponse? {
         let roleID = try fields.string("role_id").trimmedWhitespace
         if roleID.isEmpty { throw LogicalError.badRequest("missing role_id") }
+        if lockout.isLocked(roleID) { throw LogicalError.forbidden("permission denied") }
         let storage = request.storage
         let salt = try await salt(storage)
-        guard let index = try await storage.getJSON(AppRoleIndexEntry.self, Self.roleIDKey(salt.hmac(roleID))),
-            let role = try await role(storage, index.target), role.roleID == roleID
-        else { throw Self.invalidCredentials }
+        let found = try await roles.role(forRoleID: roleID) {
+            guard let index = try await storage.getJSON(AppRoleIndexEntry.self, Self.roleIDKey(salt.hmac(roleID)))
+            else { return nil }
+            return try await role(storage, index.target)
+        }
+        guard let role = found, role.roleID == roleID else { throw Self.invalidCredentials }
         var secretID = AppRoleSecretID(accessor: "", numUses: 0, ttl: 0, now: now())
         if role.bindSecretID {
             let given = try fields.string("secret_id").trimmedWhitespace
             if given.isEmpty { throw LogicalError.badRequest("missing secret_id") }
-            secretID = try await consume(given, role: role.name, address: request.remoteAddress, storage, salt)
+            do {
+                secretID = try await consume(given, role: role.name, address: request.remoteAddress, storage, salt)
+            } catch let error as LogicalError where error == Self.invalidCredentials {
+                lockout.failed(roleID)
+                throw error
+            }
+            lockout.succeeded(roleID)
         }
         if !role.secretIDBoundCIDRs.isEmpty, !Self.allows(role.secretIDBoundCIDRs, request.remoteAddress) {
             throw LogicalError.badRequest(

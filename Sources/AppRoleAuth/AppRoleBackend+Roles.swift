@@ -166,6 +166,7 @@ extension AppRoleBackend {
                 try await storage.delete(Self.roleIDKey(salt.hmac(previousRoleID)))
             }
             try await storage.putJSON(Self.roleKey(role.name), role)
+            roles.forget()
         }
     }
 
@@ -197,7 +198,9 @@ extension AppRoleBackend {
                 try await storage.delete(Self.accessorPrefix(name) + key)
             }
             try await storage.delete(Self.roleIDKey(salt.hmac(role.roleID)))
+            lockout.forget(role.roleID)
             try await storage.delete(Self.roleKey(name))
+            roles.forget()
             return nil
         }
     }

@@ -17,9 +17,15 @@ final class AppRoleBackend: Sendable {
     let now: @Sendable () -> Double
     /// Serialises everything that reads then writes one secret id (login, destroy, tidy) or one role.
     let locks = KeyedAsyncLock()
+    /// Failed logins per role id (Vault's user lockout, with the role id as the alias).
+    let lockout: AppRoleLoginLockout
+    let roles = AppRoleCache()
     private let cachedSalt = Mutex<AppRoleSalt?>(nil)
 
-    init(now: @escaping @Sendable () -> Double) { self.now = now }
+    init(now: @escaping @Sendable () -> Double) {
+        self.now = now
+        self.lockout = AppRoleLoginLockout(now: now)
+    }
 
     /// The mount's salt, created on first use; creation is serialised so two first requests agree on one salt.
     func salt(_ storage: any Storage) async throws -> AppRoleSalt {

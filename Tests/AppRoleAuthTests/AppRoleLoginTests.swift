@@ -19,6 +19,9 @@ import Testing
         let me = await lab.harness.request(.read, "auth/token/lookup-self", token: token)
         #expect(me.data["display_name"] == "approle")
         #expect(me.data["path"] == "auth/approle/login")
+        // A role change reaches the next login.
+        #expect(await lab.request(.update, "role/ci", ["token_policies": "deploy"]).status == 204)
+        #expect(await lab.login(roleID, secretID).auth["policies"] == .strings(["default", "deploy"]))
     }
 
     @Test func vaultsLoginRefusals() async throws {
@@ -75,7 +78,8 @@ import Testing
             return await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(statuses.filter { $0 == 200 }.count == 7)
-        #expect(statuses.filter { $0 == 400 }.count == 43)
+        // The 43 others are refused: 400 while counted as failures, 403 once the role id is locked out.
+        #expect(statuses.filter { $0 == 400 || $0 == 403 }.count == 43)
         #expect(await lab.request(.update, "role/ci/secret-id/lookup", ["secret_id": .string(secretID)]).status == 204)
         #expect(await lab.request(.list, "role/ci/secret-id").status == 404)
     }
@@ -103,5 +107,16 @@ import Testing
         let refused = await lab.harness.request(.update, "auth/token/renew-self", token: token)
         #expect(refused.status == 400)
         #expect(refused.text.contains("role \"ci\" does not exist during renewal"))
+    }
+
+    @Test func fiveInvalidSecretIDsLockTheRoleIDForFifteenMinutes() async throws {
+        let lab = try await AppRoleLab.make()
+        let (roleID, secretID) = try await lab.credentials(role: "ci")
+        for _ in 0..<5 { #expect(await lab.login(roleID, "wrong").errors == ["invalid role or secret ID"]) }
+        let locked = await lab.login(roleID, secretID)
+        #expect(locked.status == 403)
+        #expect(locked.errors == ["permission denied"])
+        lab.clock.advance(seconds: 15 * 60)
+        #expect(await lab.login(roleID, secretID).status == 200)
     }
 }
