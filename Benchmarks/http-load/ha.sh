@@ -277,6 +277,8 @@ others_running() {
     echo "$coffers other coffer processes, $compilers compiler processes"
 }
 
+# start_simulator reads the simulator's log at once; the background launch may not have created it yet.
+touch "$WORK/sim.log"
 start_simulator
 start_single sqlite "storage \"sqlite\" {
   path = \"$WORK/coffer.db\"
