@@ -108,11 +108,15 @@ public final class MemoryPhysical: PhysicalStorage {
     public func list(prefix: String) async throws -> [String] {
         let prefixBytes = Array(prefix.utf8)
         guard prefixBytes.isEmpty || prefixBytes.last == UInt8(ascii: "/") else {
-            // A prefix that is not a folder (no caller of the barrier sends one): scan everything.
-            let keys = state.withLock { $0.records.records.map(\.rawKey) }.sorted { $0.lexicographicallyPrecedes($1) }
-            var children = StorageKeys.Children(prefix: prefix)
-            for key in keys { children.add(String(decoding: key, as: UTF8.self)) }
-            return children.list
+            // A prefix ending inside a name ("a/b/c"): the enclosing folder's children that start with that stem,
+            // less the stem, so the cost follows the folder's size rather than the whole store's.
+            let cut = prefixBytes.lastIndex(of: UInt8(ascii: "/")).map { $0 + 1 } ?? 0
+            let stem = prefixBytes[cut...]
+            return try await list(prefix: String(decoding: prefixBytes[..<cut], as: UTF8.self)).compactMap { name in
+                let utf8 = Array(name.utf8)
+                guard utf8.count > stem.count, utf8.starts(with: stem) else { return nil }
+                return String(decoding: utf8.dropFirst(stem.count), as: UTF8.self)
+            }
         }
         let folder = Key(prefixBytes)
         let children = state.withLock { state -> Set<Key> in

@@ -14,6 +14,8 @@ extension Core {
     /// Wraps `response` when the request asked for it and it succeeded with a body; errors and 204s pass as they
     /// are. `sys/wrapping/wrap` without a wrap TTL is refused here, after authorisation, as Vault's handler does.
     func wrapIfAsked(_ response: CoreResponse, to request: CoreRequest) async throws -> CoreResponse {
+        // Help (`?help=1`) describes the path; it is neither wrapped nor refused for lacking a wrap TTL.
+        guard !request.isHelp else { return response }
         guard request.wrapTTL > 0 || request.path.hasSuffix("wrapping/wrap") else { return response }
         guard (200..<300).contains(response.status) else { return response }
         let path = try Self.normalize(request.path)
