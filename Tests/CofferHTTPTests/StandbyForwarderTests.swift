@@ -128,7 +128,8 @@ import Testing
             Issue.record("expected unreachable, got \(outcome)")
             return
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // Well before the forwarder's 90 s request deadline (a loaded CI machine once took 5.3 s here).
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     /// A request waiting on an active node that was replaced is abandoned, with the new node's address.

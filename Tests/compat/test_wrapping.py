@@ -23,7 +23,9 @@ INVALID = "wrapping token is not valid or does not exist"
 
 
 def run_cli(server, *args: str, token: str | None = None) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "VAULT_ADDR": server.url}
+    # A HOME of its own: no token helper file (~/.vault-token) left by another test's dev server may supply a
+    # client token the test did not give.
+    environment = {**os.environ, "VAULT_ADDR": server.url, "HOME": tempfile.mkdtemp(prefix="coffer-cli-home-")}
     environment.pop("VAULT_TOKEN", None)
     environment.pop("VAULT_WRAP_TTL", None)
     if token:
