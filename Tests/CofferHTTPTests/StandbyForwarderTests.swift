@@ -128,8 +128,7 @@ import Testing
             Issue.record("expected unreachable, got \(outcome)")
             return
         }
-        // Well before the forwarder's 90 s request deadline (a loaded CI machine once took 5.3 s here).
-        #expect(ContinuousClock.now - started < .seconds(60))
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     /// A request waiting on an active node that was replaced is abandoned, with the new node's address.
@@ -145,6 +144,9 @@ import Testing
         try await Task.sleep(for: .milliseconds(300))
         replaced.withLock { $0 = true }
         let result = await outcome
+        // Timed before the clean-up (closing the hung connection took 5 s on a loaded CI machine), and far below the
+        // forwarder's 90 s request deadline: the request was abandoned, not timed out.
+        let waited = ContinuousClock.now - started
         await forwarder.shutdown()
         await hung.stop()
         guard case .superseded(let leader) = result else {
@@ -152,7 +154,7 @@ import Testing
             return
         }
         #expect(leader == "http://127.0.0.1:9")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(waited < .seconds(30))
     }
 
     @Test func aShutDownForwarderForwardsNothing() async throws {
