@@ -18,13 +18,13 @@ final class AppRoleBackend: Sendable {
     /// Serialises everything that reads then writes one secret id (login, destroy, tidy) or one role.
     let locks = KeyedAsyncLock()
     /// Failed logins per role id (Vault's user lockout, with the role id as the alias).
-    let lockout: AppRoleLoginLockout
+    let lockout: LoginLockout
     let roles = AppRoleCache()
     private let cachedSalt = Mutex<AppRoleSalt?>(nil)
 
     init(now: @escaping @Sendable () -> Double) {
         self.now = now
-        self.lockout = AppRoleLoginLockout(now: now)
+        self.lockout = LoginLockout(now: now)
     }
 
     /// The mount's salt, created on first use; creation is serialised so two first requests agree on one salt.

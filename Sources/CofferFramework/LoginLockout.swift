@@ -1,8 +1,9 @@
 import Synchronization
 
-/// Vault's user lockout for one mount (docs/userpass-auth.md § Lockout): `threshold` failed logins of an existing
-/// user, each within `counterReset` seconds of the previous one, lock that user for `duration` seconds; a locked
-/// user's logins are refused before the password is checked, and a successful login clears the count.
+/// Vault's user lockout for one auth mount (docs/userpass-auth.md and docs/approle.md § Lockout): `threshold` failed
+/// logins of an existing name (a userpass user, an AppRole role id), each within `counterReset` seconds of the
+/// previous one, lock that name for `duration` seconds; a locked name's logins are refused before its credential is
+/// checked, and a successful login clears the count.
 ///
 /// ```swift
 /// let lockout = LoginLockout(now: { clock.seconds })
@@ -10,24 +11,24 @@ import Synchronization
 /// passwordMatched ? lockout.succeeded("alice") : lockout.failed("alice")
 /// ```
 /// Kept in memory: a restart or another HA node starts with no failures counted.
-final class LoginLockout: Sendable {
+public final class LoginLockout: Sendable {
     /// Vault's defaults: 5 failures, a 15-minute lock, counters reset after 15 minutes without a failure.
-    static let defaultThreshold = 5
-    static let defaultDuration: Double = 15 * 60
-    static let defaultCounterReset: Double = 15 * 60
+    public static let defaultThreshold = 5
+    public static let defaultDuration: Double = 15 * 60
+    public static let defaultCounterReset: Double = 15 * 60
 
     private struct Failures {
         var count: Int
         var last: Double
     }
 
-    let threshold: Int
-    let duration: Double
-    let counterReset: Double
+    public let threshold: Int
+    public let duration: Double
+    public let counterReset: Double
     private let now: @Sendable () -> Double
     private let failures = Mutex<[String: Failures]>([:])
 
-    init(
+    public init(
         threshold: Int = defaultThreshold, duration: Double = defaultDuration,
         counterReset: Double = defaultCounterReset, now: @escaping @Sendable () -> Double
     ) {
@@ -38,7 +39,7 @@ final class LoginLockout: Sendable {
     }
 
     /// Whether `name` is locked now; a lock that has run its time is dropped.
-    func isLocked(_ name: String) -> Bool {
+    public func isLocked(_ name: String) -> Bool {
         let time = now()
         return failures.withLock { table in
             guard let entry = table[name], entry.count >= threshold else { return false }
@@ -50,8 +51,8 @@ final class LoginLockout: Sendable {
         }
     }
 
-    /// Counts a wrong password for an existing user.
-    func failed(_ name: String) {
+    /// Counts a failed login (wrong password, invalid secret id) of an existing name.
+    public func failed(_ name: String) {
         let time = now()
         failures.withLock { table in
             if let entry = table[name], time - entry.last < counterReset {
@@ -62,10 +63,10 @@ final class LoginLockout: Sendable {
         }
     }
 
-    func succeeded(_ name: String) {
+    public func succeeded(_ name: String) {
         _ = failures.withLock { $0.removeValue(forKey: name) }
     }
 
-    /// Forgets a deleted user's failures, so a user created again under the name starts clean.
-    func forget(_ name: String) { succeeded(name) }
+    /// Forgets a deleted name's failures, so a user or role id created again under it starts clean.
+    public func forget(_ name: String) { succeeded(name) }
 }
